@@ -1,0 +1,102 @@
+# migbench — plain Makefile.  `make V=1` shows the full commands.
+#
+#   make            build bin/migbench
+#   make deps       install every Debian package the project needs (root, idempotent)
+#   make test       deps + build + every test (unit, scenario checks, end-to-end on the lab)
+#   make asan       the unit and scenario tests under AddressSanitizer + UBSan
+#   make bench      benchmarks; prints the figures docs/measurements.md records
+#   make fuzz       libFuzzer on the scenario parser (FUZZ_SECONDS, default 300)
+#   make reproduce  the paper's experiments on the embedded testbed, then the report
+#   make format / format-check
+
+CC       ?= cc
+PKGS     := libvirt libssh2 libfyaml
+VERSION  := $(shell git describe --always --dirty --tags 2>/dev/null || echo unknown)
+CFLAGS   ?= -O2 -g
+CFLAGS   += -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE -pthread
+CPPFLAGS += -Iharness -DMB_VERSION='"$(VERSION)"'
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcsv -lm -pthread
+
+ifeq ($(V),1)
+Q :=
+say = @true
+else
+Q := @
+say = @printf '  %-6s %s\n' $(1) $(2)
+endif
+
+BUILD    ?= build
+SRCS     := $(wildcard harness/*.c)
+LIB_SRCS := $(filter-out harness/main.c,$(SRCS))
+OBJS     := $(SRCS:%.c=$(BUILD)/%.o)
+LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o)
+TEST_SRCS:= $(wildcard tests/unit/test_*.c)
+TESTS    := $(TEST_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
+DEPFILES := $(OBJS:.o=.d) $(TESTS:=.d)
+
+.PHONY: all deps test unit asan bench fuzz reproduce format format-check clean guest lab-down
+all: bin/migbench $(TESTS)
+
+# The version is baked in; rebuild version.o when `git describe` changes.
+$(BUILD)/version.stamp: FORCE
+	@mkdir -p $(@D); echo '$(VERSION)' | cmp -s - $@ || echo '$(VERSION)' > $@
+FORCE:
+$(BUILD)/harness/version.o: $(BUILD)/version.stamp
+
+bin/migbench: $(OBJS)
+	$(call say,LINK,$@)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(BUILD)/%.o: %.c
+	$(call say,CC,$<)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+$(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJS)
+	$(call say,CC,$<)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(CFLAGS) -MMD -MP -o $@ $< $(LIB_OBJS) \
+		$(PKG_LIBS) -lcmocka
+
+-include $(DEPFILES)
+
+deps:
+	$(Q)tools/deps
+
+# `make test`: dependencies, build, then every test; the runner ends with "N passed, N failed".
+test: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)tools/run-tests --bin bin/migbench --unit-dir $(BUILD)/tests $(TEST_ARGS)
+
+# Unit and scenario tests only (no testbed), for a quick edit-compile-test loop.
+unit: all
+	$(Q)tools/run-tests --bin bin/migbench --unit-dir $(BUILD)/tests --no-e2e $(TEST_ARGS)
+
+asan:
+	$(Q)$(MAKE) --no-print-directory BUILD=build-asan CC=clang \
+		CFLAGS='-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all' \
+		build-asan/bin/migbench build-asan-tests
+	$(Q)ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+		tools/run-tests --bin build-asan/bin/migbench --unit-dir build-asan/tests --no-e2e
+build-asan/bin/migbench: $(OBJS)
+	$(call say,LINK,$@)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+build-asan-tests: $(TESTS)
+
+bench: all
+	$(Q)tools/bench
+
+FUZZ_SECONDS ?= 300
+fuzz:
+	$(Q)tools/fuzz $(FUZZ_SECONDS)
+
+format:
+	$(Q)clang-format -i harness/*.[ch] tests/unit/*.[ch] fuzz/*.c workloads/guest/*.c 2>/dev/null; true
+format-check:
+	$(Q)tools/format-check
+
+clean:
+	rm -rf $(BUILD) build-asan build-fuzz bin

@@ -1,0 +1,44 @@
+/* util.h — small shared helpers: checked allocation, growable strings with a
+ * ceiling, and "did you mean" suggestions. */
+#ifndef MB_UTIL_H
+#define MB_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Allocation that aborts the process on failure: used only for small, bounded
+ * internal structures where running out of memory leaves nothing to recover. */
+void *mb_xmalloc(size_t n);
+void *mb_xcalloc(size_t n, size_t size);
+void *mb_xrealloc(void *p, size_t n);
+char *mb_xstrdup(const char *s);
+char *mb_xstrndup(const char *s, size_t n);
+/* printf into a newly allocated string; caller frees. */
+char *mb_xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* A growable string with a maximum size, so a chatty peer cannot exhaust memory. */
+struct mb_buf {
+    char *data; /* always NUL-terminated once anything was appended */
+    size_t len, cap, max;
+};
+/* Append n bytes; returns 0, or -1 (and leaves the buffer unchanged) past b->max
+ * (0 = 64 MiB). */
+int mb_buf_append(struct mb_buf *b, const char *s, size_t n);
+int mb_buf_printf(struct mb_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void mb_buf_free(struct mb_buf *b);
+
+/* Levenshtein distance between two short strings (bytes). */
+size_t mb_edit_distance(const char *a, const char *b);
+
+/* The candidate closest to word, or NULL when none is close enough to be a
+ * plausible typo.  candidates is NULL-terminated. */
+const char *mb_suggest(const char *word, const char *const *candidates);
+
+/* Monotonic and wall clocks, in seconds. */
+double mb_now_mono(void);
+double mb_now_wall(void);
+
+/* True if s ends with suffix. */
+bool mb_ends_with(const char *s, const char *suffix);
+
+#endif
