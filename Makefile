@@ -94,7 +94,7 @@ fuzz:
 	$(Q)tools/fuzz $(FUZZ_SECONDS)
 
 format:
-	$(Q)clang-format -i harness/*.[ch] tests/unit/*.[ch] fuzz/*.c workloads/guest/*.c 2>/dev/null; true
+	$(Q)clang-format -i $$(git ls-files "harness/*.[ch]" "tests/unit/*.[ch]" "fuzz/*.c" "workloads/*.c" "workloads/**/*.c")
 format-check:
 	$(Q)tools/format-check
 

@@ -21,9 +21,9 @@ enum mb_status {
 /* Exit statuses of the migbench command (documented in migbench --help). */
 enum mb_exit {
     MB_EXIT_OK = 0,
-    MB_EXIT_FAILED = 1,      /* runs failed, or compare found a regression */
-    MB_EXIT_INPUT = 2,       /* bad input or usage */
-    MB_EXIT_ENV = 3,         /* environment: testbed, libvirt, ssh, missing tool */
+    MB_EXIT_FAILED = 1, /* runs failed, or compare found a regression */
+    MB_EXIT_INPUT = 2,  /* bad input or usage */
+    MB_EXIT_ENV = 3,    /* environment: testbed, libvirt, ssh, missing tool */
     MB_EXIT_INTERRUPTED = 130,
 };
 

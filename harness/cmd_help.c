@@ -1,0 +1,50 @@
+/* cmd_help.c — `migbench help TOPIC`. */
+#include <stdio.h>
+#include <string.h>
+
+#include "commands.h"
+#include "error.h"
+#include "options.h"
+#include "util.h"
+
+static const char *const topics[] = {"keys", "units", "exit-codes", NULL};
+
+int mb_cmd_help(int argc, char **argv)
+{
+    const char *topic = argc > 1 ? argv[1] : NULL;
+    if (!topic || !strcmp(topic, "--help") || !strcmp(topic, "-h")) {
+        printf("usage: migbench help TOPIC\n\ntopics:\n"
+               "  keys [--markdown]  every scenario key: type, default, range, meaning\n"
+               "  units              how sizes, durations, percentages and rates are written\n"
+               "  exit-codes         what migbench's exit statuses mean\n");
+        return topic ? MB_EXIT_OK : MB_EXIT_INPUT;
+    }
+    if (!strcmp(topic, "keys")) {
+        int md = argc > 2 && !strcmp(argv[2], "--markdown");
+        mb_options_print(stdout, md ? "md" : "text");
+        return MB_EXIT_OK;
+    }
+    if (!strcmp(topic, "units")) {
+        printf("sizes       512MiB 1GiB 64KiB 2TiB (binary)   500MB 1GB (decimal)   0\n"
+               "durations   300ms 5s 1.5s 2min 1h   0\n"
+               "percent     40%% 12.5%%\n"
+               "rates       100MiB/s 1GiB/s   0 (unlimited)\n"
+               "A number without a unit is refused where a unit is expected, except 0.\n"
+               "A list where one value is expected makes the key a factor:\n"
+               "  memory: [256MiB, 512MiB, 1GiB]\n");
+        return MB_EXIT_OK;
+    }
+    if (!strcmp(topic, "exit-codes")) {
+        printf("0    success\n"
+               "1    the work ran, and some of it failed: a run failed, timed out or\n"
+               "     corrupted its guest; compare found a regression\n"
+               "2    bad input or usage: a scenario, testbed or results file, an option\n"
+               "3    the environment failed: testbed, libvirt, ssh, a missing tool\n"
+               "130  interrupted (SIGINT or SIGTERM); clean-up was done, results kept\n");
+        return MB_EXIT_OK;
+    }
+    const char *s = mb_suggest(topic, topics);
+    fprintf(stderr, "migbench help: no topic '%s'%s%s%s; topics: keys, units, exit-codes\n", topic,
+            s ? " (did you mean '" : "", s ? s : "", s ? "'?)" : "");
+    return MB_EXIT_INPUT;
+}

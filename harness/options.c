@@ -1,0 +1,287 @@
+/* options.c — the table of scenario keys, and what reads it. */
+#include "options.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "scenario.h"
+#include "units.h"
+#include "util.h"
+
+#define PT(f) offsetof(struct mb_point, f)
+#define SC(f) offsetof(struct mb_scenario, f)
+#define MIB   (1024.0 * 1024)
+#define GIB   (1024.0 * MIB)
+
+static const char *const workloads[] = {"idle", "dirty", "burn", NULL};
+static const char *const orders[] = {"by-point", "interleaved", "shuffled", NULL};
+static const char *const compressions[] = {"none", "xbzrle", "zlib", "zstd", NULL};
+static const char *const dst_modes[] = {"release", "hold", NULL};
+
+const struct mb_option mb_options[] = {
+    /* the experiment */
+    {"name", MB_OPT_NAME, MB_SCOPE_SCENARIO, NULL, MB_OPTF_REQUIRED, 0, 0, NULL, SC(name),
+     "Short name of the experiment; names its results directory."},
+    {"description", MB_OPT_STRING, MB_SCOPE_SCENARIO, "", 0, 0, 0, NULL, SC(description),
+     "One line saying what the experiment measures."},
+    {"paper", MB_OPT_STRING, MB_SCOPE_SCENARIO, "", 0, 0, 0, NULL, SC(paper),
+     "The table or figure of the paper it reproduces, e.g. \"Fig. 2\"."},
+    {"claim", MB_OPT_STRING, MB_SCOPE_SCENARIO, "", 0, 0, 0, NULL, SC(claim),
+     "The paper's claim this experiment confirms or refutes, in words."},
+    {"testbed", MB_OPT_STRING, MB_SCOPE_SCENARIO, "lab", 0, 0, 0, NULL, SC(testbed),
+     "Testbed file: a name (lab = the embedded testbed) or a path."},
+    {"repeat", MB_OPT_INT, MB_SCOPE_SCENARIO, "5", MB_OPTF_MIN | MB_OPTF_MAX, 1, 1000, NULL,
+     SC(repeat), "Runs per point."},
+    {"trim", MB_OPT_INT, MB_SCOPE_SCENARIO, NULL, MB_OPTF_MIN | MB_OPTF_MAX, 0, 499, NULL, SC(trim),
+     "Runs dropped at each end before averaging (the paper: 5 runs, trim 1). "
+     "Default: 1 when repeat >= 3, else 0."},
+    {"order", MB_OPT_ENUM, MB_SCOPE_SCENARIO, "by-point", 0, 0, 0, orders, SC(order),
+     "Run order: every repetition of a point in a row (by-point), one repetition of every "
+     "point per round (interleaved), or shuffled with seed; the latter two spread machine "
+     "drift over the points."},
+    {"seed", MB_OPT_INT, MB_SCOPE_SCENARIO, "1", MB_OPTF_MIN, 0, 0, NULL, SC(seed),
+     "Seed of the shuffled order."},
+    {"zip", MB_OPT_ZIP, MB_SCOPE_SCENARIO, NULL, 0, 0, 0, NULL, 0,
+     "Lists of factor keys that advance together instead of combining, e.g. "
+     "[[vms.count, reservation.destination.cpu]]; each needs the same number of levels."},
+    {"plots", MB_OPT_PLOTS, MB_SCOPE_SCENARIO, NULL, 0, 0, 0, NULL, 0,
+     "Figures: a list of {x: FACTOR, y: [METRIC...], kind: line|bars|real-vs-computed|"
+     "heatmap, series: FACTOR, title: TEXT}."},
+
+    /* the VMs that migrate */
+    {"vms.count", MB_OPT_INT, MB_SCOPE_POINT, "1", MB_OPTF_MIN | MB_OPTF_MAX, 1, 64, NULL,
+     PT(vm_count), "VMs that migrate together (one batch)."},
+    {"vms.vcpus", MB_OPT_INT, MB_SCOPE_POINT, "1", MB_OPTF_MIN | MB_OPTF_MAX, 1, 64, NULL,
+     PT(vm_vcpus), "Virtual CPUs per VM."},
+    {"vms.memory", MB_OPT_SIZE, MB_SCOPE_POINT, "512MiB", MB_OPTF_MIN | MB_OPTF_MAX, 64 * MIB,
+     256 * GIB, NULL, PT(vm_memory), "Memory per VM."},
+    {"vms.workload", MB_OPT_ENUM, MB_SCOPE_POINT, "idle", 0, 0, 0, workloads, PT(vm_workload),
+     "What runs in the VMs: idle, dirty (rewrites and verifies a quarter of its memory at "
+     "full speed), burn (spins its vCPUs)."},
+
+    /* the migration */
+    {"migration.from", MB_OPT_NAME, MB_SCOPE_POINT, "", 0, 0, 0, NULL, PT(mig_from),
+     "Source host (a host of the testbed); default: its first host."},
+    {"migration.to", MB_OPT_NAME, MB_SCOPE_POINT, "", 0, 0, 0, NULL, PT(mig_to),
+     "Destination host; default: the testbed's second host."},
+    {"migration.strategy", MB_OPT_STRATEGY, MB_SCOPE_POINT, "sequential", 0, 0, 0, NULL,
+     PT(strategy),
+     "How the batch migrates: sequential, parallel (all at once) or parallel:K (K at a "
+     "time)."},
+    {"migration.max_downtime", MB_OPT_DURATION, MB_SCOPE_POINT, "300ms", MB_OPTF_MIN | MB_OPTF_MAX,
+     1, 60000, NULL, PT(max_downtime_ms),
+     "Longest pause the hypervisor may take for the final copy (set before migrating)."},
+    {"migration.timeout", MB_OPT_DURATION, MB_SCOPE_POINT, "120s", MB_OPTF_MIN | MB_OPTF_MAX, 1000,
+     86400000, NULL, PT(timeout_ms),
+     "The harness aborts a migration that runs longer, and records it as timeout."},
+    {"migration.bandwidth", MB_OPT_RATE, MB_SCOPE_POINT, "0", MB_OPTF_MAX, 0, 1e12, NULL,
+     PT(bandwidth), "Bandwidth limit, e.g. 100MiB/s; 0 = unlimited."},
+    {"migration.connections", MB_OPT_INT, MB_SCOPE_POINT, "1", MB_OPTF_MIN | MB_OPTF_MAX, 1, 64,
+     NULL, PT(connections), "Parallel connections per migration (multifd when > 1)."},
+    {"migration.auto_converge", MB_OPT_BOOL, MB_SCOPE_POINT, "false", 0, 0, 0, NULL,
+     PT(auto_converge), "Throttle the guest's vCPUs when it dirties memory too fast."},
+    {"migration.compression", MB_OPT_ENUM, MB_SCOPE_POINT, "none", 0, 0, 0, compressions,
+     PT(compression), "Compression of migrated pages."},
+    {"migration.postcopy", MB_OPT_BOOL, MB_SCOPE_POINT, "false", 0, 0, 0, NULL, PT(postcopy),
+     "Switch to post-copy when pre-copy does not converge."},
+
+    /* reservation: the paper's method */
+    {"reservation.source.cpu_cap", MB_OPT_PERCENT, MB_SCOPE_POINT, "100%",
+     MB_OPTF_MIN | MB_OPTF_MAX, 1, 100, NULL, PT(src_cpu_cap),
+     "CPU cap of each migrating VM's vCPUs on the source, in % of one CPU (100% = "
+     "uncapped); lifted on the destination."},
+    {"reservation.source.memory", MB_OPT_SIZE, MB_SCOPE_POINT, "0", MB_OPTF_MAX, 0, 256 * GIB, NULL,
+     PT(src_memory),
+     "Balloon target of each migrating VM before migration; 0 = no balloon. At most "
+     "vms.memory."},
+    {"reservation.destination.cpu", MB_OPT_INT, MB_SCOPE_POINT, "0", MB_OPTF_MIN | MB_OPTF_MAX, 0,
+     256, NULL, PT(dst_cpu), "CPUs held on the destination by placeholder VMs that burn them."},
+    {"reservation.destination.memory", MB_OPT_SIZE, MB_SCOPE_POINT, "0", MB_OPTF_MAX, 0, 1024 * GIB,
+     NULL, PT(dst_memory),
+     "Memory held on the destination by idle placeholder VMs (allocated up front)."},
+    {"reservation.destination.mode", MB_OPT_ENUM, MB_SCOPE_POINT, "release", 0, 0, 0, dst_modes,
+     PT(dst_mode),
+     "release: placeholders shut down just before the migration (the paper's method); "
+     "hold: they keep running, to measure contention."},
+    {"reservation.destination.placeholder_memory", MB_OPT_SIZE, MB_SCOPE_POINT, "128MiB",
+     MB_OPTF_MIN | MB_OPTF_MAX, 64 * MIB, 64 * GIB, NULL, PT(placeholder_memory),
+     "Memory of each CPU-burning placeholder VM."},
+
+    /* measurement windows */
+    {"windows.warmup", MB_OPT_DURATION, MB_SCOPE_POINT, "5s", MB_OPTF_MAX, 0, 3600000, NULL,
+     PT(warmup_ms), "Time between starting the workload and measuring."},
+    {"windows.baseline", MB_OPT_DURATION, MB_SCOPE_POINT, "10s", MB_OPTF_MAX, 0, 3600000, NULL,
+     PT(baseline_ms), "Workload measured without migration, before it."},
+    {"windows.after", MB_OPT_DURATION, MB_SCOPE_POINT, "5s", MB_OPTF_MAX, 0, 3600000, NULL,
+     PT(after_ms), "Workload measured after the migration ends."},
+    {"monitor.interval", MB_OPT_DURATION, MB_SCOPE_POINT, "500ms", MB_OPTF_MIN | MB_OPTF_MAX, 50,
+     60000, NULL, PT(monitor_interval_ms), "Sampling interval of host and VM resource usage."},
+    {"probe.interval", MB_OPT_DURATION, MB_SCOPE_POINT, "1ms", MB_OPTF_MIN | MB_OPTF_MAX, 1, 1000,
+     NULL, PT(probe_interval_ms),
+     "Interval of the UDP probe that measures the downtime a client sees."},
+    {NULL, 0, 0, NULL, 0, 0, 0, NULL, 0, NULL},
+};
+
+const struct mb_option *mb_option_find(const char *key)
+{
+    for (const struct mb_option *o = mb_options; o->key; o++)
+        if (!strcmp(o->key, key))
+            return o;
+    return NULL;
+}
+
+int mb_option_is_section(const char *prefix)
+{
+    size_t n = strlen(prefix);
+    for (const struct mb_option *o = mb_options; o->key; o++)
+        if (!strncmp(o->key, prefix, n) && o->key[n] == '.')
+            return 1;
+    return 0;
+}
+
+const char *mb_option_suggest(const char *section, const char *word)
+{
+    /* the distinct child names of section */
+    static char names[64][48];
+    const char *list[65];
+    size_t n = 0, sl = strlen(section);
+    for (const struct mb_option *o = mb_options; o->key && n < 64; o++) {
+        const char *rest;
+        if (sl == 0)
+            rest = o->key;
+        else if (!strncmp(o->key, section, sl) && o->key[sl] == '.')
+            rest = o->key + sl + 1;
+        else
+            continue;
+        size_t cl = strcspn(rest, ".");
+        if (cl >= sizeof(names[0]))
+            continue;
+        int seen = 0;
+        for (size_t i = 0; i < n; i++)
+            if (strlen(names[i]) == cl && !strncmp(names[i], rest, cl))
+                seen = 1;
+        if (seen)
+            continue;
+        memcpy(names[n], rest, cl);
+        names[n][cl] = '\0';
+        list[n] = names[n];
+        n++;
+    }
+    list[n] = NULL;
+    return mb_suggest(word, list);
+}
+
+void mb_option_expect(const struct mb_option *o, char *buf, size_t len)
+{
+    switch (o->type) {
+    case MB_OPT_STRING:
+        snprintf(buf, len, "text");
+        break;
+    case MB_OPT_NAME:
+        snprintf(buf, len, "a name of letters, digits, '.', '_' or '-'");
+        break;
+    case MB_OPT_INT:
+        snprintf(buf, len, "a whole number");
+        break;
+    case MB_OPT_SIZE:
+        snprintf(buf, len, "a size like 512MiB");
+        break;
+    case MB_OPT_DURATION:
+        snprintf(buf, len, "a duration like 300ms or 5s");
+        break;
+    case MB_OPT_PERCENT:
+        snprintf(buf, len, "a percentage like 40%%");
+        break;
+    case MB_OPT_RATE:
+        snprintf(buf, len, "a rate like 100MiB/s");
+        break;
+    case MB_OPT_BOOL:
+        snprintf(buf, len, "true or false");
+        break;
+    case MB_OPT_STRATEGY:
+        snprintf(buf, len, "sequential, parallel or parallel:K");
+        break;
+    case MB_OPT_ENUM: {
+        size_t off = (size_t)snprintf(buf, len, "one of: ");
+        for (int i = 0; o->values[i] && off < len; i++)
+            off += (size_t)snprintf(buf + off, len - off, "%s%s", i ? ", " : "", o->values[i]);
+        break;
+    }
+    case MB_OPT_ZIP:
+        snprintf(buf, len, "a list of lists of factor keys");
+        break;
+    case MB_OPT_PLOTS:
+        snprintf(buf, len, "a list of plot mappings");
+        break;
+    }
+}
+
+static const char *type_name(enum mb_opt_type t)
+{
+    static const char *names[] = {"text", "name",    "integer", "size",     "duration",  "percent",
+                                  "rate", "boolean", "choice",  "strategy", "key lists", "plots"};
+    return names[t];
+}
+
+static void range_text(const struct mb_option *o, char *buf, size_t len)
+{
+    char lo[32] = "", hi[32] = "";
+    buf[0] = '\0';
+    if (o->type == MB_OPT_ENUM) {
+        mb_option_expect(o, buf, len);
+        return;
+    }
+    if (!(o->flags & (MB_OPTF_MIN | MB_OPTF_MAX)))
+        return;
+    for (int i = 0; i < 2; i++) {
+        unsigned flag = i ? MB_OPTF_MAX : MB_OPTF_MIN;
+        double v = i ? o->max : o->min;
+        char *dst = i ? hi : lo;
+        if (!(o->flags & flag))
+            continue;
+        switch (o->type) {
+        case MB_OPT_SIZE:
+        case MB_OPT_RATE:
+            mb_format_size((uint64_t)v, dst, sizeof(lo));
+            break;
+        case MB_OPT_DURATION:
+            mb_format_duration_ms(v, dst, sizeof(lo));
+            break;
+        case MB_OPT_PERCENT:
+            snprintf(dst, sizeof(lo), "%g%%", v);
+            break;
+        default:
+            snprintf(dst, sizeof(lo), "%g", v);
+        }
+    }
+    if (lo[0] && hi[0])
+        snprintf(buf, len, "%s..%s", lo, hi);
+    else if (lo[0])
+        snprintf(buf, len, ">= %s", lo);
+    else
+        snprintf(buf, len, "<= %s", hi);
+}
+
+void mb_options_print(FILE *out, const char *format)
+{
+    int md = format && !strcmp(format, "md");
+    if (md)
+        fprintf(out, "| key | type | default | allowed | factor | meaning |\n"
+                     "|---|---|---|---|---|---|\n");
+    for (const struct mb_option *o = mb_options; o->key; o++) {
+        char range[256];
+        range_text(o, range, sizeof(range));
+        const char *def = o->def ? o->def : (o->flags & MB_OPTF_REQUIRED ? "(required)" : "");
+        if (!strcmp(o->key, "trim"))
+            def = "auto";
+        if (md) {
+            fprintf(out, "| `%s` | %s | %s%s%s | %s | %s | %s |\n", o->key, type_name(o->type),
+                    def[0] ? "`" : "", def, def[0] ? "`" : "", range,
+                    o->scope == MB_SCOPE_POINT ? "yes" : "no", o->help);
+        } else {
+            fprintf(out, "%-44s %-9s default %-10s %s%s\n", o->key, type_name(o->type),
+                    def[0] ? def : "-", o->scope == MB_SCOPE_POINT ? "[factor] " : "", range);
+            fprintf(out, "    %s\n", o->help);
+        }
+    }
+}

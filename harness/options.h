@@ -1,0 +1,102 @@
+/* options.h — the one table of scenario keys (after fio's options.c).
+ *
+ * Every key a scenario may hold is one entry: its dotted name, type, default,
+ * allowed range or values, where its value lives, and its help text.  The same
+ * table parses and validates scenario files, expands factors, prints
+ * `migbench help keys` and generates docs/scenario-keys.md. */
+#ifndef MB_OPTIONS_H
+#define MB_OPTIONS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+enum mb_opt_type {
+    MB_OPT_STRING,   /* free text */
+    MB_OPT_NAME,     /* [A-Za-z0-9._-]+, e.g. a scenario or host name */
+    MB_OPT_INT,      /* whole number */
+    MB_OPT_SIZE,     /* bytes: 512MiB */
+    MB_OPT_DURATION, /* milliseconds: 300ms, 5s */
+    MB_OPT_PERCENT,  /* 40% */
+    MB_OPT_RATE,     /* bytes per second: 100MiB/s */
+    MB_OPT_BOOL,     /* true/false */
+    MB_OPT_ENUM,     /* one of .values */
+    MB_OPT_STRATEGY, /* sequential | parallel | parallel:K */
+    MB_OPT_ZIP,      /* list of lists of factor keys (scenario level) */
+    MB_OPT_PLOTS,    /* list of plot mappings (scenario level) */
+};
+
+enum mb_opt_scope {
+    MB_SCOPE_SCENARIO, /* one value for the whole scenario; stored in struct mb_scenario */
+    MB_SCOPE_POINT,    /* may be a factor; stored in struct mb_point */
+};
+
+enum mb_opt_flags {
+    MB_OPTF_REQUIRED = 1 << 0,
+    MB_OPTF_MIN = 1 << 1, /* .min applies */
+    MB_OPTF_MAX = 1 << 2, /* .max applies */
+};
+
+enum mb_strategy_kind { MB_STRATEGY_SEQUENTIAL, MB_STRATEGY_PARALLEL };
+
+/* How a batch of VMs migrates: one at a time, or k at a time (k = 0: all at once). */
+struct mb_strategy {
+    enum mb_strategy_kind kind;
+    int k;
+};
+
+/* The concrete configuration of one point of a scenario (every factor at one level).
+ * Strings are borrowed from the scenario that produced the point. */
+struct mb_point {
+    int64_t vm_count, vm_vcpus;
+    uint64_t vm_memory;
+    const char *vm_workload;
+    const char *mig_from, *mig_to; /* "" = the testbed's first / second host */
+    struct mb_strategy strategy;
+    double max_downtime_ms, timeout_ms;
+    uint64_t bandwidth; /* bytes/s, 0 = unlimited */
+    int64_t connections;
+    int auto_converge, postcopy;
+    const char *compression;
+    double src_cpu_cap;   /* % of one CPU per vCPU; 100 = uncapped */
+    uint64_t src_memory;  /* balloon target, 0 = no balloon */
+    int64_t dst_cpu;      /* CPUs held on the destination by burner VMs */
+    uint64_t dst_memory;  /* memory held on the destination by idle VMs */
+    const char *dst_mode; /* release | hold */
+    uint64_t placeholder_memory;
+    double warmup_ms, baseline_ms, after_ms;
+    double monitor_interval_ms, probe_interval_ms;
+};
+
+struct mb_option {
+    const char *key;
+    enum mb_opt_type type;
+    enum mb_opt_scope scope;
+    const char *def; /* default, written as in a scenario; NULL = none */
+    unsigned flags;
+    double min, max;           /* in base units: bytes, ms, %, bytes/s, count */
+    const char *const *values; /* MB_OPT_ENUM: NULL-terminated */
+    size_t offset;             /* into struct mb_point or struct mb_scenario */
+    const char *help;
+};
+
+/* The table, terminated by an entry with key NULL. */
+extern const struct mb_option mb_options[];
+
+/* The option with this dotted key, or NULL. */
+const struct mb_option *mb_option_find(const char *key);
+
+/* Does some option's key start with prefix + "."?  (Is it a section name?) */
+int mb_option_is_section(const char *prefix);
+
+/* The closest key to a misspelt one among the direct children of section
+ * ("" = top level): returns the child's last component, or NULL. */
+const char *mb_option_suggest(const char *section, const char *word);
+
+/* "a size like 512MiB", "one of: idle, dirty, burn" ... for messages. */
+void mb_option_expect(const struct mb_option *o, char *buf, size_t len);
+
+/* Print the table for `migbench help keys` (format "text") or as Markdown ("md"). */
+void mb_options_print(FILE *out, const char *format);
+
+#endif

@@ -1,0 +1,77 @@
+/* scenario.h — scenario files: one experiment, declared in YAML, checked against the
+ * option table (options.h).  A list where a single value is expected makes that key
+ * a factor; factors combine as a cross product, except those tied by `zip`, which
+ * advance together. */
+#ifndef MB_SCENARIO_H
+#define MB_SCENARIO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "error.h"
+#include "options.h"
+
+/* One value of a key, as written and as a number in base units. */
+struct mb_value {
+    char *text;                  /* as written (trimmed) */
+    double num;                  /* bytes, ms, %, bytes/s, count, 0/1; 0 for strings */
+    struct mb_strategy strategy; /* MB_OPT_STRATEGY */
+};
+
+/* A point-scope key with its level(s); defaults included. */
+struct mb_setting {
+    const struct mb_option *opt;
+    struct mb_value *levels;
+    size_t nlevels;
+    int is_factor;    /* written as a list */
+    int zip_group;    /* index into zip groups, or -1 */
+    int line, column; /* where it was set; 0 when defaulted */
+};
+
+struct mb_plot {
+    char *x;  /* a factor key */
+    char **y; /* metric names */
+    size_t ny;
+    char *kind;   /* line | bars | real-vs-computed | heatmap */
+    char *title;  /* NULL = derived */
+    char *series; /* optional second factor drawn as separate lines */
+};
+
+struct mb_scenario {
+    char *path;
+    /* scenario-scope keys (offsets in the option table point here) */
+    const char *name, *description, *paper, *claim, *testbed, *order;
+    int64_t repeat, trim, seed;
+    /* point-scope keys, one setting per option in table order */
+    struct mb_setting *settings;
+    size_t nsettings;
+    /* factors (settings written as lists), in the order they appear in the file */
+    size_t *factors;
+    size_t nfactors;
+    size_t nzip;
+    struct mb_plot *plots;
+    size_t nplots;
+    /* storage for the scenario-scope strings */
+    char **strings;
+    size_t nstrings;
+};
+
+/* Read and validate a scenario file.  Returns a new scenario (mb_scenario_free) or
+ * NULL with err set: file:line:column, what was expected, a suggestion for a
+ * misspelt key. */
+struct mb_scenario *mb_scenario_load(const char *path, struct mb_error *err);
+
+/* Same, from memory (name is used in messages); for tests and the fuzzer. */
+struct mb_scenario *mb_scenario_load_mem(const char *name, const char *data, size_t len,
+                                         struct mb_error *err);
+
+void mb_scenario_free(struct mb_scenario *s);
+
+/* The setting of a point-scope key, or NULL. */
+const struct mb_setting *mb_scenario_setting(const struct mb_scenario *s, const char *key);
+
+/* Fill p with the values at the given level of every setting: level[i] is the
+ * level index of settings[i] (0 for non-factors). */
+void mb_scenario_point(const struct mb_scenario *s, const size_t *level, struct mb_point *p);
+
+#endif

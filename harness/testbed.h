@@ -1,0 +1,92 @@
+/* testbed.h — testbed files: the hosts a scenario runs on, the load client and the
+ * guest image.  A small YAML format of its own, validated like scenarios (unknown
+ * keys, wrong types and impossible values are errors naming file:line:column).
+ *
+ *   name: lab
+ *   hosts:
+ *     hostA:
+ *       uri: qemu+tcp://10.213.77.11/system     # how migbench reaches its libvirt
+ *       migrate_uri: qemu+tcp://10.213.77.11/system  # how other hosts reach it (default: uri)
+ *       ssh: {address: 10.213.77.11, port: 22, user: root,
+ *             key: /path/id_ed25519, known_hosts: /path/known_hosts}
+ *       cpus: 0-1                # CPUs the host may use (a cpuset list)
+ *       memory: 4GiB             # memory the host may use
+ *       emulator: /usr/bin/qemu-system-x86_64   # optional: QEMU binary for its domains
+ *       accel: tcg               # tcg | kvm (domain type qemu | kvm)
+ *       bridge: br0              # bridge guests' NICs join on this host
+ *   load_client: {address: 10.213.77.1}
+ *   guest:
+ *     kernel: /path/vmlinuz
+ *     initrd: /path/initrd.img
+ *     cmdline: "console=ttyS0 quiet"         # extra kernel arguments
+ *     hash: sha256:...                       # content hash of the image, for provenance
+ *     ssh: {user: root, key: /path/id_ed25519, known_hosts: /path/guest_known_hosts}
+ *     network: {first_ip: 10.213.77.101, prefix: 24, gateway: 10.213.77.1,
+ *               mac_prefix: "52:54:00:4c"}
+ *     disk_dir: /path/shared/disks           # optional: scratch disks both hosts see
+ *
+ * Relative paths are resolved against the testbed file's directory. */
+#ifndef MB_TESTBED_H
+#define MB_TESTBED_H
+
+#include <stdint.h>
+
+#include "error.h"
+
+struct mb_ssh_target {
+    char *address;     /* host name or IP */
+    int port;          /* default 22 */
+    char *user;        /* default root */
+    char *key;         /* private key file (ed25519) */
+    char *known_hosts; /* OpenSSH known_hosts file; NULL = ~/.ssh/known_hosts */
+};
+
+enum mb_accel { MB_ACCEL_TCG, MB_ACCEL_KVM };
+
+struct mb_host {
+    char *name;
+    char *uri;
+    char *migrate_uri;
+    struct mb_ssh_target ssh;
+    char *cpus;      /* cpuset list, e.g. "0-1"; NULL = all */
+    int ncpus;       /* CPUs in that list (0 = unknown/all) */
+    uint64_t memory; /* bytes; 0 = unlimited */
+    char *emulator;  /* NULL = libvirt's default */
+    enum mb_accel accel;
+    char *bridge; /* default "br0" */
+};
+
+struct mb_testbed {
+    char *name;
+    char *path; /* the file it was read from */
+    struct mb_host *hosts;
+    int nhosts;
+    char *load_client; /* address of the load client (probe source); NULL = local */
+    struct {
+        char *kernel, *initrd, *cmdline, *hash, *disk_dir;
+        struct mb_ssh_target ssh;
+        char *first_ip; /* dotted quad of vm 1; vm N gets first_ip + N - 1 */
+        int prefix;
+        char *gateway;
+        char *mac_prefix; /* four octets "52:54:00:4c"; vm N ends in :NN:NN */
+    } guest;
+};
+
+/* Resolve a testbed reference from a scenario: a path (contains '/' or ends in
+ * .yaml) is used as is, relative to base_dir; a bare name N is looked up as
+ * $MIGBENCH_TESTBED_DIR/N.yaml, then ~/.config/migbench/testbeds/N.yaml, then
+ * $MIGBENCH_RUN_DIR/N/testbed.yaml (default /tmp/migbench/N/testbed.yaml), which
+ * `migbench lab up --name N` writes for lab instance N (the default instance is "lab").
+ * Returns a newly allocated path, or NULL with err set. */
+char *mb_testbed_resolve(const char *ref, const char *base_dir, struct mb_error *err);
+
+/* Parse a testbed file.  Returns a new testbed (free with mb_testbed_free) or NULL
+ * with err set (file:line:column for bad input). */
+struct mb_testbed *mb_testbed_load(const char *path, struct mb_error *err);
+
+/* The host called name, or NULL. */
+const struct mb_host *mb_testbed_host(const struct mb_testbed *tb, const char *name);
+
+void mb_testbed_free(struct mb_testbed *tb);
+
+#endif
