@@ -1,0 +1,196 @@
+/* test_plan.c — expansion of factors into points and runs, orders, stable ids. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "plan.h"
+#include "results.h"
+#include "scenario.h"
+
+struct fixture {
+    struct mb_scenario *s;
+    struct mb_plan *p;
+};
+
+static void setup(struct fixture *f, const char *text)
+{
+    struct mb_error err;
+    mb_error_clear(&err);
+    f->s = mb_scenario_load_mem("p.yaml", text, strlen(text), &err);
+    if (!f->s)
+        print_error("%s\n", err.msg);
+    assert_non_null(f->s);
+    f->p = mb_plan_new(f->s, &err);
+    assert_non_null(f->p);
+}
+
+static void teardown(struct fixture *f)
+{
+    mb_plan_free(f->p);
+    mb_scenario_free(f->s);
+}
+
+struct count_case {
+    const char *text;
+    size_t points, runs;
+};
+
+static void test_counts(void **state)
+{
+    (void)state;
+    static const struct count_case cases[] = {
+        {"name: a\n", 1, 5},
+        {"name: a\nrepeat: 1\n", 1, 1},
+        {"name: a\nvms: {memory: [256MiB, 512MiB, 1GiB]}\n", 3, 15},
+        /* cross product: 10 x 4 x 3 levels, repeat 5 = 600 runs */
+        {"name: a\nreservation: {source: {cpu_cap: [10%,20%,30%,40%,50%,60%,70%,80%,90%,"
+         "100%]}}\nvms: {count: 2, memory: [128MiB, 256MiB, 512MiB, 1GiB]}\n"
+         "migration: {strategy: [sequential, parallel, 'parallel:2']}\n",
+         120, 600},
+        {"name: a\nvms: {count: [1, 2, 4], memory: [256MiB, 512MiB]}\n"
+         "reservation: {destination: {cpu: [0, 1, 2]}}\n"
+         "zip: [[vms.count, reservation.destination.cpu]]\nrepeat: 3\n",
+         6, 18},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct fixture f;
+        setup(&f, cases[i].text);
+        assert_int_equal(f.p->npoints, cases[i].points);
+        assert_int_equal(f.p->nruns, cases[i].runs);
+        teardown(&f);
+    }
+}
+
+static void test_point_keys_and_ids(void **state)
+{
+    (void)state;
+    struct fixture f;
+    setup(&f, "name: k\nvms: {count: 2, memory: [256MiB, 1GiB]}\n"
+              "migration: {strategy: [sequential, parallel]}\nrepeat: 2\n");
+    char key[256];
+    /* first factor slowest */
+    assert_string_equal(mb_plan_point_key(f.p, 0, key, sizeof(key)),
+                        "vms.memory=256MiB;migration.strategy=sequential");
+    assert_string_equal(mb_plan_point_key(f.p, 1, key, sizeof(key)),
+                        "vms.memory=256MiB;migration.strategy=parallel");
+    assert_string_equal(mb_plan_point_key(f.p, 3, key, sizeof(key)),
+                        "vms.memory=1GiB;migration.strategy=parallel");
+    struct mb_point pt;
+    mb_plan_point(f.p, 2, &pt);
+    assert_int_equal(pt.vm_memory, 1ull << 30);
+    assert_int_equal(pt.strategy.kind, MB_STRATEGY_SEQUENTIAL);
+    assert_int_equal(pt.vm_count, 2);
+
+    /* ids: one per run, all distinct, and the same when a level is respelt */
+    char ids[8][MB_RESULTS_RUN_ID_SIZE];
+    for (size_t i = 0; i < f.p->nruns; i++) {
+        mb_plan_run_id(f.p, &f.p->runs[i], ids[i]);
+        for (size_t j = 0; j < i; j++)
+            assert_string_not_equal(ids[i], ids[j]);
+    }
+    struct fixture g;
+    setup(&g, "name: k\nvms: {count: 2, memory: [262144KiB, 1024MiB]}\n"
+              "migration: {strategy: [sequential, parallel]}\nrepeat: 2\n");
+    for (size_t i = 0; i < g.p->nruns; i++) {
+        char id[MB_RESULTS_RUN_ID_SIZE];
+        assert_string_equal(mb_plan_run_id(g.p, &g.p->runs[i], id), ids[i]);
+    }
+    teardown(&g);
+    teardown(&f);
+}
+
+static void test_zip_advances_together(void **state)
+{
+    (void)state;
+    struct fixture f;
+    setup(&f, "name: z\nvms: {count: [1, 2, 4]}\nreservation: {destination: {cpu: [0, 1, 2]}}\n"
+              "zip: [[vms.count, reservation.destination.cpu]]\nrepeat: 1\n");
+    assert_int_equal(f.p->npoints, 3);
+    static const int64_t want_count[] = {1, 2, 4}, want_cpu[] = {0, 1, 2};
+    for (size_t i = 0; i < 3; i++) {
+        struct mb_point pt;
+        mb_plan_point(f.p, i, &pt);
+        assert_int_equal(pt.vm_count, want_count[i]);
+        assert_int_equal(pt.dst_cpu, want_cpu[i]);
+    }
+    teardown(&f);
+}
+
+static void test_orders(void **state)
+{
+    (void)state;
+    struct fixture f;
+    setup(&f, "name: o\nvms: {count: [1, 2, 3]}\nrepeat: 2\norder: interleaved\n");
+    static const size_t want_point[] = {0, 1, 2, 0, 1, 2};
+    static const unsigned want_rep[] = {1, 1, 1, 2, 2, 2};
+    for (size_t i = 0; i < 6; i++) {
+        assert_int_equal(f.p->runs[i].point, want_point[i]);
+        assert_int_equal(f.p->runs[i].rep, want_rep[i]);
+    }
+    teardown(&f);
+
+    setup(&f, "name: o\nvms: {count: [1, 2, 3]}\nrepeat: 2\n");
+    static const size_t bp_point[] = {0, 0, 1, 1, 2, 2};
+    for (size_t i = 0; i < 6; i++)
+        assert_int_equal(f.p->runs[i].point, bp_point[i]);
+    teardown(&f);
+
+    /* shuffled: a permutation, the same for the same seed, different for another */
+    struct fixture a, b, c;
+    const char *t1 = "name: o\nvms: {count: [1,2,3,4,5,6,7,8]}\nrepeat: 4\norder: shuffled\n"
+                     "seed: 7\n";
+    const char *t2 = "name: o\nvms: {count: [1,2,3,4,5,6,7,8]}\nrepeat: 4\norder: shuffled\n"
+                     "seed: 8\n";
+    setup(&a, t1);
+    setup(&b, t1);
+    setup(&c, t2);
+    int seen[8][5] = {{0}};
+    int same_ab = 1, same_ac = 1;
+    for (size_t i = 0; i < a.p->nruns; i++) {
+        seen[a.p->runs[i].point][a.p->runs[i].rep]++;
+        same_ab &= a.p->runs[i].point == b.p->runs[i].point && a.p->runs[i].rep == b.p->runs[i].rep;
+        same_ac &= a.p->runs[i].point == c.p->runs[i].point && a.p->runs[i].rep == c.p->runs[i].rep;
+    }
+    for (int p = 0; p < 8; p++)
+        for (int r = 1; r <= 4; r++)
+            assert_int_equal(seen[p][r], 1);
+    assert_true(same_ab);
+    assert_false(same_ac);
+    teardown(&a);
+    teardown(&b);
+    teardown(&c);
+}
+
+static void test_estimate(void **state)
+{
+    (void)state;
+    struct fixture f;
+    setup(&f, "name: e\nvms: {memory: [256MiB, 1GiB]}\nrepeat: 1\n"
+              "windows: {warmup: 0, baseline: 0, after: 0}\n");
+    struct mb_point small, big;
+    mb_plan_point(f.p, 0, &small);
+    mb_plan_point(f.p, 1, &big);
+    double es = mb_plan_estimate_point(&small), eb = mb_plan_estimate_point(&big);
+    assert_true(es > 0 && eb > es); /* more memory, longer */
+    double total = mb_plan_estimate(f.p);
+    assert_true(total > es + eb - 1e-9 && total < es + eb + 1e-9);
+    teardown(&f);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_counts),
+        cmocka_unit_test(test_point_keys_and_ids),
+        cmocka_unit_test(test_zip_advances_together),
+        cmocka_unit_test(test_orders),
+        cmocka_unit_test(test_estimate),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

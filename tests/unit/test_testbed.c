@@ -1,0 +1,183 @@
+/* test_testbed.c — testbed files: a good one, and each kind of mistake. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "testbed.h"
+
+static char dir[64];
+
+static const char *write_file(const char *name, const char *text)
+{
+    static char path[128];
+    snprintf(path, sizeof(path), "%s/%s", dir, name);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+    return path;
+}
+
+static const char good[] =
+    "name: lab\n"
+    "hosts:\n"
+    "  hostA:\n"
+    "    uri: qemu+tcp://10.1.2.11/system\n"
+    "    ssh: {address: 10.1.2.11, key: keys/id_ed25519, known_hosts: /k/hosts}\n"
+    "    cpus: 0-1,3\n"
+    "    memory: 4GiB\n"
+    "    emulator: /opt/qemu10/bin/qemu\n"
+    "    accel: tcg\n"
+    "  hostB:\n"
+    "    uri: qemu+tcp://10.1.2.12/system\n"
+    "    migrate_uri: qemu+tcp://10.1.2.12:16509/system\n"
+    "    accel: kvm\n"
+    "load_client: {address: 10.1.2.1}\n"
+    "guest:\n"
+    "  kernel: img/vmlinuz\n"
+    "  initrd: /abs/initrd.img\n"
+    "  hash: sha256:abc\n"
+    "  ssh: {key: keys/id_ed25519, known_hosts: keys/guest_known_hosts}\n"
+    "  network: {first_ip: 10.1.2.101, prefix: 24, gateway: 10.1.2.1, mac_prefix: "
+    "'52:54:00:4d'}\n";
+
+static void test_good(void **state)
+{
+    (void)state;
+    struct mb_error err;
+    mb_error_clear(&err);
+    const char *path = write_file("good.yaml", good);
+    struct mb_testbed *tb = mb_testbed_load(path, &err);
+    if (!tb)
+        print_error("%s:%d:%d: %s\n", err.file, err.line, err.column, err.msg);
+    assert_non_null(tb);
+    assert_string_equal(tb->name, "lab");
+    assert_int_equal(tb->nhosts, 2);
+    const struct mb_host *a = mb_testbed_host(tb, "hostA"), *b = mb_testbed_host(tb, "hostB");
+    assert_non_null(a);
+    assert_non_null(b);
+    assert_null(mb_testbed_host(tb, "hostC"));
+    assert_int_equal(a->ncpus, 3);
+    assert_int_equal(a->memory, 4ull << 30);
+    assert_int_equal(a->ssh.port, 22);
+    assert_string_equal(a->ssh.user, "root");
+    char want[256];
+    snprintf(want, sizeof(want), "%s/keys/id_ed25519", dir); /* relative to the file */
+    assert_string_equal(a->ssh.key, want);
+    assert_string_equal(a->migrate_uri, a->uri); /* defaults to uri */
+    assert_string_equal(a->bridge, "br0");
+    assert_int_equal(a->accel, MB_ACCEL_TCG);
+    assert_int_equal(b->accel, MB_ACCEL_KVM);
+    assert_string_equal(b->migrate_uri, "qemu+tcp://10.1.2.12:16509/system");
+    assert_string_equal(tb->load_client, "10.1.2.1");
+    assert_string_equal(tb->guest.initrd, "/abs/initrd.img");
+    assert_string_equal(tb->guest.first_ip, "10.1.2.101");
+    assert_int_equal(tb->guest.prefix, 24);
+    mb_testbed_free(tb);
+    mb_testbed_free(NULL);
+}
+
+struct bad_case {
+    const char *from, *to; /* replace the first occurrence of from with to in good */
+    int line;
+    const char *contains;
+};
+
+static void test_bad(void **state)
+{
+    (void)state;
+    static const struct bad_case cases[] = {
+        {"    cpus: 0-1,3\n", "    cpuz: 0-1,3\n", 6, "did you mean 'cpus'?"},
+        {"    cpus: 0-1,3\n", "    cpus: 3-1\n", 6, "not a CPU list"},
+        {"    memory: 4GiB\n", "    memory: lots\n", 7, "expected a size"},
+        {"    accel: kvm\n", "    accel: xen\n", 13, "expected tcg or kvm"},
+        {"    uri: qemu+tcp://10.1.2.11/system\n", "    uri: hostA\n", 4, "not a libvirt URI"},
+        {"    uri: qemu+tcp://10.1.2.11/system\n", "    url: x://y\n", 4, "did you mean 'uri'?"},
+        {"first_ip: 10.1.2.101", "first_ip: 10.1.2.300", 20, "not an IPv4 address"},
+        {"mac_prefix: '52:54:00:4d'", "mac_prefix: '52:54:00'", 20, "four octets"},
+        {"  kernel: img/vmlinuz\n", "", 16, "missing key 'kernel'"},
+        {"ssh: {address: 10.1.2.11,", "ssh: {address: 10.1.2.11, port: 70000,", 5,
+         "from 1 to 65535"},
+        {"  hostB:\n", "  hostA:\n", 10, "duplicate key 'hostA'"},
+        {"name: lab\n", "name: lab\nhosst: {}\n", 2, "did you mean 'hosts'?"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char text[4096];
+        const char *at = strstr(good, cases[i].from);
+        assert_non_null(at);
+        snprintf(text, sizeof(text), "%.*s%s%s", (int)(at - good), good, cases[i].to,
+                 at + strlen(cases[i].from));
+        const char *path = write_file("bad.yaml", text);
+        struct mb_error err;
+        mb_error_clear(&err);
+        struct mb_testbed *tb = mb_testbed_load(path, &err);
+        if (tb || err.line != cases[i].line || !strstr(err.msg, cases[i].contains))
+            print_error("case %zu: %d:%d: %s\n", i, err.line, err.column, err.msg);
+        assert_null(tb);
+        assert_int_equal(err.status, MB_EINPUT);
+        assert_int_equal(err.line, cases[i].line);
+        assert_true(err.column >= 1);
+        assert_non_null(strstr(err.msg, cases[i].contains));
+    }
+    /* one host is not a testbed */
+    const char *one = "name: x\nhosts:\n  a: {uri: 'qemu:///system'}\n"
+                      "guest: {kernel: k, initrd: i, network: {first_ip: 10.0.0.2}}\n";
+    struct mb_error err;
+    assert_null(mb_testbed_load(write_file("one.yaml", one), &err));
+    assert_non_null(strstr(err.msg, "a testbed needs 2"));
+}
+
+static void test_resolve(void **state)
+{
+    (void)state;
+    struct mb_error err;
+    write_file("mine.yaml", good);
+    setenv("MIGBENCH_TESTBED_DIR", dir, 1);
+    char *p = mb_testbed_resolve("mine", NULL, &err);
+    assert_non_null(p);
+    free(p);
+    p = mb_testbed_resolve("mine.yaml", dir, &err);
+    assert_non_null(p);
+    free(p);
+    setenv("MIGBENCH_RUN_DIR", dir, 1);
+    assert_null(mb_testbed_resolve("lab", NULL, &err));
+    assert_non_null(strstr(err.msg, "migbench lab up"));
+    assert_null(mb_testbed_resolve("nope/x.yaml", dir, &err));
+    assert_null(mb_testbed_resolve("", NULL, &err));
+}
+
+static int make_dir(void **state)
+{
+    (void)state;
+    snprintf(dir, sizeof(dir), "/tmp/mb-testbed-XXXXXX");
+    return mkdtemp(dir) ? 0 : -1;
+}
+
+static int remove_dir(void **state)
+{
+    (void)state;
+    static const char *const names[] = {"good.yaml", "bad.yaml", "one.yaml", "mine.yaml"};
+    char path[128];
+    for (size_t i = 0; i < 4; i++) {
+        snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+        unlink(path);
+    }
+    return rmdir(dir);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_good),
+        cmocka_unit_test(test_bad),
+        cmocka_unit_test(test_resolve),
+    };
+    return cmocka_run_group_tests(tests, make_dir, remove_dir);
+}
