@@ -1,0 +1,1126 @@
+/* hypervisor.c — hypervisor control: the logic above struct mb_hv_ops (migration
+ * watchdog, statistics, caps, balloons) and the libvirt backend below it. */
+#include "hypervisor.h"
+
+#include <errno.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <libvirt/libvirt.h>
+#include <libvirt/virterror.h>
+
+#include "util.h"
+
+/* ---- job statistics ------------------------------------------------------------- */
+
+static const char *const job_field_names[] = {
+    "time_elapsed",     "downtime",          "setup_time",
+    "data_processed",   "memory_total",      "memory_processed",
+    "memory_dirty_rate", "memory_iteration", "memory_bps",
+};
+
+void mb_job_stats_init(struct mb_job_stats *s)
+{
+    s->total_ms = s->downtime_ms = s->setup_ms = NAN;
+    s->data_bytes = s->memory_total = s->memory_bytes = s->iterations = -1;
+    s->dirty_rate = s->memory_bps = NAN;
+    s->missing = MB_JOB_ALL_FIELDS;
+}
+
+void mb_job_stats_missing_names(const struct mb_job_stats *s, char *buf, size_t size)
+{
+    size_t len = 0;
+    if (size)
+        buf[0] = '\0';
+    for (size_t i = 0; i < sizeof(job_field_names) / sizeof(job_field_names[0]); i++) {
+        if (!(s->missing & (1u << i)))
+            continue;
+        int n = snprintf(buf + len, size > len ? size - len : 0, "%s%s", len ? "," : "",
+                         job_field_names[i]);
+        if (n < 0 || len + (size_t)n >= size)
+            return;
+        len += (size_t)n;
+    }
+}
+
+const char *mb_mig_status_name(enum mb_mig_status s)
+{
+    switch (s) {
+    case MB_MIG_OK:
+        return "ok";
+    case MB_MIG_FAILED:
+        return "failed";
+    case MB_MIG_TIMEOUT:
+        return "timeout";
+    }
+    return "?";
+}
+
+const char *mb_stats_source_name(enum mb_stats_source s)
+{
+    switch (s) {
+    case MB_STATS_NONE:
+        return "none";
+    case MB_STATS_EVENT:
+        return "event";
+    case MB_STATS_DESTINATION:
+        return "destination";
+    }
+    return "?";
+}
+
+/* ---- connections and domains ---------------------------------------------------- */
+
+struct mb_hv {
+    const struct mb_hv_ops *ops;
+    void *conn;
+    char *uri;
+};
+
+struct mb_hv_dom {
+    struct mb_hv *hv;
+    void *h;
+};
+
+int mb_hv_open(const struct mb_hv_ops *ops, const char *uri, struct mb_hv **out,
+               struct mb_error *err)
+{
+    if (!ops)
+        ops = &mb_hv_libvirt;
+    if (!uri || !*uri)
+        return mb_error_set(err, MB_EINPUT, "no hypervisor URI");
+    void *conn = NULL;
+    int rc = ops->open(uri, &conn, err);
+    if (rc < 0)
+        return rc;
+    struct mb_hv *hv = mb_xcalloc(1, sizeof(*hv));
+    hv->ops = ops;
+    hv->conn = conn;
+    hv->uri = mb_xstrdup(uri);
+    *out = hv;
+    return MB_OK;
+}
+
+void mb_hv_close(struct mb_hv *hv)
+{
+    if (!hv)
+        return;
+    hv->ops->close(hv->conn);
+    free(hv->uri);
+    free(hv);
+}
+
+const char *mb_hv_uri(const struct mb_hv *hv)
+{
+    return hv->uri;
+}
+
+int mb_hv_host_info(struct mb_hv *hv, struct mb_hv_host_info *out, struct mb_error *err)
+{
+    struct mb_hv_host_info tmp;
+    memset(&tmp, 0, sizeof(tmp));
+    int rc = hv->ops->host_info(hv->conn, &tmp, err);
+    if (rc == MB_OK)
+        *out = tmp;
+    return rc;
+}
+
+int mb_hv_list(struct mb_hv *hv, char ***out, struct mb_error *err)
+{
+    return hv->ops->list(hv->conn, out, err);
+}
+
+void mb_hv_names_free(char **names)
+{
+    if (!names)
+        return;
+    for (char **p = names; *p; p++)
+        free(*p);
+    free(names);
+}
+
+static struct mb_hv_dom *dom_wrap(struct mb_hv *hv, void *h)
+{
+    struct mb_hv_dom *d = mb_xcalloc(1, sizeof(*d));
+    d->hv = hv;
+    d->h = h;
+    return d;
+}
+
+int mb_hv_dom_create(struct mb_hv *hv, const char *xml, struct mb_hv_dom **out,
+                     struct mb_error *err)
+{
+    void *h = NULL;
+    int rc = hv->ops->create(hv->conn, xml, &h, err);
+    if (rc < 0)
+        return rc;
+    *out = dom_wrap(hv, h);
+    return MB_OK;
+}
+
+int mb_hv_dom_lookup(struct mb_hv *hv, const char *name, struct mb_hv_dom **out,
+                     struct mb_error *err)
+{
+    void *h = NULL;
+    int rc = hv->ops->lookup(hv->conn, name, &h, err);
+    if (rc < 0)
+        return rc;
+    *out = h ? dom_wrap(hv, h) : NULL;
+    return MB_OK;
+}
+
+void mb_hv_dom_free(struct mb_hv_dom *d)
+{
+    if (!d)
+        return;
+    d->hv->ops->dom_free(d->h);
+    free(d);
+}
+
+const char *mb_hv_dom_name(const struct mb_hv_dom *d)
+{
+    return d->hv->ops->dom_name(d->h);
+}
+
+int mb_hv_dom_destroy(struct mb_hv_dom *d, struct mb_error *err)
+{
+    return d->hv->ops->destroy(d->h, err);
+}
+
+int mb_hv_dom_info(struct mb_hv_dom *d, struct mb_hv_dom_info *out, struct mb_error *err)
+{
+    struct mb_hv_dom_info tmp;
+    memset(&tmp, 0, sizeof(tmp));
+    int rc = d->hv->ops->info(d->h, &tmp, err);
+    if (rc == MB_OK)
+        *out = tmp;
+    return rc;
+}
+
+int mb_hv_dom_cpu(struct mb_hv_dom *d, struct mb_hv_cpu_stats *out, struct mb_error *err)
+{
+    struct mb_hv_cpu_stats tmp = {.cpu_time_ns = -1, .vcpu_time_ns = -1};
+    int rc = d->hv->ops->cpu_stats(d->h, &tmp, err);
+    if (rc == MB_OK) {
+        tmp.when = mb_now_mono();
+        *out = tmp;
+    }
+    return rc;
+}
+
+int mb_hv_dom_memory(struct mb_hv_dom *d, struct mb_hv_mem_stats *out, struct mb_error *err)
+{
+    struct mb_hv_mem_stats tmp = {-1, -1, -1, -1, -1};
+    int rc = d->hv->ops->memory_stats(d->h, &tmp, err);
+    if (rc == MB_OK)
+        *out = tmp;
+    return rc;
+}
+
+/* ---- migration ------------------------------------------------------------------ */
+
+static void cond_init_mono(pthread_cond_t *cv)
+{
+    pthread_condattr_t a;
+    pthread_condattr_init(&a);
+    pthread_condattr_setclock(&a, CLOCK_MONOTONIC);
+    pthread_cond_init(cv, &a);
+    pthread_condattr_destroy(&a);
+}
+
+static struct timespec mono_abs(double t)
+{
+    struct timespec ts;
+    ts.tv_sec = (time_t)t;
+    ts.tv_nsec = (long)((t - (double)ts.tv_sec) * 1e9);
+    if (ts.tv_nsec >= 1000000000L) {
+        ts.tv_sec++;
+        ts.tv_nsec -= 1000000000L;
+    }
+    return ts;
+}
+
+/* Receives the JOB_COMPLETED event.  Shared by the migrating thread and the backend's
+ * event thread, hence reference-counted: whichever lets go last frees it. */
+struct job_watch {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    int refs;
+    bool got;
+    struct mb_job_stats stats;
+};
+
+static void job_watch_cb(void *opaque, const struct mb_job_stats *s)
+{
+    struct job_watch *w = opaque;
+    pthread_mutex_lock(&w->mu);
+    w->stats = *s;
+    w->got = true;
+    pthread_cond_broadcast(&w->cv);
+    pthread_mutex_unlock(&w->mu);
+}
+
+static void job_watch_unref(void *opaque)
+{
+    struct job_watch *w = opaque;
+    pthread_mutex_lock(&w->mu);
+    bool last = --w->refs == 0;
+    pthread_mutex_unlock(&w->mu);
+    if (last) {
+        pthread_mutex_destroy(&w->mu);
+        pthread_cond_destroy(&w->cv);
+        free(w);
+    }
+}
+
+/* Wait up to seconds for the event; true and *out filled if it came. */
+static bool job_watch_wait(struct job_watch *w, double seconds, struct mb_job_stats *out)
+{
+    struct timespec until = mono_abs(mb_now_mono() + seconds);
+    pthread_mutex_lock(&w->mu);
+    while (!w->got && pthread_cond_timedwait(&w->cv, &w->mu, &until) != ETIMEDOUT)
+        ;
+    bool got = w->got;
+    if (got)
+        *out = w->stats;
+    pthread_mutex_unlock(&w->mu);
+    return got;
+}
+
+/* The harness's own timeout: aborts the job when the deadline passes (again every
+ * ABORT_RETRY_S, since an abort sent before the job has started does nothing), and
+ * switches to post-copy when asked. */
+#define ABORT_RETRY_S 1.0
+
+struct watchdog {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    bool done, aborted, postcopy_done;
+    struct mb_hv_dom *d;
+    double deadline;    /* mb_now_mono(); 0 = none */
+    double postcopy_at; /* 0 = never */
+};
+
+static void *watchdog_main(void *arg)
+{
+    struct watchdog *w = arg;
+    pthread_mutex_lock(&w->mu);
+    while (!w->done) {
+        double now = mb_now_mono();
+        if (w->postcopy_at > 0 && !w->postcopy_done && now >= w->postcopy_at) {
+            w->postcopy_done = true;
+            pthread_mutex_unlock(&w->mu);
+            struct mb_error e;
+            mb_error_clear(&e);
+            if (w->d->hv->ops->start_postcopy)
+                w->d->hv->ops->start_postcopy(w->d->h, &e);
+            pthread_mutex_lock(&w->mu);
+            continue;
+        }
+        if (w->deadline > 0 && now >= w->deadline) {
+            w->aborted = true;
+            w->deadline = now + ABORT_RETRY_S;
+            pthread_mutex_unlock(&w->mu);
+            struct mb_error e;
+            mb_error_clear(&e);
+            w->d->hv->ops->abort_job(w->d->h, &e);
+            pthread_mutex_lock(&w->mu);
+            continue;
+        }
+        double next = 0;
+        if (w->deadline > 0)
+            next = w->deadline;
+        if (w->postcopy_at > 0 && !w->postcopy_done && (next == 0 || w->postcopy_at < next))
+            next = w->postcopy_at;
+        if (next == 0) {
+            pthread_cond_wait(&w->cv, &w->mu);
+        } else {
+            struct timespec until = mono_abs(next);
+            pthread_cond_timedwait(&w->cv, &w->mu, &until);
+        }
+    }
+    pthread_mutex_unlock(&w->mu);
+    return NULL;
+}
+
+/* How long to wait for the JOB_COMPLETED event after the migration call returned: the
+ * event is sent by the source daemon when the job ends, so it is normally already there. */
+#define EVENT_GRACE_S 2.0
+
+int mb_hv_migrate(struct mb_hv_dom *d, struct mb_hv *dst, const struct mb_hv_migrate_opts *o,
+                  struct mb_migration *res, struct mb_error *err)
+{
+    memset(res, 0, sizeof(*res));
+    mb_job_stats_init(&res->stats);
+    res->status = MB_MIG_FAILED;
+    res->stats_source = MB_STATS_NONE;
+    if (!o->dest_uri || !*o->dest_uri) {
+        snprintf(res->error, sizeof(res->error), "no destination URI");
+        return mb_error_set(err, MB_EINPUT, "migration: no destination URI");
+    }
+    if (!(o->timeout_s >= 0) || !(o->postcopy_after_s >= 0) || o->parallel < 0) {
+        snprintf(res->error, sizeof(res->error), "bad migration options");
+        return mb_error_set(err, MB_EINPUT,
+                            "migration: timeout, postcopy delay and parallel connections "
+                            "must not be negative");
+    }
+    const struct mb_hv_ops *ops = d->hv->ops;
+    struct mb_error e;
+    mb_error_clear(&e);
+    res->wall_start = mb_now_wall();
+    double t0 = mb_now_mono();
+
+    /* The downtime limit first: without it QEMU shows a second, ~200 ms downtime mode
+     * (lab REPORT pitfall 14), and a limit set mid-flight applies only to later passes. */
+    if (o->max_downtime_ms > 0 && ops->set_max_downtime(d->h, o->max_downtime_ms, &e) < 0) {
+        res->wall_end = mb_now_wall();
+        snprintf(res->error, sizeof(res->error), "%s", e.msg);
+        return MB_OK;
+    }
+
+    /* Completed-job statistics are gone from the source once the domain has left it
+     * (pitfall 13), so catch them as they are emitted. */
+    struct job_watch *jw = mb_xcalloc(1, sizeof(*jw));
+    pthread_mutex_init(&jw->mu, NULL);
+    cond_init_mono(&jw->cv);
+    jw->refs = 2;
+    int watch_id = -1;
+    bool watching = ops->watch_job && ops->watch_job(d->hv->conn, d->h, job_watch_cb, jw,
+                                                      job_watch_unref, &watch_id, &e) == 0;
+    if (!watching)
+        job_watch_unref(jw); /* the backend's reference, never taken */
+
+    struct watchdog wd = {.d = d};
+    pthread_mutex_init(&wd.mu, NULL);
+    cond_init_mono(&wd.cv);
+    if (o->timeout_s > 0)
+        wd.deadline = t0 + o->timeout_s;
+    if (o->postcopy)
+        wd.postcopy_at = t0 + (o->postcopy_after_s > 0 ? o->postcopy_after_s : 1e-3);
+    pthread_t wd_thread;
+    bool wd_running = (wd.deadline > 0 || wd.postcopy_at > 0) &&
+                      pthread_create(&wd_thread, NULL, watchdog_main, &wd) == 0;
+
+    mb_error_clear(&e);
+    int rc = ops->migrate(d->h, o, &e);
+
+    res->seconds = mb_now_mono() - t0;
+    res->wall_end = mb_now_wall();
+    if (wd_running) {
+        pthread_mutex_lock(&wd.mu);
+        wd.done = true;
+        pthread_cond_signal(&wd.cv);
+        pthread_mutex_unlock(&wd.mu);
+        pthread_join(wd_thread, NULL);
+    }
+    res->aborted = wd.aborted;
+    pthread_mutex_destroy(&wd.mu);
+    pthread_cond_destroy(&wd.cv);
+
+    if (rc == MB_OK) {
+        res->status = MB_MIG_OK;
+    } else if (wd.aborted) {
+        res->status = MB_MIG_TIMEOUT;
+        snprintf(res->error, sizeof(res->error), "timed out after %g s (job aborted): %.900s",
+                 o->timeout_s, e.msg);
+    } else {
+        res->status = MB_MIG_FAILED;
+        snprintf(res->error, sizeof(res->error), "%s", e.msg);
+    }
+
+    if (res->status == MB_MIG_OK) {
+        if (watching && job_watch_wait(jw, EVENT_GRACE_S, &res->stats)) {
+            res->stats_source = MB_STATS_EVENT;
+        } else if (dst) {
+            struct mb_hv_dom *dd = NULL;
+            mb_error_clear(&e);
+            if (mb_hv_dom_lookup(dst, mb_hv_dom_name(d), &dd, &e) == MB_OK && dd) {
+                struct mb_job_stats s;
+                mb_job_stats_init(&s);
+                if (dst->ops->completed_job(dd->h, &s, &e) == MB_OK) {
+                    res->stats = s;
+                    res->stats_source = MB_STATS_DESTINATION;
+                }
+            }
+            mb_hv_dom_free(dd);
+        }
+    }
+    if (watching)
+        ops->unwatch_job(d->hv->conn, watch_id);
+    job_watch_unref(jw);
+    return MB_OK;
+}
+
+char *mb_hv_xml_drop_cputune(const char *xml)
+{
+    const char *a = strstr(xml, "<cputune");
+    if (!a || (a[8] != '>' && a[8] != ' ' && a[8] != '/'))
+        return mb_xstrdup(xml);
+    const char *b;
+    const char *gt = strchr(a, '>');
+    if (gt && gt[-1] == '/') {
+        b = gt + 1; /* <cputune/> */
+    } else {
+        b = strstr(a, "</cputune>");
+        if (!b)
+            return mb_xstrdup(xml);
+        b += strlen("</cputune>");
+    }
+    /* take the indentation and line break along, to keep the XML tidy */
+    while (a > xml && (a[-1] == ' ' || a[-1] == '\t'))
+        a--;
+    if (*b == '\n')
+        b++;
+    size_t head = (size_t)(a - xml), tail = strlen(b);
+    char *out = mb_xmalloc(head + tail + 1);
+    memcpy(out, xml, head);
+    memcpy(out + head, b, tail + 1);
+    return out;
+}
+
+int mb_hv_dest_xml_uncapped(struct mb_hv_dom *d, char **out, struct mb_error *err)
+{
+    char *xml = NULL;
+    int rc = d->hv->ops->xml(d->h, &xml, err);
+    if (rc < 0)
+        return rc;
+    *out = mb_hv_xml_drop_cputune(xml);
+    free(xml);
+    return MB_OK;
+}
+
+/* ---- reservation knobs ---------------------------------------------------------- */
+
+long long mb_hv_cap_to_quota(double percent, int vcpus, unsigned long long period)
+{
+    if (!isfinite(percent) || percent < 0 || period == 0)
+        return 0;
+    if (percent == 0)
+        return -1;
+    if (vcpus < 1)
+        vcpus = 1;
+    long long q = llround(percent / 100.0 * (double)period / vcpus);
+    return q < MB_HV_QUOTA_MIN_US ? 0 : q;
+}
+
+double mb_hv_quota_to_cap(long long quota, int vcpus, unsigned long long period)
+{
+    if (quota <= 0 || period == 0)
+        return 0;
+    if (vcpus < 1)
+        vcpus = 1;
+    return (double)quota * vcpus * 100.0 / (double)period;
+}
+
+int mb_hv_get_cpu_cap(struct mb_hv_dom *d, double *percent, struct mb_error *err)
+{
+    struct mb_hv_dom_info info;
+    unsigned long long period = 0;
+    long long quota = 0;
+    int rc = mb_hv_dom_info(d, &info, err);
+    if (rc == MB_OK)
+        rc = d->hv->ops->get_vcpu_bw(d->h, &period, &quota, err);
+    if (rc == MB_OK)
+        *percent = mb_hv_quota_to_cap(quota, info.vcpus, period);
+    return rc;
+}
+
+int mb_hv_set_cpu_cap(struct mb_hv_dom *d, double percent, double *applied,
+                      struct mb_error *err)
+{
+    struct mb_hv_dom_info info;
+    int rc = mb_hv_dom_info(d, &info, err);
+    if (rc < 0)
+        return rc;
+    long long quota = mb_hv_cap_to_quota(percent, info.vcpus, MB_HV_CAP_PERIOD_US);
+    if (quota == 0)
+        return mb_error_set(err, MB_EINPUT,
+                            "CPU cap %g%% is impossible for %d vCPU(s): use 0 (no cap) or at "
+                            "least %g%%",
+                            percent, info.vcpus,
+                            mb_hv_quota_to_cap(MB_HV_QUOTA_MIN_US, info.vcpus,
+                                               MB_HV_CAP_PERIOD_US));
+    rc = d->hv->ops->set_vcpu_bw(d->h, MB_HV_CAP_PERIOD_US, quota, err);
+    if (rc < 0)
+        return rc;
+    double got;
+    rc = mb_hv_get_cpu_cap(d, &got, err);
+    if (rc == MB_OK)
+        *applied = got;
+    return rc;
+}
+
+#define BALLOON_POLL_S 0.05
+#define BALLOON_SLACK ((int64_t)1 << 20)
+
+int mb_hv_set_balloon(struct mb_hv_dom *d, uint64_t bytes, double timeout_s,
+                      struct mb_balloon *res, struct mb_error *err)
+{
+    memset(res, 0, sizeof(*res));
+    res->target = bytes;
+    res->reached = -1;
+    if (bytes < 1024)
+        return mb_error_set(err, MB_EINPUT, "balloon target %llu bytes is too small",
+                            (unsigned long long)bytes);
+    double t0 = mb_now_mono();
+    int rc = d->hv->ops->set_memory(d->h, bytes / 1024, err);
+    if (rc < 0)
+        return rc;
+    for (;;) {
+        struct mb_hv_mem_stats m;
+        rc = mb_hv_dom_memory(d, &m, err);
+        res->seconds = mb_now_mono() - t0;
+        if (rc < 0)
+            return rc;
+        res->reached = m.actual;
+        if (m.actual >= 0 && llabs(m.actual - (int64_t)bytes) <= BALLOON_SLACK) {
+            res->ok = true;
+            return MB_OK;
+        }
+        if (res->seconds >= timeout_s)
+            break;
+        struct timespec ts = {0, (long)(BALLOON_POLL_S * 1e9)};
+        nanosleep(&ts, NULL);
+    }
+    if (res->reached < 0)
+        return mb_error_set(err, MB_EFAILED,
+                            "balloon of %s: target %llu MiB set, but its size is not reported "
+                            "(no balloon driver in the guest?)",
+                            mb_hv_dom_name(d), (unsigned long long)(bytes >> 20));
+    return mb_error_set(err, MB_EFAILED,
+                        "balloon of %s reached %lld MiB of its %llu MiB target in %.1f s",
+                        mb_hv_dom_name(d), (long long)(res->reached >> 20),
+                        (unsigned long long)(bytes >> 20), res->seconds);
+}
+
+/* ---- the libvirt backend -------------------------------------------------------- */
+
+/* libvirt's process-wide state: its error handler, and the event loop thread that
+ * delivers events and keepalives.  Set up once; the loop thread lives as long as the
+ * process. */
+static pthread_once_t lv_init_once = PTHREAD_ONCE_INIT, lv_loop_once = PTHREAD_ONCE_INIT;
+static int lv_inited = -1, lv_looping = -1;
+
+static void lv_quiet(void *opaque, virErrorPtr e)
+{
+    /* errors are taken with virGetLastErrorMessage by the caller, never printed */
+    (void)opaque;
+    (void)e;
+}
+
+static void lv_init(void)
+{
+    virSetErrorFunc(NULL, lv_quiet);
+    if (virInitialize() == 0)
+        lv_inited = 0;
+}
+
+static void *lv_event_loop(void *arg)
+{
+    (void)arg;
+    for (;;)
+        if (virEventRunDefaultImpl() < 0)
+            break;
+    return NULL;
+}
+
+static void lv_start_loop(void)
+{
+    pthread_t t;
+    if (virEventRegisterDefaultImpl() < 0 || pthread_create(&t, NULL, lv_event_loop, NULL) != 0)
+        return;
+    pthread_detach(t);
+    lv_looping = 0;
+}
+
+/* 0 once libvirt is initialised (and, with loop, its event loop runs). */
+static int lv_ready(bool loop)
+{
+    pthread_once(&lv_init_once, lv_init);
+    if (lv_inited < 0)
+        return -1;
+    if (loop)
+        pthread_once(&lv_loop_once, lv_start_loop);
+    return loop ? lv_looping : 0;
+}
+
+static int lv_fail(struct mb_error *err, int status, const char *what)
+{
+    const char *m = virGetLastErrorMessage();
+    return mb_error_set(err, status, "%s: %s", what, m ? m : "unknown libvirt error");
+}
+
+static int lv_open(const char *uri, void **conn, struct mb_error *err)
+{
+    if (lv_ready(true) < 0)
+        return lv_fail(err, MB_EENV, "libvirt initialisation");
+    virConnectPtr c = virConnectOpen(uri);
+    if (!c) {
+        char what[512];
+        snprintf(what, sizeof(what), "cannot connect to %s", uri);
+        return lv_fail(err, MB_EENV, what);
+    }
+    /* a dead host is noticed in 5 x 3 s instead of hanging the harness */
+    virConnectSetKeepAlive(c, 5, 3);
+    *conn = c;
+    return MB_OK;
+}
+
+static void lv_close(void *conn)
+{
+    if (conn)
+        virConnectClose(conn);
+}
+
+/* Text of the first <tag>...</tag> after from, or "" */
+static void xml_text(const char *from, const char *tag, char *out, size_t size)
+{
+    char open[64], close[64];
+    snprintf(open, sizeof(open), "<%s>", tag);
+    snprintf(close, sizeof(close), "</%s>", tag);
+    out[0] = '\0';
+    const char *a = from ? strstr(from, open) : NULL;
+    const char *b = a ? strstr(a, close) : NULL;
+    if (!a || !b)
+        return;
+    a += strlen(open);
+    snprintf(out, size, "%.*s", (int)(b - a), a);
+}
+
+static void version_string(unsigned long v, char *out, size_t size)
+{
+    snprintf(out, size, "%lu.%lu.%lu", v / 1000000, v / 1000 % 1000, v % 1000);
+}
+
+static int lv_host_info(void *conn, struct mb_hv_host_info *out, struct mb_error *err)
+{
+    virConnectPtr c = conn;
+    unsigned long hv = 0, lib = 0;
+    virNodeInfo ni;
+    const char *type = virConnectGetType(c);
+    if (!type || virConnectGetVersion(c, &hv) < 0 || virConnectGetLibVersion(c, &lib) < 0 ||
+        virNodeGetInfo(c, &ni) < 0)
+        return lv_fail(err, MB_EENV, "host information");
+    char *name = virConnectGetHostname(c);
+    snprintf(out->hostname, sizeof(out->hostname), "%s", name ? name : "");
+    free(name);
+    snprintf(out->driver, sizeof(out->driver), "%s", type);
+    char v[32];
+    version_string(hv, v, sizeof(v));
+    snprintf(out->hypervisor, sizeof(out->hypervisor), "%s %s", type, v);
+    version_string(lib, out->libvirt, sizeof(out->libvirt));
+    out->cpus = (int)ni.cpus;
+    out->memory = (uint64_t)ni.memory * 1024;
+    char *caps = virConnectGetCapabilities(c);
+    if (caps) {
+        const char *host = strstr(caps, "<host>");
+        const char *cpu = host ? strstr(host, "<cpu>") : NULL;
+        xml_text(cpu, "model", out->cpu_model, sizeof(out->cpu_model));
+        free(caps);
+    }
+    return MB_OK;
+}
+
+static int lv_list(void *conn, char ***names, struct mb_error *err)
+{
+    virDomainPtr *doms = NULL;
+    int n = virConnectListAllDomains(conn, &doms, VIR_CONNECT_LIST_DOMAINS_ACTIVE);
+    if (n < 0)
+        return lv_fail(err, MB_EENV, "listing domains");
+    char **out = mb_xcalloc((size_t)n + 1, sizeof(*out));
+    for (int i = 0; i < n; i++) {
+        const char *nm = virDomainGetName(doms[i]);
+        out[i] = mb_xstrdup(nm ? nm : "?");
+        virDomainFree(doms[i]);
+    }
+    free(doms);
+    *names = out;
+    return MB_OK;
+}
+
+static int lv_create(void *conn, const char *xml, void **dom, struct mb_error *err)
+{
+    virDomainPtr d = virDomainCreateXML(conn, xml, 0);
+    if (!d)
+        return lv_fail(err, MB_EENV, "starting domain");
+    *dom = d;
+    return MB_OK;
+}
+
+static int lv_lookup(void *conn, const char *name, void **dom, struct mb_error *err)
+{
+    virDomainPtr d = virDomainLookupByName(conn, name);
+    if (!d) {
+        if (virGetLastErrorCode() == VIR_ERR_NO_DOMAIN) {
+            *dom = NULL;
+            return MB_OK;
+        }
+        return lv_fail(err, MB_EENV, "looking up domain");
+    }
+    *dom = d;
+    return MB_OK;
+}
+
+static void lv_dom_free(void *dom)
+{
+    if (dom)
+        virDomainFree(dom);
+}
+
+static const char *lv_dom_name(void *dom)
+{
+    const char *n = virDomainGetName(dom);
+    return n ? n : "?";
+}
+
+static int lv_destroy(void *dom, struct mb_error *err)
+{
+    if (virDomainDestroy(dom) < 0)
+        return lv_fail(err, MB_EENV, "destroying domain");
+    return MB_OK;
+}
+
+static const char *state_name(int s)
+{
+    switch (s) {
+    case VIR_DOMAIN_RUNNING:
+        return "running";
+    case VIR_DOMAIN_BLOCKED:
+        return "blocked";
+    case VIR_DOMAIN_PAUSED:
+        return "paused";
+    case VIR_DOMAIN_SHUTDOWN:
+        return "shutdown";
+    case VIR_DOMAIN_SHUTOFF:
+        return "shutoff";
+    case VIR_DOMAIN_CRASHED:
+        return "crashed";
+    case VIR_DOMAIN_PMSUSPENDED:
+        return "pmsuspended";
+    default:
+        return "nostate";
+    }
+}
+
+static int lv_info(void *dom, struct mb_hv_dom_info *out, struct mb_error *err)
+{
+    virDomainInfo i;
+    if (virDomainGetInfo(dom, &i) < 0)
+        return lv_fail(err, MB_EENV, "domain information");
+    snprintf(out->state, sizeof(out->state), "%s", state_name(i.state));
+    out->vcpus = i.nrVirtCpu;
+    out->max_memory = (uint64_t)i.maxMem * 1024;
+    out->memory = (uint64_t)i.memory * 1024;
+    out->cpu_time_ns = i.cpuTime;
+    return MB_OK;
+}
+
+static int lv_xml(void *dom, char **out, struct mb_error *err)
+{
+    char *x = virDomainGetXMLDesc(dom, VIR_DOMAIN_XML_MIGRATABLE);
+    if (!x)
+        return lv_fail(err, MB_EENV, "domain XML");
+    *out = x;
+    return MB_OK;
+}
+
+static int lv_set_max_downtime(void *dom, unsigned long long ms, struct mb_error *err)
+{
+    if (virDomainMigrateSetMaxDowntime(dom, ms, 0) < 0)
+        return lv_fail(err, MB_EENV, "setting the maximum downtime");
+    return MB_OK;
+}
+
+static int lv_migrate(void *dom, const struct mb_hv_migrate_opts *o, struct mb_error *err)
+{
+    virTypedParameterPtr p = NULL;
+    int n = 0, max = 0;
+    unsigned int flags = VIR_MIGRATE_LIVE | VIR_MIGRATE_PEER2PEER;
+    int bad = 0;
+    if (o->bandwidth_mibs)
+        bad |= virTypedParamsAddULLong(&p, &n, &max, VIR_MIGRATE_PARAM_BANDWIDTH,
+                                       o->bandwidth_mibs);
+    if (o->parallel > 0) {
+        flags |= VIR_MIGRATE_PARALLEL;
+        bad |= virTypedParamsAddInt(&p, &n, &max, VIR_MIGRATE_PARAM_PARALLEL_CONNECTIONS,
+                                    o->parallel);
+    }
+    if (o->compression && *o->compression) {
+        flags |= VIR_MIGRATE_COMPRESSED;
+        bad |= virTypedParamsAddString(&p, &n, &max, VIR_MIGRATE_PARAM_COMPRESSION,
+                                       o->compression);
+    }
+    if (o->dest_xml)
+        bad |= virTypedParamsAddString(&p, &n, &max, VIR_MIGRATE_PARAM_DEST_XML, o->dest_xml);
+    if (o->auto_converge)
+        flags |= VIR_MIGRATE_AUTO_CONVERGE;
+    if (o->postcopy)
+        flags |= VIR_MIGRATE_POSTCOPY;
+    if (o->unsafe)
+        flags |= VIR_MIGRATE_UNSAFE;
+    int rc = MB_OK;
+    if (bad < 0) {
+        rc = lv_fail(err, MB_EENV, "migration parameters");
+    } else if (virDomainMigrateToURI3(dom, o->dest_uri, p, n, flags) < 0) {
+        char what[512];
+        snprintf(what, sizeof(what), "migration to %s", o->dest_uri);
+        rc = lv_fail(err, MB_EFAILED, what);
+    }
+    virTypedParamsFree(p, n);
+    return rc;
+}
+
+static int lv_abort_job(void *dom, struct mb_error *err)
+{
+    if (virDomainAbortJob(dom) < 0)
+        return lv_fail(err, MB_EENV, "aborting the job");
+    return MB_OK;
+}
+
+static int lv_start_postcopy(void *dom, struct mb_error *err)
+{
+    if (virDomainMigrateStartPostCopy(dom, 0) < 0)
+        return lv_fail(err, MB_EENV, "switching to post-copy");
+    return MB_OK;
+}
+
+void mb_hv_libvirt_job_stats(struct _virTypedParameter *params, int n, struct mb_job_stats *out)
+{
+    static const struct {
+        const char *name;
+        unsigned bit;
+    } f[] = {
+        {VIR_DOMAIN_JOB_TIME_ELAPSED, MB_JOB_TOTAL},
+        {VIR_DOMAIN_JOB_DOWNTIME, MB_JOB_DOWNTIME},
+        {VIR_DOMAIN_JOB_SETUP_TIME, MB_JOB_SETUP},
+        {VIR_DOMAIN_JOB_DATA_PROCESSED, MB_JOB_DATA},
+        {VIR_DOMAIN_JOB_MEMORY_TOTAL, MB_JOB_MEMORY_TOTAL},
+        {VIR_DOMAIN_JOB_MEMORY_PROCESSED, MB_JOB_MEMORY_DATA},
+        {VIR_DOMAIN_JOB_MEMORY_DIRTY_RATE, MB_JOB_DIRTY_RATE},
+        {VIR_DOMAIN_JOB_MEMORY_ITERATION, MB_JOB_ITERATIONS},
+        {VIR_DOMAIN_JOB_MEMORY_BPS, MB_JOB_MEMORY_BPS},
+    };
+    mb_job_stats_init(out);
+    if (lv_ready(false) < 0)
+        return;
+    for (size_t i = 0; i < sizeof(f) / sizeof(f[0]); i++) {
+        unsigned long long v;
+        if (virTypedParamsGetULLong(params, n, f[i].name, &v) != 1)
+            continue;
+        out->missing &= ~f[i].bit;
+        switch (f[i].bit) {
+        case MB_JOB_TOTAL:
+            out->total_ms = (double)v;
+            break;
+        case MB_JOB_DOWNTIME:
+            out->downtime_ms = (double)v;
+            break;
+        case MB_JOB_SETUP:
+            out->setup_ms = (double)v;
+            break;
+        case MB_JOB_DATA:
+            out->data_bytes = (int64_t)v;
+            break;
+        case MB_JOB_MEMORY_TOTAL:
+            out->memory_total = (int64_t)v;
+            break;
+        case MB_JOB_MEMORY_DATA:
+            out->memory_bytes = (int64_t)v;
+            break;
+        case MB_JOB_DIRTY_RATE:
+            out->dirty_rate = (double)v;
+            break;
+        case MB_JOB_ITERATIONS:
+            out->iterations = (int64_t)v;
+            break;
+        case MB_JOB_MEMORY_BPS:
+            out->memory_bps = (double)v;
+            break;
+        }
+    }
+}
+
+static int lv_completed_job(void *dom, struct mb_job_stats *out, struct mb_error *err)
+{
+    int type = 0, n = 0;
+    virTypedParameterPtr p = NULL;
+    if (virDomainGetJobStats(dom, &type, &p, &n, VIR_DOMAIN_JOB_STATS_COMPLETED) < 0)
+        return lv_fail(err, MB_EENV, "completed job statistics");
+    mb_hv_libvirt_job_stats(p, n, out);
+    virTypedParamsFree(p, n);
+    return MB_OK;
+}
+
+struct lv_watch {
+    mb_hv_job_cb cb;
+    void *opaque;
+    void (*release)(void *opaque);
+};
+
+static void lv_job_completed(virConnectPtr c, virDomainPtr d, virTypedParameterPtr params,
+                             int n, void *opaque)
+{
+    (void)c;
+    (void)d;
+    struct lv_watch *w = opaque;
+    struct mb_job_stats s;
+    mb_hv_libvirt_job_stats(params, n, &s);
+    w->cb(w->opaque, &s);
+}
+
+static void lv_watch_free(void *opaque)
+{
+    struct lv_watch *w = opaque;
+    if (w->release)
+        w->release(w->opaque);
+    free(w);
+}
+
+static int lv_watch_job(void *conn, void *dom, mb_hv_job_cb cb, void *opaque,
+                        void (*release)(void *opaque), int *id, struct mb_error *err)
+{
+    struct lv_watch *w = mb_xcalloc(1, sizeof(*w));
+    w->cb = cb;
+    w->opaque = opaque;
+    w->release = release;
+    int r = virConnectDomainEventRegisterAny(conn, dom, VIR_DOMAIN_EVENT_ID_JOB_COMPLETED,
+                                             VIR_DOMAIN_EVENT_CALLBACK(lv_job_completed), w,
+                                             lv_watch_free);
+    if (r < 0) {
+        free(w);
+        return lv_fail(err, MB_EENV, "watching job events");
+    }
+    *id = r;
+    return MB_OK;
+}
+
+static void lv_unwatch_job(void *conn, int id)
+{
+    virConnectDomainEventDeregisterAny(conn, id);
+}
+
+static int lv_get_vcpu_bw(void *dom, unsigned long long *period, long long *quota,
+                          struct mb_error *err)
+{
+    int n = 0;
+    char *type = virDomainGetSchedulerType(dom, &n);
+    if (!type)
+        return lv_fail(err, MB_EENV, "scheduler parameters");
+    free(type);
+    virTypedParameterPtr p = mb_xcalloc((size_t)(n > 0 ? n : 1), sizeof(*p));
+    int rc = MB_OK;
+    if (virDomainGetSchedulerParametersFlags(dom, p, &n, VIR_DOMAIN_AFFECT_LIVE) < 0) {
+        rc = lv_fail(err, MB_EENV, "scheduler parameters");
+    } else if (virTypedParamsGetULLong(p, n, VIR_DOMAIN_SCHEDULER_VCPU_PERIOD, period) != 1 ||
+               virTypedParamsGetLLong(p, n, VIR_DOMAIN_SCHEDULER_VCPU_QUOTA, quota) != 1) {
+        rc = mb_error_set(err, MB_EENV,
+                          "scheduler parameters: the driver reports no vcpu_period/vcpu_quota");
+    }
+    virTypedParamsClear(p, n);
+    free(p);
+    return rc;
+}
+
+static int lv_set_vcpu_bw(void *dom, unsigned long long period, long long quota,
+                          struct mb_error *err)
+{
+    virTypedParameterPtr p = NULL;
+    int n = 0, max = 0, rc = MB_OK;
+    if (virTypedParamsAddULLong(&p, &n, &max, VIR_DOMAIN_SCHEDULER_VCPU_PERIOD, period) < 0 ||
+        virTypedParamsAddLLong(&p, &n, &max, VIR_DOMAIN_SCHEDULER_VCPU_QUOTA, quota) < 0 ||
+        virDomainSetSchedulerParametersFlags(dom, p, n, VIR_DOMAIN_AFFECT_LIVE) < 0)
+        rc = lv_fail(err, MB_EENV, "setting the CPU cap");
+    virTypedParamsFree(p, n);
+    return rc;
+}
+
+static int lv_set_memory(void *dom, uint64_t kib, struct mb_error *err)
+{
+    if (virDomainSetMemoryFlags(dom, (unsigned long)kib, VIR_DOMAIN_AFFECT_LIVE) < 0)
+        return lv_fail(err, MB_EENV, "setting the balloon");
+    return MB_OK;
+}
+
+static int lv_memory_stats(void *dom, struct mb_hv_mem_stats *out, struct mb_error *err)
+{
+    virDomainMemoryStatStruct st[VIR_DOMAIN_MEMORY_STAT_NR];
+    int n = virDomainMemoryStats(dom, st, VIR_DOMAIN_MEMORY_STAT_NR, 0);
+    if (n < 0)
+        return lv_fail(err, MB_EENV, "memory statistics");
+    for (int i = 0; i < n; i++) {
+        int64_t v = (int64_t)st[i].val * 1024;
+        switch (st[i].tag) {
+        case VIR_DOMAIN_MEMORY_STAT_ACTUAL_BALLOON:
+            out->actual = v;
+            break;
+        case VIR_DOMAIN_MEMORY_STAT_AVAILABLE:
+            out->available = v;
+            break;
+        case VIR_DOMAIN_MEMORY_STAT_UNUSED:
+            out->unused = v;
+            break;
+        case VIR_DOMAIN_MEMORY_STAT_USABLE:
+            out->usable = v;
+            break;
+        case VIR_DOMAIN_MEMORY_STAT_RSS:
+            out->rss = v;
+            break;
+        default:
+            break;
+        }
+    }
+    return MB_OK;
+}
+
+static int lv_cpu_stats(void *dom, struct mb_hv_cpu_stats *out, struct mb_error *err)
+{
+    int n = virDomainGetCPUStats(dom, NULL, 0, -1, 1, 0);
+    if (n < 0)
+        return lv_fail(err, MB_EENV, "CPU statistics");
+    virTypedParameterPtr p = mb_xcalloc((size_t)(n > 0 ? n : 1), sizeof(*p));
+    int rc = MB_OK;
+    int got = virDomainGetCPUStats(dom, p, (unsigned)n, -1, 1, 0);
+    if (got < 0) {
+        rc = lv_fail(err, MB_EENV, "CPU statistics");
+    } else {
+        unsigned long long v;
+        if (virTypedParamsGetULLong(p, got, VIR_DOMAIN_CPU_STATS_CPUTIME, &v) == 1)
+            out->cpu_time_ns = (int64_t)v;
+        if (virTypedParamsGetULLong(p, got, VIR_DOMAIN_CPU_STATS_VCPUTIME, &v) == 1)
+            out->vcpu_time_ns = (int64_t)v;
+        virTypedParamsClear(p, got);
+    }
+    free(p);
+    return rc;
+}
+
+const struct mb_hv_ops mb_hv_libvirt = {
+    .name = "libvirt",
+    .open = lv_open,
+    .close = lv_close,
+    .host_info = lv_host_info,
+    .list = lv_list,
+    .create = lv_create,
+    .lookup = lv_lookup,
+    .dom_free = lv_dom_free,
+    .dom_name = lv_dom_name,
+    .destroy = lv_destroy,
+    .info = lv_info,
+    .xml = lv_xml,
+    .set_max_downtime = lv_set_max_downtime,
+    .migrate = lv_migrate,
+    .abort_job = lv_abort_job,
+    .start_postcopy = lv_start_postcopy,
+    .completed_job = lv_completed_job,
+    .watch_job = lv_watch_job,
+    .unwatch_job = lv_unwatch_job,
+    .get_vcpu_bw = lv_get_vcpu_bw,
+    .set_vcpu_bw = lv_set_vcpu_bw,
+    .set_memory = lv_set_memory,
+    .memory_stats = lv_memory_stats,
+    .cpu_stats = lv_cpu_stats,
+};

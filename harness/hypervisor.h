@@ -1,0 +1,275 @@
+/* hypervisor.h — hypervisor control through libvirt: domains, live migration with its
+ * job statistics, CPU caps, balloons, per-domain usage and host provenance.
+ *
+ * Two layers.  struct mb_hv_ops is the boundary: one function pointer per hypervisor
+ * primitive, implemented for real by mb_hv_libvirt (libvirt C API) and by a fake in the
+ * unit tests.  Everything above it — the migration watchdog, the choice of where job
+ * statistics come from, the cap <-> quota mapping, waiting for a balloon — is written
+ * once here against the table, so the tests exercise the same code the real runs do.
+ *
+ * Threads: a struct mb_hv is one connection to one host and belongs to one thread at a
+ * time; open one per host per thread.  The libvirt backend starts one event-loop thread
+ * per process on first use (it delivers JOB_COMPLETED events and keepalives).
+ *
+ * Errors: every call returns 0 or a negative enum mb_status and fills err with the
+ * hypervisor's own message (libvirt's virGetLastErrorMessage); libvirt never prints. */
+#ifndef MB_HYPERVISOR_H
+#define MB_HYPERVISOR_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "error.h"
+
+/* ---- statistics of a finished migration job ------------------------------------- */
+
+/* Fields of struct mb_job_stats, as bits of mb_job_stats.missing. */
+enum mb_job_field {
+    MB_JOB_TOTAL = 1u << 0,          /* time_elapsed */
+    MB_JOB_DOWNTIME = 1u << 1,       /* downtime */
+    MB_JOB_SETUP = 1u << 2,          /* setup_time */
+    MB_JOB_DATA = 1u << 3,           /* data_processed */
+    MB_JOB_MEMORY_TOTAL = 1u << 4,   /* memory_total */
+    MB_JOB_MEMORY_DATA = 1u << 5,    /* memory_processed */
+    MB_JOB_DIRTY_RATE = 1u << 6,     /* memory_dirty_rate */
+    MB_JOB_ITERATIONS = 1u << 7,     /* memory_iteration */
+    MB_JOB_MEMORY_BPS = 1u << 8,     /* memory_bps (unreliable, see lab REPORT) */
+    MB_JOB_ALL_FIELDS = (1u << 9) - 1,
+};
+
+/* What the hypervisor reported about a completed migration.  A field the driver did not
+ * report is NAN (times, rates) or -1 (counts) and its bit is set in missing: a Xen-like
+ * driver reports less than QEMU, and the results say so instead of printing zeros. */
+struct mb_job_stats {
+    double total_ms;      /* whole migration as the hypervisor timed it */
+    double downtime_ms;   /* guest paused */
+    double setup_ms;      /* before the first byte was sent */
+    int64_t data_bytes;   /* bytes sent (memory, disks, device state) */
+    int64_t memory_total; /* guest memory to transfer, bytes */
+    int64_t memory_bytes; /* guest memory bytes sent */
+    double dirty_rate;    /* pages dirtied per second, last iteration */
+    int64_t iterations;   /* memory passes */
+    double memory_bps;    /* transfer rate, bytes/s */
+    unsigned missing;     /* enum mb_job_field bits of the fields not reported */
+};
+
+/* Set every field to "not reported". */
+void mb_job_stats_init(struct mb_job_stats *s);
+
+/* Comma-separated names of the missing fields ("setup_time,memory_bps"), "" if none,
+ * into buf (truncated to size). */
+void mb_job_stats_missing_names(const struct mb_job_stats *s, char *buf, size_t size);
+
+/* ---- the boundary --------------------------------------------------------------- */
+
+/* Provenance of one host. */
+struct mb_hv_host_info {
+    char hostname[256];
+    char driver[32];           /* "QEMU", "Xen", ... */
+    char hypervisor[64];       /* "QEMU 10.0.2" */
+    char libvirt[32];          /* daemon's libvirt version "9.0.0" */
+    char cpu_model[128];       /* host CPU model name from capabilities, or "" */
+    int cpus;                  /* logical CPUs */
+    uint64_t memory;           /* bytes */
+};
+
+/* State of a domain (virDomainGetInfo). */
+struct mb_hv_dom_info {
+    char state[16];       /* "running", "paused", "shutoff", ... */
+    int vcpus;
+    uint64_t max_memory;  /* bytes */
+    uint64_t memory;      /* bytes */
+    uint64_t cpu_time_ns; /* all threads of the domain */
+};
+
+/* CPU time of a domain (monitor). -1 where not reported. */
+struct mb_hv_cpu_stats {
+    int64_t cpu_time_ns;  /* all threads */
+    int64_t vcpu_time_ns; /* the vCPU threads only: what a cap limits */
+    double when;          /* mb_now_mono() of the reading */
+};
+
+/* Memory of a domain as its balloon driver reports it, bytes; -1 where not reported. */
+struct mb_hv_mem_stats {
+    int64_t actual;    /* current balloon size: memory the guest has */
+    int64_t available; /* guest's total usable memory */
+    int64_t unused;    /* free in the guest */
+    int64_t usable;    /* could be reclaimed without swapping */
+    int64_t rss;       /* resident on the host */
+};
+
+/* Options of one live migration. */
+struct mb_hv_migrate_opts {
+    const char *dest_uri;           /* libvirt URI by which the SOURCE reaches the
+                                     * destination (peer-to-peer), e.g. qemu+tcp://.../system */
+    unsigned long long max_downtime_ms; /* set first; 0 = the hypervisor's default (300 ms
+                                     * in QEMU, which shows a second ~200 ms downtime mode) */
+    unsigned long bandwidth_mibs;   /* MiB/s, 0 = unlimited */
+    int parallel;                   /* parallel connections (multifd), 0 = off */
+    bool auto_converge;
+    const char *compression;        /* "xbzrle", "mt", ... ; NULL = none */
+    bool postcopy;                  /* enable post-copy and switch to it after
+                                     * postcopy_after_s (where the driver supports it) */
+    double postcopy_after_s;
+    bool unsafe;                    /* shared disk libvirt cannot prove shared */
+    const char *dest_xml;           /* domain XML for the destination; NULL = unchanged */
+    double timeout_s;               /* harness watchdog: abort the job after this; 0 = none */
+};
+
+/* Receives a JOB_COMPLETED event (called on the backend's event thread). */
+typedef void (*mb_hv_job_cb)(void *opaque, const struct mb_job_stats *stats);
+
+/* The hypervisor primitives.  Handles are the backend's own (void *).  Functions return
+ * 0 or a negative enum mb_status with err filled.  lookup sets *dom = NULL (and returns
+ * 0) when there is no such domain. */
+struct mb_hv_ops {
+    const char *name;
+    int (*open)(const char *uri, void **conn, struct mb_error *err);
+    void (*close)(void *conn);
+    int (*host_info)(void *conn, struct mb_hv_host_info *out, struct mb_error *err);
+    /* names of the active domains, NULL-terminated, caller frees each and the array */
+    int (*list)(void *conn, char ***names, struct mb_error *err);
+    int (*create)(void *conn, const char *xml, void **dom, struct mb_error *err);
+    int (*lookup)(void *conn, const char *name, void **dom, struct mb_error *err);
+    void (*dom_free)(void *dom);
+    const char *(*dom_name)(void *dom); /* valid while dom is */
+    int (*destroy)(void *dom, struct mb_error *err);
+    int (*info)(void *dom, struct mb_hv_dom_info *out, struct mb_error *err);
+    /* migratable XML of the running domain; caller frees */
+    int (*xml)(void *dom, char **out, struct mb_error *err);
+    int (*set_max_downtime)(void *dom, unsigned long long ms, struct mb_error *err);
+    /* blocks until the migration ends; the domain then runs on the destination */
+    int (*migrate)(void *dom, const struct mb_hv_migrate_opts *o, struct mb_error *err);
+    int (*abort_job)(void *dom, struct mb_error *err);
+    int (*start_postcopy)(void *dom, struct mb_error *err);
+    /* the last completed job of a domain (call on the migration's destination) */
+    int (*completed_job)(void *dom, struct mb_job_stats *out, struct mb_error *err);
+    /* deliver dom's JOB_COMPLETED events to cb until unwatch(conn, *id); release(opaque)
+     * is called once the backend will call cb no more (never when watch_job fails) */
+    int (*watch_job)(void *conn, void *dom, mb_hv_job_cb cb, void *opaque,
+                     void (*release)(void *opaque), int *id, struct mb_error *err);
+    void (*unwatch_job)(void *conn, int id);
+    /* vcpu_period (µs) and vcpu_quota (µs, < 0 = unlimited) */
+    int (*get_vcpu_bw)(void *dom, unsigned long long *period, long long *quota,
+                       struct mb_error *err);
+    int (*set_vcpu_bw)(void *dom, unsigned long long period, long long quota,
+                       struct mb_error *err);
+    int (*set_memory)(void *dom, uint64_t kib, struct mb_error *err);
+    int (*memory_stats)(void *dom, struct mb_hv_mem_stats *out, struct mb_error *err);
+    int (*cpu_stats)(void *dom, struct mb_hv_cpu_stats *out, struct mb_error *err);
+};
+
+/* The libvirt backend. */
+extern const struct mb_hv_ops mb_hv_libvirt;
+
+/* Job statistics from libvirt typed parameters (a JOB_COMPLETED event's, or
+ * virDomainGetJobStats'); exposed for the unit tests. */
+struct _virTypedParameter;
+void mb_hv_libvirt_job_stats(struct _virTypedParameter *params, int n,
+                             struct mb_job_stats *out);
+
+/* ---- connections and domains ---------------------------------------------------- */
+
+struct mb_hv;     /* a connection to one host's hypervisor */
+struct mb_hv_dom; /* a domain on a connection */
+
+/* Connect to uri through ops (NULL = mb_hv_libvirt).  Sets *out on success; close with
+ * mb_hv_close. */
+int mb_hv_open(const struct mb_hv_ops *ops, const char *uri, struct mb_hv **out,
+               struct mb_error *err);
+void mb_hv_close(struct mb_hv *hv);
+const char *mb_hv_uri(const struct mb_hv *hv);
+
+int mb_hv_host_info(struct mb_hv *hv, struct mb_hv_host_info *out, struct mb_error *err);
+
+/* Active domains' names: *out is a NULL-terminated array; free with mb_hv_names_free. */
+int mb_hv_list(struct mb_hv *hv, char ***out, struct mb_error *err);
+void mb_hv_names_free(char **names);
+
+/* Start a transient domain from XML (virDomainCreateXML). */
+int mb_hv_dom_create(struct mb_hv *hv, const char *xml, struct mb_hv_dom **out,
+                     struct mb_error *err);
+/* The running domain called name: *out = NULL (and 0 returned) when there is none. */
+int mb_hv_dom_lookup(struct mb_hv *hv, const char *name, struct mb_hv_dom **out,
+                     struct mb_error *err);
+void mb_hv_dom_free(struct mb_hv_dom *d);
+const char *mb_hv_dom_name(const struct mb_hv_dom *d);
+int mb_hv_dom_destroy(struct mb_hv_dom *d, struct mb_error *err);
+int mb_hv_dom_info(struct mb_hv_dom *d, struct mb_hv_dom_info *out, struct mb_error *err);
+int mb_hv_dom_cpu(struct mb_hv_dom *d, struct mb_hv_cpu_stats *out, struct mb_error *err);
+int mb_hv_dom_memory(struct mb_hv_dom *d, struct mb_hv_mem_stats *out, struct mb_error *err);
+
+/* ---- migration ------------------------------------------------------------------ */
+
+enum mb_mig_status { MB_MIG_OK, MB_MIG_FAILED, MB_MIG_TIMEOUT };
+
+/* Where a result's job statistics came from. */
+enum mb_stats_source {
+    MB_STATS_NONE,        /* nothing: failed migration, or a driver without statistics */
+    MB_STATS_EVENT,       /* the source's JOB_COMPLETED event */
+    MB_STATS_DESTINATION, /* virDomainGetJobStats(COMPLETED) on the destination */
+};
+
+/* One migration, as data: a failure or timeout is a status, not an error. */
+struct mb_migration {
+    enum mb_mig_status status;
+    double wall_start, wall_end; /* mb_now_wall() around the migration call */
+    double seconds;              /* monotonic duration of the call */
+    struct mb_job_stats stats;
+    enum mb_stats_source stats_source;
+    bool aborted;                /* the watchdog called abort_job */
+    char error[1024];            /* the hypervisor's message when not ok */
+};
+
+const char *mb_mig_status_name(enum mb_mig_status s);
+const char *mb_stats_source_name(enum mb_stats_source s);
+
+/* Live-migrate d (on its source connection) to the host of dst (used only to read the
+ * statistics there if the event does not come; the hypervisor uses o->dest_uri).
+ * Order: max downtime, watch JOB_COMPLETED, start the watchdog, migrate, then the
+ * event's statistics or else the destination's.  Always fills *res.  Returns 0 when the
+ * migration ran (whatever its status: see res->status), or a negative status when it
+ * could not be attempted (bad options). */
+int mb_hv_migrate(struct mb_hv_dom *d, struct mb_hv *dst, const struct mb_hv_migrate_opts *o,
+                  struct mb_migration *res, struct mb_error *err);
+
+/* d's XML with its <cputune> removed, for VIR_MIGRATE_PARAM_DEST_XML: a CPU cap is part
+ * of the live XML and would otherwise travel to the destination.  Caller frees. */
+int mb_hv_dest_xml_uncapped(struct mb_hv_dom *d, char **out, struct mb_error *err);
+
+/* xml without its first <cputune>...</cputune> element (a copy when there is none). */
+char *mb_hv_xml_drop_cputune(const char *xml);
+
+/* ---- reservation knobs ---------------------------------------------------------- */
+
+/* CPU caps are in percent of ONE host CPU for the whole domain, as Xen's credit
+ * scheduler cap (the paper's knob): 50 = half a CPU shared by all vCPUs, 0 = no cap.
+ * libvirt's vcpu_quota is per vCPU, so the quota is split evenly over the vCPUs. */
+#define MB_HV_CAP_PERIOD_US 100000ULL
+#define MB_HV_QUOTA_MIN_US 1000LL /* the kernel's (and libvirt's) smallest quota */
+
+/* The vcpu_quota for a cap (percent, 0 = no cap -> -1 = unlimited); 0 when the cap is
+ * impossible (negative, or a quota under MB_HV_QUOTA_MIN_US). */
+long long mb_hv_cap_to_quota(double percent, int vcpus, unsigned long long period);
+/* The cap a quota means: percent of one CPU, 0 for no cap (quota <= 0). */
+double mb_hv_quota_to_cap(long long quota, int vcpus, unsigned long long period);
+
+/* Set a live CPU cap and read it back into *applied (percent; 0 = none). */
+int mb_hv_set_cpu_cap(struct mb_hv_dom *d, double percent, double *applied,
+                      struct mb_error *err);
+int mb_hv_get_cpu_cap(struct mb_hv_dom *d, double *percent, struct mb_error *err);
+
+/* Balloon outcome: filled whether or not the target was reached. */
+struct mb_balloon {
+    uint64_t target;  /* bytes asked */
+    int64_t reached;  /* last balloon size seen (bytes), -1 if never reported */
+    double seconds;   /* from the request to reaching it (or giving up) */
+    bool ok;
+};
+
+/* Set the live balloon target (rounded down to KiB) and wait until the balloon driver
+ * reports it (within 1 MiB) or timeout_s passes (MB_EFAILED; res tells how far it got). */
+int mb_hv_set_balloon(struct mb_hv_dom *d, uint64_t bytes, double timeout_s,
+                      struct mb_balloon *res, struct mb_error *err);
+
+#endif
