@@ -289,7 +289,8 @@ static int set_point_key(struct loader *L, const struct mb_option *o, const stru
             }
         }
         if (bad) {
-            for (size_t j = 0; j < i; j++)
+            /* levels[i] may hold a parsed value (a duplicate) or nothing */
+            for (size_t j = 0; j <= i; j++)
                 value_free(&levels[j]);
             free(levels);
             return MB_EINPUT;

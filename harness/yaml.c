@@ -11,8 +11,28 @@
 
 #include "util.h"
 
+/* libfyaml's first diagnostic, as printed ("SOURCE:LINE:COLUMN: error: MESSAGE").
+ * Collecting errors in the diag instead (FYPCF_COLLECT_DIAG) leaks them in
+ * libfyaml 0.7, which the fuzzer found. */
+struct first_diag {
+    char text[512];
+};
+
+static void keep_first(struct fy_diag *diag, void *user, const char *buf, size_t len)
+{
+    (void)diag;
+    struct first_diag *fd = user;
+    if (fd->text[0] || len == 0)
+        return;
+    if (len >= sizeof(fd->text))
+        len = sizeof(fd->text) - 1;
+    memcpy(fd->text, buf, len);
+    fd->text[len] = '\0';
+}
+
 struct builder {
     struct fy_parser *fyp;
+    struct first_diag *diag;
     const char *name;
     struct mb_error *err;
     size_t nodes;
@@ -114,21 +134,36 @@ static void offset_to_pos(const char *s, size_t off, int *line, int *col)
     }
 }
 
-/* The first error libfyaml collected, as our error record. */
 static int parser_error(struct builder *b, const struct fy_mark *fallback)
 {
-    struct fy_diag *diag = fy_parser_get_diag(b->fyp);
-    void *iter = NULL;
-    struct fy_diag_error *de = diag ? fy_diag_errors_iterate(diag, &iter) : NULL;
-    if (de) {
-        mb_error_at(b->err, MB_EINPUT, b->name, de->line + 1, de->column + 1, "invalid YAML: %s",
-                    de->msg);
-    } else {
-        mb_error_at(b->err, MB_EINPUT, b->name, fallback ? fallback->line + 1 : 1,
-                    fallback ? fallback->column + 1 : 1, "invalid YAML");
+    int line = fallback ? fallback->line + 1 : 1, col = fallback ? fallback->column + 1 : 1;
+    const char *msg = "invalid YAML";
+    char *text = b->diag->text;
+    /* "SOURCE:LINE:COLUMN: error: MESSAGE": find the marker, then read the
+     * position just before it */
+    char *mark = strstr(text, ": error: ");
+    if (mark) {
+        msg = mark + 9;
+        char *p = mark;
+        int nums[2] = {0, 0}, k = 1;
+        while (k >= 0 && p > text) {
+            char *end = p;
+            while (p > text && p[-1] >= '0' && p[-1] <= '9')
+                p--;
+            if (p == end || p == text || p[-1] != ':')
+                break;
+            nums[k--] = atoi(p);
+            p--;
+        }
+        if (k < 0) {
+            line = nums[0];
+            col = nums[1];
+        }
     }
-    if (diag)
-        fy_diag_unref(diag);
+    size_t ml = strlen(msg);
+    while (ml > 0 && (msg[ml - 1] == '\n' || msg[ml - 1] == ' '))
+        ml--;
+    mb_error_at(b->err, MB_EINPUT, b->name, line, col, "invalid YAML: %.*s", (int)ml, msg);
     return MB_EINPUT;
 }
 
@@ -287,19 +322,28 @@ struct mb_ydoc *mb_yaml_load_mem(const char *name, const char *data, size_t len,
         return NULL;
     }
 
+    struct first_diag first = {{0}};
     struct fy_diag_cfg dcfg;
-    memset(&dcfg, 0, sizeof(dcfg));
+    fy_diag_cfg_default(&dcfg);
     dcfg.fp = NULL;
+    dcfg.output_fn = keep_first;
+    dcfg.user = &first;
     dcfg.level = FYET_ERROR;
+    dcfg.colorize = false;
+    dcfg.show_source = false;
+    dcfg.show_position = true;
+    dcfg.show_type = true;
+    dcfg.show_module = false;
+    dcfg.position_width = 0;
+    dcfg.type_width = 0;
     struct fy_diag *diag = fy_diag_create(&dcfg);
     if (!diag) {
         mb_error_set(err, MB_ENOMEM, "cannot create YAML diagnostics");
         return NULL;
     }
-    fy_diag_set_collect_errors(diag, true);
     struct fy_parse_cfg cfg = {
         .search_path = "",
-        .flags = FYPCF_QUIET | FYPCF_COLLECT_DIAG | FYPCF_DISABLE_MMAP_OPT,
+        .flags = FYPCF_DISABLE_MMAP_OPT,
         .userdata = NULL,
         .diag = diag,
     };
@@ -311,7 +355,7 @@ struct mb_ydoc *mb_yaml_load_mem(const char *name, const char *data, size_t len,
     }
     struct mb_ydoc *doc = mb_xcalloc(1, sizeof(*doc));
     doc->path = mb_xstrdup(name);
-    struct builder b = {.fyp = fyp, .name = name, .err = err};
+    struct builder b = {.fyp = fyp, .diag = &first, .name = name, .err = err};
     if (fy_parser_set_string(fyp, data, len) != 0) {
         mb_error_set(err, MB_ENOMEM, "cannot set YAML input");
         goto fail;

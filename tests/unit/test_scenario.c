@@ -177,12 +177,24 @@ static void test_truncations(void **state)
     }
 }
 
+/* Bug found by the fuzzer: libfyaml's collected diagnostics leaked on every
+ * invalid document.  Under `make asan` LeakSanitizer fails this test if it returns. */
+static void test_invalid_yaml_does_not_leak(void **state)
+{
+    (void)state;
+    struct mb_error err;
+    assert_null(load("name: x\nvms: {count: [1, 2}\n", &err));
+    assert_int_equal(err.line, 2);
+    assert_int_equal(err.column, 19);
+    assert_non_null(strstr(err.msg, "invalid YAML: mismatched flow mapping end"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_defaults),      cmocka_unit_test(test_values_and_factors),
         cmocka_unit_test(test_zip_and_plots), cmocka_unit_test(test_errors),
-        cmocka_unit_test(test_truncations),
+        cmocka_unit_test(test_truncations),   cmocka_unit_test(test_invalid_yaml_does_not_leak),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
