@@ -277,8 +277,25 @@ static struct mb_ynode *build(struct builder *b, struct fy_event *ev, int depth)
         goto out;
 
     if (ev->type == FYET_SCALAR) {
+        /* Read the value through a token iterator into our own buffer: the text
+         * fy_token_get_text() caches for long escaped scalars leaks in libfyaml 0.7
+         * (found by the fuzzer). */
+        char text[MB_YAML_MAX_SCALAR + 1];
         size_t len = 0;
-        const char *text = fy_token_get_text(ev->scalar.value, &len);
+        struct fy_token_iter *it = fy_token_iter_create(ev->scalar.value);
+        if (!it) {
+            mb_error_at(b->err, MB_ENOMEM, b->name, mark.line + 1, mark.column + 1,
+                        "cannot read a value");
+            goto out;
+        }
+        const struct fy_iter_chunk *ch = NULL;
+        int ierr = 0;
+        while (len < sizeof(text) && (ch = fy_token_iter_chunk_next(it, ch, &ierr)) != NULL) {
+            size_t take = ch->len < sizeof(text) - len ? ch->len : sizeof(text) - len;
+            memcpy(text + len, ch->str, take);
+            len += take;
+        }
+        fy_token_iter_destroy(it);
         if (len > MB_YAML_MAX_SCALAR) {
             mb_error_at(b->err, MB_EINPUT, b->name, mark.line + 1, mark.column + 1,
                         "value longer than %d characters", MB_YAML_MAX_SCALAR);
@@ -287,7 +304,7 @@ static struct mb_ynode *build(struct builder *b, struct fy_event *ev, int depth)
         n = new_node(b, MB_Y_SCALAR, &mark);
         if (!n)
             goto out;
-        n->text = mb_xstrndup(text ? text : "", text ? len : 0);
+        n->text = mb_xstrndup(text, len);
         enum fy_node_style st = fy_event_get_node_style(ev);
         n->quoted = st != FYNS_PLAIN && st != FYNS_ANY;
         fy_parser_event_free(b->fyp, ev);

@@ -131,7 +131,7 @@ static void test_errors(void **state)
          "unknown key 'colour'"},
         {"name: x\nvms: {count: [1,2]}\nplots: [{x: vms.count}]\n", 3, 9, "needs x"},
         {"name: x\nmigration: {from: a, to: [b, a]}\n", 2, 26, "source host too"},
-        {"name: x\n  bad indent: 1\n", 2, 8, "invalid YAML"},
+        {"name: x\n  bad indent: 1\n", 1, 7, "invalid YAML"},
         {"[1, 2", 0, 0, "invalid YAML"},
         {"name: x\n? [a, b]\n: 1\n", 2, 3, "a mapping key must be a plain name"},
     };
