@@ -7,6 +7,7 @@
 #   make bench      benchmarks; prints the figures docs/measurements.md records
 #   make fuzz       libFuzzer on the scenario parser (FUZZ_SECONDS, default 300)
 #   make reproduce  the paper's experiments on the embedded testbed, then the report
+#   make docs       regenerate docs derived from code (docs/scenario-keys.md)
 #   make format / format-check
 
 CC       ?= cc
@@ -35,7 +36,7 @@ TEST_SRCS:= $(wildcard tests/unit/test_*.c)
 TESTS    := $(TEST_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 DEPFILES := $(OBJS:.o=.d) $(TESTS:=.d)
 
-.PHONY: all deps test unit asan bench fuzz reproduce format format-check clean guest lab-down
+.PHONY: all deps test unit asan bench fuzz reproduce format format-check clean docs
 all: bin/migbench $(TESTS)
 
 # The version is baked in; rebuild version.o when `git describe` changes.
@@ -92,6 +93,15 @@ bench: all
 FUZZ_SECONDS ?= 300
 fuzz:
 	$(Q)tools/fuzz $(FUZZ_SECONDS)
+
+# The paper's experiments need the runner, the report and the paper scenarios; until
+# they exist this says so instead of pretending.
+reproduce: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)tools/reproduce
+
+docs: bin/migbench
+	$(Q)tools/gen-docs
 
 format:
 	$(Q)clang-format -i $$(git ls-files "harness/*.[ch]" "tests/unit/*.[ch]" "fuzz/*.c" "workloads/*.c" "workloads/**/*.c")

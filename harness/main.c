@@ -14,9 +14,10 @@ struct command {
 
 /* One line per subcommand; `migbench --help` prints this table. */
 static const struct command commands[] = {
-    {"check", mb_cmd_check, "validate scenario files (exit 2 on the first bad one)"},
+    {"check", mb_cmd_check, "validate scenario files; touches no host"},
     {"plan", mb_cmd_plan, "print a scenario's points, runs and estimated duration"},
-    {"help", mb_cmd_help, "help on a topic: keys, testbed-keys, units, exit-codes"},
+    {"vm", mb_cmd_vm, "start, reach, migrate, cap and balloon single guests on a testbed"},
+    {"help", mb_cmd_help, "help on a topic: keys, units, exit-codes"},
 };
 
 static void usage(FILE *out)

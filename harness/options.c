@@ -262,6 +262,27 @@ static void range_text(const struct mb_option *o, char *buf, size_t len)
         snprintf(buf, len, "<= %s", hi);
 }
 
+/* Print text indented, broken at spaces to fit width columns. */
+static void print_wrapped(FILE *out, const char *text, int indent, int width)
+{
+    const char *p = text;
+    while (*p) {
+        int room = width - indent;
+        int n = (int)strlen(p);
+        if (n > room) {
+            n = room;
+            while (n > 0 && p[n] != ' ')
+                n--;
+            if (n == 0)
+                n = room;
+        }
+        fprintf(out, "%*s%.*s\n", indent, "", n, p);
+        p += n;
+        while (*p == ' ')
+            p++;
+    }
+}
+
 void mb_options_print(FILE *out, const char *format)
 {
     int md = format && !strcmp(format, "md");
@@ -275,13 +296,16 @@ void mb_options_print(FILE *out, const char *format)
         if (!strcmp(o->key, "trim"))
             def = "auto";
         if (md) {
-            fprintf(out, "| `%s` | %s | %s%s%s | %s | %s | %s |\n", o->key, type_name(o->type),
+            fprintf(out, "| `%s` | %s | %s%s%s | %s | %s | ", o->key, type_name(o->type),
                     def[0] ? "`" : "", def, def[0] ? "`" : "", range,
-                    o->scope == MB_SCOPE_POINT ? "yes" : "no", o->help);
+                    o->scope == MB_SCOPE_POINT ? "yes" : "no");
+            for (const char *c = o->help; *c; c++)
+                fputs(*c == '|' ? "\\|" : (char[]){*c, 0}, out);
+            fputs(" |\n", out);
         } else {
             fprintf(out, "%-44s %-9s default %-10s %s%s\n", o->key, type_name(o->type),
                     def[0] ? def : "-", o->scope == MB_SCOPE_POINT ? "[factor] " : "", range);
-            fprintf(out, "    %s\n", o->help);
+            print_wrapped(out, o->help, 4, 88);
         }
     }
 }
