@@ -157,3 +157,28 @@ char *mb_domxml_build(const struct mb_vm_spec *s, struct mb_error *err)
     }
     return w.b.data;
 }
+
+int mb_domxml_guest_addr(const char *first_ip, const char *mac_prefix, int n, char ip[16],
+                         char mac[18], struct mb_error *err)
+{
+    unsigned a, b, c, d;
+    char tail;
+    if (!first_ip || sscanf(first_ip, "%u.%u.%u.%u%c", &a, &b, &c, &d, &tail) != 4 || a > 255 ||
+        b > 255 || c > 255 || d > 255)
+        return mb_error_set(err, MB_EINPUT, "guest first_ip '%s' is not an IPv4 address",
+                            first_ip ? first_ip : "");
+    if (n < 1 || d + (unsigned)n - 1 > 254)
+        return mb_error_set(err, MB_EINPUT,
+                            "vm %d: no address for it (first_ip %s, last octet at most 254)", n,
+                            first_ip);
+    char m[32];
+    snprintf(m, sizeof(m), "%.11s:%02x:%02x", mac_prefix ? mac_prefix : "", (unsigned)n >> 8 & 0xff,
+             (unsigned)n & 0xff);
+    if (!mac_prefix || strlen(mac_prefix) != 11 || !valid_mac(m))
+        return mb_error_set(err, MB_EINPUT,
+                            "guest mac_prefix '%s' is not four octets like 52:54:00:4c",
+                            mac_prefix ? mac_prefix : "");
+    snprintf(ip, 16, "%u.%u.%u.%u", a, b, c, d + (unsigned)n - 1);
+    memcpy(mac, m, 18);
+    return MB_OK;
+}

@@ -41,4 +41,10 @@ int mb_domxml_escape(struct mb_buf *b, const char *s);
  * memory above maximum, malformed MAC). */
 char *mb_domxml_build(const struct mb_vm_spec *spec, struct mb_error *err);
 
+/* Address of guest number n (1-based) of a testbed: IP first_ip + n - 1 (dotted quad,
+ * last octet at most 254) and MAC mac_prefix (four octets) + ":HH:LL" of n.  Returns 0,
+ * or MB_EINPUT with err set. */
+int mb_domxml_guest_addr(const char *first_ip, const char *mac_prefix, int n, char ip[16],
+                         char mac[18], struct mb_error *err);
+
 #endif

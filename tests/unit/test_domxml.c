@@ -206,6 +206,47 @@ static void test_refusals(void **state)
     }
 }
 
+static void test_guest_addr(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *first_ip, *mac_prefix;
+        int n;
+        const char *ip, *mac, *msg;
+    } cases[] = {
+        {"10.213.77.101", "52:54:00:4c", 1, "10.213.77.101", "52:54:00:4c:00:01", NULL},
+        {"10.213.77.101", "52:54:00:4c", 8, "10.213.77.108", "52:54:00:4c:00:08", NULL},
+        {"10.213.77.101", "52:54:00:4c", 154, "10.213.77.254", "52:54:00:4c:00:9a", NULL},
+        {"10.213.77.101", "52:54:00:4c", 155, NULL, NULL, "no address"},
+        {"10.213.77.101", "52:54:00:4c", 0, NULL, NULL, "no address"},
+        {"10.213.77", "52:54:00:4c", 1, NULL, NULL, "not an IPv4"},
+        {"10.213.77.300", "52:54:00:4c", 1, NULL, NULL, "not an IPv4"},
+        {"10.213.77.1x", "52:54:00:4c", 1, NULL, NULL, "not an IPv4"},
+        {NULL, "52:54:00:4c", 1, NULL, NULL, "not an IPv4"},
+        {"10.0.0.2", "52:54:00", 1, NULL, NULL, "four octets"},
+        {"10.0.0.2", "52:54:00:4g", 1, NULL, NULL, "four octets"},
+        {"10.0.0.2", NULL, 1, NULL, NULL, "four octets"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char ip[16] = "unset", mac[18] = "unset";
+        struct mb_error e;
+        mb_error_clear(&e);
+        int rc = mb_domxml_guest_addr(cases[i].first_ip, cases[i].mac_prefix, cases[i].n, ip, mac,
+                                      &e);
+        if (cases[i].ip) {
+            if (rc != MB_OK)
+                fail_msg("case %zu: %s", i, e.msg);
+            assert_string_equal(ip, cases[i].ip);
+            assert_string_equal(mac, cases[i].mac);
+        } else {
+            assert_int_equal(rc, MB_EINPUT);
+            if (!strstr(e.msg, cases[i].msg))
+                fail_msg("case %zu: '%s' lacks '%s'", i, e.msg, cases[i].msg);
+            assert_string_equal(ip, "unset");
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -214,6 +255,7 @@ int main(void)
         cmocka_unit_test(test_variants),
         cmocka_unit_test(test_every_value_escaped),
         cmocka_unit_test(test_refusals),
+        cmocka_unit_test(test_guest_addr),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
