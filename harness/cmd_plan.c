@@ -9,6 +9,7 @@
 #include "plan.h"
 #include "results.h"
 #include "scenario.h"
+#include "testbed.h"
 #include "units.h"
 #include "util.h"
 
@@ -41,29 +42,50 @@ int mb_cmd_check(int argc, char **argv)
 {
     if (wants_help(argc, argv) || argc < 2) {
         fprintf(argc < 2 ? stderr : stdout,
-                "usage: migbench check [-q] SCENARIO...\n\n"
+                "usage: migbench check [-q] [--testbed] FILE...\n\n"
                 "Validate scenario files against the option table ('migbench help keys'):\n"
                 "unknown or misspelt keys, wrong types, impossible values, factors that do\n"
                 "not fit.  Touches no host.  Every file is checked; each error names\n"
                 "file:line:column.\n\n"
-                "  -q, --quiet   print nothing for good files\n\n"
+                "  -q, --quiet   print nothing for good files\n"
+                "  --testbed     the files are testbed files (hosts, load client, guest)\n\n"
                 "exit status: 0 all good, 2 some file is bad.\n");
         return argc < 2 ? MB_EXIT_INPUT : MB_EXIT_OK;
     }
-    int quiet = 0, bad = 0, first = 1;
+    int quiet = 0, bad = 0, testbeds = 0, files = 0;
     for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "-q") || !strcmp(argv[i], "--quiet")) {
+        if (!strcmp(argv[i], "-q") || !strcmp(argv[i], "--quiet"))
             quiet = 1;
-            first = i + 1;
-        }
-    }
-    for (int i = first; i < argc; i++) {
-        if (argv[i][0] == '-' && argv[i][1]) {
-            fprintf(stderr, "migbench check: unknown option '%s'\n", argv[i]);
+        else if (!strcmp(argv[i], "--testbed"))
+            testbeds = 1;
+        else if (argv[i][0] == '-' && argv[i][1]) {
+            fprintf(stderr, "migbench check: unknown option '%s'; see 'migbench check --help'\n",
+                    argv[i]);
             return MB_EXIT_INPUT;
-        }
+        } else
+            files++;
+    }
+    if (!files) {
+        fprintf(stderr, "usage: migbench check [-q] [--testbed] FILE...\n");
+        return MB_EXIT_INPUT;
+    }
+    for (int i = 1; i < argc; i++) {
+        if (argv[i][0] == '-' && argv[i][1])
+            continue;
         struct mb_error err;
         mb_error_clear(&err);
+        if (testbeds) {
+            struct mb_testbed *tb = mb_testbed_load(argv[i], &err);
+            if (!tb) {
+                print_error(&err);
+                bad = 1;
+                continue;
+            }
+            if (!quiet)
+                printf("%s: ok — testbed %s, %d hosts\n", argv[i], tb->name, tb->nhosts);
+            mb_testbed_free(tb);
+            continue;
+        }
         struct mb_scenario *s = mb_scenario_load(argv[i], &err);
         if (!s) {
             print_error(&err);
