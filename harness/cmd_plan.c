@@ -182,7 +182,7 @@ int mb_cmd_plan(int argc, char **argv)
     printf("  %s\n", "id");
     for (size_t pt = 0; pt < p->npoints; pt++) {
         mb_plan_levels(p, pt, level);
-        printf("%-7zu", pt);
+        printf("%-7zu", pt + 1); /* 1-based, as in raw.csv */
         for (size_t f = 0; f < s->nfactors; f++) {
             char v[128];
             const struct mb_setting *st = &s->settings[s->factors[f]];
@@ -205,7 +205,7 @@ int mb_cmd_plan(int argc, char **argv)
         for (size_t i = 0; i < p->nruns; i++) {
             char id[MB_RESULTS_RUN_ID_SIZE];
             mb_plan_run_id(p, &p->runs[i], id);
-            printf("%-8zu  %-22s  %-7zu  %u\n", i + 1, id, p->runs[i].point, p->runs[i].rep);
+            printf("%-8zu  %-22s  %-7zu  %u\n", i + 1, id, p->runs[i].point + 1, p->runs[i].rep);
         }
     }
     fflush(stdout);
