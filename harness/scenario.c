@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "results.h"
 #include "units.h"
 #include "util.h"
 #include "yaml.h"
@@ -364,11 +365,32 @@ static int factor_key_ok(struct loader *L, const struct mb_ynode *n, const char 
     return 0;
 }
 
+/* A plot's y must be a numeric metric column of raw.csv (docs/results.md). */
 static int metric_ok(struct loader *L, const struct mb_ynode *n)
 {
-    if (n->kind != MB_Y_SCALAR || !valid_name(n->text) || !*n->text)
-        return mb_yerr(L->err, L->doc, n, "plots: y: expected a metric name");
-    return 0;
+    const char *names[MB_COL_COUNT + 1];
+    size_t k = 0;
+    for (int c = 0; c < MB_COL_COUNT; c++)
+        if (mb_results_columns[c].group == MB_RESULTS_METRIC &&
+            (mb_results_columns[c].type == MB_RESULTS_NUMBER ||
+             mb_results_columns[c].type == MB_RESULTS_INTEGER))
+            names[k++] = mb_results_columns[c].name;
+    names[k] = NULL;
+    if (n->kind != MB_Y_SCALAR)
+        return mb_yerr(L->err, L->doc, n, "plots: y: expected a metric name, got %s",
+                       mb_ynode_kind_name(n->kind));
+    for (size_t i = 0; i < k; i++)
+        if (!strcmp(names[i], n->text))
+            return 0;
+    const char *s = mb_suggest(n->text, names);
+    if (s)
+        return mb_yerr(L->err, L->doc, n,
+                       "plots: y: '%s' is not a metric — did you mean '%s'? (see "
+                       "docs/results.md)",
+                       n->text, s);
+    return mb_yerr(L->err, L->doc, n,
+                   "plots: y: '%s' is not a numeric metric of raw.csv (see docs/results.md)",
+                   n->text);
 }
 
 static int set_plots(struct loader *L, const struct mb_ynode *n)

@@ -161,7 +161,13 @@ const char *mb_suggest(const char *word, const char *const *candidates)
             best = candidates[i];
         }
     }
-    return best_d <= limit ? best : NULL;
+    if (best_d <= limit)
+        return best;
+    /* a word missing its suffix: "downtime" for "downtime_ms" */
+    for (size_t i = 0; len >= 4 && candidates && candidates[i]; i++)
+        if (!strncmp(candidates[i], word, len) && candidates[i][len] == '_')
+            return candidates[i];
+    return NULL;
 }
 
 double mb_now_mono(void)

@@ -151,6 +151,9 @@ static void test_suggest(void **state)
     assert_string_equal(mb_suggest("workloads", keys), "workload");
     assert_null(mb_suggest("colour", keys));
     assert_null(mb_suggest("x", keys));
+    static const char *const metrics[] = {"total_time_ms", "downtime_ms", NULL};
+    assert_string_equal(mb_suggest("downtime", metrics), "downtime_ms");
+    assert_null(mb_suggest("down", metrics));
     assert_int_equal(mb_edit_distance("nmae", "name"), 1);
     assert_int_equal(mb_edit_distance("", "abc"), 3);
     assert_int_equal(mb_edit_distance("kitten", "sitting"), 3);
