@@ -648,6 +648,13 @@ static int lv_ready(bool loop)
     return loop ? lv_looping : 0;
 }
 
+/* For knobs set from user values: a value libvirt refuses (a balloon above the maximum,
+ * a quota out of range) is bad input, anything else the environment's failure. */
+static int lv_value_status(void)
+{
+    return virGetLastErrorCode() == VIR_ERR_INVALID_ARG ? MB_EINPUT : MB_EENV;
+}
+
 static int lv_fail(struct mb_error *err, int status, const char *what)
 {
     const char *m = virGetLastErrorMessage();
@@ -1033,7 +1040,7 @@ static int lv_set_vcpu_bw(void *dom, unsigned long long period, long long quota,
     if (virTypedParamsAddULLong(&p, &n, &max, VIR_DOMAIN_SCHEDULER_VCPU_PERIOD, period) < 0 ||
         virTypedParamsAddLLong(&p, &n, &max, VIR_DOMAIN_SCHEDULER_VCPU_QUOTA, quota) < 0 ||
         virDomainSetSchedulerParametersFlags(dom, p, n, VIR_DOMAIN_AFFECT_LIVE) < 0)
-        rc = lv_fail(err, MB_EENV, "setting the CPU cap");
+        rc = lv_fail(err, lv_value_status(), "setting the CPU cap");
     virTypedParamsFree(p, n);
     return rc;
 }
@@ -1041,7 +1048,7 @@ static int lv_set_vcpu_bw(void *dom, unsigned long long period, long long quota,
 static int lv_set_memory(void *dom, uint64_t kib, struct mb_error *err)
 {
     if (virDomainSetMemoryFlags(dom, (unsigned long)kib, VIR_DOMAIN_AFFECT_LIVE) < 0)
-        return lv_fail(err, MB_EENV, "setting the balloon");
+        return lv_fail(err, lv_value_status(), "setting the balloon");
     return MB_OK;
 }
 
@@ -1095,6 +1102,27 @@ static int lv_cpu_stats(void *dom, struct mb_hv_cpu_stats *out, struct mb_error 
         virTypedParamsClear(p, got);
     }
     free(p);
+    /* QEMU reports vcpu_time only per host CPU: add it up over all of them */
+    int ncpus = rc == MB_OK && out->vcpu_time_ns < 0 ? virDomainGetCPUStats(dom, NULL, 0, 0, 0, 0)
+                                                      : -1;
+    int per = ncpus > 0 ? virDomainGetCPUStats(dom, NULL, 0, 0, 1, 0) : -1;
+    if (per > 0) {
+        virTypedParameterPtr q = mb_xcalloc((size_t)per * (size_t)ncpus, sizeof(*q));
+        int got = virDomainGetCPUStats(dom, q, (unsigned)per, 0, (unsigned)ncpus, 0);
+        int64_t sum = 0;
+        bool any = false;
+        for (int i = 0; got > 0 && i < per * ncpus; i++) {
+            if (q[i].type == VIR_TYPED_PARAM_ULLONG &&
+                !strcmp(q[i].field, VIR_DOMAIN_CPU_STATS_VCPUTIME)) {
+                sum += (int64_t)q[i].value.ul;
+                any = true;
+            }
+        }
+        if (any)
+            out->vcpu_time_ns = sum;
+        virTypedParamsClear(q, per * ncpus);
+        free(q);
+    }
     return rc;
 }
 
