@@ -175,15 +175,13 @@ static int find_vm(struct ctx *c, const char *name, int *host, struct mb_hv_dom 
     return MB_OK;
 }
 
-static int need_vm(struct ctx *c, int n, int *host, struct mb_hv_dom **dom,
-                   struct mb_error *err)
+static int need_vm(struct ctx *c, int n, int *host, struct mb_hv_dom **dom, struct mb_error *err)
 {
     char name[32];
     snprintf(name, sizeof(name), "vm%d", n);
     int rc = find_vm(c, name, host, dom, err);
     if (rc == MB_OK && !*dom)
-        rc = mb_error_set(err, MB_EINPUT, "%s is not running on any host of %s", name,
-                          c->tb->path);
+        rc = mb_error_set(err, MB_EINPUT, "%s is not running on any host of %s", name, c->tb->path);
     return rc;
 }
 
@@ -289,11 +287,11 @@ static int cmd_start(struct ctx *c, int argc, char **argv)
     }
     char *cmdline = tb->guest.gateway
                         ? mb_xasprintf("%s lab.ip=%s/%d lab.gw=%s lab.name=%s",
-                                       tb->guest.cmdline ? tb->guest.cmdline : "console=ttyS0",
-                                       ip, tb->guest.prefix, tb->guest.gateway, name)
+                                       tb->guest.cmdline ? tb->guest.cmdline : "console=ttyS0", ip,
+                                       tb->guest.prefix, tb->guest.gateway, name)
                         : mb_xasprintf("%s lab.ip=%s/%d lab.name=%s",
-                                       tb->guest.cmdline ? tb->guest.cmdline : "console=ttyS0",
-                                       ip, tb->guest.prefix, name);
+                                       tb->guest.cmdline ? tb->guest.cmdline : "console=ttyS0", ip,
+                                       tb->guest.prefix, name);
     char *log = mb_xasprintf("/var/log/libvirt/qemu/%s-console.log", name);
     struct mb_vm_spec spec = {
         .name = name,
@@ -322,13 +320,14 @@ static int cmd_start(struct ctx *c, int argc, char **argv)
     if (rc < 0)
         return report(&err);
     mb_hv_dom_free(dom);
-    printf("%s started on %s: ip=%s mac=%s memory=%lluMiB vcpus=%d\n", name, host->name, ip,
-           mac, (unsigned long long)(memory >> 20), vcpus);
+    printf("%s started on %s: ip=%s mac=%s memory=%lluMiB vcpus=%d\n", name, host->name, ip, mac,
+           (unsigned long long)(memory >> 20), vcpus);
     fflush(stdout);
     if (wait_s > 0) {
         if (wait_ssh(tb, ip, wait_s, &err) < 0) {
-            fprintf(stderr, "migbench vm: %s is running on %s but unreachable; 'migbench vm "
-                            "destroy %d' stops it\n",
+            fprintf(stderr,
+                    "migbench vm: %s is running on %s but unreachable; 'migbench vm "
+                    "destroy %d' stops it\n",
                     name, host->name, n);
             return report(&err);
         }
@@ -467,7 +466,8 @@ static int cmd_migrate(struct ctx *c, int argc, char **argv)
                 return bad_usage("--bandwidth '%s': expected %s", v, why);
             o.bandwidth_mibs = (unsigned long)((bps + (1 << 20) - 1) >> 20);
         } else if (!strcmp(argv[i], "--parallel")) {
-            if (!(v = opt_value(argc, argv, &i)) || parse_count("--parallel", v, 1, 255, &o.parallel))
+            if (!(v = opt_value(argc, argv, &i)) ||
+                parse_count("--parallel", v, 1, 255, &o.parallel))
                 return MB_EXIT_INPUT;
         } else if (!strcmp(argv[i], "--compression")) {
             if (!(o.compression = opt_value(argc, argv, &i)))
@@ -762,8 +762,8 @@ int mb_cmd_vm(int argc, char **argv)
         known |= !strcmp(sub, subs[k]);
     if (!known) {
         const char *s = mb_suggest(sub, subs);
-        return bad_usage("unknown command '%s'%s%s%s", sub, s ? " (did you mean '" : "",
-                         s ? s : "", s ? "'?)" : "");
+        return bad_usage("unknown command '%s'%s%s%s", sub, s ? " (did you mean '" : "", s ? s : "",
+                         s ? "'?)" : "");
     }
     int sargc = argc - i;
     char **sargv = argv + i;

@@ -91,15 +91,13 @@ char *mb_domxml_build(const struct mb_vm_spec *s, struct mb_error *err)
     if (s->vcpus < 1)
         return mb_error_set(err, MB_EINPUT, "VM %s: vcpus must be at least 1", s->name), NULL;
     if (s->memory < (1u << 20))
-        return mb_error_set(err, MB_EINPUT, "VM %s: memory must be at least 1 MiB", s->name),
-               NULL;
+        return mb_error_set(err, MB_EINPUT, "VM %s: memory must be at least 1 MiB", s->name), NULL;
     uint64_t cur = s->current_memory ? s->current_memory : s->memory;
     if (cur > s->memory)
         return mb_error_set(err, MB_EINPUT, "VM %s: current memory above its maximum", s->name),
                NULL;
     if (s->mac && !valid_mac(s->mac))
-        return mb_error_set(err, MB_EINPUT, "VM %s: malformed MAC address '%s'", s->name,
-                            s->mac),
+        return mb_error_set(err, MB_EINPUT, "VM %s: malformed MAC address '%s'", s->name, s->mac),
                NULL;
     bool kvm = s->accel == MB_ACCEL_KVM;
     const char *model = s->cpu_model ? s->cpu_model : kvm ? "kvm64" : "qemu64";
@@ -108,8 +106,7 @@ char *mb_domxml_build(const struct mb_vm_spec *s, struct mb_error *err)
     put(&w, "<domain type='%s'>\n", kvm ? "kvm" : "qemu");
     put(&w, "  <name>%s</name>\n", s->name);
     put(&w, "  <memory unit='KiB'>%llu</memory>\n", (unsigned long long)(s->memory >> 10));
-    put(&w, "  <currentMemory unit='KiB'>%llu</currentMemory>\n",
-        (unsigned long long)(cur >> 10));
+    put(&w, "  <currentMemory unit='KiB'>%llu</currentMemory>\n", (unsigned long long)(cur >> 10));
     put(&w, "  <vcpu>%d</vcpu>\n", s->vcpus);
     put(&w, "  <os>\n    <type arch='x86_64' machine='pc'>hvm</type>\n");
     if (s->kernel)

@@ -16,21 +16,21 @@
 
 struct mb_vm_spec {
     const char *name;
-    int vcpus;                /* >= 1 */
-    uint64_t memory;          /* maximum memory, bytes (>= 1 MiB) */
-    uint64_t current_memory;  /* at boot, bytes; 0 = memory */
-    const char *kernel;       /* direct kernel boot; NULL = none */
-    const char *initrd;       /* NULL = none */
-    const char *cmdline;      /* NULL = none */
-    const char *emulator;     /* QEMU binary; NULL = libvirt's default */
-    enum mb_accel accel;      /* TCG -> <domain type='qemu'>, KVM -> type='kvm' */
-    const char *cpu_model;    /* NULL = qemu64 under TCG, kvm64 under KVM (a named model:
-                               * the lab's PVM rejects -cpu host) */
-    const char *bridge;       /* host bridge of the NIC; NULL = no NIC */
-    const char *mac;          /* "52:54:00:..."; NULL = libvirt picks one */
-    int balloon_period;       /* balloon statistics period, s; 0 = 2 */
-    const char *console_log;  /* serial console log file on the host; NULL = no log */
-    const char *disk;         /* scratch disk image (raw) on shared storage; NULL = none */
+    int vcpus;               /* >= 1 */
+    uint64_t memory;         /* maximum memory, bytes (>= 1 MiB) */
+    uint64_t current_memory; /* at boot, bytes; 0 = memory */
+    const char *kernel;      /* direct kernel boot; NULL = none */
+    const char *initrd;      /* NULL = none */
+    const char *cmdline;     /* NULL = none */
+    const char *emulator;    /* QEMU binary; NULL = libvirt's default */
+    enum mb_accel accel;     /* TCG -> <domain type='qemu'>, KVM -> type='kvm' */
+    const char *cpu_model;   /* NULL = qemu64 under TCG, kvm64 under KVM (a named model:
+                              * the lab's PVM rejects -cpu host) */
+    const char *bridge;      /* host bridge of the NIC; NULL = no NIC */
+    const char *mac;         /* "52:54:00:..."; NULL = libvirt picks one */
+    int balloon_period;      /* balloon statistics period, s; 0 = 2 */
+    const char *console_log; /* serial console log file on the host; NULL = no log */
+    const char *disk;        /* scratch disk image (raw) on shared storage; NULL = none */
 };
 
 /* Append s to b with &, <, >, ' and " escaped.  Returns 0, or -1 past b's ceiling. */

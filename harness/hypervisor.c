@@ -18,9 +18,8 @@
 /* ---- job statistics ------------------------------------------------------------- */
 
 static const char *const job_field_names[] = {
-    "time_elapsed",     "downtime",          "setup_time",
-    "data_processed",   "memory_total",      "memory_processed",
-    "memory_dirty_rate", "memory_iteration", "memory_bps",
+    "time_elapsed",     "downtime",          "setup_time",       "data_processed", "memory_total",
+    "memory_processed", "memory_dirty_rate", "memory_iteration", "memory_bps",
 };
 
 void mb_job_stats_init(struct mb_job_stats *s)
@@ -390,7 +389,7 @@ int mb_hv_migrate(struct mb_hv_dom *d, struct mb_hv *dst, const struct mb_hv_mig
     jw->refs = 2;
     int watch_id = -1;
     bool watching = ops->watch_job && ops->watch_job(d->hv->conn, d->h, job_watch_cb, jw,
-                                                      job_watch_unref, &watch_id, &e) == 0;
+                                                     job_watch_unref, &watch_id, &e) == 0;
     if (!watching)
         job_watch_unref(jw); /* the backend's reference, never taken */
 
@@ -529,8 +528,7 @@ int mb_hv_get_cpu_cap(struct mb_hv_dom *d, double *percent, struct mb_error *err
     return rc;
 }
 
-int mb_hv_set_cpu_cap(struct mb_hv_dom *d, double percent, double *applied,
-                      struct mb_error *err)
+int mb_hv_set_cpu_cap(struct mb_hv_dom *d, double percent, double *applied, struct mb_error *err)
 {
     struct mb_hv_dom_info info;
     int rc = mb_hv_dom_info(d, &info, err);
@@ -538,12 +536,12 @@ int mb_hv_set_cpu_cap(struct mb_hv_dom *d, double percent, double *applied,
         return rc;
     long long quota = mb_hv_cap_to_quota(percent, info.vcpus, MB_HV_CAP_PERIOD_US);
     if (quota == 0)
-        return mb_error_set(err, MB_EINPUT,
-                            "CPU cap %g%% is impossible for %d vCPU(s): use 0 (no cap) or at "
-                            "least %g%%",
-                            percent, info.vcpus,
-                            mb_hv_quota_to_cap(MB_HV_QUOTA_MIN_US, info.vcpus,
-                                               MB_HV_CAP_PERIOD_US));
+        return mb_error_set(
+            err, MB_EINPUT,
+            "CPU cap %g%% is impossible for %d vCPU(s): use 0 (no cap) or at "
+            "least %g%%",
+            percent, info.vcpus,
+            mb_hv_quota_to_cap(MB_HV_QUOTA_MIN_US, info.vcpus, MB_HV_CAP_PERIOD_US));
     rc = d->hv->ops->set_vcpu_bw(d->h, MB_HV_CAP_PERIOD_US, quota, err);
     if (rc < 0)
         return rc;
@@ -555,10 +553,10 @@ int mb_hv_set_cpu_cap(struct mb_hv_dom *d, double percent, double *applied,
 }
 
 #define BALLOON_POLL_S 0.05
-#define BALLOON_SLACK ((int64_t)1 << 20)
+#define BALLOON_SLACK  ((int64_t)1 << 20)
 
-int mb_hv_set_balloon(struct mb_hv_dom *d, uint64_t bytes, double timeout_s,
-                      struct mb_balloon *res, struct mb_error *err)
+int mb_hv_set_balloon(struct mb_hv_dom *d, uint64_t bytes, double timeout_s, struct mb_balloon *res,
+                      struct mb_error *err)
 {
     memset(res, 0, sizeof(*res));
     res->target = bytes;
@@ -849,17 +847,16 @@ static int lv_migrate(void *dom, const struct mb_hv_migrate_opts *o, struct mb_e
     unsigned int flags = VIR_MIGRATE_LIVE | VIR_MIGRATE_PEER2PEER;
     int bad = 0;
     if (o->bandwidth_mibs)
-        bad |= virTypedParamsAddULLong(&p, &n, &max, VIR_MIGRATE_PARAM_BANDWIDTH,
-                                       o->bandwidth_mibs);
+        bad |=
+            virTypedParamsAddULLong(&p, &n, &max, VIR_MIGRATE_PARAM_BANDWIDTH, o->bandwidth_mibs);
     if (o->parallel > 0) {
         flags |= VIR_MIGRATE_PARALLEL;
-        bad |= virTypedParamsAddInt(&p, &n, &max, VIR_MIGRATE_PARAM_PARALLEL_CONNECTIONS,
-                                    o->parallel);
+        bad |=
+            virTypedParamsAddInt(&p, &n, &max, VIR_MIGRATE_PARAM_PARALLEL_CONNECTIONS, o->parallel);
     }
     if (o->compression && *o->compression) {
         flags |= VIR_MIGRATE_COMPRESSED;
-        bad |= virTypedParamsAddString(&p, &n, &max, VIR_MIGRATE_PARAM_COMPRESSION,
-                                       o->compression);
+        bad |= virTypedParamsAddString(&p, &n, &max, VIR_MIGRATE_PARAM_COMPRESSION, o->compression);
     }
     if (o->dest_xml)
         bad |= virTypedParamsAddString(&p, &n, &max, VIR_MIGRATE_PARAM_DEST_XML, o->dest_xml);
@@ -968,8 +965,8 @@ struct lv_watch {
     void (*release)(void *opaque);
 };
 
-static void lv_job_completed(virConnectPtr c, virDomainPtr d, virTypedParameterPtr params,
-                             int n, void *opaque)
+static void lv_job_completed(virConnectPtr c, virDomainPtr d, virTypedParameterPtr params, int n,
+                             void *opaque)
 {
     (void)c;
     (void)d;
@@ -1103,8 +1100,8 @@ static int lv_cpu_stats(void *dom, struct mb_hv_cpu_stats *out, struct mb_error 
     }
     free(p);
     /* QEMU reports vcpu_time only per host CPU: add it up over all of them */
-    int ncpus = rc == MB_OK && out->vcpu_time_ns < 0 ? virDomainGetCPUStats(dom, NULL, 0, 0, 0, 0)
-                                                      : -1;
+    int ncpus =
+        rc == MB_OK && out->vcpu_time_ns < 0 ? virDomainGetCPUStats(dom, NULL, 0, 0, 0, 0) : -1;
     int per = ncpus > 0 ? virDomainGetCPUStats(dom, NULL, 0, 0, 1, 0) : -1;
     if (per > 0) {
         virTypedParameterPtr q = mb_xcalloc((size_t)per * (size_t)ncpus, sizeof(*q));

@@ -25,15 +25,15 @@
 
 /* Fields of struct mb_job_stats, as bits of mb_job_stats.missing. */
 enum mb_job_field {
-    MB_JOB_TOTAL = 1u << 0,          /* time_elapsed */
-    MB_JOB_DOWNTIME = 1u << 1,       /* downtime */
-    MB_JOB_SETUP = 1u << 2,          /* setup_time */
-    MB_JOB_DATA = 1u << 3,           /* data_processed */
-    MB_JOB_MEMORY_TOTAL = 1u << 4,   /* memory_total */
-    MB_JOB_MEMORY_DATA = 1u << 5,    /* memory_processed */
-    MB_JOB_DIRTY_RATE = 1u << 6,     /* memory_dirty_rate */
-    MB_JOB_ITERATIONS = 1u << 7,     /* memory_iteration */
-    MB_JOB_MEMORY_BPS = 1u << 8,     /* memory_bps (unreliable, see lab REPORT) */
+    MB_JOB_TOTAL = 1u << 0,        /* time_elapsed */
+    MB_JOB_DOWNTIME = 1u << 1,     /* downtime */
+    MB_JOB_SETUP = 1u << 2,        /* setup_time */
+    MB_JOB_DATA = 1u << 3,         /* data_processed */
+    MB_JOB_MEMORY_TOTAL = 1u << 4, /* memory_total */
+    MB_JOB_MEMORY_DATA = 1u << 5,  /* memory_processed */
+    MB_JOB_DIRTY_RATE = 1u << 6,   /* memory_dirty_rate */
+    MB_JOB_ITERATIONS = 1u << 7,   /* memory_iteration */
+    MB_JOB_MEMORY_BPS = 1u << 8,   /* memory_bps (unreliable, see lab REPORT) */
     MB_JOB_ALL_FIELDS = (1u << 9) - 1,
 };
 
@@ -65,17 +65,17 @@ void mb_job_stats_missing_names(const struct mb_job_stats *s, char *buf, size_t 
 /* Provenance of one host. */
 struct mb_hv_host_info {
     char hostname[256];
-    char driver[32];           /* "QEMU", "Xen", ... */
-    char hypervisor[64];       /* "QEMU 10.0.2" */
-    char libvirt[32];          /* daemon's libvirt version "9.0.0" */
-    char cpu_model[128];       /* host CPU model name from capabilities, or "" */
-    int cpus;                  /* logical CPUs */
-    uint64_t memory;           /* bytes */
+    char driver[32];     /* "QEMU", "Xen", ... */
+    char hypervisor[64]; /* "QEMU 10.0.2" */
+    char libvirt[32];    /* daemon's libvirt version "9.0.0" */
+    char cpu_model[128]; /* host CPU model name from capabilities, or "" */
+    int cpus;            /* logical CPUs */
+    uint64_t memory;     /* bytes */
 };
 
 /* State of a domain (virDomainGetInfo). */
 struct mb_hv_dom_info {
-    char state[16];       /* "running", "paused", "shutoff", ... */
+    char state[16]; /* "running", "paused", "shutoff", ... */
     int vcpus;
     uint64_t max_memory;  /* bytes */
     uint64_t memory;      /* bytes */
@@ -100,20 +100,20 @@ struct mb_hv_mem_stats {
 
 /* Options of one live migration. */
 struct mb_hv_migrate_opts {
-    const char *dest_uri;           /* libvirt URI by which the SOURCE reaches the
-                                     * destination (peer-to-peer), e.g. qemu+tcp://.../system */
+    const char *dest_uri;               /* libvirt URI by which the SOURCE reaches the
+                                         * destination (peer-to-peer), e.g. qemu+tcp://.../system */
     unsigned long long max_downtime_ms; /* set first; 0 = the hypervisor's default (300 ms
-                                     * in QEMU, which shows a second ~200 ms downtime mode) */
-    unsigned long bandwidth_mibs;   /* MiB/s, 0 = unlimited */
-    int parallel;                   /* parallel connections (multifd), 0 = off */
+                                         * in QEMU, which shows a second ~200 ms downtime mode) */
+    unsigned long bandwidth_mibs;       /* MiB/s, 0 = unlimited */
+    int parallel;                       /* parallel connections (multifd), 0 = off */
     bool auto_converge;
-    const char *compression;        /* "xbzrle", "mt", ... ; NULL = none */
-    bool postcopy;                  /* enable post-copy and switch to it after
-                                     * postcopy_after_s (where the driver supports it) */
+    const char *compression; /* "xbzrle", "mt", ... ; NULL = none */
+    bool postcopy;           /* enable post-copy and switch to it after
+                              * postcopy_after_s (where the driver supports it) */
     double postcopy_after_s;
-    bool unsafe;                    /* shared disk libvirt cannot prove shared */
-    const char *dest_xml;           /* domain XML for the destination; NULL = unchanged */
-    double timeout_s;               /* harness watchdog: abort the job after this; 0 = none */
+    bool unsafe;          /* shared disk libvirt cannot prove shared */
+    const char *dest_xml; /* domain XML for the destination; NULL = unchanged */
+    double timeout_s;     /* harness watchdog: abort the job after this; 0 = none */
 };
 
 /* Receives a JOB_COMPLETED event (called on the backend's event thread). */
@@ -152,8 +152,7 @@ struct mb_hv_ops {
     /* vcpu_period (µs) and vcpu_quota (µs, < 0 = unlimited) */
     int (*get_vcpu_bw)(void *dom, unsigned long long *period, long long *quota,
                        struct mb_error *err);
-    int (*set_vcpu_bw)(void *dom, unsigned long long period, long long quota,
-                       struct mb_error *err);
+    int (*set_vcpu_bw)(void *dom, unsigned long long period, long long quota, struct mb_error *err);
     int (*set_memory)(void *dom, uint64_t kib, struct mb_error *err);
     int (*memory_stats)(void *dom, struct mb_hv_mem_stats *out, struct mb_error *err);
     int (*cpu_stats)(void *dom, struct mb_hv_cpu_stats *out, struct mb_error *err);
@@ -165,8 +164,7 @@ extern const struct mb_hv_ops mb_hv_libvirt;
 /* Job statistics from libvirt typed parameters (a JOB_COMPLETED event's, or
  * virDomainGetJobStats'); exposed for the unit tests. */
 struct _virTypedParameter;
-void mb_hv_libvirt_job_stats(struct _virTypedParameter *params, int n,
-                             struct mb_job_stats *out);
+void mb_hv_libvirt_job_stats(struct _virTypedParameter *params, int n, struct mb_job_stats *out);
 
 /* ---- connections and domains ---------------------------------------------------- */
 
@@ -217,8 +215,8 @@ struct mb_migration {
     double seconds;              /* monotonic duration of the call */
     struct mb_job_stats stats;
     enum mb_stats_source stats_source;
-    bool aborted;                /* the watchdog called abort_job */
-    char error[1024];            /* the hypervisor's message when not ok */
+    bool aborted;     /* the watchdog called abort_job */
+    char error[1024]; /* the hypervisor's message when not ok */
 };
 
 const char *mb_mig_status_name(enum mb_mig_status s);
@@ -246,7 +244,7 @@ char *mb_hv_xml_drop_cputune(const char *xml);
  * scheduler cap (the paper's knob): 50 = half a CPU shared by all vCPUs, 0 = no cap.
  * libvirt's vcpu_quota is per vCPU, so the quota is split evenly over the vCPUs. */
 #define MB_HV_CAP_PERIOD_US 100000ULL
-#define MB_HV_QUOTA_MIN_US 1000LL /* the kernel's (and libvirt's) smallest quota */
+#define MB_HV_QUOTA_MIN_US  1000LL /* the kernel's (and libvirt's) smallest quota */
 
 /* The vcpu_quota for a cap (percent, 0 = no cap -> -1 = unlimited); 0 when the cap is
  * impossible (negative, or a quota under MB_HV_QUOTA_MIN_US). */
@@ -255,21 +253,20 @@ long long mb_hv_cap_to_quota(double percent, int vcpus, unsigned long long perio
 double mb_hv_quota_to_cap(long long quota, int vcpus, unsigned long long period);
 
 /* Set a live CPU cap and read it back into *applied (percent; 0 = none). */
-int mb_hv_set_cpu_cap(struct mb_hv_dom *d, double percent, double *applied,
-                      struct mb_error *err);
+int mb_hv_set_cpu_cap(struct mb_hv_dom *d, double percent, double *applied, struct mb_error *err);
 int mb_hv_get_cpu_cap(struct mb_hv_dom *d, double *percent, struct mb_error *err);
 
 /* Balloon outcome: filled whether or not the target was reached. */
 struct mb_balloon {
-    uint64_t target;  /* bytes asked */
-    int64_t reached;  /* last balloon size seen (bytes), -1 if never reported */
-    double seconds;   /* from the request to reaching it (or giving up) */
+    uint64_t target; /* bytes asked */
+    int64_t reached; /* last balloon size seen (bytes), -1 if never reported */
+    double seconds;  /* from the request to reaching it (or giving up) */
     bool ok;
 };
 
 /* Set the live balloon target (rounded down to KiB) and wait until the balloon driver
  * reports it (within 1 MiB) or timeout_s passes (MB_EFAILED; res tells how far it got). */
-int mb_hv_set_balloon(struct mb_hv_dom *d, uint64_t bytes, double timeout_s,
-                      struct mb_balloon *res, struct mb_error *err);
+int mb_hv_set_balloon(struct mb_hv_dom *d, uint64_t bytes, double timeout_s, struct mb_balloon *res,
+                      struct mb_error *err);
 
 #endif

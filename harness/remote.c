@@ -15,8 +15,8 @@
 
 #include <libssh2.h>
 
-#define DEFAULT_OUT_MAX ((size_t)1 << 20)
-#define DEFAULT_TIMEOUT_S 60.0
+#define DEFAULT_OUT_MAX           ((size_t)1 << 20)
+#define DEFAULT_TIMEOUT_S         60.0
 #define DEFAULT_CONNECT_TIMEOUT_S 10.0
 
 /* ---- quoting -------------------------------------------------------------------- */
@@ -97,8 +97,8 @@ void mb_remote_close(struct mb_remote *r)
     free(r);
 }
 
-int mb_remote_exec(struct mb_remote *r, const struct mb_remote_cmd *c,
-                   struct mb_remote_result *res, struct mb_error *err)
+int mb_remote_exec(struct mb_remote *r, const struct mb_remote_cmd *c, struct mb_remote_result *res,
+                   struct mb_error *err)
 {
     memset(res, 0, sizeof(*res));
     res->exit_status = -1;
@@ -124,11 +124,11 @@ int mb_remote_run(struct mb_remote *r, const char *cmd, double timeout_s, char *
         char *nl = strchr(res.err.data, '\n');
         int shown = nl && !nl[1] ? (int)(nl - res.err.data) : 300;
         if (res.exit_signal[0])
-            rc = mb_error_set(err, MB_EFAILED, "%s: `%.200s` killed by SIG%s: %.*s",
-                              r->address, cmd, res.exit_signal, shown, res.err.data);
+            rc = mb_error_set(err, MB_EFAILED, "%s: `%.200s` killed by SIG%s: %.*s", r->address,
+                              cmd, res.exit_signal, shown, res.err.data);
         else
-            rc = mb_error_set(err, MB_EFAILED, "%s: `%.200s` exited with %d: %.*s", r->address,
-                              cmd, res.exit_status, shown, res.err.data);
+            rc = mb_error_set(err, MB_EFAILED, "%s: `%.200s` exited with %d: %.*s", r->address, cmd,
+                              res.exit_status, shown, res.err.data);
     }
     if (rc == MB_OK && out) {
         *out = res.out.data;
@@ -151,8 +151,8 @@ int mb_remote_upload(struct mb_remote *r, const char *path, const void *data, si
     struct mb_remote_result res;
     int rc = mb_remote_exec(r, &c, &res, err);
     if (rc == MB_OK && res.exit_status != 0)
-        rc = mb_error_set(err, MB_EFAILED, "%s: writing %s failed (exit %d): %.300s",
-                          r->address, path, res.exit_status, res.err.data);
+        rc = mb_error_set(err, MB_EFAILED, "%s: writing %s failed (exit %d): %.300s", r->address,
+                          path, res.exit_status, res.err.data);
     mb_remote_result_free(&res);
     mb_buf_free(&cmd);
     return rc;
@@ -204,11 +204,11 @@ static int check_key_in(LIBSSH2_SESSION *s, const char *file, const char *host, 
         return mb_error_set(err, MB_EENV, "ssh %s: %s", host, ssh_msg(s));
     int rc = MB_OK;
     if (access(file, R_OK) != 0) {
-        rc = mb_error_set(err, MB_EENV, "ssh %s: cannot read known_hosts file %s: %s", host,
-                          file, strerror(errno));
+        rc = mb_error_set(err, MB_EENV, "ssh %s: cannot read known_hosts file %s: %s", host, file,
+                          strerror(errno));
     } else if (libssh2_knownhost_readfile(kh, file, LIBSSH2_KNOWNHOST_FILE_OPENSSH) < 0) {
-        rc = mb_error_set(err, MB_EENV, "ssh %s: cannot parse known_hosts file %s: %s", host,
-                          file, ssh_msg(s));
+        rc = mb_error_set(err, MB_EENV, "ssh %s: cannot parse known_hosts file %s: %s", host, file,
+                          ssh_msg(s));
     } else {
         struct libssh2_knownhost *found = NULL;
         int c = libssh2_knownhost_checkp(kh, host, port ? port : 22, (const char *)key, len,
@@ -287,8 +287,8 @@ static int tcp_connect(const char *address, int port, double deadline, int *fd_o
         return mb_error_set(err, MB_EENV, "ssh %s: %s", address, gai_strerror(g));
     int last = ETIMEDOUT;
     for (struct addrinfo *a = ai; a; a = a->ai_next) {
-        int fd = socket(a->ai_family, a->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC,
-                        a->ai_protocol);
+        int fd =
+            socket(a->ai_family, a->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, a->ai_protocol);
         if (fd < 0) {
             last = errno;
             continue;
@@ -338,8 +338,8 @@ static int ssh_connect(const struct mb_remote_target *t, void **out, struct mb_e
     }
     int port = t->port ? t->port : 22;
     const char *user = t->user ? t->user : "root";
-    double deadline =
-        mb_now_mono() + (t->connect_timeout_s > 0 ? t->connect_timeout_s : DEFAULT_CONNECT_TIMEOUT_S);
+    double deadline = mb_now_mono() +
+                      (t->connect_timeout_s > 0 ? t->connect_timeout_s : DEFAULT_CONNECT_TIMEOUT_S);
 
     struct ssh_sess *ss = mb_xcalloc(1, sizeof(*ss));
     ss->fd = -1;
@@ -366,8 +366,7 @@ static int ssh_connect(const struct mb_remote_target *t, void **out, struct mb_e
             rc = mb_error_set(err, MB_EENV, "ssh %s: no host key: %s", t->address, ssh_msg(ss->s));
             goto fail;
         }
-        rc = check_key_in(ss->s, kh, t->address, port, (const unsigned char *)key, len, type,
-                          err);
+        rc = check_key_in(ss->s, kh, t->address, port, (const unsigned char *)key, len, type, err);
         if (rc < 0)
             goto fail;
     }
@@ -454,15 +453,15 @@ static int ssh_exec(void *p, const struct mb_remote_cmd *c, struct mb_remote_res
                 eof_sent = true;
                 progress = true;
             } else if (e != LIBSSH2_ERROR_EAGAIN) {
-                rc = mb_error_set(err, MB_EENV, "ssh %s: closing the command's input: %s",
-                                  ss->host, ssh_msg(ss->s));
+                rc = mb_error_set(err, MB_EENV, "ssh %s: closing the command's input: %s", ss->host,
+                                  ssh_msg(ss->s));
                 goto out;
             }
         }
         for (int stream = 0; stream < 2; stream++) {
             ssize_t n;
-            while ((n = libssh2_channel_read_ex(
-                        ch, stream ? SSH_EXTENDED_DATA_STDERR : 0, buf, sizeof(buf))) > 0) {
+            while ((n = libssh2_channel_read_ex(ch, stream ? SSH_EXTENDED_DATA_STDERR : 0, buf,
+                                                sizeof(buf))) > 0) {
                 if (stream)
                     mb_remote_capture(&res->err, buf, (size_t)n, &res->err_truncated);
                 else
@@ -485,7 +484,8 @@ static int ssh_exec(void *p, const struct mb_remote_cmd *c, struct mb_remote_res
     }
     /* closing may wait for the exit status, which the server sends after EOF */
     double close_deadline = mb_now_mono() + 5;
-    while ((r = libssh2_channel_close(ch)) == LIBSSH2_ERROR_EAGAIN && mb_now_mono() < close_deadline)
+    while ((r = libssh2_channel_close(ch)) == LIBSSH2_ERROR_EAGAIN &&
+           mb_now_mono() < close_deadline)
         ssh_wait(ss, close_deadline);
     while ((r = libssh2_channel_wait_closed(ch)) == LIBSSH2_ERROR_EAGAIN &&
            mb_now_mono() < close_deadline)
@@ -503,8 +503,8 @@ static int ssh_exec(void *p, const struct mb_remote_cmd *c, struct mb_remote_res
 
 timeout:
     res->timed_out = true;
-    rc = mb_error_set(err, MB_EFAILED, "ssh %s: `%.200s` timed out after %g s", ss->host,
-                      c->cmd, c->timeout_s);
+    rc = mb_error_set(err, MB_EFAILED, "ssh %s: `%.200s` timed out after %g s", ss->host, c->cmd,
+                      c->timeout_s);
 out:
     libssh2_session_set_blocking(ss->s, 1);
     if (ch) {

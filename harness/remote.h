@@ -16,12 +16,12 @@
 #include "util.h"
 
 struct mb_remote_target {
-    const char *address;     /* host name or IP */
-    int port;                /* 0 = 22 */
-    const char *user;        /* NULL = root */
-    const char *key;         /* private key file (ed25519) */
-    const char *known_hosts; /* OpenSSH known_hosts file; NULL = ~/.ssh/known_hosts */
-    bool insecure;           /* skip host-key verification (explicit opt-out only) */
+    const char *address;      /* host name or IP */
+    int port;                 /* 0 = 22 */
+    const char *user;         /* NULL = root */
+    const char *key;          /* private key file (ed25519) */
+    const char *known_hosts;  /* OpenSSH known_hosts file; NULL = ~/.ssh/known_hosts */
+    bool insecure;            /* skip host-key verification (explicit opt-out only) */
     double connect_timeout_s; /* TCP connect + handshake + authentication; 0 = 10 s */
 };
 
@@ -30,17 +30,17 @@ struct mb_remote_cmd {
     const char *cmd;        /* a shell command line; quote values with mb_remote_quote */
     const char *stdin_data; /* sent to the command's standard input, then EOF; may be NULL */
     size_t stdin_len;
-    double timeout_s;       /* 0 = 60 s */
+    double timeout_s;        /* 0 = 60 s */
     size_t out_max, err_max; /* ceilings of the captured output, bytes; 0 = 1 MiB */
 };
 
 /* What the command did: exit status and output are data, not errors. */
 struct mb_remote_result {
-    int exit_status;        /* 0..255, or -1 when it ended by a signal / unknown */
-    char exit_signal[32];   /* "TERM", ... or "" */
+    int exit_status;      /* 0..255, or -1 when it ended by a signal / unknown */
+    char exit_signal[32]; /* "TERM", ... or "" */
     bool timed_out;
     bool out_truncated, err_truncated; /* output past the ceiling was read and dropped */
-    struct mb_buf out, err; /* NUL-terminated (possibly empty) */
+    struct mb_buf out, err;            /* NUL-terminated (possibly empty) */
     double seconds;
 };
 
@@ -73,8 +73,8 @@ void mb_remote_close(struct mb_remote *r);
 
 /* Run c.  *res is always initialised (free it with mb_remote_result_free); return as
  * for mb_remote_ops.exec. */
-int mb_remote_exec(struct mb_remote *r, const struct mb_remote_cmd *c,
-                   struct mb_remote_result *res, struct mb_error *err);
+int mb_remote_exec(struct mb_remote *r, const struct mb_remote_cmd *c, struct mb_remote_result *res,
+                   struct mb_error *err);
 
 /* Run cmd (timeout_s, output up to 1 MiB each) and fail unless it exits 0: the error
  * then carries the exit status and the start of its stderr.  Stdout goes to *out when

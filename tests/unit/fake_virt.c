@@ -86,9 +86,15 @@ static void fake_reset(void)
     fake.fail_msg = "internal error: qemu unexpectedly closed the monitor";
     mb_job_stats_init(&fake.event_stats);
     mb_job_stats_init(&fake.dest_stats);
-    fake.doms[0] = (struct fake_dom){.used = true, .name = "vm1", .host = 0, .vcpus = 1,
-                                     .period = 100000, .quota = -1, .max_kib = 262144,
-                                     .target_kib = 262144, .actual_kib = 262144};
+    fake.doms[0] = (struct fake_dom){.used = true,
+                                     .name = "vm1",
+                                     .host = 0,
+                                     .vcpus = 1,
+                                     .period = 100000,
+                                     .quota = -1,
+                                     .max_kib = 262144,
+                                     .target_kib = 262144,
+                                     .actual_kib = 262144};
 }
 
 static int fake_host_of(const char *uri)
@@ -172,9 +178,14 @@ static int f_create(void *conn, const char *xml, void **dom, struct mb_error *er
     for (int i = 0; i < 8; i++) {
         if (fake.doms[i].used)
             continue;
-        fake.doms[i] = (struct fake_dom){.used = true, .host = c->host, .vcpus = 1,
-                                         .period = 100000, .quota = -1, .max_kib = 131072,
-                                         .target_kib = 131072, .actual_kib = 131072};
+        fake.doms[i] = (struct fake_dom){.used = true,
+                                         .host = c->host,
+                                         .vcpus = 1,
+                                         .period = 100000,
+                                         .quota = -1,
+                                         .max_kib = 131072,
+                                         .target_kib = 131072,
+                                         .actual_kib = 131072};
         snprintf(fake.doms[i].name, sizeof(fake.doms[i].name), "%.*s", (int)(b - a), a);
         *dom = domh(i);
         return MB_OK;
@@ -222,8 +233,7 @@ static int f_xml(void *dom, char **out, struct mb_error *err)
                  "<period>%llu</period>\n    <quota>%lld</quota>\n  </cputune>\n</domain>\n",
                  d->name, d->period, d->quota);
     else
-        snprintf(buf, sizeof(buf), "<domain type='qemu'>\n  <name>%s</name>\n</domain>\n",
-                 d->name);
+        snprintf(buf, sizeof(buf), "<domain type='qemu'>\n  <name>%s</name>\n</domain>\n", d->name);
     *out = strdup(buf);
     return MB_OK;
 }

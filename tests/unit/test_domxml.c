@@ -99,7 +99,8 @@ static void test_variants(void **state)
     } cases[] = {
         {"kvm", MB_ACCEL_KVM, NULL, "br0", NULL, "/l", 0, "<domain type='kvm'>", "qemu64"},
         {"kvm64 default", MB_ACCEL_KVM, NULL, "br0", NULL, "/l", 0, ">kvm64<", NULL},
-        {"model", MB_ACCEL_TCG, "Skylake-Client", "br0", NULL, "/l", 0, ">Skylake-Client<", "qemu64"},
+        {"model", MB_ACCEL_TCG, "Skylake-Client", "br0", NULL, "/l", 0, ">Skylake-Client<",
+         "qemu64"},
         {"no nic", MB_ACCEL_TCG, NULL, NULL, NULL, "/l", 0, NULL, "<interface"},
         {"disk", MB_ACCEL_TCG, NULL, "br0", "/shared/vm1.raw", "/l", 0,
          "<source file='/shared/vm1.raw'/><target dev='vda' bus='virtio'/>", NULL},
@@ -231,8 +232,8 @@ static void test_guest_addr(void **state)
         char ip[16] = "unset", mac[18] = "unset";
         struct mb_error e;
         mb_error_clear(&e);
-        int rc = mb_domxml_guest_addr(cases[i].first_ip, cases[i].mac_prefix, cases[i].n, ip, mac,
-                                      &e);
+        int rc =
+            mb_domxml_guest_addr(cases[i].first_ip, cases[i].mac_prefix, cases[i].n, ip, mac, &e);
         if (cases[i].ip) {
             if (rc != MB_OK)
                 fail_msg("case %zu: %s", i, e.msg);
@@ -250,12 +251,9 @@ static void test_guest_addr(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_escape_table),
-        cmocka_unit_test(test_full_spec),
-        cmocka_unit_test(test_variants),
-        cmocka_unit_test(test_every_value_escaped),
-        cmocka_unit_test(test_refusals),
-        cmocka_unit_test(test_guest_addr),
+        cmocka_unit_test(test_escape_table), cmocka_unit_test(test_full_spec),
+        cmocka_unit_test(test_variants),     cmocka_unit_test(test_every_value_escaped),
+        cmocka_unit_test(test_refusals),     cmocka_unit_test(test_guest_addr),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -241,8 +241,8 @@ static void test_cap_quota_mapping(void **state)
         int vcpus;
         long long quota;
     } to_quota[] = {
-        {50, 1, 50000}, {100, 1, 100000}, {20, 1, 20000},  {0, 1, -1},   {0, 4, -1},
-        {25, 2, 12500}, {150, 2, 75000},  {1, 1, 1000},    {0.5, 1, 0},  {1, 2, 0},
+        {50, 1, 50000}, {100, 1, 100000}, {20, 1, 20000},   {0, 1, -1},     {0, 4, -1},
+        {25, 2, 12500}, {150, 2, 75000},  {1, 1, 1000},     {0.5, 1, 0},    {1, 2, 0},
         {-5, 1, 0},     {NAN, 1, 0},      {INFINITY, 1, 0}, {50, 0, 50000},
     };
     for (size_t i = 0; i < sizeof(to_quota) / sizeof(to_quota[0]); i++) {
@@ -255,8 +255,8 @@ static void test_cap_quota_mapping(void **state)
         long long quota;
         int vcpus;
         double percent;
-    } to_cap[] = {{50000, 1, 50}, {100000, 1, 100}, {-1, 1, 0}, {0, 1, 0}, {12500, 2, 25},
-                  {75000, 2, 150}};
+    } to_cap[] = {{50000, 1, 50}, {100000, 1, 100}, {-1, 1, 0},
+                  {0, 1, 0},      {12500, 2, 25},   {75000, 2, 150}};
     for (size_t i = 0; i < sizeof(to_cap) / sizeof(to_cap[0]); i++)
         assert_true(fabs(mb_hv_quota_to_cap(to_cap[i].quota, to_cap[i].vcpus, 100000) -
                          to_cap[i].percent) < 1e-9);
@@ -434,7 +434,8 @@ static void test_libvirt_job_stats_from_typed_params(void **state)
     assert_int_equal(virTypedParamsAddULLong(&p, &n, &max, VIR_DOMAIN_JOB_DOWNTIME, 14), 0);
     assert_int_equal(virTypedParamsAddULLong(&p, &n, &max, VIR_DOMAIN_JOB_DATA_PROCESSED, 1234), 0);
     assert_int_equal(virTypedParamsAddULLong(&p, &n, &max, VIR_DOMAIN_JOB_MEMORY_ITERATION, 3), 0);
-    assert_int_equal(virTypedParamsAddULLong(&p, &n, &max, VIR_DOMAIN_JOB_MEMORY_DIRTY_RATE, 77), 0);
+    assert_int_equal(virTypedParamsAddULLong(&p, &n, &max, VIR_DOMAIN_JOB_MEMORY_DIRTY_RATE, 77),
+                     0);
     assert_int_equal(virTypedParamsAddInt(&p, &n, &max, VIR_DOMAIN_JOB_OPERATION, 4), 0);
     struct mb_job_stats s;
     mb_hv_libvirt_job_stats(p, n, &s);

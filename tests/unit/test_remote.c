@@ -59,8 +59,21 @@ static void test_quote_round_trips_through_sh(void **state)
 {
     (void)state;
     static const char *const values[] = {
-        "plain", "", "two  words", "it's", "''", "$(echo pwned)", "`echo pwned`", "a\nb\n",
-        "$HOME ${PATH} $1 $@", "\"\\\"", "; echo pwned #", "*", "~root", "tab\there", "!event",
+        "plain",
+        "",
+        "two  words",
+        "it's",
+        "''",
+        "$(echo pwned)",
+        "`echo pwned`",
+        "a\nb\n",
+        "$HOME ${PATH} $1 $@",
+        "\"\\\"",
+        "; echo pwned #",
+        "*",
+        "~root",
+        "tab\there",
+        "!event",
     };
     for (size_t i = 0; i < sizeof(values) / sizeof(values[0]); i++) {
         struct mb_buf cmd = {0};
@@ -158,8 +171,9 @@ static void test_host_key_verification(void **state)
         {"bad", "10.213.90.11", 22, "hostA", MB_EENV, "cannot parse known_hosts file "},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-        const char *file = !strcmp(cases[i].file, "kh") ? kh : !strcmp(cases[i].file, "bad") ? bad
-                                                                                           : missing;
+        const char *file = !strcmp(cases[i].file, "kh")    ? kh
+                           : !strcmp(cases[i].file, "bad") ? bad
+                                                           : missing;
         unsigned char blob[64];
         size_t n = fake_host_key(cases[i].key_seed, blob);
         struct mb_error e;
