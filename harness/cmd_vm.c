@@ -2,6 +2,7 @@
  * on a testbed, through the same hypervisor and remote modules the runner uses.  The
  * testbed's end-to-end test drives the modules with it. */
 #include <math.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -47,7 +48,8 @@ static const char usage_text[] =
     "names (MS, S; DURATION: seconds).  Sizes take units (256MiB, 1GiB).\n"
     "\n"
     "exit status: 0 ok, 1 migration failed or timed out / command failed in the guest,\n"
-    "2 usage or bad input, 3 environment error (testbed, libvirt, ssh).\n";
+    "2 usage or bad input, 3 environment error (testbed, libvirt, ssh), 130 interrupted\n"
+    "(a migration interrupted by SIGINT/SIGTERM is aborted first).\n";
 
 /* ---- command-line helpers -------------------------------------------------------- */
 
@@ -431,6 +433,16 @@ static void print_int(const char *key, int64_t v)
         printf("%s=%lld\n", key, (long long)v);
 }
 
+/* Set by SIGINT/SIGTERM during a migration: the watchdog aborts the job, so an
+ * interrupted `vm migrate` leaves no migration running behind it. */
+static volatile sig_atomic_t interrupted;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    interrupted = 1;
+}
+
 static int cmd_migrate(struct ctx *c, int argc, char **argv)
 {
     const char *pos[3];
@@ -517,8 +529,15 @@ static int cmd_migrate(struct ctx *c, int argc, char **argv)
         }
         o.dest_xml = dest_xml;
     }
+    struct sigaction sa = {.sa_handler = on_signal}, old_int, old_term;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, &old_int);
+    sigaction(SIGTERM, &sa, &old_term);
+    o.cancel = &interrupted;
     struct mb_migration m;
     int rc = mb_hv_migrate(dom, dst, &o, &m, &err);
+    sigaction(SIGINT, &old_int, NULL);
+    sigaction(SIGTERM, &old_term, NULL);
     mb_hv_dom_free(dom);
     free(dest_xml);
     if (rc < 0)
@@ -541,6 +560,10 @@ static int cmd_migrate(struct ctx *c, int argc, char **argv)
     printf("missing=%s\n", missing);
     if (m.status != MB_MIG_OK) {
         printf("error=%s\n", m.error);
+        if (m.interrupted) {
+            fprintf(stderr, "migbench vm: migration of %s interrupted: %s\n", name, m.error);
+            return MB_EXIT_INTERRUPTED;
+        }
         fprintf(stderr, "migbench vm: migration of %s %s: %s\n", name,
                 m.status == MB_MIG_TIMEOUT ? "timed out" : "failed", m.error);
         return MB_EXIT_FAILED;

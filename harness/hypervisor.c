@@ -295,10 +295,13 @@ static bool job_watch_wait(struct job_watch *w, double seconds, struct mb_job_st
  * switches to post-copy when asked. */
 #define ABORT_RETRY_S 1.0
 
+#define CANCEL_POLL_S 0.1
+
 struct watchdog {
     pthread_mutex_t mu;
     pthread_cond_t cv;
-    bool done, aborted, postcopy_done;
+    bool done, aborted, interrupted, postcopy_done;
+    const volatile sig_atomic_t *cancel;
     struct mb_hv_dom *d;
     double deadline;    /* mb_now_mono(); 0 = none */
     double postcopy_at; /* 0 = never */
@@ -320,6 +323,11 @@ static void *watchdog_main(void *arg)
             pthread_mutex_lock(&w->mu);
             continue;
         }
+        bool cancelled = w->cancel && *w->cancel;
+        if (cancelled && !w->interrupted) {
+            w->interrupted = true;
+            w->deadline = now; /* abort now, and retry as for a timeout */
+        }
         if (w->deadline > 0 && now >= w->deadline) {
             w->aborted = true;
             w->deadline = now + ABORT_RETRY_S;
@@ -335,6 +343,8 @@ static void *watchdog_main(void *arg)
             next = w->deadline;
         if (w->postcopy_at > 0 && !w->postcopy_done && (next == 0 || w->postcopy_at < next))
             next = w->postcopy_at;
+        if (w->cancel && !w->interrupted && (next == 0 || now + CANCEL_POLL_S < next))
+            next = now + CANCEL_POLL_S;
         if (next == 0) {
             pthread_cond_wait(&w->cv, &w->mu);
         } else {
@@ -393,7 +403,7 @@ int mb_hv_migrate(struct mb_hv_dom *d, struct mb_hv *dst, const struct mb_hv_mig
     if (!watching)
         job_watch_unref(jw); /* the backend's reference, never taken */
 
-    struct watchdog wd = {.d = d};
+    struct watchdog wd = {.d = d, .cancel = o->cancel};
     pthread_mutex_init(&wd.mu, NULL);
     cond_init_mono(&wd.cv);
     if (o->timeout_s > 0)
@@ -401,7 +411,7 @@ int mb_hv_migrate(struct mb_hv_dom *d, struct mb_hv *dst, const struct mb_hv_mig
     if (o->postcopy)
         wd.postcopy_at = t0 + (o->postcopy_after_s > 0 ? o->postcopy_after_s : 1e-3);
     pthread_t wd_thread;
-    bool wd_running = (wd.deadline > 0 || wd.postcopy_at > 0) &&
+    bool wd_running = (wd.deadline > 0 || wd.postcopy_at > 0 || wd.cancel) &&
                       pthread_create(&wd_thread, NULL, watchdog_main, &wd) == 0;
 
     mb_error_clear(&e);
@@ -417,11 +427,15 @@ int mb_hv_migrate(struct mb_hv_dom *d, struct mb_hv *dst, const struct mb_hv_mig
         pthread_join(wd_thread, NULL);
     }
     res->aborted = wd.aborted;
+    res->interrupted = wd.interrupted;
     pthread_mutex_destroy(&wd.mu);
     pthread_cond_destroy(&wd.cv);
 
     if (rc == MB_OK) {
         res->status = MB_MIG_OK;
+    } else if (wd.interrupted) {
+        res->status = MB_MIG_FAILED;
+        snprintf(res->error, sizeof(res->error), "interrupted (job aborted): %.900s", e.msg);
     } else if (wd.aborted) {
         res->status = MB_MIG_TIMEOUT;
         snprintf(res->error, sizeof(res->error), "timed out after %g s (job aborted): %.900s",
@@ -724,7 +738,11 @@ static int lv_host_info(void *conn, struct mb_hv_host_info *out, struct mb_error
     if (caps) {
         const char *host = strstr(caps, "<host>");
         const char *cpu = host ? strstr(host, "<cpu>") : NULL;
+        const char *end = cpu ? strstr(cpu, "</cpu>") : NULL;
         xml_text(cpu, "model", out->cpu_model, sizeof(out->cpu_model));
+        const char *model = cpu ? strstr(cpu, "<model>") : NULL;
+        if (!model || !end || model > end) /* the model must be the host CPU's own */
+            out->cpu_model[0] = '\0';
         free(caps);
     }
     return MB_OK;

@@ -16,6 +16,7 @@
 #ifndef MB_HYPERVISOR_H
 #define MB_HYPERVISOR_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -114,6 +115,8 @@ struct mb_hv_migrate_opts {
     bool unsafe;          /* shared disk libvirt cannot prove shared */
     const char *dest_xml; /* domain XML for the destination; NULL = unchanged */
     double timeout_s;     /* harness watchdog: abort the job after this; 0 = none */
+    /* when *cancel turns non-zero (set by a signal handler) the job is aborted too */
+    const volatile sig_atomic_t *cancel;
 };
 
 /* Receives a JOB_COMPLETED event (called on the backend's event thread). */
@@ -216,6 +219,7 @@ struct mb_migration {
     struct mb_job_stats stats;
     enum mb_stats_source stats_source;
     bool aborted;     /* the watchdog called abort_job */
+    bool interrupted; /* ... because *cancel was set (status failed) */
     char error[1024]; /* the hypervisor's message when not ok */
 };
 

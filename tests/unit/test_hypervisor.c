@@ -158,6 +158,43 @@ static void test_migrate_timeout_aborts_job(void **state)
     assert_int_equal(fake.doms[0].host, 0); /* still on the source */
 }
 
+static volatile sig_atomic_t cancel_flag;
+
+static void *set_cancel_later(void *arg)
+{
+    (void)arg;
+    struct timespec ts = {0, 50 * 1000000L};
+    nanosleep(&ts, NULL);
+    cancel_flag = 1;
+    return NULL;
+}
+
+static void test_migrate_cancelled_by_signal_flag(void **state)
+{
+    (void)state;
+    fake_reset();
+    fake.mode = FAKE_MIG_HANG;
+    cancel_flag = 0;
+    struct mb_hv *a = open_fake("fake://A");
+    struct mb_hv_dom *d = NULL;
+    struct mb_error e;
+    mb_error_clear(&e);
+    assert_int_equal(mb_hv_dom_lookup(a, "vm1", &d, &e), MB_OK);
+    struct mb_hv_migrate_opts o = {.dest_uri = "fake://B", .timeout_s = 30, .cancel = &cancel_flag};
+    pthread_t t;
+    assert_int_equal(pthread_create(&t, NULL, set_cancel_later, NULL), 0);
+    struct mb_migration r;
+    assert_int_equal(mb_hv_migrate(d, NULL, &o, &r, &e), MB_OK);
+    pthread_join(t, NULL);
+    assert_int_equal(r.status, MB_MIG_FAILED);
+    assert_true(r.interrupted && r.aborted);
+    assert_true(r.seconds < 2);
+    assert_non_null(strstr(r.error, "interrupted"));
+    assert_int_equal(fake.aborts, 1);
+    mb_hv_dom_free(d);
+    mb_hv_close(a);
+}
+
 static void test_migrate_failure_keeps_libvirt_message(void **state)
 {
     (void)state;
@@ -544,6 +581,7 @@ int main(void)
         cmocka_unit_test(test_migrate_driver_without_events),
         cmocka_unit_test(test_migrate_no_stats_anywhere),
         cmocka_unit_test(test_migrate_timeout_aborts_job),
+        cmocka_unit_test(test_migrate_cancelled_by_signal_flag),
         cmocka_unit_test(test_migrate_failure_keeps_libvirt_message),
         cmocka_unit_test(test_migrate_bad_options),
         cmocka_unit_test(test_migrate_postcopy_switch),
