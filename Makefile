@@ -14,7 +14,7 @@ CC       ?= cc
 PKGS     := libvirt libssh2 libfyaml
 VERSION  := $(shell git describe --always --dirty --tags 2>/dev/null || echo unknown)
 CFLAGS   ?= -O2 -g
-CFLAGS   += -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE -pthread
+override CFLAGS += -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE -pthread
 CPPFLAGS += -Iharness -DMB_VERSION='"$(VERSION)"'
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcsv -lm -pthread

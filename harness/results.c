@@ -18,10 +18,10 @@
 #include <unistd.h>
 
 /* Limits that keep a corrupt or hostile file from exhausting memory. */
-#define FIELD_MAX ((size_t)1 << 20)   /* one field */
+#define FIELD_MAX  ((size_t)1 << 20)  /* one field */
 #define RECORD_MAX ((size_t)16 << 20) /* one record, all fields */
-#define ROW_MAX ((size_t)1 << 20)     /* one written line */
-#define COLS_MAX 4096                 /* columns of a header */
+#define ROW_MAX    ((size_t)1 << 20)  /* one written line */
+#define COLS_MAX   4096               /* columns of a header */
 #define READ_BLOCK ((size_t)1 << 20)
 
 const struct mb_results_column mb_results_columns[MB_COL_COUNT] = {
