@@ -91,29 +91,47 @@ const struct mb_ynode *mb_ymap_get(const struct mb_ynode *n, const char *key)
     return NULL;
 }
 
-/* Find the first NUL byte or invalid UTF-8 sequence; returns its offset or -1. */
+/* Find the first byte that cannot be in a YAML text: NUL or another control
+ * character (tab, newline and carriage return are fine), or a sequence that is not
+ * well-formed UTF-8 (overlong forms, surrogates, code points above U+10FFFF).
+ * Returns its offset, or -1.  libfyaml 0.7 loops forever on some ill-formed
+ * input (found by the fuzzer), so nothing ill-formed reaches it. */
 static long bad_byte(const unsigned char *s, size_t len)
 {
     size_t i = 0;
     while (i < len) {
         unsigned char c = s[i];
-        size_t need;
-        if (c == 0)
-            return (long)i;
         if (c < 0x80) {
+            if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f)
+                return (long)i;
             i++;
             continue;
-        } else if (c >= 0xc2 && c <= 0xdf) {
+        }
+        size_t need;
+        unsigned char lo = 0x80, hi = 0xbf; /* allowed range of the second byte */
+        if (c >= 0xc2 && c <= 0xdf) {
             need = 1;
         } else if (c >= 0xe0 && c <= 0xef) {
             need = 2;
+            if (c == 0xe0)
+                lo = 0xa0; /* overlong */
+            else if (c == 0xed)
+                hi = 0x9f; /* surrogates */
         } else if (c >= 0xf0 && c <= 0xf4) {
             need = 3;
+            if (c == 0xf0)
+                lo = 0x90; /* overlong */
+            else if (c == 0xf4)
+                hi = 0x8f; /* above U+10FFFF */
         } else {
             return (long)i;
         }
-        for (size_t k = 1; k <= need; k++)
-            if (i + k >= len || (s[i + k] & 0xc0) != 0x80)
+        if (i + need >= len)
+            return (long)i;
+        if (s[i + 1] < lo || s[i + 1] > hi)
+            return (long)i;
+        for (size_t k = 2; k <= need; k++)
+            if ((s[i + k] & 0xc0) != 0x80)
                 return (long)i;
         i += need + 1;
     }
@@ -333,9 +351,12 @@ struct mb_ydoc *mb_yaml_load_mem(const char *name, const char *data, size_t len,
     if (bad >= 0) {
         int line, col;
         offset_to_pos(data, (size_t)bad, &line, &col);
+        unsigned char b = (unsigned char)data[bad];
         mb_error_at(err, MB_EINPUT, name, line, col,
                     "%s: not a text file (YAML must be UTF-8 text)",
-                    data[bad] ? "invalid UTF-8" : "NUL byte");
+                    b == 0     ? "NUL byte"
+                    : b < 0x80 ? "control character"
+                               : "invalid UTF-8");
         return NULL;
     }
 
