@@ -85,7 +85,8 @@ static int parse_seconds(const char *opt, const char *s, double unit_ms, double 
     char why[128];
     double ms;
     if (mb_parse_duration_ms(s, &ms, why, sizeof(why)) < 0)
-        return bad_usage("%s '%s': expected %s", opt, s, why);
+        return bad_usage("%s '%s' is not valid: %s; expected %s or a duration like 500ms, 30s", opt,
+                         s, why, unit_ms == 1 ? "milliseconds" : "seconds");
     *out = ms / 1000.0;
     return 0;
 }
@@ -104,7 +105,7 @@ static int parse_size(const char *what, const char *s, uint64_t *out)
 {
     char why[128];
     if (mb_parse_size(s, out, why, sizeof(why)) < 0)
-        return bad_usage("%s '%s': expected %s", what, s, why);
+        return bad_usage("%s '%s' is not valid: %s; expected a size like 256MiB", what, s, why);
     return 0;
 }
 
@@ -475,7 +476,8 @@ static int cmd_migrate(struct ctx *c, int argc, char **argv)
             if (!(v = opt_value(argc, argv, &i)))
                 return MB_EXIT_INPUT;
             if (mb_parse_rate(v, &bps, why, sizeof(why)) < 0)
-                return bad_usage("--bandwidth '%s': expected %s", v, why);
+                return bad_usage("--bandwidth '%s' is not valid: %s%s", v, why,
+                                 strstr(why, " like ") ? "" : "; expected a rate like 100MiB/s");
             o.bandwidth_mibs = (unsigned long)((bps + (1 << 20) - 1) >> 20);
         } else if (!strcmp(argv[i], "--parallel")) {
             if (!(v = opt_value(argc, argv, &i)) ||

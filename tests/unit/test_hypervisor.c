@@ -9,6 +9,7 @@
 #include <cmocka.h>
 #include <libvirt/libvirt.h>
 
+#include "commands.h"
 #include "domxml.h"
 #include "fake_virt.c"
 #include "util.h"
@@ -572,6 +573,73 @@ static void test_libvirt_test_driver(void **state)
     mb_hv_close(hv);
 }
 
+/* ---- `migbench vm` on a testbed whose hosts are libvirt's test driver ------------ */
+
+static void test_vm_command_exit_codes(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/mb-test-vm-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char *tb = mb_xasprintf("%s/tb.yaml", dir);
+    FILE *f = fopen(tb, "w");
+    assert_non_null(f);
+    fputs("name: t\nhosts:\n  hostA: {uri: 'test:///default'}\n"
+          "  hostB: {uri: 'test:///default'}\n"
+          "guest:\n  kernel: /nonexistent/vmlinuz\n  initrd: /nonexistent/initrd\n"
+          "  ssh: {key: /nonexistent/key, known_hosts: /nonexistent/kh}\n"
+          "  network: {first_ip: 10.213.90.101, prefix: 24, mac_prefix: '52:54:00:4c'}\n",
+          f);
+    fclose(f);
+    static const struct {
+        const char *args[8];
+        int exit;
+    } cases[] = {
+        {{"list"}, MB_EXIT_OK},
+        {{"hosts"}, MB_EXIT_OK},
+        {{"--help"}, MB_EXIT_OK},
+        {{"migrate", "--help"}, MB_EXIT_OK},
+        {{NULL}, MB_EXIT_INPUT},
+        {{"strat"}, MB_EXIT_INPUT},
+        {{"list", "extra"}, MB_EXIT_INPUT},
+        {{"start"}, MB_EXIT_INPUT},
+        {{"start", "hostC", "1"}, MB_EXIT_INPUT},
+        {{"start", "hostA", "0"}, MB_EXIT_INPUT},
+        {{"start", "hostA", "1", "--memory", "256"}, MB_EXIT_INPUT},
+        {{"start", "hostA", "1", "--vcpus", "0"}, MB_EXIT_INPUT},
+        {{"start", "hostA", "1", "--bogus"}, MB_EXIT_INPUT},
+        {{"start", "hostA", "155", "--wait", "0"}, MB_EXIT_INPUT}, /* no address left */
+        {{"start", "hostA", "1", "--wait", "0"}, MB_EXIT_OK},
+        {{"migrate", "1", "hostA", "hostA"}, MB_EXIT_INPUT},
+        {{"migrate", "1", "hostA", "hostB"}, MB_EXIT_INPUT}, /* vm1 not running */
+        {{"migrate", "1", "hostA", "hostB", "--timeout", "-1"}, MB_EXIT_INPUT},
+        {{"migrate", "1", "hostA", "hostB", "--bandwidth", "fast"}, MB_EXIT_INPUT},
+        {{"migrate", "1", "hostA"}, MB_EXIT_INPUT},
+        {{"cap", "1", "abc"}, MB_EXIT_INPUT},
+        {{"cap", "1", "-5"}, MB_EXIT_INPUT},
+        {{"cap", "1", "50"}, MB_EXIT_INPUT},
+        {{"balloon", "1", "1GiB"}, MB_EXIT_INPUT},
+        {{"balloon", "1", "lots"}, MB_EXIT_INPUT},
+        {{"destroy", "1"}, MB_EXIT_INPUT},
+        {{"exec", "1"}, MB_EXIT_INPUT},
+        {{"exec", "1", "true"}, MB_EXIT_ENV}, /* the key cannot be read */
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char *argv[12] = {"vm", "--testbed", tb};
+        int argc = 3;
+        for (int k = 0; cases[i].args[k]; k++)
+            argv[argc++] = (char *)cases[i].args[k];
+        int got = mb_cmd_vm(argc, argv);
+        if (got != cases[i].exit)
+            fail_msg("case %zu (%s %s): exit %d, want %d", i, argv[3] ? argv[3] : "",
+                     argc > 4 ? argv[4] : "", got, cases[i].exit);
+    }
+    char *argv[] = {"vm", "--testbed", "/nonexistent/tb.yaml", "list"};
+    assert_int_equal(mb_cmd_vm(4, argv), MB_EXIT_INPUT);
+    unlink(tb);
+    rmdir(dir);
+    free(tb);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -595,6 +663,7 @@ int main(void)
         cmocka_unit_test(test_libvirt_job_stats_from_typed_params),
         cmocka_unit_test(test_libvirt_connect_error_message),
         cmocka_unit_test(test_libvirt_test_driver),
+        cmocka_unit_test(test_vm_command_exit_codes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
