@@ -551,6 +551,8 @@ static int cmd_migrate(struct ctx *c, int argc, char **argv)
            mb_mig_status_name(m.status));
     printf("wall_start=%.6f\nwall_end=%.6f\nwall_s=%.3f\n", m.wall_start, m.wall_end, m.seconds);
     printf("stats_source=%s\n", mb_stats_source_name(m.stats_source));
+    if (o.postcopy)
+        printf("postcopy=%s\n", m.postcopy ? "yes" : "no");
     print_num("total_ms", m.stats.total_ms, "%s=%.0f\n");
     print_num("downtime_ms", m.stats.downtime_ms, "%s=%.0f\n");
     print_num("setup_ms", m.stats.setup_ms, "%s=%.0f\n");

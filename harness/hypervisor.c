@@ -295,12 +295,13 @@ static bool job_watch_wait(struct job_watch *w, double seconds, struct mb_job_st
  * switches to post-copy when asked. */
 #define ABORT_RETRY_S 1.0
 
-#define CANCEL_POLL_S 0.1
+#define CANCEL_POLL_S    0.1
+#define POSTCOPY_RETRY_S 0.2
 
 struct watchdog {
     pthread_mutex_t mu;
     pthread_cond_t cv;
-    bool done, aborted, interrupted, postcopy_done;
+    bool done, aborted, interrupted, postcopy_done, postcopy_ok;
     const volatile sig_atomic_t *cancel;
     struct mb_hv_dom *d;
     double deadline;    /* mb_now_mono(); 0 = none */
@@ -314,13 +315,18 @@ static void *watchdog_main(void *arg)
     while (!w->done) {
         double now = mb_now_mono();
         if (w->postcopy_at > 0 && !w->postcopy_done && now >= w->postcopy_at) {
-            w->postcopy_done = true;
             pthread_mutex_unlock(&w->mu);
             struct mb_error e;
             mb_error_clear(&e);
-            if (w->d->hv->ops->start_postcopy)
-                w->d->hv->ops->start_postcopy(w->d->h, &e);
+            bool ok = w->d->hv->ops->start_postcopy &&
+                      w->d->hv->ops->start_postcopy(w->d->h, &e) == MB_OK;
             pthread_mutex_lock(&w->mu);
+            /* refused while libvirt is still setting up the job (QEMU: "enable postcopy
+             * ... before the start of migration"): try again shortly */
+            w->postcopy_done = ok;
+            w->postcopy_ok = ok;
+            if (!ok)
+                w->postcopy_at = mb_now_mono() + POSTCOPY_RETRY_S;
             continue;
         }
         bool cancelled = w->cancel && *w->cancel;
@@ -428,6 +434,7 @@ int mb_hv_migrate(struct mb_hv_dom *d, struct mb_hv *dst, const struct mb_hv_mig
     }
     res->aborted = wd.aborted;
     res->interrupted = wd.interrupted;
+    res->postcopy = wd.postcopy_ok;
     pthread_mutex_destroy(&wd.mu);
     pthread_cond_destroy(&wd.cv);
 

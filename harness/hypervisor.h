@@ -220,6 +220,7 @@ struct mb_migration {
     enum mb_stats_source stats_source;
     bool aborted;     /* the watchdog called abort_job */
     bool interrupted; /* ... because *cancel was set (status failed) */
+    bool postcopy;    /* switched to post-copy (opts.postcopy, and the switch worked) */
     char error[1024]; /* the hypervisor's message when not ok */
 };
 

@@ -38,6 +38,7 @@ static struct fake {
     enum fake_mig_mode mode;
     const char *fail_msg;
     int aborts, postcopies;
+    int postcopy_refusals; /* start_postcopy fails this many times first */
     struct mb_job_stats event_stats, dest_stats;
     bool dest_stats_fail;
     bool watch_unsupported;
@@ -308,7 +309,13 @@ static int f_abort_job(void *dom, struct mb_error *err)
 static int f_start_postcopy(void *dom, struct mb_error *err)
 {
     (void)dom;
-    (void)err;
+    if (fake.postcopy_refusals > 0) {
+        fake.postcopy_refusals--;
+        return mb_error_set(err, MB_EENV,
+                            "switching to post-copy: internal error: unable to execute QEMU "
+                            "command 'migrate-start-postcopy': Enable postcopy with "
+                            "migrate_set_capability before the start of migration");
+    }
     fake.postcopies++;
     return MB_OK;
 }

@@ -239,11 +239,14 @@ static void test_migrate_postcopy_switch(void **state)
     struct mb_error e;
     mb_error_clear(&e);
     assert_int_equal(mb_hv_dom_lookup(a, "vm1", &d, &e), MB_OK);
+    /* refused twice while the job is being set up, as QEMU does: retried */
+    fake.postcopy_refusals = 2;
     struct mb_hv_migrate_opts o = {
-        .dest_uri = "fake://B", .postcopy = true, .postcopy_after_s = 0.02, .timeout_s = 0.2};
+        .dest_uri = "fake://B", .postcopy = true, .postcopy_after_s = 0.02, .timeout_s = 0.8};
     struct mb_migration r;
     assert_int_equal(mb_hv_migrate(d, NULL, &o, &r, &e), MB_OK);
     assert_int_equal(fake.postcopies, 1);
+    assert_true(r.postcopy);
     assert_true(fake.last_opts.postcopy);
     assert_int_equal(r.status, MB_MIG_TIMEOUT);
     mb_hv_dom_free(d);
