@@ -508,9 +508,11 @@ timeout:
 out:
     libssh2_session_set_blocking(ss->s, 1);
     if (ch) {
-        /* a timed-out command's channel is dropped after at most 2 s more; the remote
-         * process may live on (run it under `timeout` where that matters) */
-        libssh2_session_set_timeout(ss->s, 2000);
+        /* the server acknowledges closing a still-running command's channel only when
+         * the command ends: wait for that at most 0.3 s (the channel is then released
+         * with the session).  The remote process may live on: run it under `timeout`
+         * where that matters. */
+        libssh2_session_set_timeout(ss->s, res->timed_out ? 300 : 2000);
         libssh2_channel_free(ch);
         libssh2_session_set_timeout(ss->s, 0);
     }
