@@ -8,5 +8,6 @@ int mb_cmd_check(int argc, char **argv);
 int mb_cmd_plan(int argc, char **argv);
 int mb_cmd_help(int argc, char **argv);
 int mb_cmd_vm(int argc, char **argv);
+int mb_cmd_lab(int argc, char **argv);
 
 #endif

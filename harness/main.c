@@ -17,6 +17,7 @@ static const struct command commands[] = {
     {"check", mb_cmd_check, "validate scenario files; touches no host"},
     {"plan", mb_cmd_plan, "print a scenario's points, runs and estimated duration"},
     {"vm", mb_cmd_vm, "start, reach, migrate, cap and balloon single guests on a testbed"},
+    {"lab", mb_cmd_lab, "the embedded testbed: lab up, lab down, lab status"},
     {"help", mb_cmd_help, "help on a topic: keys, units, exit-codes"},
 };
 

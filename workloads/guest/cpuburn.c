@@ -44,12 +44,24 @@ int main(int argc, char **argv)
     int detach = 0, c;
     while ((c = getopt(argc, argv, "n:t:p:dh")) != -1) {
         switch (c) {
-        case 'n': nthreads = (long)guest_number("cpuburn", "-n", optarg); break;
-        case 't': seconds = guest_number("cpuburn", "-t", optarg); break;
-        case 'p': pidfile = optarg; break;
-        case 'd': detach = 1; break;
-        case 'h': usage(stdout); return 0;
-        default: usage(stderr); return 2;
+        case 'n':
+            nthreads = (long)guest_number("cpuburn", "-n", optarg);
+            break;
+        case 't':
+            seconds = guest_number("cpuburn", "-t", optarg);
+            break;
+        case 'p':
+            pidfile = optarg;
+            break;
+        case 'd':
+            detach = 1;
+            break;
+        case 'h':
+            usage(stdout);
+            return 0;
+        default:
+            usage(stderr);
+            return 2;
         }
     }
     if (optind != argc || nthreads < 1 || nthreads > 1024) {

@@ -32,8 +32,8 @@
 
 #include "guest.h"
 
-#define PAGE 4096u
-#define WORDS (PAGE / sizeof(uint64_t))
+#define PAGE         4096u
+#define WORDS        (PAGE / sizeof(uint64_t))
 #define MAX_REPORTED 20
 
 struct memcheck {
@@ -50,7 +50,8 @@ struct memcheck {
  * (catches a torn page). */
 static uint64_t sig_mix(size_t i, uint64_t p)
 {
-    return ((uint64_t)i * 0x9E3779B97F4A7C15ull) ^ (p * 0xC2B2AE3D27D4EB4Full) ^ 0x6d62636865636bull;
+    return ((uint64_t)i * 0x9E3779B97F4A7C15ull) ^ (p * 0xC2B2AE3D27D4EB4Full) ^
+           0x6d62636865636bull;
 }
 
 static void write_page(volatile uint64_t *pg, size_t i, uint64_t p)
@@ -103,8 +104,8 @@ static void report(struct memcheck *mc, double t, double rate, int final)
     fprintf(f,
             "pid=%ld\nstate=%s\nt=%.1f\nmib=%.0f\npasses=%" PRIu64 "\npages=%" PRIu64
             "\nrate_mibs=%.1f\nbad=%" PRIu64 "\nfirst_bad_page=%lld\nstatus=%s\nwall=%.3f\n",
-            (long)getpid(), final ? "stopped" : "running", t, mc->mib, mc->pass, mc->checked,
-            rate, mc->bad, mc->first_bad, status, guest_wall());
+            (long)getpid(), final ? "stopped" : "running", t, mc->mib, mc->pass, mc->checked, rate,
+            mc->bad, mc->first_bad, status, guest_wall());
     if (fclose(f) != 0 || rename(tmp, mc->status_file) != 0) {
         perror(mc->status_file);
         unlink(tmp);
@@ -126,15 +127,33 @@ int main(int argc, char **argv)
     int detach = 0, c;
     while ((c = getopt(argc, argv, "m:r:t:i:s:p:dh")) != -1) {
         switch (c) {
-        case 'm': mc.mib = guest_number("memcheck", "-m", optarg); break;
-        case 'r': mc.rate = guest_number("memcheck", "-r", optarg); break;
-        case 't': mc.seconds = guest_number("memcheck", "-t", optarg); break;
-        case 'i': mc.interval = guest_number("memcheck", "-i", optarg); break;
-        case 's': mc.status_file = optarg; break;
-        case 'p': pidfile = optarg; break;
-        case 'd': detach = 1; break;
-        case 'h': usage(stdout); return 0;
-        default: usage(stderr); return 2;
+        case 'm':
+            mc.mib = guest_number("memcheck", "-m", optarg);
+            break;
+        case 'r':
+            mc.rate = guest_number("memcheck", "-r", optarg);
+            break;
+        case 't':
+            mc.seconds = guest_number("memcheck", "-t", optarg);
+            break;
+        case 'i':
+            mc.interval = guest_number("memcheck", "-i", optarg);
+            break;
+        case 's':
+            mc.status_file = optarg;
+            break;
+        case 'p':
+            pidfile = optarg;
+            break;
+        case 'd':
+            detach = 1;
+            break;
+        case 'h':
+            usage(stdout);
+            return 0;
+        default:
+            usage(stderr);
+            return 2;
         }
     }
     if (optind != argc || mc.mib < 1 || mc.interval < 0.05) {
@@ -149,8 +168,8 @@ int main(int argc, char **argv)
 
     size_t len = (size_t)(mc.mib * 1048576.0) / PAGE * PAGE;
     mc.pages = len / PAGE;
-    mc.mem = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE,
-                  -1, 0);
+    mc.mem =
+        mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
     if (mc.mem == MAP_FAILED) {
         perror("memcheck: mmap");
         return 1;

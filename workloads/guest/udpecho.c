@@ -27,12 +27,24 @@ int main(int argc, char **argv)
     int port = 7777, detach = 0, c;
     while ((c = getopt(argc, argv, "p:a:P:dh")) != -1) {
         switch (c) {
-        case 'p': port = (int)guest_number("udpecho", "-p", optarg); break;
-        case 'a': addr = optarg; break;
-        case 'P': pidfile = optarg; break;
-        case 'd': detach = 1; break;
-        case 'h': usage(stdout); return 0;
-        default: usage(stderr); return 2;
+        case 'p':
+            port = (int)guest_number("udpecho", "-p", optarg);
+            break;
+        case 'a':
+            addr = optarg;
+            break;
+        case 'P':
+            pidfile = optarg;
+            break;
+        case 'd':
+            detach = 1;
+            break;
+        case 'h':
+            usage(stdout);
+            return 0;
+        default:
+            usage(stderr);
+            return 2;
         }
     }
     if (optind != argc || port < 1 || port > 65535) {

@@ -1,0 +1,1171 @@
+/* lab.c — `migbench lab up | down | status`: drives the embedded testbed's scripts
+ * (lab/, vm-images/build) and writes the testbed file of an instance. */
+#include "lab.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "units.h"
+#include "util.h"
+
+#define LAB_DEFAULT_NAME  "lab"
+#define LAB_SYSTEM_QEMU   "/usr/bin/qemu-system-x86_64"
+#define LAB_QEMU10_DIR    "/opt/migbench/qemu10"
+#define LAB_GUEST_CMDLINE "console=ttyS0 quiet cryptomgr.notests"
+#define LAB_CONFIG_MAX    (64 * 1024)
+#define LAB_CAPTURE_MAX   (256 * 1024)
+
+/* Exit status of lab/up when the instance is already up. */
+#define LAB_UP_ALREADY 4
+
+enum lab_cmd { LAB_UP = 1, LAB_DOWN = 2, LAB_STATUS = 4, LAB_ANY = 7 };
+
+enum lab_opt_id {
+    OPT_NAME,
+    OPT_HOSTS,
+    OPT_CPUS,
+    OPT_MEMORY,
+    OPT_QEMU,
+    OPT_ACCEL,
+    OPT_SUBNET,
+    OPT_CONFIG,
+    OPT_ALL,
+    OPT_KEEP,
+    OPT_HELP,
+};
+
+/* One table drives the command line, --config files and --help. */
+struct lab_option {
+    const char *name; /* --NAME on the command line, NAME in a config file */
+    enum lab_opt_id id;
+    const char *arg; /* metavariable; NULL for a flag */
+    unsigned cmds;   /* enum lab_cmd bits it applies to */
+    const char *help;
+};
+
+static const struct lab_option lab_options[] = {
+    {"name", OPT_NAME, "NAME", LAB_ANY,
+     "instance (default lab): its names, addresses and files are its own, so instances "
+     "(a CI run, a developer's lab) coexist"},
+    {"hosts", OPT_HOSTS, "N", LAB_UP, "number of hosts, 2..16 (default 2): hostA, hostB, ..."},
+    {"host-cpus", OPT_CPUS, "SPEC", LAB_UP,
+     "CPUs each host may use, a cpuset list (0-3, 0,2): LIST for every host, LIST:LIST:... "
+     "host by host, or HOST=LIST (repeatable); default every CPU"},
+    {"host-memory", OPT_MEMORY, "SPEC", LAB_UP,
+     "memory each host may use (its cgroup's limit): SIZE, SIZE:SIZE:..., or HOST=SIZE; "
+     "e.g. 2GiB; default 0 = no limit"},
+    {"qemu", OPT_QEMU, "SPEC", LAB_UP,
+     "QEMU of each host: qemu10 (default: QEMU 10 from bookworm-backports), system "
+     "(Debian 12's QEMU 7.2, which corrupts busy TCG guests on migration) or a PATH; same "
+     "forms, e.g. --qemu hostB=system"},
+    {"accel", OPT_ACCEL, "auto|kvm|tcg", LAB_UP,
+     "accelerator of the guests; auto (default) tries KVM: kvm where a guest boots under "
+     "it, tcg otherwise"},
+    {"subnet", OPT_SUBNET, "A.B.C.0/24", LAB_UP,
+     "the instance's private /24 (default: derived from NAME, moved on if this machine "
+     "uses it)"},
+    {"config", OPT_CONFIG, "FILE", LAB_ANY,
+     "options from FILE, one 'option = value' a line ('#' comments); the command line "
+     "overrides them"},
+    {"all", OPT_ALL, NULL, LAB_DOWN | LAB_STATUS, "every instance on this machine"},
+    {"keep-on-failure", OPT_KEEP, NULL, LAB_UP,
+     "leave what a failed bring-up made, for inspection (default: remove it)"},
+    {"help", OPT_HELP, NULL, LAB_ANY, "this help"},
+};
+#define LAB_NOPTIONS (sizeof(lab_options) / sizeof(lab_options[0]))
+
+struct lab_cfg {
+    char *name;
+    int hosts;
+    struct mb_lab_per_host cpus, memory, qemu;
+    char *accel;
+    char *subnet; /* "A.B.C" */
+    int all, keep, help;
+};
+
+/* ---- per-host values ------------------------------------------------------------ */
+
+static int host_index(const char *name)
+{
+    if (strncmp(name, "host", 4) != 0 || strlen(name) != 5 || name[4] < 'A' ||
+        name[4] >= 'A' + MB_LAB_MAX_HOSTS)
+        return -1;
+    return name[4] - 'A';
+}
+
+int mb_lab_per_host_set(struct mb_lab_per_host *ph, const char *opt, const char *value,
+                        struct mb_error *err)
+{
+    const char *eq = strchr(value, '=');
+    if (eq) {
+        char host[16];
+        size_t n = (size_t)(eq - value);
+        snprintf(host, sizeof(host), "%.*s", (int)(n < 15 ? n : 15), value);
+        int i = n < 15 ? host_index(host) : -1;
+        if (i < 0)
+            return mb_error_set(err, MB_EINPUT,
+                                "--%s: '%.*s' is not a host name (hostA .. hostP) in '%s'", opt,
+                                (int)n, value, value);
+        if (!eq[1])
+            return mb_error_set(err, MB_EINPUT, "--%s: no value for %s", opt, host);
+        free(ph->host[i]);
+        ph->host[i] = mb_xstrdup(eq + 1);
+        return 0;
+    }
+    if (!*value)
+        return mb_error_set(err, MB_EINPUT, "--%s: empty value", opt);
+    if (!strchr(value, ':')) {
+        free(ph->all);
+        ph->all = mb_xstrdup(value);
+        return 0;
+    }
+    /* host by host */
+    const char *p = value;
+    for (int i = 0;; i++) {
+        const char *c = strchr(p, ':');
+        size_t n = c ? (size_t)(c - p) : strlen(p);
+        if (i >= MB_LAB_MAX_HOSTS)
+            return mb_error_set(err, MB_EINPUT, "--%s: more than %d hosts in '%s'", opt,
+                                MB_LAB_MAX_HOSTS, value);
+        if (n == 0)
+            return mb_error_set(err, MB_EINPUT, "--%s: empty value for host%c in '%s'", opt,
+                                'A' + i, value);
+        free(ph->host[i]);
+        ph->host[i] = mb_xstrndup(p, n);
+        if (!c)
+            break;
+        p = c + 1;
+    }
+    return 0;
+}
+
+int mb_lab_per_host_get(const struct mb_lab_per_host *ph, const char *opt, int i, int nhosts,
+                        const char *def, const char **out, struct mb_error *err)
+{
+    for (int j = nhosts; j < MB_LAB_MAX_HOSTS; j++)
+        if (ph->host[j])
+            return mb_error_set(err, MB_EINPUT, "--%s: a value for host%c, but --hosts is %d", opt,
+                                'A' + j, nhosts);
+    *out = ph->host[i] ? ph->host[i] : ph->all ? ph->all : def;
+    return 0;
+}
+
+void mb_lab_per_host_free(struct mb_lab_per_host *ph)
+{
+    if (!ph)
+        return;
+    free(ph->all);
+    for (int i = 0; i < MB_LAB_MAX_HOSTS; i++)
+        free(ph->host[i]);
+    memset(ph, 0, sizeof(*ph));
+}
+
+char *mb_lab_qemu_path(const char *value, struct mb_error *err)
+{
+    if (!strcmp(value, "system"))
+        return mb_xstrdup(LAB_SYSTEM_QEMU);
+    if (!strcmp(value, "qemu10")) {
+        const char *d = getenv("MIGBENCH_QEMU10_DIR");
+        return mb_xasprintf("%s/bin/qemu-system-x86_64", d && *d ? d : LAB_QEMU10_DIR);
+    }
+    if (value[0] != '/') {
+        mb_error_set(err, MB_EINPUT, "--qemu: '%s' is neither qemu10, system nor an absolute path",
+                     value);
+        return NULL;
+    }
+    return mb_xstrdup(value);
+}
+
+static int valid_cpu_list(const char *s)
+{
+    /* N or N-M, comma separated */
+    while (*s) {
+        if (!isdigit((unsigned char)*s))
+            return 0;
+        while (isdigit((unsigned char)*s))
+            s++;
+        if (*s == '-') {
+            s++;
+            if (!isdigit((unsigned char)*s))
+                return 0;
+            while (isdigit((unsigned char)*s))
+                s++;
+        }
+        if (*s == ',') {
+            s++;
+            if (!*s)
+                return 0;
+        } else if (*s) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+static int valid_name(const char *s)
+{
+    size_t n = strlen(s);
+    if (n == 0 || n > 32 || !(islower((unsigned char)s[0]) || isdigit((unsigned char)s[0])))
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (!(islower((unsigned char)s[i]) || isdigit((unsigned char)s[i]) || s[i] == '-' ||
+              s[i] == '_'))
+            return 0;
+    return 1;
+}
+
+/* ---- options -------------------------------------------------------------------- */
+
+static void cfg_free(struct lab_cfg *c)
+{
+    free(c->name);
+    free(c->accel);
+    free(c->subnet);
+    mb_lab_per_host_free(&c->cpus);
+    mb_lab_per_host_free(&c->memory);
+    mb_lab_per_host_free(&c->qemu);
+}
+
+static const struct lab_option *find_option(const char *name, unsigned cmd)
+{
+    for (size_t i = 0; i < LAB_NOPTIONS; i++)
+        if (!strcmp(lab_options[i].name, name) && (lab_options[i].cmds & cmd))
+            return &lab_options[i];
+    return NULL;
+}
+
+static const char *suggest_option(const char *name, unsigned cmd)
+{
+    const char *names[LAB_NOPTIONS + 1];
+    size_t n = 0;
+    for (size_t i = 0; i < LAB_NOPTIONS; i++)
+        if (lab_options[i].cmds & cmd)
+            names[n++] = lab_options[i].name;
+    names[n] = NULL;
+    return mb_suggest(name, names);
+}
+
+/* Apply one option with its value (NULL for a flag given without one). */
+static int apply_option(struct lab_cfg *c, const struct lab_option *o, const char *v,
+                        struct mb_error *err)
+{
+    char why[160];
+    int b;
+    switch (o->id) {
+    case OPT_NAME:
+        if (!valid_name(v))
+            return mb_error_set(err, MB_EINPUT,
+                                "--name: '%s' is not an instance name (a-z, 0-9, - and _, at "
+                                "most 32, starting with a letter or digit)",
+                                v);
+        free(c->name);
+        c->name = mb_xstrdup(v);
+        return 0;
+    case OPT_HOSTS: {
+        int64_t n;
+        if (mb_parse_int(v, &n, why, sizeof(why)) || n < 2 || n > MB_LAB_MAX_HOSTS)
+            return mb_error_set(err, MB_EINPUT, "--hosts: expected 2..%d, not '%s'",
+                                MB_LAB_MAX_HOSTS, v);
+        c->hosts = (int)n;
+        return 0;
+    }
+    case OPT_CPUS:
+        return mb_lab_per_host_set(&c->cpus, o->name, v, err);
+    case OPT_MEMORY:
+        return mb_lab_per_host_set(&c->memory, o->name, v, err);
+    case OPT_QEMU:
+        return mb_lab_per_host_set(&c->qemu, o->name, v, err);
+    case OPT_ACCEL:
+        if (strcmp(v, "auto") && strcmp(v, "kvm") && strcmp(v, "tcg"))
+            return mb_error_set(err, MB_EINPUT, "--accel: expected auto, kvm or tcg, not '%s'", v);
+        free(c->accel);
+        c->accel = mb_xstrdup(v);
+        return 0;
+    case OPT_SUBNET: {
+        unsigned a, b2, cc, d, len;
+        char tail;
+        if (sscanf(v, "%u.%u.%u.%u/%u%c", &a, &b2, &cc, &d, &len, &tail) != 5 || a > 255 ||
+            b2 > 255 || cc > 255 || d != 0 || len != 24)
+            return mb_error_set(err, MB_EINPUT, "--subnet: expected A.B.C.0/24, not '%s'", v);
+        free(c->subnet);
+        c->subnet = mb_xasprintf("%u.%u.%u", a, b2, cc);
+        return 0;
+    }
+    case OPT_ALL:
+    case OPT_KEEP:
+    case OPT_HELP:
+        b = 1;
+        if (v && mb_parse_bool(v, &b, why, sizeof(why)))
+            return mb_error_set(err, MB_EINPUT, "--%s: expected true or false, not '%s'", o->name,
+                                v);
+        if (o->id == OPT_ALL)
+            c->all = b;
+        else if (o->id == OPT_KEEP)
+            c->keep = b;
+        else
+            c->help = b;
+        return 0;
+    case OPT_CONFIG:
+        return 0; /* read before the command line */
+    }
+    return 0;
+}
+
+/* Read a --config file: "option = value" lines, '#' comments, blank lines. */
+static int read_config(struct lab_cfg *c, const char *path, unsigned cmd, struct mb_error *err)
+{
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return mb_error_set(err, MB_EINPUT, "--config %s: %s", path, strerror(errno));
+    char line[4096];
+    int lineno = 0, rc = 0;
+    long total = 0;
+    while (fgets(line, sizeof(line), f)) {
+        lineno++;
+        total += (long)strlen(line);
+        if (total > LAB_CONFIG_MAX) {
+            rc = mb_error_at(err, MB_EINPUT, path, lineno, 1, "file larger than %d bytes",
+                             LAB_CONFIG_MAX);
+            break;
+        }
+        size_t n = strlen(line);
+        if (n == sizeof(line) - 1 && line[n - 1] != '\n') {
+            rc = mb_error_at(err, MB_EINPUT, path, lineno, 1, "line longer than %zu bytes",
+                             sizeof(line) - 2);
+            break;
+        }
+        char *hash = strchr(line, '#');
+        if (hash)
+            *hash = '\0';
+        char *k = line;
+        while (isspace((unsigned char)*k))
+            k++;
+        if (!*k)
+            continue;
+        char *end = k + strlen(k);
+        while (end > k && isspace((unsigned char)end[-1]))
+            *--end = '\0';
+        char *eq = strchr(k, '=');
+        char *v = NULL;
+        if (eq) {
+            v = eq + 1;
+            char *ke = eq;
+            while (ke > k && isspace((unsigned char)ke[-1]))
+                ke--;
+            *ke = '\0';
+            while (isspace((unsigned char)*v))
+                v++;
+        }
+        int col = (int)(k - line) + 1;
+        const struct lab_option *o = find_option(k, cmd);
+        if (!o || o->id == OPT_CONFIG || o->id == OPT_HELP) {
+            const char *s = suggest_option(k, cmd);
+            rc = mb_error_at(err, MB_EINPUT, path, lineno, col, "unknown option '%s'%s%s%s", k,
+                             s ? " (did you mean '" : "", s ? s : "", s ? "'?)" : "");
+            break;
+        }
+        if (o->arg && (!v || !*v)) {
+            rc = mb_error_at(err, MB_EINPUT, path, lineno, col, "'%s' needs a value: %s = %s", k, k,
+                             o->arg);
+            break;
+        }
+        struct mb_error e2;
+        mb_error_clear(&e2);
+        if (apply_option(c, o, v && *v ? v : NULL, &e2) < 0) {
+            rc = mb_error_at(err, MB_EINPUT, path, lineno, v ? (int)(v - line) + 1 : col, "%s",
+                             e2.msg);
+            break;
+        }
+    }
+    fclose(f);
+    return rc;
+}
+
+/* Parse argv (after the subcommand's name) into c. */
+static int parse_args(struct lab_cfg *c, int argc, char **argv, unsigned cmd, struct mb_error *err)
+{
+    /* --config first, so the command line overrides the file */
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i];
+        const char *path = NULL;
+        if (!strcmp(a, "--config") && i + 1 < argc)
+            path = argv[i + 1];
+        else if (!strncmp(a, "--config=", 9))
+            path = a + 9;
+        if (path && read_config(c, path, cmd, err) < 0)
+            return MB_EINPUT;
+    }
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i];
+        if (!strcmp(a, "-h"))
+            a = "--help";
+        if (strncmp(a, "--", 2) != 0)
+            return mb_error_set(err, MB_EINPUT, "unexpected argument '%s'", a);
+        char name[64];
+        const char *eq = strchr(a + 2, '=');
+        size_t n = eq ? (size_t)(eq - a - 2) : strlen(a + 2);
+        snprintf(name, sizeof(name), "%.*s", (int)(n < 63 ? n : 63), a + 2);
+        const struct lab_option *o = find_option(name, cmd);
+        if (!o) {
+            const char *s = suggest_option(name, cmd);
+            return mb_error_set(err, MB_EINPUT, "unknown option '--%s'%s%s%s", name,
+                                s ? " (did you mean '--" : "", s ? s : "", s ? "'?)" : "");
+        }
+        const char *v = eq ? eq + 1 : NULL;
+        if (o->arg && !v) {
+            if (i + 1 >= argc)
+                return mb_error_set(err, MB_EINPUT, "--%s needs a value (%s)", o->name, o->arg);
+            v = argv[++i];
+        }
+        if (apply_option(c, o, v, err) < 0)
+            return MB_EINPUT;
+    }
+    return 0;
+}
+
+static const char *cmd_name(unsigned cmd)
+{
+    return cmd == LAB_UP ? "up" : cmd == LAB_DOWN ? "down" : cmd == LAB_STATUS ? "status" : "";
+}
+
+static void print_options(FILE *out, unsigned cmd)
+{
+    for (size_t i = 0; i < LAB_NOPTIONS; i++) {
+        const struct lab_option *o = &lab_options[i];
+        if (!(o->cmds & cmd))
+            continue;
+        char head[64];
+        snprintf(head, sizeof(head), "--%s%s%s", o->name, o->arg ? " " : "", o->arg ? o->arg : "");
+        fprintf(out, "  %-26s", head);
+        /* wrap the help text at 100 columns */
+        const char *p = o->help;
+        int col = 28, first = 1;
+        if (strlen(head) > 24) {
+            fprintf(out, "\n%28s", "");
+        }
+        while (*p) {
+            const char *sp = strchr(p, ' ');
+            int w = sp ? (int)(sp - p) : (int)strlen(p);
+            if (!first && col + 1 + w > 98) {
+                fprintf(out, "\n%28s", "");
+                col = 28;
+                first = 1;
+            }
+            fprintf(out, "%s%.*s", first ? "" : " ", w, p);
+            col += w + (first ? 0 : 1);
+            first = 0;
+            p += w;
+            while (*p == ' ')
+                p++;
+        }
+        fputc('\n', out);
+    }
+}
+
+static void usage(FILE *out, unsigned cmd)
+{
+    if (cmd == LAB_UP)
+        fprintf(out, "usage: migbench lab up [OPTIONS]\n\n"
+                     "Build the guest image if its inputs changed, bring up an instance of the "
+                     "embedded testbed\n(hosts in namespaces on this machine, each with libvirtd "
+                     "and sshd, joined by a bridge;\nthe root namespace is the load client) and "
+                     "write its testbed file, which scenarios name\nas the instance: "
+                     "$MIGBENCH_RUN_DIR/NAME/testbed.yaml (default /tmp/migbench/NAME/).\n\n");
+    else if (cmd == LAB_DOWN)
+        fprintf(out, "usage: migbench lab down [OPTIONS]\n\n"
+                     "Remove an instance completely: guests, daemons, namespaces, cgroups, "
+                     "bridges, files.\nWorks from what it finds on this machine, also after "
+                     "anything was killed.\n\n");
+    else if (cmd == LAB_STATUS)
+        fprintf(out, "usage: migbench lab status [OPTIONS]\n\n"
+                     "Say what exists of an instance: hosts, daemons, guests, leftovers.\n"
+                     "Exit status: 0 up, 1 absent, 3 partly there (run 'migbench lab "
+                     "down').\n\n");
+    else {
+        fprintf(out, "usage: migbench lab up|down|status [OPTIONS]\n\n"
+                     "The embedded testbed: two or more libvirt hosts on this machine.\n\n"
+                     "  up       bring up an instance and write its testbed file\n"
+                     "  down     remove an instance completely\n"
+                     "  status   what exists of an instance\n\n"
+                     "'migbench lab COMMAND --help' lists the options of a command.\n"
+                     "Exit status: 0 ok, 2 bad usage, 3 environment failure, 130 "
+                     "interrupted.\n");
+        return;
+    }
+    fprintf(out, "options:\n");
+    print_options(out, cmd);
+    if (cmd == LAB_UP)
+        fprintf(out, "\nexamples:\n"
+                     "  migbench lab up\n"
+                     "  migbench lab up --name ci --host-cpus 0-3:4-11 --host-memory 4GiB:8GiB\n"
+                     "  migbench lab up --hosts 3 --qemu hostC=system --accel tcg\n"
+                     "\nExit status: 0 up, 2 bad usage, 3 environment failure (or already up), "
+                     "130 interrupted.\n");
+}
+
+/* ---- running the scripts -------------------------------------------------------- */
+
+static volatile sig_atomic_t lab_signal;
+static volatile pid_t lab_child;
+
+static void on_signal(int sig)
+{
+    lab_signal = sig;
+    if (lab_child > 0)
+        kill(lab_child, sig);
+}
+
+/* The directory of a part of the project next to the binary (BIN/../rel), or env. */
+static char *project_dir(const char *env, const char *rel, struct mb_error *err)
+{
+    const char *e = getenv(env);
+    if (e && *e)
+        return mb_xstrdup(e);
+    char exe[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+    if (n <= 0) {
+        mb_error_set(err, MB_EENV, "cannot find this program's path: %s", strerror(errno));
+        return NULL;
+    }
+    exe[n] = '\0';
+    char *d = mb_xasprintf("%s/../%s", dirname(exe), rel);
+    char real[PATH_MAX];
+    if (!realpath(d, real)) {
+        mb_error_set(err, MB_EENV, "%s not found next to the program (%s); set %s", rel, d, env);
+        free(d);
+        return NULL;
+    }
+    free(d);
+    return mb_xstrdup(real);
+}
+
+/* Run path with args (NULL-terminated, argv[0] included) and extra environment
+ * ("K=V", NULL-terminated).  stdout goes to out when out is not NULL (else to ours),
+ * stderr to ours.  Returns 0 and the exit status in *status (128 + signal when killed),
+ * or MB_EENV with err set when it could not be run. */
+static int run(const char *path, char *const args[], char *const env[], struct mb_buf *out,
+               int *status, struct mb_error *err)
+{
+    int p[2] = {-1, -1};
+    if (out && pipe(p) != 0)
+        return mb_error_set(err, MB_EENV, "pipe: %s", strerror(errno));
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid < 0) {
+        if (out) {
+            close(p[0]);
+            close(p[1]);
+        }
+        return mb_error_set(err, MB_EENV, "fork: %s", strerror(errno));
+    }
+    if (pid == 0) {
+        /* the script dies with us: a `lab up` killed with -9 leaves no script running
+         * on (its remains are lab/down's, which reads only the instance name) */
+        prctl(PR_SET_PDEATHSIG, SIGTERM);
+        if (getppid() == 1)
+            _exit(127);
+        for (size_t i = 0; env && env[i]; i++)
+            putenv(env[i]);
+        if (out) {
+            dup2(p[1], 1);
+            close(p[0]);
+            close(p[1]);
+        }
+        execv(path, args);
+        fprintf(stderr, "migbench lab: cannot run %s: %s\n", path, strerror(errno));
+        _exit(127);
+    }
+    lab_child = pid;
+    if (out) {
+        close(p[1]);
+        char buf[4096];
+        for (;;) {
+            ssize_t n = read(p[0], buf, sizeof(buf));
+            if (n < 0 && errno == EINTR)
+                continue;
+            if (n <= 0)
+                break;
+            if (mb_buf_append(out, buf, (size_t)n) < 0) {
+                /* too chatty: drain and drop the rest */
+                continue;
+            }
+        }
+        close(p[0]);
+    }
+    int st;
+    while (waitpid(pid, &st, 0) < 0) {
+        if (errno != EINTR) {
+            lab_child = 0;
+            return mb_error_set(err, MB_EENV, "waitpid: %s", strerror(errno));
+        }
+    }
+    lab_child = 0;
+    *status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+    return 0;
+}
+
+/* Value of KEY in "KEY=VALUE\n" lines, or NULL (borrowed into a static-size copy). */
+static const char *kv_get(const char *text, const char *key, char *buf, size_t size)
+{
+    size_t kl = strlen(key);
+    for (const char *l = text; l && *l;) {
+        const char *nl = strchr(l, '\n');
+        size_t n = nl ? (size_t)(nl - l) : strlen(l);
+        if (n > kl && !strncmp(l, key, kl) && l[kl] == '=') {
+            size_t vl = n - kl - 1;
+            if (vl >= size)
+                vl = size - 1;
+            memcpy(buf, l + kl + 1, vl);
+            buf[vl] = '\0';
+            return buf;
+        }
+        l = nl ? nl + 1 : NULL;
+    }
+    return NULL;
+}
+
+static char *read_file(const char *path, size_t max)
+{
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return NULL;
+    struct mb_buf b = {.max = max};
+    char buf[4096];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+        if (mb_buf_append(&b, buf, n) < 0)
+            break;
+    fclose(f);
+    if (!b.data)
+        mb_buf_append(&b, "", 0);
+    return b.data;
+}
+
+static const char *run_base(void)
+{
+    const char *r = getenv("MIGBENCH_RUN_DIR");
+    return r && *r ? r : "/tmp/migbench";
+}
+
+/* ---- the testbed file ----------------------------------------------------------- */
+
+/* A YAML double-quoted scalar. */
+static void yq(FILE *f, const char *s)
+{
+    fputc('"', f);
+    for (; *s; s++) {
+        unsigned char ch = (unsigned char)*s;
+        if (ch == '"' || ch == '\\')
+            fprintf(f, "\\%c", ch);
+        else if (ch < 0x20 || ch == 0x7f)
+            fprintf(f, "\\x%02x", ch);
+        else
+            fputc(ch, f);
+    }
+    fputc('"', f);
+}
+
+struct guest_image {
+    char kernel[PATH_MAX], initrd[PATH_MAX], hash[128], key[PATH_MAX], built[8], seconds[32];
+    char kernel_version[128];
+};
+
+/* Write $run/testbed.yaml from lab.env (see lab/up) and the guest image. */
+static int write_testbed(const char *run, const char *env, const struct guest_image *g,
+                         struct mb_error *err)
+{
+    char path[PATH_MAX + 16], tmp[PATH_MAX + 24], v[PATH_MAX + 64], k[128], hosts[512];
+    snprintf(path, sizeof(path), "%s/testbed.yaml", run);
+    snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+    if (!kv_get(env, "hosts", hosts, sizeof(hosts)) || !*hosts)
+        return mb_error_set(err, MB_EENV, "%s/lab.env names no hosts", run);
+    FILE *f = fopen(tmp, "w");
+    if (!f)
+        return mb_error_set(err, MB_EIO, "%s: %s", tmp, strerror(errno));
+    char name[64], net[64], accel[16], why[256], lc[32], now[64];
+    time_t t = time(NULL);
+    strftime(now, sizeof(now), "%Y-%m-%d %H:%M:%S %z", localtime(&t));
+    kv_get(env, "name", name, sizeof(name));
+    kv_get(env, "net", net, sizeof(net));
+    if (!kv_get(env, "accel", accel, sizeof(accel)))
+        snprintf(accel, sizeof(accel), "tcg");
+    if (!kv_get(env, "accel_why", why, sizeof(why)))
+        why[0] = '\0';
+    kv_get(env, "load_client", lc, sizeof(lc));
+    fprintf(f,
+            "# Testbed of the embedded lab instance '%s', written by `migbench lab up` on %s.\n"
+            "# Valid while the instance is up ('migbench lab status --name %s').  Network %s,\n"
+            "# accelerator %s (%s).\n",
+            name, now, name, net, accel, why);
+    fprintf(f, "name: %s\nhosts:\n", name);
+    char *save = NULL;
+    for (char *h = strtok_r(hosts, " ", &save); h; h = strtok_r(NULL, " ", &save)) {
+        char ip[32], cpus[256], mem[32], qemu[PATH_MAX], qv[256];
+        snprintf(k, sizeof(k), "host.%s.ip", h);
+        if (!kv_get(env, k, ip, sizeof(ip))) {
+            fclose(f);
+            unlink(tmp);
+            return mb_error_set(err, MB_EENV, "%s/lab.env: no address for %s", run, h);
+        }
+        snprintf(k, sizeof(k), "host.%s.cpus", h);
+        if (!kv_get(env, k, cpus, sizeof(cpus)))
+            cpus[0] = '\0';
+        snprintf(k, sizeof(k), "host.%s.memory", h);
+        uint64_t memory = kv_get(env, k, mem, sizeof(mem)) ? strtoull(mem, NULL, 10) : 0;
+        snprintf(k, sizeof(k), "host.%s.qemu", h);
+        if (!kv_get(env, k, qemu, sizeof(qemu)))
+            qemu[0] = '\0';
+        snprintf(k, sizeof(k), "host.%s.qemu_version", h);
+        if (!kv_get(env, k, qv, sizeof(qv)))
+            qv[0] = '\0';
+        char msize[32] = "0";
+        if (memory)
+            mb_format_size(memory, msize, sizeof(msize));
+        fprintf(f, "  %s:\n", h);
+        fprintf(f, "    uri: qemu+tcp://%s/system\n", ip);
+        fprintf(f, "    migrate_uri: qemu+tcp://%s/system\n", ip);
+        fprintf(f, "    ssh: {address: %s, port: 22, user: root, key: ", ip);
+        snprintf(v, sizeof(v), "%s/id_ed25519", run);
+        yq(f, v);
+        fprintf(f, ", known_hosts: ");
+        snprintf(v, sizeof(v), "%s/known_hosts", run);
+        yq(f, v);
+        fprintf(f, "}\n    cpus: ");
+        yq(f, cpus);
+        fprintf(f, "\n    memory: %s%s\n", msize, memory ? "" : "                # no limit");
+        fprintf(f, "    # QEMU %s: %s, bound at this path inside the host\n", qv, qemu);
+        fprintf(f, "    emulator: %s\n", LAB_SYSTEM_QEMU);
+        fprintf(f, "    accel: %s\n    bridge: br0\n", accel);
+    }
+    char first[32], gw[32], mac[32];
+    kv_get(env, "guest_first_ip", first, sizeof(first));
+    kv_get(env, "guest_gateway", gw, sizeof(gw));
+    kv_get(env, "guest_mac_prefix", mac, sizeof(mac));
+    fprintf(f, "load_client: {address: %s}\n", lc);
+    fprintf(f,
+            "# The guest: Debian kernel %s, initramfs with busybox, dropbear, memcheck,\n"
+            "# udpecho (UDP echo on port 7777, started at boot), cpuburn and sysbench.\n"
+            "# Its address goes on the kernel command line after cmdline:\n"
+            "#   lab.ip=ADDR/PREFIX lab.gw=GATEWAY lab.name=NAME\n"
+            "# (or ip=ADDR::GATEWAY:NETMASK:NAME:eth0:off).\n",
+            g->kernel_version);
+    fprintf(f, "guest:\n  kernel: ");
+    yq(f, g->kernel);
+    fprintf(f, "\n  initrd: ");
+    yq(f, g->initrd);
+    fprintf(f, "\n  cmdline: ");
+    yq(f, LAB_GUEST_CMDLINE);
+    fprintf(f, "\n  hash: %s\n  ssh: {user: root, key: ", g->hash);
+    snprintf(v, sizeof(v), "%s/id_ed25519", run);
+    yq(f, v);
+    fprintf(f, ", known_hosts: ");
+    snprintf(v, sizeof(v), "%s/guest_known_hosts", run);
+    yq(f, v);
+    fprintf(f, "}\n  network: {first_ip: %s, prefix: 24, gateway: %s, mac_prefix: ", first, gw);
+    yq(f, mac);
+    fprintf(f, "}\n  disk_dir: ");
+    snprintf(v, sizeof(v), "%s/disks", run);
+    yq(f, v);
+    fputc('\n', f);
+    if (fclose(f) != 0 || rename(tmp, path) != 0) {
+        int e = errno;
+        unlink(tmp);
+        return mb_error_set(err, MB_EIO, "%s: %s", path, strerror(e));
+    }
+    return 0;
+}
+
+/* ---- the commands --------------------------------------------------------------- */
+
+static int report(const struct mb_error *e)
+{
+    char buf[1400];
+    mb_error_format(e, buf, sizeof(buf));
+    fprintf(stderr, "migbench lab: %s\n", buf);
+    return mb_exit_code(e->status);
+}
+
+static char *env_var(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static char *env_var(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *s = NULL;
+    if (vasprintf(&s, fmt, ap) < 0)
+        s = NULL;
+    va_end(ap);
+    if (!s) {
+        fprintf(stderr, "migbench lab: out of memory\n");
+        exit(MB_EXIT_ENV);
+    }
+    return s;
+}
+
+struct envlist {
+    char *v[16 + 4 * MB_LAB_MAX_HOSTS];
+    size_t n;
+};
+
+static void env_add(struct envlist *e, char *s)
+{
+    if (e->n + 1 < sizeof(e->v) / sizeof(e->v[0]))
+        e->v[e->n++] = s;
+    else
+        free(s);
+    e->v[e->n] = NULL;
+}
+
+static void env_free(struct envlist *e)
+{
+    for (size_t i = 0; i < e->n; i++)
+        free(e->v[i]);
+    e->n = 0;
+}
+
+/* lab/down for one instance; returns its exit status. */
+static int run_down(const char *labdir, const char *name, struct mb_error *err, int *status)
+{
+    char script[PATH_MAX];
+    snprintf(script, sizeof(script), "%s/down", labdir);
+    struct envlist env = {.n = 0};
+    env_add(&env, env_var("MB_LAB_NAME=%s", name));
+    char *args[] = {script, NULL};
+    int rc = run(script, args, env.v, NULL, status, err);
+    env_free(&env);
+    return rc;
+}
+
+static int cmd_up(struct lab_cfg *c, const char *labdir)
+{
+    struct mb_error err;
+    mb_error_clear(&err);
+    double t0 = mb_now_mono();
+    struct envlist env = {.n = 0};
+    int nh = c->hosts ? c->hosts : 2, status = 0, rc = MB_EXIT_OK;
+    char *imgdir = NULL;
+    struct mb_buf out = {.max = LAB_CAPTURE_MAX};
+    char *labenv = NULL;
+
+    env_add(&env, env_var("MB_LAB_NAME=%s", c->name));
+    env_add(&env, env_var("MB_LAB_HOSTS=%d", nh));
+    env_add(&env, env_var("MB_LAB_ACCEL=%s", c->accel ? c->accel : "auto"));
+    if (c->subnet)
+        env_add(&env, env_var("MB_LAB_NET=%s", c->subnet));
+    for (int i = 0; i < nh; i++) {
+        const char *cpus = NULL, *mem = "0", *qemu = "qemu10";
+        if (mb_lab_per_host_get(&c->cpus, "host-cpus", i, nh, NULL, &cpus, &err) < 0 ||
+            mb_lab_per_host_get(&c->memory, "host-memory", i, nh, "0", &mem, &err) < 0 ||
+            mb_lab_per_host_get(&c->qemu, "qemu", i, nh, "qemu10", &qemu, &err) < 0)
+            goto fail;
+        if (cpus && !valid_cpu_list(cpus)) {
+            mb_error_set(&err, MB_EINPUT,
+                         "--host-cpus: '%s' (host%c) is not a CPU list like 0-3 "
+                         "or 0,2",
+                         cpus, 'A' + i);
+            goto fail;
+        }
+        if (cpus)
+            env_add(&env, env_var("MB_LAB_CPUS_%d=%s", i, cpus));
+        uint64_t bytes;
+        char why[160];
+        if (mb_parse_size(mem, &bytes, why, sizeof(why)) < 0) {
+            mb_error_set(&err, MB_EINPUT, "--host-memory: '%s' (host%c): %s", mem, 'A' + i, why);
+            goto fail;
+        }
+        if (bytes && bytes < (64ULL << 20)) {
+            mb_error_set(&err, MB_EINPUT,
+                         "--host-memory: %s for host%c is too little (at least 64MiB)", mem,
+                         'A' + i);
+            goto fail;
+        }
+        env_add(&env, env_var("MB_LAB_MEM_%d=%llu", i, (unsigned long long)bytes));
+        char *q = mb_lab_qemu_path(qemu, &err);
+        if (!q)
+            goto fail;
+        if (access(q, X_OK) != 0) {
+            mb_error_set(&err, MB_EENV, "--qemu: %s for host%c: %s%s", q, 'A' + i, strerror(errno),
+                         !strcmp(qemu, "qemu10") ? " (run 'make deps', which unpacks QEMU 10)"
+                                                 : "");
+            free(q);
+            goto fail;
+        }
+        env_add(&env, env_var("MB_LAB_QEMU_%d=%s", i, q));
+        free(q);
+    }
+
+    /* 1. the guest image (skipped when its inputs did not change) */
+    imgdir = project_dir("MIGBENCH_VM_IMAGES", "vm-images", &err);
+    if (!imgdir)
+        goto fail;
+    char build[PATH_MAX];
+    snprintf(build, sizeof(build), "%s/build", imgdir);
+    char *bargs[] = {build, NULL};
+    if (run(build, bargs, NULL, &out, &status, &err) < 0)
+        goto fail;
+    if (lab_signal) {
+        rc = MB_EXIT_INTERRUPTED;
+        goto out;
+    }
+    if (status != 0) {
+        mb_error_set(&err, MB_EENV, "building the guest image failed (%s exit %d)", build, status);
+        goto fail;
+    }
+    struct guest_image g;
+    memset(&g, 0, sizeof(g));
+    char pub[512];
+    const char *text = out.data ? out.data : "";
+    if (!kv_get(text, "kernel", g.kernel, sizeof(g.kernel)) ||
+        !kv_get(text, "initrd", g.initrd, sizeof(g.initrd)) ||
+        !kv_get(text, "hash", g.hash, sizeof(g.hash)) ||
+        !kv_get(text, "key", g.key, sizeof(g.key)) ||
+        !kv_get(text, "host_key_pub", pub, sizeof(pub))) {
+        mb_error_set(&err, MB_EENV, "%s printed no kernel/initrd/hash/key", build);
+        goto fail;
+    }
+    kv_get(text, "built", g.built, sizeof(g.built));
+    kv_get(text, "seconds", g.seconds, sizeof(g.seconds));
+    kv_get(text, "kernel_version", g.kernel_version, sizeof(g.kernel_version));
+    env_add(&env, env_var("MB_GUEST_KERNEL=%s", g.kernel));
+    env_add(&env, env_var("MB_GUEST_INITRD=%s", g.initrd));
+    env_add(&env, env_var("MB_GUEST_KEY=%s", g.key));
+    env_add(&env, env_var("MB_GUEST_HOST_KEY_PUB=%s", pub));
+
+    /* 2. the hosts */
+    char up[PATH_MAX];
+    snprintf(up, sizeof(up), "%s/up", labdir);
+    char *uargs[] = {up, NULL};
+    if (run(up, uargs, env.v, NULL, &status, &err) < 0)
+        goto fail;
+    if (status == LAB_UP_ALREADY) {
+        fprintf(stderr,
+                "migbench lab: instance '%s' is already up; 'migbench lab down --name %s' "
+                "first\n",
+                c->name, c->name);
+        rc = MB_EXIT_ENV;
+        goto out;
+    }
+    if (status == 2) {
+        rc = MB_EXIT_INPUT;
+        goto rollback;
+    }
+    if (status != 0 || lab_signal) {
+        rc = lab_signal || status == 130 || status == 128 + SIGTERM ? MB_EXIT_INTERRUPTED
+                                                                    : MB_EXIT_ENV;
+        goto rollback;
+    }
+
+    /* 3. the testbed file */
+    char run_dir[PATH_MAX], envpath[PATH_MAX + 16];
+    snprintf(run_dir, sizeof(run_dir), "%s/%s", run_base(), c->name);
+    snprintf(envpath, sizeof(envpath), "%s/lab.env", run_dir);
+    labenv = read_file(envpath, LAB_CAPTURE_MAX);
+    if (!labenv) {
+        mb_error_set(&err, MB_EENV, "lab/up wrote no %s", envpath);
+        rc = MB_EXIT_ENV;
+        report(&err);
+        goto rollback;
+    }
+    if (write_testbed(run_dir, labenv, &g, &err) < 0) {
+        rc = report(&err);
+        goto rollback;
+    }
+    char net[64], accel[16], hosts[512];
+    kv_get(labenv, "net", net, sizeof(net));
+    kv_get(labenv, "accel", accel, sizeof(accel));
+    kv_get(labenv, "hosts", hosts, sizeof(hosts));
+    char built[64] = "reused";
+    if (!strcmp(g.built, "1"))
+        snprintf(built, sizeof(built), "built in %s s", g.seconds);
+    printf("lab '%s' up in %.1f s: %s on %s, accel %s; guest image %.19s (%s)\n", c->name,
+           mb_now_mono() - t0, hosts, net, accel, g.hash, built);
+    printf("testbed: %s/testbed.yaml  (scenarios: 'testbed: %s')\n", run_dir, c->name);
+    goto out;
+
+rollback:
+    if (c->keep) {
+        fprintf(stderr,
+                "migbench lab: bring-up of '%s' failed; its remains are kept "
+                "(--keep-on-failure): 'migbench lab down --name %s' removes them\n",
+                c->name, c->name);
+        goto out;
+    }
+    fprintf(stderr, "migbench lab: bring-up of '%s' %s; removing what it made\n", c->name,
+            rc == MB_EXIT_INTERRUPTED ? "interrupted" : "failed");
+    {
+        int st = 0;
+        struct mb_error e2;
+        mb_error_clear(&e2);
+        if (run_down(labdir, c->name, &e2, &st) < 0 || st != 0)
+            fprintf(stderr,
+                    "migbench lab: removal incomplete: run 'migbench lab down --name "
+                    "%s'\n",
+                    c->name);
+    }
+    goto out;
+fail:
+    rc = report(&err);
+out:
+    env_free(&env);
+    free(imgdir);
+    mb_buf_free(&out);
+    free(labenv);
+    return rc;
+}
+
+/* Names of the instances on this machine (lab/status --list). */
+static int list_instances(const char *labdir, struct mb_buf *out, struct mb_error *err)
+{
+    char script[PATH_MAX];
+    snprintf(script, sizeof(script), "%s/status", labdir);
+    char *args[] = {script, "--list", NULL};
+    int status;
+    if (run(script, args, NULL, out, &status, err) < 0)
+        return MB_EENV;
+    if (status != 0)
+        return mb_error_set(err, MB_EENV, "%s --list: exit %d", script, status);
+    return 0;
+}
+
+static int cmd_down(struct lab_cfg *c, const char *labdir)
+{
+    struct mb_error err;
+    mb_error_clear(&err);
+    int rc = MB_EXIT_OK, status;
+    if (!c->all) {
+        if (run_down(labdir, c->name, &err, &status) < 0)
+            return report(&err);
+        if (status == 0)
+            printf("lab '%s' is down\n", c->name);
+        return status == 0 ? MB_EXIT_OK : status == 2 ? MB_EXIT_INPUT : MB_EXIT_ENV;
+    }
+    struct mb_buf names = {.max = LAB_CAPTURE_MAX};
+    if (list_instances(labdir, &names, &err) < 0) {
+        mb_buf_free(&names);
+        return report(&err);
+    }
+    char *save = NULL;
+    int n = 0;
+    for (char *name = strtok_r(names.data ? names.data : (char *)"", "\n", &save); name;
+         name = strtok_r(NULL, "\n", &save)) {
+        n++;
+        if (run_down(labdir, name, &err, &status) < 0)
+            rc = report(&err);
+        else if (status != 0)
+            rc = MB_EXIT_ENV;
+        else
+            printf("lab '%s' is down\n", name);
+    }
+    if (!n)
+        printf("no lab instance on this machine\n");
+    mb_buf_free(&names);
+    return rc;
+}
+
+static int cmd_status(struct lab_cfg *c, const char *labdir)
+{
+    struct mb_error err;
+    mb_error_clear(&err);
+    char script[PATH_MAX];
+    snprintf(script, sizeof(script), "%s/status", labdir);
+    struct envlist env = {.n = 0};
+    env_add(&env, env_var("MB_LAB_NAME=%s", c->name));
+    char *args[] = {script, c->all ? "--all" : NULL, NULL};
+    int status;
+    int r = run(script, args, env.v, NULL, &status, &err);
+    env_free(&env);
+    if (r < 0)
+        return report(&err);
+    return status == 0 ? MB_EXIT_OK : status == 1 ? 1 : status == 2 ? MB_EXIT_INPUT : MB_EXIT_ENV;
+}
+
+int mb_cmd_lab(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr, 0);
+        return MB_EXIT_INPUT;
+    }
+    const char *sub = argv[1];
+    unsigned cmd = !strcmp(sub, "up")       ? LAB_UP
+                   : !strcmp(sub, "down")   ? LAB_DOWN
+                   : !strcmp(sub, "status") ? LAB_STATUS
+                                            : 0;
+    if (!strcmp(sub, "--help") || !strcmp(sub, "-h") || !strcmp(sub, "help")) {
+        usage(stdout, 0);
+        return MB_EXIT_OK;
+    }
+    if (!cmd) {
+        static const char *const subs[] = {"up", "down", "status", NULL};
+        const char *s = mb_suggest(sub, subs);
+        fprintf(stderr, "migbench lab: unknown command '%s'%s%s%s; see 'migbench lab --help'\n",
+                sub, s ? " (did you mean '" : "", s ? s : "", s ? "'?)" : "");
+        return MB_EXIT_INPUT;
+    }
+    struct lab_cfg c;
+    memset(&c, 0, sizeof(c));
+    struct mb_error err;
+    mb_error_clear(&err);
+    int rc;
+    if (parse_args(&c, argc - 2, argv + 2, cmd, &err) < 0) {
+        char buf[1400];
+        mb_error_format(&err, buf, sizeof(buf));
+        fprintf(stderr, "migbench lab %s: %s; see 'migbench lab %s --help'\n", cmd_name(cmd), buf,
+                cmd_name(cmd));
+        cfg_free(&c);
+        return MB_EXIT_INPUT;
+    }
+    if (c.help) {
+        usage(stdout, cmd);
+        cfg_free(&c);
+        return MB_EXIT_OK;
+    }
+    if (!c.name)
+        c.name = mb_xstrdup(LAB_DEFAULT_NAME);
+    char *labdir = project_dir("MIGBENCH_LAB_SCRIPTS", "lab", &err);
+    if (!labdir) {
+        rc = report(&err);
+        cfg_free(&c);
+        return rc;
+    }
+    if (cmd != LAB_STATUS && geteuid() != 0) {
+        fprintf(stderr, "migbench lab %s: must run as root (namespaces, bridges, cgroups)\n",
+                cmd_name(cmd));
+        free(labdir);
+        cfg_free(&c);
+        return MB_EXIT_ENV;
+    }
+    /* Ctrl-C and TERM go to the running script too; it stops and we clean up after it */
+    struct sigaction sa, old_int, old_term;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, &old_int);
+    sigaction(SIGTERM, &sa, &old_term);
+    lab_signal = 0;
+    if (cmd == LAB_UP)
+        rc = cmd_up(&c, labdir);
+    else if (cmd == LAB_DOWN)
+        rc = cmd_down(&c, labdir);
+    else
+        rc = cmd_status(&c, labdir);
+    sigaction(SIGINT, &old_int, NULL);
+    sigaction(SIGTERM, &old_term, NULL);
+    if (lab_signal && cmd == LAB_UP)
+        rc = MB_EXIT_INTERRUPTED;
+    free(labdir);
+    cfg_free(&c);
+    return rc;
+}
