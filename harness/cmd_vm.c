@@ -1,6 +1,8 @@
 /* cmd_vm.c — `migbench vm`: start, reach, migrate, cap, balloon and destroy single guests
  * on a testbed, through the same hypervisor and remote modules the runner uses.  The
  * testbed's end-to-end test drives the modules with it. */
+#include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -8,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "commands.h"
 #include "domxml.h"
@@ -24,23 +27,26 @@ static const char usage_text[] =
     "vmN; its IP and MAC come from the testbed's guest.network, so it keeps them on\n"
     "every host.\n"
     "\n"
-    "  start HOST N [--memory SIZE] [--vcpus N] [--wait DURATION]\n"
+    "  start HOST N [--memory SIZE] [--vcpus N] [--disk SIZE] [--wait DURATION]\n"
     "        boot vmN on HOST (default 256MiB, 1 vCPU) and wait until it answers over\n"
-    "        SSH (default 120s; 0 = don't wait); prints boot_to_ssh_s\n"
+    "        SSH (default 120s; 0 = don't wait); prints boot_to_ssh_s.  --disk: a new\n"
+    "        scratch disk (sparse, in guest.disk_dir, which every host sees; the guest\n"
+    "        mounts it on /mnt/scratch)\n"
     "  exec N [--timeout DURATION] [--] CMD...\n"
     "        run CMD in vmN over SSH (host key checked against guest.ssh.known_hosts);\n"
     "        prints its output; exit 1 if it fails\n"
-    "  migrate N FROM TO [--max-downtime MS] [--timeout S] [--keep-cap]\n"
+    "  migrate N FROM TO [--max-downtime MS] [--timeout S] [--keep-cap] [--unsafe]\n"
     "        [--bandwidth RATE] [--parallel N] [--auto-converge] [--compression NAME]\n"
     "        [--postcopy [--postcopy-after S]]\n"
     "        live-migrate vmN (peer-to-peer) and print the job statistics as key=value;\n"
-    "        the source's CPU cap is not carried over unless --keep-cap\n"
+    "        the source's CPU cap is not carried over unless --keep-cap; --unsafe lets\n"
+    "        libvirt migrate a guest with a disk it cannot prove shared (guest.disk_dir)\n"
     "  cap N PERCENT [--measure DURATION]\n"
     "        cap vmN's vCPUs at PERCENT of one host CPU (0 = no cap) and read it back;\n"
     "        --measure samples the vCPUs' CPU time over DURATION\n"
     "  balloon N SIZE [--timeout DURATION]\n"
     "        set vmN's balloon and wait until the guest reaches it (default 30s)\n"
-    "  destroy N    stop vmN wherever it runs\n"
+    "  destroy N    stop vmN wherever it runs (and remove its scratch disk)\n"
     "  list         guests on every host\n"
     "  hosts        hypervisor, libvirt and CPU of every host (provenance)\n"
     "\n"
@@ -240,7 +246,7 @@ static int cmd_start(struct ctx *c, int argc, char **argv)
 {
     const char *pos[2];
     int npos = 0, vcpus = 1, n;
-    uint64_t memory = 256ULL << 20;
+    uint64_t memory = 256ULL << 20, disk = 0;
     double wait_s = 120;
     for (int i = 1; i < argc; i++) {
         const char *v;
@@ -252,6 +258,9 @@ static int cmd_start(struct ctx *c, int argc, char **argv)
                 return MB_EXIT_INPUT;
         } else if (!strcmp(argv[i], "--wait")) {
             if (!(v = opt_value(argc, argv, &i)) || parse_seconds("--wait", v, 1000, &wait_s))
+                return MB_EXIT_INPUT;
+        } else if (!strcmp(argv[i], "--disk")) {
+            if (!(v = opt_value(argc, argv, &i)) || parse_size("--disk", v, &disk))
                 return MB_EXIT_INPUT;
         } else if (argv[i][0] == '-' && argv[i][1]) {
             return bad_usage("start: unknown option '%s'", argv[i]);
@@ -288,13 +297,30 @@ static int cmd_start(struct ctx *c, int argc, char **argv)
         fprintf(stderr, "migbench vm: %s already runs on %s\n", name, tb->hosts[where].name);
         return MB_EXIT_INPUT;
     }
-    char *cmdline = tb->guest.gateway
-                        ? mb_xasprintf("%s lab.ip=%s/%d lab.gw=%s lab.name=%s",
-                                       tb->guest.cmdline ? tb->guest.cmdline : "console=ttyS0", ip,
-                                       tb->guest.prefix, tb->guest.gateway, name)
-                        : mb_xasprintf("%s lab.ip=%s/%d lab.name=%s",
-                                       tb->guest.cmdline ? tb->guest.cmdline : "console=ttyS0", ip,
-                                       tb->guest.prefix, name);
+    char *disk_path = NULL;
+    if (disk > 0) {
+        if (!tb->guest.disk_dir) {
+            fprintf(stderr, "migbench vm: --disk: %s has no guest.disk_dir\n", tb->path);
+            return MB_EXIT_INPUT;
+        }
+        /* sparse and new: nothing of an earlier guest's disk survives */
+        disk_path = mb_xasprintf("%s/%s.raw", tb->guest.disk_dir, name);
+        int fd = open(disk_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+        if (fd < 0 || ftruncate(fd, (off_t)disk) < 0) {
+            mb_error_set(&err, MB_EENV, "scratch disk %s: %s", disk_path, strerror(errno));
+            if (fd >= 0)
+                close(fd);
+            free(disk_path);
+            return report(&err);
+        }
+        close(fd);
+    }
+    const char *extra = tb->guest.cmdline ? tb->guest.cmdline : "console=ttyS0";
+    char gw[64] = "";
+    if (tb->guest.gateway)
+        snprintf(gw, sizeof(gw), " lab.gw=%s", tb->guest.gateway);
+    char *cmdline = mb_xasprintf("%s lab.ip=%s/%d%s lab.name=%s%s", extra, ip, tb->guest.prefix, gw,
+                                 name, disk_path ? " lab.scratch=1" : "");
     char *log = mb_xasprintf("/var/log/libvirt/qemu/%s-console.log", name);
     struct mb_vm_spec spec = {
         .name = name,
@@ -308,10 +334,12 @@ static int cmd_start(struct ctx *c, int argc, char **argv)
         .bridge = host->bridge ? host->bridge : "br0",
         .mac = mac,
         .console_log = log,
+        .disk = disk_path,
     };
     char *xml = mb_domxml_build(&spec, &err);
     free(cmdline);
     free(log);
+    free(disk_path);
     if (!xml)
         return report(&err);
     struct mb_hv *hv;
@@ -462,6 +490,8 @@ static int cmd_migrate(struct ctx *c, int argc, char **argv)
                 return MB_EXIT_INPUT;
         } else if (!strcmp(argv[i], "--keep-cap")) {
             keep_cap = true;
+        } else if (!strcmp(argv[i], "--unsafe")) {
+            o.unsafe = true;
         } else if (!strcmp(argv[i], "--auto-converge")) {
             o.auto_converge = true;
         } else if (!strcmp(argv[i], "--postcopy")) {
@@ -693,6 +723,12 @@ static int cmd_destroy(struct ctx *c, int argc, char **argv)
     if (rc < 0)
         return report(&err);
     printf("vm%d destroyed on %s\n", n, c->tb->hosts[h].name);
+    if (c->tb->guest.disk_dir) { /* its scratch disk, if `start --disk` made one */
+        char *disk = mb_xasprintf("%s/vm%d.raw", c->tb->guest.disk_dir, n);
+        if (unlink(disk) == 0)
+            printf("removed %s\n", disk);
+        free(disk);
+    }
     return MB_EXIT_OK;
 }
 

@@ -610,7 +610,8 @@ static void test_vm_command_exit_codes(void **state)
         {{"start", "hostA", "1", "--memory", "256"}, MB_EXIT_INPUT},
         {{"start", "hostA", "1", "--vcpus", "0"}, MB_EXIT_INPUT},
         {{"start", "hostA", "1", "--bogus"}, MB_EXIT_INPUT},
-        {{"start", "hostA", "155", "--wait", "0"}, MB_EXIT_INPUT}, /* no address left */
+        {{"start", "hostA", "1", "--disk", "64MiB"}, MB_EXIT_INPUT}, /* no guest.disk_dir */
+        {{"start", "hostA", "155", "--wait", "0"}, MB_EXIT_INPUT},   /* no address left */
         {{"start", "hostA", "1", "--wait", "0"}, MB_EXIT_OK},
         {{"migrate", "1", "hostA", "hostA"}, MB_EXIT_INPUT},
         {{"migrate", "1", "hostA", "hostB"}, MB_EXIT_INPUT}, /* vm1 not running */
