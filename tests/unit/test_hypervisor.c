@@ -229,7 +229,7 @@ static void test_migrate_bad_options(void **state)
     mb_hv_close(a);
 }
 
-static void test_migrate_postcopy_switch(void **state)
+static void test_postcopy_switch_refused_during_setup_is_retried(void **state)
 {
     (void)state;
     fake_reset();
@@ -656,7 +656,7 @@ int main(void)
         cmocka_unit_test(test_migrate_cancelled_by_signal_flag),
         cmocka_unit_test(test_migrate_failure_keeps_libvirt_message),
         cmocka_unit_test(test_migrate_bad_options),
-        cmocka_unit_test(test_migrate_postcopy_switch),
+        cmocka_unit_test(test_postcopy_switch_refused_during_setup_is_retried),
         cmocka_unit_test(test_missing_fields_named),
         cmocka_unit_test(test_cap_quota_mapping),
         cmocka_unit_test(test_set_cpu_cap_reads_back),
