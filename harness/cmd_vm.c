@@ -14,6 +14,7 @@
 
 #include "commands.h"
 #include "domxml.h"
+#include "guest.h"
 #include "hypervisor.h"
 #include "remote.h"
 #include "testbed.h"
@@ -194,53 +195,7 @@ static int need_vm(struct ctx *c, int n, int *host, struct mb_hv_dom **dom, stru
     return rc;
 }
 
-static void guest_target(const struct mb_testbed *tb, const char *ip, double timeout_s,
-                         struct mb_remote_target *t)
-{
-    memset(t, 0, sizeof(*t));
-    t->address = ip;
-    t->port = 22;
-    t->user = tb->guest.ssh.user;
-    t->key = tb->guest.ssh.key;
-    t->known_hosts = tb->guest.ssh.known_hosts;
-    t->connect_timeout_s = timeout_s;
-}
-
 /* ---- subcommands ----------------------------------------------------------------- */
-
-/* Wait until the guest runs `true` over SSH.  Connection failures are retried until
- * timeout; a host-key or key problem is not (it will not go away). */
-static int wait_ssh(const struct mb_testbed *tb, const char *ip, double timeout_s,
-                    struct mb_error *err)
-{
-    double deadline = mb_now_mono() + timeout_s;
-    for (;;) {
-        struct mb_remote_target t;
-        double left = deadline - mb_now_mono();
-        guest_target(tb, ip, left < 3 ? (left > 0.2 ? left : 0.2) : 3, &t);
-        struct mb_remote *r = NULL;
-        mb_error_clear(err);
-        int rc = mb_remote_open(NULL, &t, &r, err);
-        if (rc == MB_OK) {
-            rc = mb_remote_run(r, "true", 10, NULL, err);
-            mb_remote_close(r);
-            if (rc == MB_OK)
-                return MB_OK;
-        }
-        const char *kh = t.known_hosts ? t.known_hosts : "known_hosts";
-        if (rc == MB_EINPUT || strstr(err->msg, kh) || strstr(err->msg, " refused: ") ||
-            strstr(err->msg, "cannot read key"))
-            return rc;
-        if (mb_now_mono() >= deadline) {
-            char last[sizeof(err->msg)];
-            snprintf(last, sizeof(last), "%s", err->msg);
-            return mb_error_set(err, MB_EENV, "no SSH answer from %s within %g s (last: %s)", ip,
-                                timeout_s, last);
-        }
-        struct timespec ts = {0, 200 * 1000000L};
-        nanosleep(&ts, NULL);
-    }
-}
 
 static int cmd_start(struct ctx *c, int argc, char **argv)
 {
@@ -286,7 +241,7 @@ static int cmd_start(struct ctx *c, int argc, char **argv)
     mb_error_clear(&err);
     char name[32], ip[16], mac[18];
     snprintf(name, sizeof(name), "vm%d", n);
-    if (mb_domxml_guest_addr(tb->guest.first_ip, tb->guest.mac_prefix, n, ip, mac, &err) < 0)
+    if (mb_guest_addr(tb, n, ip, mac, &err) < 0)
         return report(&err);
     int where;
     struct mb_hv_dom *dom = NULL;
@@ -315,30 +270,9 @@ static int cmd_start(struct ctx *c, int argc, char **argv)
         }
         close(fd);
     }
-    const char *extra = tb->guest.cmdline ? tb->guest.cmdline : "console=ttyS0";
-    char gw[64] = "";
-    if (tb->guest.gateway)
-        snprintf(gw, sizeof(gw), " lab.gw=%s", tb->guest.gateway);
-    char *cmdline = mb_xasprintf("%s lab.ip=%s/%d%s lab.name=%s%s", extra, ip, tb->guest.prefix, gw,
-                                 name, disk_path ? " lab.scratch=1" : "");
-    char *log = mb_xasprintf("/var/log/libvirt/qemu/%s-console.log", name);
-    struct mb_vm_spec spec = {
-        .name = name,
-        .vcpus = vcpus,
-        .memory = memory,
-        .kernel = tb->guest.kernel,
-        .initrd = tb->guest.initrd,
-        .cmdline = cmdline,
-        .emulator = host->emulator,
-        .accel = host->accel,
-        .bridge = host->bridge ? host->bridge : "br0",
-        .mac = mac,
-        .console_log = log,
-        .disk = disk_path,
-    };
-    char *xml = mb_domxml_build(&spec, &err);
-    free(cmdline);
-    free(log);
+    struct mb_guest_opts go = {
+        .name = name, .n = n, .memory = memory, .vcpus = vcpus, .disk = disk_path};
+    char *xml = mb_guest_xml(tb, host, &go, &err);
     free(disk_path);
     if (!xml)
         return report(&err);
@@ -355,7 +289,7 @@ static int cmd_start(struct ctx *c, int argc, char **argv)
            (unsigned long long)(memory >> 20), vcpus);
     fflush(stdout);
     if (wait_s > 0) {
-        if (wait_ssh(tb, ip, wait_s, &err) < 0) {
+        if (mb_guest_wait_ssh(tb, ip, wait_s, &err) < 0) {
             fprintf(stderr,
                     "migbench vm: %s is running on %s but unreachable; 'migbench vm "
                     "destroy %d' stops it\n",
@@ -406,13 +340,12 @@ static int cmd_exec(struct ctx *c, int argc, char **argv)
     struct mb_error err;
     mb_error_clear(&err);
     char ip[16], mac[18];
-    if (mb_domxml_guest_addr(c->tb->guest.first_ip, c->tb->guest.mac_prefix, n, ip, mac, &err) <
-        0) {
+    if (mb_guest_addr(c->tb, n, ip, mac, &err) < 0) {
         mb_buf_free(&cmd);
         return report(&err);
     }
     struct mb_remote_target t;
-    guest_target(c->tb, ip, 10, &t);
+    mb_guest_target(c->tb, ip, 10, &t);
     struct mb_remote *r = NULL;
     int rc = mb_remote_open(NULL, &t, &r, &err);
     if (rc < 0) {

@@ -1,0 +1,48 @@
+/* guest.h — a migbench guest on a testbed: its address, its domain XML, and reaching
+ * it over SSH.  Shared by `migbench vm` and the runner, so a guest the runner boots is
+ * the same guest a person boots by hand.
+ *
+ * Guest number n (1-based) has the testbed's first_ip + n - 1 and a MAC derived from
+ * n, on every host: the address survives migration.  The image's init reads
+ * lab.ip=, lab.gw=, lab.name= and lab.scratch=1 from the kernel command line. */
+#ifndef MB_GUEST_H
+#define MB_GUEST_H
+
+#include <stdint.h>
+
+#include "error.h"
+#include "remote.h"
+#include "testbed.h"
+
+struct mb_guest_opts {
+    const char *name; /* domain name */
+    int n;            /* guest number: address and MAC */
+    uint64_t memory;  /* bytes */
+    int vcpus;
+    const char *disk;  /* scratch disk image on shared storage, or NULL */
+    const char *extra; /* more kernel arguments (e.g. what init starts), or NULL */
+};
+
+/* IP and MAC of guest n. */
+int mb_guest_addr(const struct mb_testbed *tb, int n, char ip[16], char mac[18],
+                  struct mb_error *err);
+
+/* Domain XML for o on host.  Returns a new string (caller frees) or NULL with err. */
+char *mb_guest_xml(const struct mb_testbed *tb, const struct mb_host *host,
+                   const struct mb_guest_opts *o, struct mb_error *err);
+
+/* SSH target of the guest at ip, host key checked against the testbed's guest
+ * known_hosts.  Borrows from tb. */
+void mb_guest_target(const struct mb_testbed *tb, const char *ip, double timeout_s,
+                     struct mb_remote_target *t);
+
+/* Wait until the guest at ip runs `true` over SSH.  Connection failures are retried
+ * until timeout_s; a host-key or key problem is not (it will not go away). */
+int mb_guest_wait_ssh(const struct mb_testbed *tb, const char *ip, double timeout_s,
+                      struct mb_error *err);
+
+/* Open a session to the guest at ip (caller closes). */
+int mb_guest_open(const struct mb_testbed *tb, const char *ip, double timeout_s,
+                  struct mb_remote **out, struct mb_error *err);
+
+#endif
