@@ -950,11 +950,7 @@ static int cmd_up(struct lab_cfg *c, const char *labdir)
     char *uargs[] = {up, NULL};
     if (run(up, uargs, env.v, NULL, &status, &err) < 0)
         goto fail;
-    if (status == LAB_UP_ALREADY) {
-        fprintf(stderr,
-                "migbench lab: instance '%s' is already up; 'migbench lab down --name %s' "
-                "first\n",
-                c->name, c->name);
+    if (status == LAB_UP_ALREADY) { /* lab/up said so */
         rc = MB_EXIT_ENV;
         goto out;
     }

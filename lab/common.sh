@@ -144,8 +144,9 @@ mb_found_hosts() {
         ls -d "$MB_RUN"/host? 2>/dev/null | xargs -r -n1 basename
         ip netns list 2>/dev/null | awk '{print $1}' | sed -n "s/^$MB_NETNS_PREFIX\(host[A-P]\)$/\1/p"
         local mnt c
-        while read -r mnt c; do ls "$mnt/$MB_CG_REL" 2>/dev/null; done < <(mb_cg_hierarchies) |
-            grep -E '^host[A-P]$'
+        while read -r mnt c; do
+            [ -d "$mnt/$MB_CG_REL" ] && find "$mnt/$MB_CG_REL" -mindepth 1 -maxdepth 1 -type d -printf '%f\n'
+        done < <(mb_cg_hierarchies) | grep -E '^host[A-P]$'
     } | sed '/^$/d' | sort -u
 }
 # the PID (root namespace) of a host's namespace holder (lab/host-init, PID 1 in it)
@@ -182,6 +183,8 @@ mb_all_instances() {
         done
         ip netns list 2>/dev/null | awk '{print $1}' | sed -n 's/^migbench-\(.*\)-host[A-P]$/\1/p'
         local mnt c
-        while read -r mnt c; do ls "$mnt/migbench" 2>/dev/null; done < <(mb_cg_hierarchies)
-    } | sed '/^$/d' | sort -u
+        while read -r mnt c; do
+            [ -d "$mnt/migbench" ] && find "$mnt/migbench" -mindepth 1 -maxdepth 1 -type d -printf '%f\n'
+        done < <(mb_cg_hierarchies)
+    } | grep -E '^[a-z0-9][a-z0-9_-]{0,31}$' | sort -u
 }
