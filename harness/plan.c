@@ -114,7 +114,8 @@ void mb_plan_point(const struct mb_plan *p, size_t point, struct mb_point *out)
         free(level);
 }
 
-static void canonical(const struct mb_setting *st, const struct mb_value *v, char *buf, size_t len)
+void mb_plan_value_text(const struct mb_setting *st, const struct mb_value *v, char *buf,
+                        size_t len)
 {
     switch (st->opt->type) {
     case MB_OPT_SIZE:
@@ -153,7 +154,7 @@ char *mb_plan_point_key(const struct mb_plan *p, size_t point, char *buf, size_t
     for (size_t f = 0; f < s->nfactors && off < len; f++) {
         const struct mb_setting *st = &s->settings[s->factors[f]];
         char val[128];
-        canonical(st, &st->levels[level[s->factors[f]]], val, sizeof(val));
+        mb_plan_value_text(st, &st->levels[level[s->factors[f]]], val, sizeof(val));
         int n = snprintf(buf + off, len - off, "%s%s=%s", f ? ";" : "", st->opt->key, val);
         if (n < 0)
             break;

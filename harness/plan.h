@@ -45,6 +45,11 @@ void mb_plan_point(const struct mb_plan *p, size_t point, struct mb_point *out);
  * Writes at most len bytes; returns buf. */
 char *mb_plan_point_key(const struct mb_plan *p, size_t point, char *buf, size_t len);
 
+/* A level's canonical text: sizes and durations in their shortest exact unit (512MiB,
+ * 1.5s), percentages as 40%, the rest as written.  Used in point keys and raw.csv. */
+void mb_plan_value_text(const struct mb_setting *st, const struct mb_value *v, char *buf,
+                        size_t len);
+
 /* The stable id of a run (see mb_results_run_id); buf holds MB_RESULTS_RUN_ID_SIZE. */
 char *mb_plan_run_id(const struct mb_plan *p, const struct mb_run *r, char *buf);
 

@@ -860,7 +860,8 @@ const char *mb_results_row_get(const struct mb_results_row *row, const char *col
     return row->vals[i] ? row->vals[i] : "";
 }
 
-int mb_results_append(struct mb_results *r, const struct mb_results_row *row, struct mb_error *err)
+/* Check a row and add its line to r->line. */
+static int build_line(struct mb_results *r, const struct mb_results_row *row, struct mb_error *err)
 {
     if (row->r != r)
         return mb_error_set(err, MB_EINPUT, "%s: row was made for another results file", r->path);
@@ -870,12 +871,31 @@ int mb_results_append(struct mb_results *r, const struct mb_results_row *row, st
         if ((mb_results_columns[c].flags & MB_RESULTS_REQUIRED) && !row->vals[r->pos[c]])
             return mb_error_set(err, MB_EINPUT, "%s: bad row: required column '%s' is empty",
                                 r->path, mb_results_columns[c].name);
-    r->line.len = 0;
+    size_t start = r->line.len;
     int over = 0;
     for (size_t i = 0; i < r->ncols && !over; i++)
         over = line_field(&r->line, row->vals[i], i == 0);
-    if (over || line_end(&r->line))
+    if (over || line_end(&r->line) || r->line.len - start > ROW_MAX)
         return mb_error_set(err, MB_ENOMEM, "%s: row longer than %zu bytes", r->path, ROW_MAX);
+    return 0;
+}
+
+int mb_results_append(struct mb_results *r, const struct mb_results_row *row, struct mb_error *err)
+{
+    return mb_results_append_rows(r, &row, 1, err);
+}
+
+int mb_results_append_rows(struct mb_results *r, const struct mb_results_row *const *rows, size_t n,
+                           struct mb_error *err)
+{
+    r->line.len = 0;
+    for (size_t i = 0; i < n; i++) {
+        int rc = build_line(r, rows[i], err);
+        if (rc)
+            return rc;
+    }
+    if (n == 0)
+        return 0;
     struct stat st;
     if (fstat(r->fd, &st) < 0)
         return mb_error_at(err, MB_EIO, r->path, 0, 0, "cannot stat: %s", strerror(errno));

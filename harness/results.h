@@ -222,6 +222,11 @@ const char *mb_results_row_get(const struct mb_results_row *row, const char *col
  * write fails (a short write is cut back off the file). */
 int mb_results_append(struct mb_results *r, const struct mb_results_row *row, struct mb_error *err);
 
+/* Append n rows with one write(2) and one fsync: all of them or none reach the file
+ * (the rows of one run, so a run is never half recorded).  Checks every row first. */
+int mb_results_append_rows(struct mb_results *r, const struct mb_results_row *const *rows, size_t n,
+                           struct mb_error *err);
+
 /* ---- reader ---------------------------------------------------------------------- */
 
 /* The header of a file being read.  Read-only for callers. */

@@ -1,0 +1,44 @@
+/* metadata.h — where a campaign ran: harness version, testbed, and for every host its
+ * hypervisor, libvirt, kernel, CPU and accelerator; the guest image's hash; the load
+ * client's kernel and CPU.  Written as metadata.json beside raw.csv, so two campaigns'
+ * environments can be compared (`migbench compare`). */
+#ifndef MB_METADATA_H
+#define MB_METADATA_H
+
+#include <stdio.h>
+
+#include "error.h"
+#include "hypervisor.h"
+#include "testbed.h"
+#include "util.h"
+
+struct mb_meta_host {
+    const struct mb_host *host;
+    struct mb_hv_host_info info; /* from libvirt */
+    char kernel[128];            /* `uname -sr` over SSH, or "" */
+    char cpu_brand[128];         /* /proc/cpuinfo model name over SSH, or "" */
+    int reachable;               /* libvirt answered */
+    char error[256];
+};
+
+/* Append a JSON string (quoted, escaped) to b. */
+void mb_json_string(struct mb_buf *b, const char *s);
+
+/* Collect one host's metadata: libvirt's host info, and kernel and CPU over SSH when
+ * the testbed gives SSH access.  Never fails: what could not be read stays empty and
+ * error says why. */
+void mb_meta_host_collect(const struct mb_host *h, struct mb_meta_host *out);
+
+/* The load client's (this machine's) kernel and CPU brand. */
+void mb_meta_local(char *kernel, size_t klen, char *cpu, size_t clen);
+
+/* Write metadata.json: the JSON object with the given extra members (already JSON,
+ * "key": value pairs joined by commas, or NULL) and the hosts.  Written to a temporary
+ * file, synced and renamed, so it is whole or absent. */
+int mb_meta_write(const char *path, const struct mb_testbed *tb, const struct mb_meta_host *hosts,
+                  int nhosts, const char *extra, struct mb_error *err);
+
+/* "QEMU 10.0.2 / libvirt 9.0.0" for raw.csv's hypervisor column. */
+void mb_meta_hypervisor_text(const struct mb_meta_host *h, char *buf, size_t len);
+
+#endif
