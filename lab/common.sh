@@ -61,7 +61,7 @@ mb_host_uuid() {
 
 # ---- addresses ---------------------------------------------------------------------
 # 10.P.Q.0/24 with P in 100..249: .1 the root namespace (load client), .11.. the hosts,
-# .101.. the guests (vm N = .100+N, MAC 52:54:00:XX:00:N).
+# .101...254 the guests (vm N = .100+N, MAC 52:54:00:XX:HH:LL of N).
 mb_ip2int() { local IFS=.; set -- $1; echo $((($1 << 24) | ($2 << 16) | ($3 << 8) | $4)); }
 # does A.B.C.0/24 overlap an address or route of the root namespace?
 mb_net_in_use() {
