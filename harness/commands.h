@@ -5,6 +5,7 @@
 #define MB_COMMANDS_H
 
 int mb_cmd_check(int argc, char **argv);
+int mb_cmd_run(int argc, char **argv);
 int mb_cmd_plan(int argc, char **argv);
 int mb_cmd_help(int argc, char **argv);
 int mb_cmd_vm(int argc, char **argv);

@@ -14,6 +14,7 @@ struct command {
 
 /* One line per subcommand; `migbench --help` prints this table. */
 static const struct command commands[] = {
+    {"run", mb_cmd_run, "carry out scenarios on a testbed: real migrations, results in raw.csv"},
     {"check", mb_cmd_check, "validate scenario files; touches no host"},
     {"plan", mb_cmd_plan, "print a scenario's points, runs and estimated duration"},
     {"vm", mb_cmd_vm, "start, reach, migrate, cap and balloon single guests on a testbed"},

@@ -1,0 +1,1003 @@
+/* runner.c — carry out a campaign: the plan's runs, real migrations, raw.csv. */
+#include "runner.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdarg.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "guest.h"
+#include "hypervisor.h"
+#include "metadata.h"
+#include "plan.h"
+#include "probe.h"
+#include "remote.h"
+#include "results.h"
+#include "scenario.h"
+#include "testbed.h"
+#include "units.h"
+#include "util.h"
+
+#define DOM_PREFIX "mbr-" /* every domain the runner starts; stale ones are its own */
+#define PROBE_PORT 7777   /* workloads/guest/udpecho.c */
+#define MAX_VMS    64
+
+/* One migrating VM of a run. */
+struct vm {
+    int n;          /* guest number: address */
+    char name[32];  /* domain name */
+    char label[16]; /* "vm1": its name in raw.csv */
+    char ip[16];
+    int started;   /* the domain was created */
+    int reachable; /* answered over SSH after boot */
+    int batch;     /* wave of the strategy (1-based) */
+    struct mb_migration mig;
+    int migrated;       /* a migration was attempted */
+    double cap_applied; /* % of one CPU per vCPU, NAN when not set */
+    double balloon_kib; /* NAN when not set */
+    struct mb_probe_result probe;
+    int probed;
+    char integrity[12]; /* ok | corrupt | unchecked */
+    char status[12];
+    char error[700];
+};
+
+struct campaign {
+    const struct mb_runner_opts *o;
+    struct mb_scenario *s;
+    struct mb_plan *plan;
+    struct mb_testbed *tb;
+    struct mb_results *res;
+    struct mb_meta_host *meta;
+    struct mb_hv **hv; /* per host, main thread, opened on first use */
+    char **done_ids;   /* sorted run ids already in raw.csv (resume) */
+    size_t ndone;
+    int lock_fd;
+    struct mb_progress prog;
+};
+
+/* ---- small helpers ------------------------------------------------------------------ */
+
+static int stopped(const struct campaign *c)
+{
+    return c->o->stop && *c->o->stop;
+}
+
+/* Sleep ms, waking early when the campaign is stopped. */
+static void nap(const struct campaign *c, double ms)
+{
+    double end = mb_now_mono() + ms / 1000.0;
+    while (!stopped(c)) {
+        double left = end - mb_now_mono();
+        if (left <= 0)
+            break;
+        if (left > 0.1)
+            left = 0.1;
+        struct timespec ts = {0, (long)(left * 1e9)};
+        nanosleep(&ts, NULL);
+    }
+}
+
+static void vm_error(struct vm *v, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void vm_error(struct vm *v, const char *fmt, ...)
+{
+    if (v->error[0])
+        return; /* keep the first cause */
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(v->error, sizeof(v->error), fmt, ap);
+    va_end(ap);
+}
+
+static int host_hv(struct campaign *c, int h, struct mb_hv **out, struct mb_error *err)
+{
+    if (!c->hv[h]) {
+        int rc = mb_hv_open(NULL, c->tb->hosts[h].uri, &c->hv[h], err);
+        if (rc < 0)
+            return rc;
+    }
+    *out = c->hv[h];
+    return 0;
+}
+
+/* Drop a host's connection after an error, so the next use reconnects (a restarted
+ * daemon). */
+static void host_hv_reset(struct campaign *c, int h)
+{
+    mb_hv_close(c->hv[h]);
+    c->hv[h] = NULL;
+}
+
+static int host_index(const struct mb_testbed *tb, const char *name, int dflt)
+{
+    if (!name || !*name)
+        return dflt < tb->nhosts ? dflt : -1;
+    for (int h = 0; h < tb->nhosts; h++)
+        if (!strcmp(tb->hosts[h].name, name))
+            return h;
+    return -1;
+}
+
+/* Destroy the domain called name on every host (wherever it ended up). */
+static void destroy_everywhere(struct campaign *c, const char *name)
+{
+    for (int h = 0; h < c->tb->nhosts; h++) {
+        struct mb_error err;
+        struct mb_hv *hv;
+        struct mb_hv_dom *d = NULL;
+        if (host_hv(c, h, &hv, &err) < 0)
+            continue;
+        if (mb_hv_dom_lookup(hv, name, &d, &err) < 0) {
+            host_hv_reset(c, h);
+            continue;
+        }
+        if (d) {
+            mb_hv_dom_destroy(d, &err);
+            mb_hv_dom_free(d);
+        }
+    }
+}
+
+/* ---- campaign set-up --------------------------------------------------------------- */
+
+static int mkdir_p(const char *path, struct mb_error *err)
+{
+    char tmp[4096];
+    snprintf(tmp, sizeof(tmp), "%s", path);
+    for (char *p = tmp + 1; *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        if (mkdir(tmp, 0755) < 0 && errno != EEXIST)
+            return mb_error_at(err, MB_EIO, tmp, 0, 0, "cannot create directory: %s",
+                               strerror(errno));
+        *p = '/';
+    }
+    if (mkdir(tmp, 0755) < 0 && errno != EEXIST)
+        return mb_error_at(err, MB_EIO, tmp, 0, 0, "cannot create directory: %s", strerror(errno));
+    return 0;
+}
+
+/* results/<scenario>/<UTC timestamp>[-N]: a new directory, never an existing one. */
+static int new_results_dir(const char *base, const char *name, char *out, size_t len,
+                           struct mb_error *err)
+{
+    char parent[3900];
+    if (snprintf(parent, sizeof(parent), "%s/%s", base, name) >= (int)sizeof(parent))
+        return mb_error_set(err, MB_EINPUT, "results path too long: %s/%s", base, name);
+    if (mkdir_p(parent, err) < 0)
+        return MB_EIO;
+    time_t now = time(NULL);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    char stamp[32];
+    strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H-%M-%SZ", &tm);
+    for (int i = 1; i < 100; i++) {
+        if (i == 1)
+            snprintf(out, len, "%s/%s", parent, stamp);
+        else
+            snprintf(out, len, "%s/%s-%d", parent, stamp, i);
+        if (mkdir(out, 0755) == 0)
+            return 0;
+        if (errno != EEXIST)
+            return mb_error_at(err, MB_EIO, out, 0, 0, "cannot create directory: %s",
+                               strerror(errno));
+    }
+    return mb_error_at(err, MB_EIO, parent, 0, 0, "too many results directories this second");
+}
+
+static int copy_file(const char *from, const char *to, struct mb_error *err)
+{
+    FILE *in = fopen(from, "rb");
+    if (!in)
+        return mb_error_at(err, MB_EIO, from, 0, 0, "cannot read: %s", strerror(errno));
+    int fd = open(to, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    if (fd < 0) {
+        fclose(in);
+        return mb_error_at(err, MB_EIO, to, 0, 0, "cannot create: %s", strerror(errno));
+    }
+    char buf[65536];
+    size_t n;
+    int rc = 0;
+    while ((n = fread(buf, 1, sizeof(buf), in)) > 0)
+        if (write(fd, buf, n) != (ssize_t)n)
+            rc = mb_error_at(err, MB_EIO, to, 0, 0, "write: %s", strerror(errno));
+    if (!rc && fsync(fd) < 0)
+        rc = mb_error_at(err, MB_EIO, to, 0, 0, "fsync: %s", strerror(errno));
+    close(fd);
+    fclose(in);
+    return rc;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+struct done_reader {
+    struct campaign *c;
+    size_t cap;
+};
+
+static int collect_done(void *ctx, const struct mb_results_rec *rec, struct mb_error *err)
+{
+    (void)err;
+    struct done_reader *d = ctx;
+    struct campaign *c = d->c;
+    const char *id = rec->fields[rec->hdr->col[MB_COL_RUN_ID]];
+    if (c->ndone == d->cap) {
+        d->cap = d->cap ? d->cap * 2 : 256;
+        c->done_ids = mb_xrealloc(c->done_ids, d->cap * sizeof(char *));
+    }
+    c->done_ids[c->ndone++] = mb_xstrdup(id);
+    return 0;
+}
+
+/* Rows per run id already in raw.csv.  A run's rows are written in one write, so a
+ * run is either complete or absent; a count that does not match its VM count means
+ * the file was edited, and resuming would duplicate or lose rows. */
+static int load_done(struct campaign *c, const char *path, struct mb_error *err)
+{
+    struct stat st;
+    if (stat(path, &st) < 0 || st.st_size == 0)
+        return 0;
+    struct done_reader d = {c, 0};
+    int rc = mb_results_read(path, collect_done, &d, NULL, err);
+    if (rc < 0)
+        return rc;
+    qsort(c->done_ids, c->ndone, sizeof(char *), cmp_str);
+    /* check counts against the plan */
+    for (size_t i = 0; i < c->ndone;) {
+        size_t j = i;
+        while (j < c->ndone && !strcmp(c->done_ids[i], c->done_ids[j]))
+            j++;
+        /* find the run to know its VM count */
+        int found = 0;
+        for (size_t r = 0; r < c->plan->nruns && !found; r++) {
+            char id[MB_RESULTS_RUN_ID_SIZE];
+            mb_plan_run_id(c->plan, &c->plan->runs[r], id);
+            if (strcmp(id, c->done_ids[i]) != 0)
+                continue;
+            found = 1;
+            struct mb_point pt;
+            mb_plan_point(c->plan, c->plan->runs[r].point, &pt);
+            if ((int64_t)(j - i) != pt.vm_count)
+                return mb_error_at(err, MB_EINPUT, path, 0, 0,
+                                   "run %s has %zu rows, but its point migrates %lld VMs: "
+                                   "the file was changed; resume refused",
+                                   c->done_ids[i], j - i, (long long)pt.vm_count);
+        }
+        if (!found)
+            return mb_error_at(err, MB_EINPUT, path, 0, 0,
+                               "run %s is not in the scenario's plan: these results belong "
+                               "to another scenario; resume refused",
+                               c->done_ids[i]);
+        i = j;
+    }
+    return 0;
+}
+
+static int is_done(const struct campaign *c, const char *id)
+{
+    const char *key = id;
+    return c->ndone && bsearch(&key, c->done_ids, c->ndone, sizeof(char *), cmp_str) != NULL;
+}
+
+/* One campaign per testbed at a time: its guests' addresses are the testbed's. */
+static int lock_testbed(struct campaign *c, struct mb_error *err)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (const char *p = c->tb->path; *p; p++)
+        h = (h ^ (unsigned char)*p) * 1099511628211ull;
+    char path[128];
+    snprintf(path, sizeof(path), "/tmp/migbench-testbed-%016llx.lock", (unsigned long long)h);
+    c->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (c->lock_fd < 0)
+        return mb_error_set(err, MB_EENV, "%s: %s", path, strerror(errno));
+    if (flock(c->lock_fd, LOCK_EX | LOCK_NB) < 0)
+        return mb_error_set(err, MB_EENV,
+                            "another campaign is running on testbed %s (lock %s); one at a "
+                            "time, since their guests would share addresses",
+                            c->tb->path, path);
+    return 0;
+}
+
+/* Remove what a killed campaign left (its domains are named mbr-*), and refuse to
+ * start while a hand-started guest (migbench vm) holds an address the runner needs. */
+static int sweep_testbed(struct campaign *c, int max_vms, struct mb_error *err)
+{
+    for (int h = 0; h < c->tb->nhosts; h++) {
+        struct mb_hv *hv;
+        char **names = NULL;
+        int rc = host_hv(c, h, &hv, err);
+        if (rc == 0)
+            rc = mb_hv_list(hv, &names, err);
+        if (rc < 0) {
+            char msg[sizeof(err->msg)];
+            snprintf(msg, sizeof(msg), "%s", err->msg);
+            return mb_error_set(err, MB_EENV, "host %s (%s): %s", c->tb->hosts[h].name,
+                                c->tb->hosts[h].uri, msg);
+        }
+        for (size_t i = 0; names && names[i]; i++) {
+            int n;
+            char tail;
+            if (!strncmp(names[i], DOM_PREFIX, strlen(DOM_PREFIX))) {
+                struct mb_hv_dom *d = NULL;
+                if (mb_hv_dom_lookup(hv, names[i], &d, err) == 0 && d) {
+                    mb_progress_note(&c->prog,
+                                     "removing %s on %s, left by an interrupted "
+                                     "campaign",
+                                     names[i], c->tb->hosts[h].name);
+                    mb_hv_dom_destroy(d, err);
+                    mb_hv_dom_free(d);
+                }
+            } else if (sscanf(names[i], "vm%d%c", &n, &tail) == 1 && n >= 1 && n <= max_vms) {
+                rc = mb_error_set(err, MB_EENV,
+                                  "%s runs on %s and holds the address of migrating VM %d; "
+                                  "stop it first ('migbench vm destroy %d')",
+                                  names[i], c->tb->hosts[h].name, n, n);
+            }
+        }
+        mb_hv_names_free(names);
+        if (rc < 0)
+            return rc;
+    }
+    return 0;
+}
+
+/* ---- one run ----------------------------------------------------------------------- */
+
+/* Commands the guest agents start with: the echo responder for the probe (unless the
+ * image's init already started it), the
+ * integrity checker (light on idle VMs, a quarter of memory at full speed on dirty
+ * ones) and the workload. */
+static char *agents_cmd(const struct mb_point *pt)
+{
+    unsigned long mib = (unsigned long)(pt->vm_memory >> 20);
+    unsigned long check_mib = 16, rate = 16;
+    if (!strcmp(pt->vm_workload, "dirty")) {
+        check_mib = mib / 4;
+        rate = 0;
+    }
+    return mb_xasprintf(
+        "{ pidof udpecho >/dev/null || udpecho -d -p %d -P /run/udpecho.pid >/dev/null; } && "
+        "memcheck -d -m %lu -r %lu -s /run/memcheck.status "
+        "-p /run/memcheck.pid >/run/memcheck.log 2>&1%s",
+        PROBE_PORT, check_mib, rate,
+        !strcmp(pt->vm_workload, "burn") ? " && cpuburn -d -p /run/cpuburn.pid >/dev/null" : "");
+}
+
+/* The integrity checker's verdict from its status file: "ok", "corrupt" or NULL. */
+static const char *memcheck_verdict(const char *status, long long *bad)
+{
+    const char *s = strstr(status, "status=");
+    const char *b = strstr(status, "bad=");
+    *bad = b ? atoll(b + 4) : -1;
+    if (!s)
+        return NULL;
+    if (!strncmp(s + 7, "ok", 2))
+        return "ok";
+    if (!strncmp(s + 7, "corrupt", 7))
+        return "corrupt";
+    return NULL;
+}
+
+struct batch {
+    struct campaign *c;
+    const struct mb_point *pt;
+    struct vm *vms;
+    int nvms;
+    int src, dst;
+    atomic_int next;
+    pthread_barrier_t ready;
+    int capped;
+};
+
+/* A worker of the batch: its own connections, then VMs from the shared queue. */
+static void *migrate_worker(void *arg)
+{
+    struct batch *b = arg;
+    struct campaign *c = b->c;
+    const struct mb_testbed *tb = c->tb;
+    struct mb_error err;
+    struct mb_hv *src = NULL, *dst = NULL;
+    char conn_err[600] = "";
+    if (mb_hv_open(NULL, tb->hosts[b->src].uri, &src, &err) < 0 ||
+        mb_hv_open(NULL, tb->hosts[b->dst].uri, &dst, &err) < 0)
+        snprintf(conn_err, sizeof(conn_err), "%.590s", err.msg);
+    pthread_barrier_wait(&b->ready);
+    for (;;) {
+        int i = atomic_fetch_add(&b->next, 1);
+        if (i >= b->nvms)
+            break;
+        struct vm *v = &b->vms[i];
+        if (!v->reachable || stopped(c))
+            continue;
+        if (conn_err[0]) {
+            vm_error(v, "cannot connect for the migration: %s", conn_err);
+            continue;
+        }
+        struct mb_hv_dom *d = NULL;
+        if (mb_hv_dom_lookup(src, v->name, &d, &err) < 0 || !d) {
+            vm_error(v, "%s is not on the source: %s", v->name, d ? "" : err.msg);
+            continue;
+        }
+        const struct mb_point *pt = b->pt;
+        char *dest_xml = NULL;
+        if (b->capped && mb_hv_dest_xml_uncapped(d, &dest_xml, &err) < 0) {
+            vm_error(v, "destination XML: %s", err.msg);
+            mb_hv_dom_free(d);
+            continue;
+        }
+        struct mb_hv_migrate_opts mo = {
+            .dest_uri = tb->hosts[b->dst].migrate_uri,
+            .max_downtime_ms = (unsigned long long)pt->max_downtime_ms,
+            .bandwidth_mibs = (unsigned long)((pt->bandwidth + (1u << 20) - 1) >> 20),
+            .parallel = pt->connections > 1 ? (int)pt->connections : 0,
+            .auto_converge = pt->auto_converge,
+            .compression = strcmp(pt->compression, "none") ? pt->compression : NULL,
+            .postcopy = pt->postcopy,
+            .postcopy_after_s = 1.0,
+            .dest_xml = dest_xml,
+            .timeout_s = pt->timeout_ms / 1000.0,
+            .cancel = c->o->stop,
+        };
+        v->migrated = 1;
+        if (mb_hv_migrate(d, dst, &mo, &v->mig, &err) < 0)
+            vm_error(v, "migration not attempted: %s", err.msg);
+        else if (v->mig.status != MB_MIG_OK)
+            vm_error(v, "%s", v->mig.error);
+        free(dest_xml);
+        mb_hv_dom_free(d);
+    }
+    mb_hv_close(src);
+    mb_hv_close(dst);
+    return NULL;
+}
+
+/* Migrate every reachable VM by the strategy; returns the batch makespan in ms. */
+static double migrate_batch(struct campaign *c, const struct mb_point *pt, struct vm *vms, int nvms,
+                            int src, int dst, int capped)
+{
+    int k = pt->strategy.kind == MB_STRATEGY_SEQUENTIAL ? 1
+            : pt->strategy.k > 0                        ? pt->strategy.k
+                                                        : nvms;
+    if (k > nvms)
+        k = nvms;
+    for (int i = 0; i < nvms; i++)
+        vms[i].batch = i / k + 1;
+    struct batch b = {
+        .c = c, .pt = pt, .vms = vms, .nvms = nvms, .src = src, .dst = dst, .capped = capped};
+    atomic_init(&b.next, 0);
+    pthread_barrier_init(&b.ready, NULL, (unsigned)k);
+    pthread_t th[MAX_VMS];
+    int started = 0;
+    for (int i = 0; i < k; i++)
+        if (pthread_create(&th[i], NULL, migrate_worker, &b) == 0)
+            started++;
+    if (started < k) {
+        /* the barrier waits for k workers: without them, run none */
+        for (int i = 0; i < nvms; i++)
+            vm_error(&vms[i], "cannot start migration threads");
+        atomic_store(&b.next, nvms);
+        for (int i = started; i < k; i++)
+            pthread_barrier_wait(&b.ready);
+    }
+    for (int i = 0; i < started; i++)
+        pthread_join(th[i], NULL);
+    pthread_barrier_destroy(&b.ready);
+    double first = INFINITY, last = -INFINITY;
+    for (int i = 0; i < nvms; i++) {
+        if (!vms[i].migrated)
+            continue;
+        if (vms[i].mig.wall_start < first)
+            first = vms[i].mig.wall_start;
+        if (vms[i].mig.wall_end > last)
+            last = vms[i].mig.wall_end;
+    }
+    return last > first ? (last - first) * 1000.0 : NAN;
+}
+
+static void set_num(struct mb_results_row *row, enum mb_results_col col, double v, const char *fmt)
+{
+    if (isfinite(v))
+        mb_results_row_set_col(row, col, fmt, v);
+}
+
+static void set_int(struct mb_results_row *row, enum mb_results_col col, int64_t v)
+{
+    if (v >= 0)
+        mb_results_row_set_col(row, col, "%lld", (long long)v);
+}
+
+/* The rows of a run, appended in one write. */
+static int record(struct campaign *c, const struct mb_run *run, struct vm *vms, int nvms, int src,
+                  int dst, double makespan, double t0, double t1, struct mb_error *err)
+{
+    const struct mb_scenario *s = c->s;
+    char id[MB_RESULTS_RUN_ID_SIZE];
+    mb_plan_run_id(c->plan, run, id);
+    size_t level[256];
+    mb_plan_levels(c->plan, run->point, level);
+    const struct mb_setting *strat = mb_scenario_setting(s, "migration.strategy");
+    char strategy[64];
+    mb_plan_value_text(strat, &strat->levels[level[strat - s->settings]], strategy,
+                       sizeof(strategy));
+    char hyp[200];
+    mb_meta_hypervisor_text(&c->meta[src], hyp, sizeof(hyp));
+    struct mb_results_row *rows[MAX_VMS];
+    for (int i = 0; i < nvms; i++) {
+        struct vm *v = &vms[i];
+        struct mb_results_row *row = rows[i] = mb_results_row_new(c->res);
+        mb_results_row_set_col(row, MB_COL_RUN_ID, "%s", id);
+        mb_results_row_set_col(row, MB_COL_SCENARIO, "%s", s->name);
+        mb_results_row_set_col(row, MB_COL_POINT, "%zu", run->point + 1);
+        mb_results_row_set_col(row, MB_COL_REPETITION, "%u", run->rep);
+        mb_results_row_set_col(row, MB_COL_VM, "%s", v->label);
+        mb_results_row_set_col(row, MB_COL_HOST_FROM, "%s", c->tb->hosts[src].name);
+        mb_results_row_set_col(row, MB_COL_HOST_TO, "%s", c->tb->hosts[dst].name);
+        mb_results_row_set_col(row, MB_COL_STRATEGY, "%s", strategy);
+        mb_results_row_set_col(row, MB_COL_BATCH, "%d", v->batch ? v->batch : 1);
+        mb_results_row_set_col(row, MB_COL_STATUS, "%s", v->status);
+        mb_results_row_set_time(row, MB_COL_START_TIME, v->migrated ? v->mig.wall_start : t0);
+        mb_results_row_set_time(row, MB_COL_END_TIME, v->migrated ? v->mig.wall_end : t1);
+        for (size_t f = 0; f < s->nfactors; f++) {
+            const struct mb_setting *st = &s->settings[s->factors[f]];
+            char val[128], col[160];
+            mb_plan_value_text(st, &st->levels[level[s->factors[f]]], val, sizeof(val));
+            snprintf(col, sizeof(col), "f.%s", st->opt->key);
+            mb_results_row_set(row, col, "%s", val);
+        }
+        if (v->migrated && v->mig.stats_source != MB_STATS_NONE) {
+            const struct mb_job_stats *js = &v->mig.stats;
+            set_num(row, MB_COL_TOTAL_TIME_MS, js->total_ms, "%.1f");
+            set_num(row, MB_COL_DOWNTIME_MS, js->downtime_ms, "%.1f");
+            set_num(row, MB_COL_SETUP_TIME_MS, js->setup_ms, "%.1f");
+            set_int(row, MB_COL_DATA_BYTES, js->data_bytes);
+            set_int(row, MB_COL_MEMORY_BYTES_TOTAL, js->memory_total);
+            set_num(row, MB_COL_DIRTY_RATE_PPS, js->dirty_rate, "%.0f");
+            set_int(row, MB_COL_ITERATIONS, js->iterations);
+        }
+        if (v->migrated)
+            set_num(row, MB_COL_WALL_TIME_MS, v->mig.seconds * 1000.0, "%.1f");
+        if (v->probed)
+            set_num(row, MB_COL_PROBE_DOWNTIME_MS, v->probe.longest_gap_ms, "%.1f");
+        mb_results_row_set_col(row, MB_COL_INTEGRITY, "%s", v->integrity);
+        set_num(row, MB_COL_BATCH_MAKESPAN_MS, makespan, "%.1f");
+        set_num(row, MB_COL_CPU_CAP_APPLIED_PCT, v->cap_applied, "%.1f");
+        set_num(row, MB_COL_BALLOON_APPLIED_KIB, v->balloon_kib, "%.0f");
+        if (v->error[0])
+            mb_results_row_set_col(row, MB_COL_ERROR, "%s", v->error);
+        mb_results_row_set_col(row, MB_COL_HARNESS_VERSION, "%s", MB_VERSION);
+        if (c->tb->guest.hash)
+            mb_results_row_set_col(row, MB_COL_IMAGE_HASH, "%s", c->tb->guest.hash);
+        mb_results_row_set_col(row, MB_COL_HYPERVISOR, "%s", hyp);
+        mb_results_row_set_col(row, MB_COL_ACCEL, "%s",
+                               c->tb->hosts[src].accel == MB_ACCEL_KVM ? "kvm" : "tcg");
+    }
+    int rc = mb_results_append_rows(c->res, (const struct mb_results_row *const *)rows,
+                                    (size_t)nvms, err);
+    for (int i = 0; i < nvms; i++)
+        mb_results_row_free(rows[i]);
+    return rc;
+}
+
+/* Carry out one run.  Returns 0 when its rows were recorded (whatever their status),
+ * MB_EINTR when the campaign was stopped (nothing recorded; resume redoes the run), or
+ * a negative status when results cannot be written. */
+static int run_one(struct campaign *c, const struct mb_run *run, int *all_ok, struct mb_error *err)
+{
+    const struct mb_testbed *tb = c->tb;
+    struct mb_point pt;
+    mb_plan_point(c->plan, run->point, &pt);
+    int src = host_index(tb, pt.mig_from, 0), dst = host_index(tb, pt.mig_to, 1);
+    int nvms = (int)pt.vm_count;
+    struct vm vms[MAX_VMS];
+    memset(vms, 0, sizeof(vms));
+    double t0 = mb_now_wall();
+    struct mb_error e;
+    for (int i = 0; i < nvms; i++) {
+        struct vm *v = &vms[i];
+        v->n = i + 1;
+        snprintf(v->name, sizeof(v->name), DOM_PREFIX "vm%d", v->n);
+        snprintf(v->label, sizeof(v->label), "vm%d", v->n);
+        snprintf(v->integrity, sizeof(v->integrity), "unchecked");
+        v->cap_applied = v->balloon_kib = NAN;
+        if (mb_guest_addr(tb, v->n, v->ip, (char[18]){0}, &e) < 0)
+            vm_error(v, "%s", e.msg);
+    }
+
+    /* 1. boot on the source */
+    struct mb_hv *hv_src = NULL;
+    if (host_hv(c, src, &hv_src, &e) < 0) {
+        for (int i = 0; i < nvms; i++)
+            vm_error(&vms[i], "source %s: %s", tb->hosts[src].name, e.msg);
+        host_hv_reset(c, src);
+    }
+    for (int i = 0; i < nvms && hv_src && !stopped(c); i++) {
+        struct vm *v = &vms[i];
+        if (v->error[0])
+            continue;
+        struct mb_guest_opts go = {
+            .name = v->name, .n = v->n, .memory = pt.vm_memory, .vcpus = (int)pt.vm_vcpus};
+        char *xml = mb_guest_xml(tb, &tb->hosts[src], &go, &e);
+        struct mb_hv_dom *d = NULL;
+        if (!xml || mb_hv_dom_create(hv_src, xml, &d, &e) < 0)
+            vm_error(v, "cannot start on %s: %s", tb->hosts[src].name, e.msg);
+        else
+            v->started = 1;
+        mb_hv_dom_free(d);
+        free(xml);
+    }
+    /* 2. reach each guest and start its agents */
+    double boot_timeout = 60 + 15.0 * nvms;
+    for (int i = 0; i < nvms && !stopped(c); i++) {
+        struct vm *v = &vms[i];
+        if (!v->started)
+            continue;
+        if (mb_guest_wait_ssh(tb, v->ip, boot_timeout, &e) < 0) {
+            vm_error(v, "guest did not answer after boot: %s", e.msg);
+            continue;
+        }
+        struct mb_remote *r = NULL;
+        char *cmd = agents_cmd(&pt);
+        if (mb_guest_open(tb, v->ip, 10, &r, &e) < 0 || mb_remote_run(r, cmd, 30, NULL, &e) < 0)
+            vm_error(v, "cannot start the guest agents: %s", e.msg);
+        else
+            v->reachable = 1;
+        free(cmd);
+        mb_remote_close(r);
+    }
+    /* 3. warm-up and baseline */
+    nap(c, pt.warmup_ms + pt.baseline_ms);
+
+    /* 4. source reservation */
+    int capped = 0;
+    for (int i = 0; i < nvms && hv_src && !stopped(c); i++) {
+        struct vm *v = &vms[i];
+        if (!v->reachable || (pt.src_cpu_cap >= 100 && pt.src_memory == 0))
+            continue;
+        struct mb_hv_dom *d = NULL;
+        if (mb_hv_dom_lookup(hv_src, v->name, &d, &e) < 0 || !d) {
+            vm_error(v, "reservation: %s not found on the source", v->name);
+            continue;
+        }
+        if (pt.src_cpu_cap < 100) {
+            double applied;
+            if (mb_hv_set_cpu_cap(d, pt.src_cpu_cap * (double)pt.vm_vcpus, &applied, &e) < 0)
+                vm_error(v, "CPU cap: %s", e.msg);
+            else {
+                v->cap_applied = applied / (double)pt.vm_vcpus;
+                capped = 1;
+            }
+        }
+        if (pt.src_memory > 0) {
+            struct mb_balloon bal = {.reached = -1};
+            if (mb_hv_set_balloon(d, pt.src_memory, 30, &bal, &e) < 0)
+                vm_error(v, "balloon: %s", e.msg);
+            if (bal.reached >= 0)
+                v->balloon_kib = (double)bal.reached / 1024.0;
+        }
+        mb_hv_dom_free(d);
+    }
+
+    /* 5. the batch, watched by the probe */
+    const char *addrs[MAX_VMS];
+    for (int i = 0; i < nvms; i++)
+        addrs[i] = vms[i].ip;
+    struct mb_probe *probe = NULL;
+    if (!stopped(c) &&
+        mb_probe_start(addrs, (size_t)nvms, PROBE_PORT, pt.probe_interval_ms, &probe, &e) < 0)
+        mb_progress_note(&c->prog, "probe: %s (downtime from the probe not measured)", e.msg);
+    if (probe) {
+        nap(c, 300); /* replies flowing before the window opens */
+        mb_probe_window_open(probe);
+    }
+    double makespan = NAN;
+    if (!stopped(c))
+        makespan = migrate_batch(c, &pt, vms, nvms, src, dst, capped);
+    if (probe) {
+        nap(c, 500); /* the longest gap may end after the migration call returns */
+        struct mb_probe_result pr[MAX_VMS];
+        mb_probe_window_close(probe, pr);
+        for (int i = 0; i < nvms; i++) {
+            if (vms[i].migrated && vms[i].reachable) {
+                vms[i].probe = pr[i];
+                vms[i].probed = 1;
+            }
+        }
+        mb_probe_free(probe);
+    }
+
+    /* 6. the window after, then the guests' verdicts */
+    nap(c, pt.after_ms);
+    for (int i = 0; i < nvms && !stopped(c); i++) {
+        struct vm *v = &vms[i];
+        if (!v->reachable)
+            continue;
+        struct mb_remote *r = NULL;
+        char *out = NULL;
+        if (mb_guest_open(tb, v->ip, 10, &r, &e) < 0 ||
+            mb_remote_run(r, "cat /run/memcheck.status", 15, &out, &e) < 0) {
+            vm_error(v, "guest unreachable after the migration: %s", e.msg);
+            snprintf(v->integrity, sizeof(v->integrity), "unchecked");
+            v->reachable = 0;
+        } else {
+            long long bad;
+            const char *verdict = memcheck_verdict(out, &bad);
+            if (!verdict) {
+                vm_error(v, "integrity checker gave no verdict");
+            } else {
+                snprintf(v->integrity, sizeof(v->integrity), "%s", verdict);
+                if (!strcmp(verdict, "corrupt"))
+                    vm_error(v, "memory integrity: %lld pages lost a write", bad);
+            }
+        }
+        free(out);
+        mb_remote_close(r);
+    }
+    int interrupted = stopped(c);
+
+    /* 7. clean up: every domain of the run, wherever it is */
+    for (int i = 0; i < nvms; i++)
+        if (vms[i].started)
+            destroy_everywhere(c, vms[i].name);
+    double t1 = mb_now_wall();
+    if (interrupted)
+        return MB_EINTR;
+
+    /* 8. statuses and rows */
+    for (int i = 0; i < nvms; i++) {
+        struct vm *v = &vms[i];
+        const char *st = "failed";
+        if (v->migrated && v->mig.status == MB_MIG_TIMEOUT)
+            st = "timeout";
+        else if (v->migrated && v->mig.status == MB_MIG_OK && !strcmp(v->integrity, "corrupt"))
+            st = "corrupt";
+        else if (v->migrated && v->mig.status == MB_MIG_OK && v->reachable &&
+                 !strcmp(v->integrity, "ok") && !v->error[0])
+            st = "ok";
+        else if (v->migrated && v->mig.status == MB_MIG_OK && !v->error[0])
+            vm_error(v, "migrated, but not verified");
+        snprintf(v->status, sizeof(v->status), "%s", st);
+        if (strcmp(st, "ok") != 0)
+            *all_ok = 0;
+    }
+    return record(c, run, vms, nvms, src, dst, makespan, t0, t1, err);
+}
+
+/* ---- the campaign ------------------------------------------------------------------ */
+
+/* What this runner cannot do yet is refused before anything starts. */
+static int check_supported(struct campaign *c, struct mb_error *err)
+{
+    for (size_t p = 0; p < c->plan->npoints; p++) {
+        struct mb_point pt;
+        mb_plan_point(c->plan, p, &pt);
+        if (pt.dst_cpu > 0 || pt.dst_memory > 0)
+            return mb_error_at(err, MB_EINPUT, c->s->path, 0, 0,
+                               "reservation.destination (placeholder VMs) is not implemented "
+                               "by this runner yet");
+        if (pt.vm_count > MAX_VMS)
+            return mb_error_at(err, MB_EINPUT, c->s->path, 0, 0, "at most %d VMs", MAX_VMS);
+        int src = host_index(c->tb, pt.mig_from, 0), dst = host_index(c->tb, pt.mig_to, 1);
+        if (src < 0 || dst < 0)
+            return mb_error_at(
+                err, MB_EINPUT, c->s->path, 0, 0, "migration.%s '%s' is not a host of testbed %s",
+                src < 0 ? "from" : "to", src < 0 ? pt.mig_from : pt.mig_to, c->tb->path);
+        if (src == dst)
+            return mb_error_at(err, MB_EINPUT, c->s->path, 0, 0,
+                               "migration.from and migration.to are both %s",
+                               c->tb->hosts[src].name);
+    }
+    return 0;
+}
+
+static void campaign_free(struct campaign *c)
+{
+    if (c->hv)
+        for (int h = 0; h < (c->tb ? c->tb->nhosts : 0); h++)
+            mb_hv_close(c->hv[h]);
+    free(c->hv);
+    free(c->meta);
+    for (size_t i = 0; i < c->ndone; i++)
+        free(c->done_ids[i]);
+    free(c->done_ids);
+    mb_results_close(c->res);
+    mb_plan_free(c->plan);
+    mb_scenario_free(c->s);
+    mb_testbed_free(c->tb);
+    if (c->lock_fd > 0)
+        close(c->lock_fd);
+}
+
+static double cpu_seconds(void)
+{
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
+           (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
+}
+
+static int write_meta(struct campaign *c, const char *dir, const struct mb_runner_summary *sum,
+                      const char *state, struct mb_error *err)
+{
+    struct mb_buf extra = {0};
+    char started[MB_RESULTS_TIME_SIZE];
+    struct mb_error terr;
+    mb_results_format_time(mb_now_wall(), started, &terr);
+    mb_buf_printf(&extra, "\"scenario\": ");
+    mb_json_string(&extra, c->s->name);
+    mb_buf_printf(&extra,
+                  ", \"state\": \"%s\", \"updated\": \"%s\", \"runs\": %zu, "
+                  "\"done\": %zu, \"failed\": %zu, \"resumed\": %zu, "
+                  "\"wall_s\": %.1f, \"harness_cpu_s\": %.2f",
+                  state, started, sum->runs, sum->done, sum->failed, sum->skipped, sum->wall_s,
+                  sum->cpu_s);
+    char path[4200];
+    snprintf(path, sizeof(path), "%s/metadata.json", dir);
+    int rc = mb_meta_write(path, c->tb, c->meta, c->tb->nhosts, extra.data, err);
+    mb_buf_free(&extra);
+    return rc;
+}
+
+int mb_runner_campaign(const struct mb_runner_opts *o, struct mb_runner_summary *sum,
+                       struct mb_error *err)
+{
+    struct campaign c = {.o = o, .lock_fd = -1};
+    memset(sum, 0, sizeof(*sum));
+    double wall0 = mb_now_mono(), cpu0 = cpu_seconds();
+    int rc;
+    char scen_path[4200];
+    if (o->resume_dir) {
+        snprintf(sum->dir, sizeof(sum->dir), "%s", o->resume_dir);
+        snprintf(scen_path, sizeof(scen_path), "%s/scenario.yaml", o->resume_dir);
+    } else {
+        snprintf(scen_path, sizeof(scen_path), "%s", o->scenario);
+    }
+    c.s = mb_scenario_load(scen_path, err);
+    if (!c.s)
+        return err->status;
+    c.plan = mb_plan_new(c.s, err);
+    if (!c.plan) {
+        rc = err->status;
+        goto out;
+    }
+    /* the testbed: the option's, else the scenario's (relative to the scenario file) */
+    char *dir = mb_xstrdup(o->resume_dir ? o->resume_dir : o->scenario);
+    char *slash = strrchr(dir, '/');
+    if (o->resume_dir)
+        ; /* a copied scenario's relative testbed path is relative to the original */
+    else if (slash)
+        *slash = '\0';
+    else
+        strcpy(dir, ".");
+    char *tbpath =
+        mb_testbed_resolve(o->testbed ? o->testbed : c.s->testbed, o->testbed ? NULL : dir, err);
+    free(dir);
+    if (!tbpath) {
+        rc = MB_EENV;
+        err->status = rc;
+        goto out;
+    }
+    c.tb = mb_testbed_load(tbpath, err);
+    free(tbpath);
+    if (!c.tb) {
+        rc = err->status;
+        goto out;
+    }
+    if ((rc = check_supported(&c, err)) < 0)
+        goto out;
+    c.hv = mb_xcalloc((size_t)c.tb->nhosts, sizeof(*c.hv));
+    if ((rc = lock_testbed(&c, err)) < 0)
+        goto out;
+
+    /* the results directory */
+    if (!o->resume_dir) {
+        if ((rc = new_results_dir(o->out_base ? o->out_base : "results", c.s->name, sum->dir,
+                                  sizeof(sum->dir), err)) < 0)
+            goto out;
+        char to[4200];
+        snprintf(to, sizeof(to), "%s/scenario.yaml", sum->dir);
+        if ((rc = copy_file(o->scenario, to, err)) < 0)
+            goto out;
+    }
+    char raw[4200];
+    snprintf(raw, sizeof(raw), "%s/raw.csv", sum->dir);
+    if (o->resume_dir && (rc = load_done(&c, raw, err)) < 0)
+        goto out;
+    const char *factors[256];
+    for (size_t f = 0; f < c.s->nfactors && f < 256; f++)
+        factors[f] = c.s->settings[c.s->factors[f]].opt->key;
+    if ((rc = mb_results_open(raw, factors, c.s->nfactors, &c.res, err)) < 0)
+        goto out;
+
+    /* what is left, and how long it should take */
+    size_t todo = 0;
+    double estimate = 0;
+    for (size_t i = 0; i < c.plan->nruns; i++) {
+        char id[MB_RESULTS_RUN_ID_SIZE];
+        mb_plan_run_id(c.plan, &c.plan->runs[i], id);
+        if (is_done(&c, id))
+            continue;
+        todo++;
+        struct mb_point pt;
+        mb_plan_point(c.plan, c.plan->runs[i].point, &pt);
+        estimate += mb_plan_estimate_point(&pt);
+    }
+    sum->runs = c.plan->nruns;
+    sum->skipped = c.plan->nruns - todo;
+    mb_progress_init(&c.prog, stdout, o->progress, c.plan->nruns, sum->skipped, estimate);
+
+    /* provenance, and what an interrupted campaign left */
+    int max_vms = 1;
+    for (size_t p = 0; p < c.plan->npoints; p++) {
+        struct mb_point pt;
+        mb_plan_point(c.plan, p, &pt);
+        if (pt.vm_count > max_vms)
+            max_vms = (int)pt.vm_count;
+    }
+    c.meta = mb_xcalloc((size_t)c.tb->nhosts, sizeof(*c.meta));
+    for (int h = 0; h < c.tb->nhosts; h++)
+        mb_meta_host_collect(&c.tb->hosts[h], &c.meta[h]);
+    if ((rc = sweep_testbed(&c, max_vms, err)) < 0)
+        goto out;
+    if ((rc = write_meta(&c, sum->dir, sum, "running", err)) < 0)
+        goto out;
+
+    for (size_t i = 0; i < c.plan->nruns; i++) {
+        const struct mb_run *run = &c.plan->runs[i];
+        char id[MB_RESULTS_RUN_ID_SIZE];
+        mb_plan_run_id(c.plan, run, id);
+        if (is_done(&c, id))
+            continue;
+        if (stopped(&c)) {
+            rc = MB_EINTR;
+            break;
+        }
+        char label[160];
+        snprintf(label, sizeof(label), "%s point %zu/%zu rep %u/%lld", c.s->name, run->point + 1,
+                 c.plan->npoints, run->rep, (long long)c.s->repeat);
+        mb_progress_run_start(&c.prog, label);
+        double r0 = mb_now_mono();
+        int ok = 1;
+        rc = run_one(&c, run, &ok, err);
+        if (rc == MB_EINTR)
+            break;
+        if (rc < 0)
+            goto out;
+        sum->done++;
+        if (!ok)
+            sum->failed++;
+        char outcome[300];
+        snprintf(outcome, sizeof(outcome), "%s %s (%s)", label, ok ? "ok" : "FAILED", id);
+        mb_progress_run_end(&c.prog, ok, mb_now_mono() - r0, outcome);
+    }
+    sum->interrupted = rc == MB_EINTR;
+    mb_progress_finish(&c.prog);
+out:
+    sum->wall_s = mb_now_mono() - wall0;
+    sum->cpu_s = cpu_seconds() - cpu0;
+    if (c.meta && sum->dir[0]) {
+        struct mb_error e2;
+        write_meta(&c, sum->dir, sum,
+                   rc == MB_EINTR ? "interrupted"
+                   : rc < 0       ? "failed"
+                                  : "finished",
+                   &e2);
+    }
+    if (rc == MB_EINTR)
+        mb_error_set(err, MB_EINTR, "interrupted; resume with --resume %s", sum->dir);
+    campaign_free(&c);
+    return rc;
+}
