@@ -323,10 +323,13 @@ static int sweep_testbed(struct campaign *c, int max_vms, struct mb_error *err)
         if (rc == 0)
             rc = mb_hv_list(hv, &names, err);
         if (rc < 0) {
-            char msg[sizeof(err->msg)];
-            snprintf(msg, sizeof(msg), "%s", err->msg);
-            return mb_error_set(err, MB_EENV, "host %s (%s): %s", c->tb->hosts[h].name,
-                                c->tb->hosts[h].uri, msg);
+            /* a host that does not answer now may answer later, or its runs fail and
+             * say why: the campaign goes on */
+            mb_progress_note(&c->prog, "warning: host %s (%s) does not answer: %s",
+                             c->tb->hosts[h].name, c->tb->hosts[h].uri, err->msg);
+            host_hv_reset(c, h);
+            mb_error_clear(err);
+            continue;
         }
         for (size_t i = 0; names && names[i]; i++) {
             int n;

@@ -1,0 +1,43 @@
+/* runner.h — a campaign: every run of a scenario's plan carried out on a testbed, with
+ * real live migrations, and recorded in a results directory.
+ *
+ * Per run: the VMs boot on the source; the guest agents start (UDP echo for the
+ * downtime probe, the memory-integrity checker, the workload); warm-up and baseline;
+ * the source reservation (CPU cap, balloon); the batch migrates by its strategy while
+ * the probe watches; the window after; the guests are checked (reachable, no lost
+ * write); everything is destroyed; one raw.csv row per VM is appended (the run's rows
+ * in one write).  A failed or timed-out migration is a status in its row, and the
+ * campaign goes on. */
+#ifndef MB_RUNNER_H
+#define MB_RUNNER_H
+
+#include <signal.h>
+
+#include "error.h"
+#include "progress.h"
+
+struct mb_runner_opts {
+    const char *scenario;    /* scenario file (ignored with resume_dir: its copy is used) */
+    const char *testbed;     /* testbed reference overriding the scenario's, or NULL */
+    const char *out_base;    /* results go to out_base/<scenario>/<timestamp>/ (default
+                              * "results") */
+    const char *resume_dir;  /* finish the campaign in this results directory */
+    enum mb_progress_mode progress;
+    volatile sig_atomic_t *stop; /* set by SIGINT/SIGTERM: finish clean-up, then stop */
+};
+
+struct mb_runner_summary {
+    char dir[4096]; /* the results directory */
+    size_t runs, done, skipped, failed;
+    double wall_s, cpu_s; /* the campaign's wall time and this process's CPU time */
+    int interrupted;
+};
+
+/* Run a campaign.  Returns 0 when every run was recorded (whatever its status; see
+ * summary.failed), MB_EINTR when stopped by *stop, or a negative status for bad input
+ * or an environment that does not work, with err set.  summary is filled as far as
+ * the campaign got. */
+int mb_runner_campaign(const struct mb_runner_opts *o, struct mb_runner_summary *summary,
+                       struct mb_error *err);
+
+#endif
