@@ -380,12 +380,15 @@ static char *agents_cmd(const struct mb_point *pt)
         !strcmp(pt->vm_workload, "burn") ? " && cpuburn -d -p /run/cpuburn.pid >/dev/null" : "");
 }
 
-/* The integrity checker's verdict from its status file: "ok", "corrupt" or NULL. */
-static const char *memcheck_verdict(const char *status, long long *bad)
+/* The integrity checker's verdict from its status file: "ok", "corrupt" or NULL; its
+ * count of bad pages and of passes (-1 when absent). */
+static const char *memcheck_verdict(const char *status, long long *bad, long long *passes)
 {
     const char *s = strstr(status, "status=");
-    const char *b = strstr(status, "bad=");
-    *bad = b ? atoll(b + 4) : -1;
+    const char *b = strstr(status, "\nbad=");
+    const char *p = strstr(status, "passes=");
+    *bad = b ? atoll(b + 5) : -1;
+    *passes = p ? atoll(p + 7) : -1;
     if (!s)
         return NULL;
     if (!strncmp(s + 7, "ok", 2))
@@ -729,15 +732,35 @@ static int run_one(struct campaign *c, const struct mb_run *run, int *all_ok, st
         if (!v->reachable)
             continue;
         struct mb_remote *r = NULL;
-        char *out = NULL;
-        if (mb_guest_open(tb, v->ip, 10, &r, &e) < 0 ||
-            mb_remote_run(r, "cat /run/memcheck.status", 15, &out, &e) < 0) {
+        if (mb_guest_open(tb, v->ip, 10, &r, &e) < 0) {
             vm_error(v, "guest unreachable after the migration: %s", e.msg);
-            snprintf(v->integrity, sizeof(v->integrity), "unchecked");
             v->reachable = 0;
-        } else {
-            long long bad;
-            const char *verdict = memcheck_verdict(out, &bad);
+            continue;
+        }
+        /* A verdict covers every page only once a whole pass began after the
+         * migration: wait for two more passes than the first reading shows. */
+        const char *verdict = NULL;
+        long long bad = -1, passes0 = -1;
+        double deadline = mb_now_mono() + 20;
+        for (;;) {
+            char *out = NULL;
+            if (mb_remote_run(r, "cat /run/memcheck.status", 15, &out, &e) < 0) {
+                vm_error(v, "guest unreachable after the migration: %s", e.msg);
+                v->reachable = 0;
+                free(out);
+                break;
+            }
+            long long passes;
+            verdict = memcheck_verdict(out, &bad, &passes);
+            free(out);
+            if (passes0 < 0)
+                passes0 = passes;
+            if (!verdict || !strcmp(verdict, "corrupt") || passes >= passes0 + 2 ||
+                mb_now_mono() > deadline || stopped(c))
+                break;
+            nap(c, 200);
+        }
+        if (v->reachable) {
             if (!verdict) {
                 vm_error(v, "integrity checker gave no verdict");
             } else {
@@ -746,7 +769,6 @@ static int run_one(struct campaign *c, const struct mb_run *run, int *all_ok, st
                     vm_error(v, "memory integrity: %lld pages lost a write", bad);
             }
         }
-        free(out);
         mb_remote_close(r);
     }
     int interrupted = stopped(c);
