@@ -5,9 +5,10 @@
 #include "commands.h"
 #include "error.h"
 #include "options.h"
+#include "results.h"
 #include "util.h"
 
-static const char *const topics[] = {"keys", "units", "exit-codes", NULL};
+static const char *const topics[] = {"keys", "columns", "units", "exit-codes", NULL};
 
 int mb_cmd_help(int argc, char **argv)
 {
@@ -15,6 +16,7 @@ int mb_cmd_help(int argc, char **argv)
     if (!topic || !strcmp(topic, "--help") || !strcmp(topic, "-h")) {
         printf("usage: migbench help TOPIC\n\ntopics:\n"
                "  keys [--markdown]  every scenario key: type, default, range, meaning\n"
+               "  columns            every column of raw.csv (docs/results.md)\n"
                "  units              how sizes, durations, percentages and rates are written\n"
                "  exit-codes         what migbench's exit statuses mean\n");
         return topic ? MB_EXIT_OK : MB_EXIT_INPUT;
@@ -22,6 +24,16 @@ int mb_cmd_help(int argc, char **argv)
     if (!strcmp(topic, "keys")) {
         int md = argc > 2 && !strcmp(argv[2], "--markdown");
         mb_options_print(stdout, md ? "md" : "text");
+        return MB_EXIT_OK;
+    }
+    if (!strcmp(topic, "columns")) {
+        struct mb_buf b = {0};
+        if (mb_results_doc_table(&b) < 0) {
+            mb_buf_free(&b);
+            return MB_EXIT_ENV;
+        }
+        fputs(b.data, stdout);
+        mb_buf_free(&b);
         return MB_EXIT_OK;
     }
     if (!strcmp(topic, "units")) {
@@ -44,7 +56,8 @@ int mb_cmd_help(int argc, char **argv)
         return MB_EXIT_OK;
     }
     const char *s = mb_suggest(topic, topics);
-    fprintf(stderr, "migbench help: no topic '%s'%s%s%s; topics: keys, units, exit-codes\n", topic,
+    fprintf(stderr,
+            "migbench help: no topic '%s'%s%s%s; topics: keys, columns, units, exit-codes\n", topic,
             s ? " (did you mean '" : "", s ? s : "", s ? "'?)" : "");
     return MB_EXIT_INPUT;
 }

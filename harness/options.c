@@ -68,6 +68,10 @@ const struct mb_option mb_options[] = {
      PT(strategy),
      "How the batch migrates: sequential, parallel (all at once) or parallel:K (K at a "
      "time)."},
+    {"migration.hops", MB_OPT_INT, MB_SCOPE_POINT, "1", MB_OPTF_MIN | MB_OPTF_MAX, 1, 100, NULL,
+     PT(hops),
+     "Migrations per run: 1 = from -> to; 2 = there and back (from -> to -> from); and so on. "
+     "Each hop is a row. Some hypervisor bugs show only on a guest's second hop."},
     {"migration.max_downtime", MB_OPT_DURATION, MB_SCOPE_POINT, "300ms", MB_OPTF_MIN | MB_OPTF_MAX,
      1, 60000, NULL, PT(max_downtime_ms),
      "Longest pause the hypervisor may take for the final copy (set before migrating)."},

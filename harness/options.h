@@ -53,6 +53,7 @@ struct mb_point {
     const char *vm_workload;
     const char *mig_from, *mig_to; /* "" = the testbed's first / second host */
     struct mb_strategy strategy;
+    int64_t hops;
     double max_downtime_ms, timeout_ms;
     uint64_t bandwidth; /* bytes/s, 0 = unlimited */
     int64_t connections;

@@ -66,6 +66,10 @@ enum mb_results_group {
     X(BATCH, "batch", INTEGER, "", "", LEAD, MB_RESULTS_REQUIRED,                                  \
       "Batch of the VM within the run, 1-based; the VMs of a batch migrate concurrently.",         \
       "never")                                                                                     \
+    X(HOP, "hop", INTEGER, "", "", LEAD, 0,                                                        \
+      "Which migration of the VM within the run this row is, 1-based (migration.hops: 2 = "        \
+      "there and back).",                                                                          \
+      "never in files written by migbench")                                                        \
     X(STATUS, "status", ENUM, "", "ok|failed|timeout|corrupt|aborted", LEAD, MB_RESULTS_REQUIRED,  \
       "Outcome: `ok` migrated; `failed` the hypervisor reported an error; `timeout` cancelled "    \
       "after the scenario's timeout; `corrupt` migrated but the integrity check failed; "          \
@@ -108,8 +112,9 @@ enum mb_results_group {
       "no check ran.",                                                                             \
       "never (`unchecked` when no check ran)")                                                     \
     X(BATCH_MAKESPAN_MS, "batch_makespan_ms", NUMBER, "ms", "", METRIC, 0,                         \
-      "From the first start to the last end of the VM's batch; equal in every row of the batch.",  \
-      "the batch never started")                                                                   \
+      "From the first start to the last end of the run's migrations in this hop (the paper's "     \
+      "'real' time of a multi-VM migration); equal in every row of the hop.",                      \
+      "no migration started")                                                                      \
     X(CPU_CAP_APPLIED_PCT, "cpu_cap_applied_pct", NUMBER, "%", "", METRIC, 0,                      \
       "CPU cap the reservation actually applied during the migration (100 = one CPU).",            \
       "no CPU cap in the scenario")                                                                \

@@ -38,18 +38,21 @@ struct vm {
     char name[32];  /* domain name */
     char label[16]; /* "vm1": its name in raw.csv */
     char ip[16];
-    int started;   /* the domain was created */
-    int reachable; /* answered over SSH after boot */
-    int batch;     /* wave of the strategy (1-based) */
-    struct mb_migration mig;
-    int migrated;       /* a migration was attempted */
+    int started;        /* the domain was created */
+    int reachable;      /* answered over SSH after boot */
     double cap_applied; /* % of one CPU per vCPU, NAN when not set */
     double balloon_kib; /* NAN when not set */
+    long long bad_seen; /* lost writes the checker had counted before this hop */
+    char error[700];    /* what went wrong before the migrations: in every row */
+    /* the current hop; reset before each */
+    int batch; /* wave of the strategy (1-based) */
+    struct mb_migration mig;
+    int migrated; /* a migration was attempted */
     struct mb_probe_result probe;
     int probed;
     char integrity[12]; /* ok | corrupt | unchecked */
     char status[12];
-    char error[700];
+    char herror[700]; /* what went wrong in this hop */
 };
 
 struct campaign {
@@ -96,6 +99,17 @@ static void vm_error(struct vm *v, const char *fmt, ...)
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(v->error, sizeof(v->error), fmt, ap);
+    va_end(ap);
+}
+
+static void hop_error(struct vm *v, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void hop_error(struct vm *v, const char *fmt, ...)
+{
+    if (v->herror[0])
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(v->herror, sizeof(v->herror), fmt, ap);
     va_end(ap);
 }
 
@@ -271,11 +285,11 @@ static int load_done(struct campaign *c, const char *path, struct mb_error *err)
             found = 1;
             struct mb_point pt;
             mb_plan_point(c->plan, c->plan->runs[r].point, &pt);
-            if ((int64_t)(j - i) != pt.vm_count)
+            if ((int64_t)(j - i) != pt.vm_count * pt.hops)
                 return mb_error_at(err, MB_EINPUT, path, 0, 0,
-                                   "run %s has %zu rows, but its point migrates %lld VMs: "
-                                   "the file was changed; resume refused",
-                                   c->done_ids[i], j - i, (long long)pt.vm_count);
+                                   "run %s has %zu rows, but its point makes %lld (VMs x "
+                                   "hops): the file was changed; resume refused",
+                                   c->done_ids[i], j - i, (long long)(pt.vm_count * pt.hops));
         }
         if (!found)
             return mb_error_at(err, MB_EINPUT, path, 0, 0,
@@ -430,18 +444,18 @@ static void *migrate_worker(void *arg)
         if (!v->reachable || stopped(c))
             continue;
         if (conn_err[0]) {
-            vm_error(v, "cannot connect for the migration: %s", conn_err);
+            hop_error(v, "cannot connect for the migration: %s", conn_err);
             continue;
         }
         struct mb_hv_dom *d = NULL;
         if (mb_hv_dom_lookup(src, v->name, &d, &err) < 0 || !d) {
-            vm_error(v, "%s is not on the source: %s", v->name, d ? "" : err.msg);
+            hop_error(v, "%s is not on the source: %s", v->name, d ? "" : err.msg);
             continue;
         }
         const struct mb_point *pt = b->pt;
         char *dest_xml = NULL;
         if (b->capped && mb_hv_dest_xml_uncapped(d, &dest_xml, &err) < 0) {
-            vm_error(v, "destination XML: %s", err.msg);
+            hop_error(v, "destination XML: %s", err.msg);
             mb_hv_dom_free(d);
             continue;
         }
@@ -460,9 +474,9 @@ static void *migrate_worker(void *arg)
         };
         v->migrated = 1;
         if (mb_hv_migrate(d, dst, &mo, &v->mig, &err) < 0)
-            vm_error(v, "migration not attempted: %s", err.msg);
+            hop_error(v, "migration not attempted: %s", err.msg);
         else if (v->mig.status != MB_MIG_OK)
-            vm_error(v, "%s", v->mig.error);
+            hop_error(v, "%s", v->mig.error);
         free(dest_xml);
         mb_hv_dom_free(d);
     }
@@ -494,7 +508,7 @@ static double migrate_batch(struct campaign *c, const struct mb_point *pt, struc
     if (started < k) {
         /* the barrier waits for k workers: without them, run none */
         for (int i = 0; i < nvms; i++)
-            vm_error(&vms[i], "cannot start migration threads");
+            hop_error(&vms[i], "cannot start migration threads");
         atomic_store(&b.next, nvms);
         for (int i = started; i < k; i++)
             pthread_barrier_wait(&b.ready);
@@ -526,9 +540,10 @@ static void set_int(struct mb_results_row *row, enum mb_results_col col, int64_t
         mb_results_row_set_col(row, col, "%lld", (long long)v);
 }
 
-/* The rows of a run, appended in one write. */
-static int record(struct campaign *c, const struct mb_run *run, struct vm *vms, int nvms, int src,
-                  int dst, double makespan, double t0, double t1, struct mb_error *err)
+/* The rows of one hop of a run, one per VM, added to rows[*nrows...]. */
+static void hop_rows(struct campaign *c, const struct mb_run *run, struct vm *vms, int nvms,
+                     int src, int dst, int hop, double makespan, double t0, double t1,
+                     struct mb_results_row **rows, size_t *nrows)
 {
     const struct mb_scenario *s = c->s;
     char id[MB_RESULTS_RUN_ID_SIZE];
@@ -541,10 +556,9 @@ static int record(struct campaign *c, const struct mb_run *run, struct vm *vms, 
                        sizeof(strategy));
     char hyp[200];
     mb_meta_hypervisor_text(&c->meta[src], hyp, sizeof(hyp));
-    struct mb_results_row *rows[MAX_VMS];
     for (int i = 0; i < nvms; i++) {
         struct vm *v = &vms[i];
-        struct mb_results_row *row = rows[i] = mb_results_row_new(c->res);
+        struct mb_results_row *row = rows[(*nrows)++] = mb_results_row_new(c->res);
         mb_results_row_set_col(row, MB_COL_RUN_ID, "%s", id);
         mb_results_row_set_col(row, MB_COL_SCENARIO, "%s", s->name);
         mb_results_row_set_col(row, MB_COL_POINT, "%zu", run->point + 1);
@@ -554,6 +568,7 @@ static int record(struct campaign *c, const struct mb_run *run, struct vm *vms, 
         mb_results_row_set_col(row, MB_COL_HOST_TO, "%s", c->tb->hosts[dst].name);
         mb_results_row_set_col(row, MB_COL_STRATEGY, "%s", strategy);
         mb_results_row_set_col(row, MB_COL_BATCH, "%d", v->batch ? v->batch : 1);
+        mb_results_row_set_col(row, MB_COL_HOP, "%d", hop);
         mb_results_row_set_col(row, MB_COL_STATUS, "%s", v->status);
         mb_results_row_set_time(row, MB_COL_START_TIME, v->migrated ? v->mig.wall_start : t0);
         mb_results_row_set_time(row, MB_COL_END_TIME, v->migrated ? v->mig.wall_end : t1);
@@ -582,8 +597,8 @@ static int record(struct campaign *c, const struct mb_run *run, struct vm *vms, 
         set_num(row, MB_COL_BATCH_MAKESPAN_MS, makespan, "%.1f");
         set_num(row, MB_COL_CPU_CAP_APPLIED_PCT, v->cap_applied, "%.1f");
         set_num(row, MB_COL_BALLOON_APPLIED_KIB, v->balloon_kib, "%.0f");
-        if (v->error[0])
-            mb_results_row_set_col(row, MB_COL_ERROR, "%s", v->error);
+        if (v->error[0] || v->herror[0])
+            mb_results_row_set_col(row, MB_COL_ERROR, "%s", v->error[0] ? v->error : v->herror);
         mb_results_row_set_col(row, MB_COL_HARNESS_VERSION, "%s", MB_VERSION);
         if (c->tb->guest.hash)
             mb_results_row_set_col(row, MB_COL_IMAGE_HASH, "%s", c->tb->guest.hash);
@@ -591,11 +606,63 @@ static int record(struct campaign *c, const struct mb_run *run, struct vm *vms, 
         mb_results_row_set_col(row, MB_COL_ACCEL, "%s",
                                c->tb->hosts[src].accel == MB_ACCEL_KVM ? "kvm" : "tcg");
     }
-    int rc = mb_results_append_rows(c->res, (const struct mb_results_row *const *)rows,
-                                    (size_t)nvms, err);
-    for (int i = 0; i < nvms; i++)
-        mb_results_row_free(rows[i]);
-    return rc;
+}
+
+/* Read each reachable guest's integrity verdict after a hop.  A verdict covers every
+ * page only once a whole pass began after the migration: wait for two more passes
+ * than the first reading shows.  The hop is corrupt when the checker counted lost
+ * writes that it had not counted before the hop. */
+static void verify_guests(struct campaign *c, struct vm *vms, int nvms)
+{
+    const struct mb_testbed *tb = c->tb;
+    struct mb_error e;
+    for (int i = 0; i < nvms && !stopped(c); i++) {
+        struct vm *v = &vms[i];
+        if (!v->reachable)
+            continue;
+        struct mb_remote *r = NULL;
+        if (mb_guest_open(tb, v->ip, 10, &r, &e) < 0) {
+            hop_error(v, "guest unreachable after the migration: %s", e.msg);
+            v->reachable = 0;
+            continue;
+        }
+        const char *verdict = NULL;
+        long long bad = -1, passes0 = -1;
+        double deadline = mb_now_mono() + 20;
+        for (;;) {
+            char *out = NULL;
+            if (mb_remote_run(r, "cat /run/memcheck.status", 15, &out, &e) < 0) {
+                hop_error(v, "guest unreachable after the migration: %s", e.msg);
+                v->reachable = 0;
+                free(out);
+                break;
+            }
+            long long passes;
+            verdict = memcheck_verdict(out, &bad, &passes);
+            free(out);
+            if (passes0 < 0)
+                passes0 = passes;
+            if (!verdict || passes >= passes0 + 2 || mb_now_mono() > deadline || stopped(c))
+                break;
+            nap(c, 200);
+        }
+        mb_remote_close(r);
+        if (!v->reachable)
+            continue;
+        if (!verdict) {
+            hop_error(v, "integrity checker gave no verdict");
+            continue;
+        }
+        if (bad > v->bad_seen) {
+            snprintf(v->integrity, sizeof(v->integrity), "corrupt");
+            hop_error(v, "memory integrity: %lld pages lost a write in this migration",
+                      bad - v->bad_seen);
+            v->bad_seen = bad;
+        } else {
+            snprintf(v->integrity, sizeof(v->integrity), "%s",
+                     strcmp(verdict, "ok") ? "unchecked" : "ok");
+        }
+    }
 }
 
 /* Carry out one run.  Returns 0 when its rows were recorded (whatever their status),
@@ -607,19 +674,21 @@ static int run_one(struct campaign *c, const struct mb_run *run, int *all_ok, st
     struct mb_point pt;
     mb_plan_point(c->plan, run->point, &pt);
     int src = host_index(tb, pt.mig_from, 0), dst = host_index(tb, pt.mig_to, 1);
-    int nvms = (int)pt.vm_count;
-    struct vm vms[MAX_VMS];
-    memset(vms, 0, sizeof(vms));
-    double t0 = mb_now_wall();
+    int nvms = (int)pt.vm_count, nhops = (int)pt.hops;
+    struct vm *vms = mb_xcalloc((size_t)nvms, sizeof(*vms));
+    struct mb_results_row **rows = mb_xcalloc((size_t)(nvms * nhops), sizeof(*rows));
+    size_t nrows = 0;
+
     struct mb_error e;
+    int rc = 0;
     for (int i = 0; i < nvms; i++) {
         struct vm *v = &vms[i];
         v->n = i + 1;
         snprintf(v->name, sizeof(v->name), DOM_PREFIX "vm%d", v->n);
         snprintf(v->label, sizeof(v->label), "vm%d", v->n);
-        snprintf(v->integrity, sizeof(v->integrity), "unchecked");
         v->cap_applied = v->balloon_kib = NAN;
-        if (mb_guest_addr(tb, v->n, v->ip, (char[18]){0}, &e) < 0)
+        char mac[18];
+        if (mb_guest_addr(tb, v->n, v->ip, mac, &e) < 0)
             vm_error(v, "%s", e.msg);
     }
 
@@ -629,6 +698,7 @@ static int run_one(struct campaign *c, const struct mb_run *run, int *all_ok, st
         for (int i = 0; i < nvms; i++)
             vm_error(&vms[i], "source %s: %s", tb->hosts[src].name, e.msg);
         host_hv_reset(c, src);
+        hv_src = NULL;
     }
     for (int i = 0; i < nvms && hv_src && !stopped(c); i++) {
         struct vm *v = &vms[i];
@@ -680,9 +750,9 @@ static int run_one(struct campaign *c, const struct mb_run *run, int *all_ok, st
         }
         if (pt.src_cpu_cap < 100) {
             double applied;
-            if (mb_hv_set_cpu_cap(d, pt.src_cpu_cap * (double)pt.vm_vcpus, &applied, &e) < 0)
+            if (mb_hv_set_cpu_cap(d, pt.src_cpu_cap * (double)pt.vm_vcpus, &applied, &e) < 0) {
                 vm_error(v, "CPU cap: %s", e.msg);
-            else {
+            } else {
                 v->cap_applied = applied / (double)pt.vm_vcpus;
                 capped = 1;
             }
@@ -697,79 +767,67 @@ static int run_one(struct campaign *c, const struct mb_run *run, int *all_ok, st
         mb_hv_dom_free(d);
     }
 
-    /* 5. the batch, watched by the probe */
+    /* 5. the hops: the batch migrates there (and back, ...), watched by the probe */
     const char *addrs[MAX_VMS];
     for (int i = 0; i < nvms; i++)
         addrs[i] = vms[i].ip;
-    struct mb_probe *probe = NULL;
-    if (!stopped(c) &&
-        mb_probe_start(addrs, (size_t)nvms, PROBE_PORT, pt.probe_interval_ms, &probe, &e) < 0)
-        mb_progress_note(&c->prog, "probe: %s (downtime from the probe not measured)", e.msg);
-    if (probe) {
-        nap(c, 300); /* replies flowing before the window opens */
-        mb_probe_window_open(probe);
-    }
-    double makespan = NAN;
-    if (!stopped(c))
-        makespan = migrate_batch(c, &pt, vms, nvms, src, dst, capped);
-    if (probe) {
-        nap(c, 500); /* the longest gap may end after the migration call returns */
-        struct mb_probe_result pr[MAX_VMS];
-        mb_probe_window_close(probe, pr);
+    for (int hop = 1; hop <= nhops && !stopped(c); hop++) {
+        int from = hop % 2 ? src : dst, to = hop % 2 ? dst : src;
         for (int i = 0; i < nvms; i++) {
-            if (vms[i].migrated && vms[i].reachable) {
-                vms[i].probe = pr[i];
-                vms[i].probed = 1;
+            struct vm *v = &vms[i];
+            v->batch = v->migrated = v->probed = 0;
+            v->herror[0] = '\0';
+            memset(&v->mig, 0, sizeof(v->mig));
+            snprintf(v->integrity, sizeof(v->integrity), "unchecked");
+            if (!v->reachable && !v->error[0])
+                hop_error(v, "not migrated: the guest was lost in an earlier hop");
+        }
+        struct mb_probe *probe = NULL;
+        if (mb_probe_start(addrs, (size_t)nvms, PROBE_PORT, pt.probe_interval_ms, &probe, &e) < 0)
+            mb_progress_note(&c->prog, "probe: %s (downtime from the probe not measured)", e.msg);
+        if (probe) {
+            nap(c, 300); /* replies flowing before the window opens */
+            mb_probe_window_open(probe);
+        }
+        double h0 = mb_now_wall();
+        double makespan = NAN;
+        if (!stopped(c))
+            makespan = migrate_batch(c, &pt, vms, nvms, from, to, capped && hop == 1);
+        if (probe) {
+            nap(c, 500); /* the longest gap may end after the migration call returns */
+            struct mb_probe_result pr[MAX_VMS];
+            mb_probe_window_close(probe, pr);
+            for (int i = 0; i < nvms; i++) {
+                if (vms[i].migrated && vms[i].reachable) {
+                    vms[i].probe = pr[i];
+                    vms[i].probed = 1;
+                }
             }
+            mb_probe_free(probe);
         }
-        mb_probe_free(probe);
-    }
-
-    /* 6. the window after, then the guests' verdicts */
-    nap(c, pt.after_ms);
-    for (int i = 0; i < nvms && !stopped(c); i++) {
-        struct vm *v = &vms[i];
-        if (!v->reachable)
-            continue;
-        struct mb_remote *r = NULL;
-        if (mb_guest_open(tb, v->ip, 10, &r, &e) < 0) {
-            vm_error(v, "guest unreachable after the migration: %s", e.msg);
-            v->reachable = 0;
-            continue;
+        /* 6. the window after, then the guests' verdicts */
+        nap(c, pt.after_ms);
+        verify_guests(c, vms, nvms);
+        if (stopped(c))
+            break;
+        for (int i = 0; i < nvms; i++) {
+            struct vm *v = &vms[i];
+            const char *st = "failed";
+            int mig_ok = v->migrated && v->mig.status == MB_MIG_OK;
+            if (v->migrated && v->mig.status == MB_MIG_TIMEOUT)
+                st = "timeout";
+            else if (mig_ok && !strcmp(v->integrity, "corrupt"))
+                st = "corrupt";
+            else if (mig_ok && v->reachable && !strcmp(v->integrity, "ok") && !v->error[0] &&
+                     !v->herror[0])
+                st = "ok";
+            else if (mig_ok && !v->error[0])
+                hop_error(v, "migrated, but not verified");
+            snprintf(v->status, sizeof(v->status), "%s", st);
+            if (strcmp(st, "ok") != 0)
+                *all_ok = 0;
         }
-        /* A verdict covers every page only once a whole pass began after the
-         * migration: wait for two more passes than the first reading shows. */
-        const char *verdict = NULL;
-        long long bad = -1, passes0 = -1;
-        double deadline = mb_now_mono() + 20;
-        for (;;) {
-            char *out = NULL;
-            if (mb_remote_run(r, "cat /run/memcheck.status", 15, &out, &e) < 0) {
-                vm_error(v, "guest unreachable after the migration: %s", e.msg);
-                v->reachable = 0;
-                free(out);
-                break;
-            }
-            long long passes;
-            verdict = memcheck_verdict(out, &bad, &passes);
-            free(out);
-            if (passes0 < 0)
-                passes0 = passes;
-            if (!verdict || !strcmp(verdict, "corrupt") || passes >= passes0 + 2 ||
-                mb_now_mono() > deadline || stopped(c))
-                break;
-            nap(c, 200);
-        }
-        if (v->reachable) {
-            if (!verdict) {
-                vm_error(v, "integrity checker gave no verdict");
-            } else {
-                snprintf(v->integrity, sizeof(v->integrity), "%s", verdict);
-                if (!strcmp(verdict, "corrupt"))
-                    vm_error(v, "memory integrity: %lld pages lost a write", bad);
-            }
-        }
-        mb_remote_close(r);
+        hop_rows(c, run, vms, nvms, from, to, hop, makespan, h0, mb_now_wall(), rows, &nrows);
     }
     int interrupted = stopped(c);
 
@@ -777,28 +835,15 @@ static int run_one(struct campaign *c, const struct mb_run *run, int *all_ok, st
     for (int i = 0; i < nvms; i++)
         if (vms[i].started)
             destroy_everywhere(c, vms[i].name);
-    double t1 = mb_now_wall();
     if (interrupted)
-        return MB_EINTR;
-
-    /* 8. statuses and rows */
-    for (int i = 0; i < nvms; i++) {
-        struct vm *v = &vms[i];
-        const char *st = "failed";
-        if (v->migrated && v->mig.status == MB_MIG_TIMEOUT)
-            st = "timeout";
-        else if (v->migrated && v->mig.status == MB_MIG_OK && !strcmp(v->integrity, "corrupt"))
-            st = "corrupt";
-        else if (v->migrated && v->mig.status == MB_MIG_OK && v->reachable &&
-                 !strcmp(v->integrity, "ok") && !v->error[0])
-            st = "ok";
-        else if (v->migrated && v->mig.status == MB_MIG_OK && !v->error[0])
-            vm_error(v, "migrated, but not verified");
-        snprintf(v->status, sizeof(v->status), "%s", st);
-        if (strcmp(st, "ok") != 0)
-            *all_ok = 0;
-    }
-    return record(c, run, vms, nvms, src, dst, makespan, t0, t1, err);
+        rc = MB_EINTR;
+    else
+        rc = mb_results_append_rows(c->res, (const struct mb_results_row *const *)rows, nrows, err);
+    for (size_t i = 0; i < nrows; i++)
+        mb_results_row_free(rows[i]);
+    free(rows);
+    free(vms);
+    return rc;
 }
 
 /* ---- the campaign ------------------------------------------------------------------ */
