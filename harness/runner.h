@@ -17,11 +17,11 @@
 #include "progress.h"
 
 struct mb_runner_opts {
-    const char *scenario;    /* scenario file (ignored with resume_dir: its copy is used) */
-    const char *testbed;     /* testbed reference overriding the scenario's, or NULL */
-    const char *out_base;    /* results go to out_base/<scenario>/<timestamp>/ (default
-                              * "results") */
-    const char *resume_dir;  /* finish the campaign in this results directory */
+    const char *scenario;   /* scenario file (ignored with resume_dir: its copy is used) */
+    const char *testbed;    /* testbed reference overriding the scenario's, or NULL */
+    const char *out_base;   /* results go to out_base/<scenario>/<timestamp>/ (default
+                             * "results") */
+    const char *resume_dir; /* finish the campaign in this results directory */
     enum mb_progress_mode progress;
     volatile sig_atomic_t *stop; /* set by SIGINT/SIGTERM: finish clean-up, then stop */
 };
