@@ -131,6 +131,14 @@ enum mb_results_group {
       "either workload figure is empty, or the baseline is 0")                                     \
     X(ERROR, "error", STRING, "", "", METRIC, 0,                                                   \
       "Why the migration did not end `ok`, as one message.", "status is `ok`")                     \
+    X(STATS_SOURCE, "stats_source", ENUM, "", "event|destination|none", PROVENANCE, 0,             \
+      "Where the hypervisor figures came from: the source's JOB_COMPLETED `event`, the "           \
+      "`destination`'s completed-job statistics, or `none`.",                                      \
+      "no migration was attempted")                                                                \
+    X(STATS_MISSING, "stats_missing", STRING, "", "", PROVENANCE, 0,                               \
+      "Hypervisor figures the driver did not report, comma-separated (a Xen-like driver reports "  \
+      "less than QEMU); their columns are empty.",                                                 \
+      "every figure was reported")                                                                 \
     X(HARNESS_VERSION, "harness_version", STRING, "", "", PROVENANCE, 0,                           \
       "migbench version (`git describe`) that wrote the row.", "never")                            \
     X(IMAGE_HASH, "image_hash", STRING, "", "", PROVENANCE, 0,                                     \

@@ -589,8 +589,17 @@ static void hop_rows(struct campaign *c, const struct mb_run *run, struct vm *vm
             set_num(row, MB_COL_DIRTY_RATE_PPS, js->dirty_rate, "%.0f");
             set_int(row, MB_COL_ITERATIONS, js->iterations);
         }
-        if (v->migrated)
+        if (v->migrated) {
             set_num(row, MB_COL_WALL_TIME_MS, v->mig.seconds * 1000.0, "%.1f");
+            mb_results_row_set_col(row, MB_COL_STATS_SOURCE, "%s",
+                                   mb_stats_source_name(v->mig.stats_source));
+            if (v->mig.stats_source != MB_STATS_NONE) {
+                char missing[256];
+                mb_job_stats_missing_names(&v->mig.stats, missing, sizeof(missing));
+                if (missing[0])
+                    mb_results_row_set_col(row, MB_COL_STATS_MISSING, "%s", missing);
+            }
+        }
         if (v->probed)
             set_num(row, MB_COL_PROBE_DOWNTIME_MS, v->probe.longest_gap_ms, "%.1f");
         mb_results_row_set_col(row, MB_COL_INTEGRITY, "%s", v->integrity);

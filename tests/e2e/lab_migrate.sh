@@ -4,7 +4,8 @@
 # the host key checked; live-migrate it A -> B -> A through the libvirt API, the guest
 # answering after each hop; the integrity checker reports no lost write; a CPU cap is
 # measured within 5 percentage points of its target; a balloon reaches its target; then
-# lab down leaves nothing (checked by e2e_lab's exit hook).
+# migbench is killed -9 during a migration, and lab down leaves nothing (checked by
+# e2e_lab's exit hook).
 . "$(dirname "$0")/lib.sh"
 N=e2e-migrate
 e2e_lab $N
@@ -49,4 +50,18 @@ VM cap 1 0 >/dev/null || fail "uncap"
 out=$(VM balloon 1 192MiB) || fail "balloon: $out"
 [ "$(echo "$out" | val reached)" = yes ] || fail "balloon: $out"
 say "balloon 256 -> 192 MiB in $(echo "$out" | val seconds) s"
-VM destroy 1 >/dev/null || fail "destroy"
+
+# kill -9 of migbench in the middle of a migration (slowed to 2 MiB/s), then lab down
+# (the exit hook) must leave nothing: guest, QEMUs on both hosts, daemons, namespaces
+VM migrate 1 hostA hostB --bandwidth 2MiB/s --timeout 60s >/dev/null 2>&1 &
+pid=$!
+end=$(($(date +%s) + 20))
+until lab_virsh $N hostB list --name 2>/dev/null | grep -q vm1; do # incoming domain
+    [ "$(date +%s)" -lt $end ] || fail "the migration did not start"
+    sleep 0.1
+done
+sleep 0.5
+kill -0 $pid 2>/dev/null || fail "the migration ended before the kill"
+kill -9 $pid
+wait $pid 2>/dev/null
+say "migbench killed -9 during a migration; lab down follows"

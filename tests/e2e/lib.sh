@@ -60,8 +60,12 @@ $left"
     say "nothing of instance $1 is left"
 }
 
+# E2E_CLEANUP: shell code a test wants run at exit (temporary files, a process of its
+# own), before the labs go down; the test's exit status is kept.
+E2E_CLEANUP=
 _e2e_exit() {
     local rc=$?
+    [ -n "$E2E_CLEANUP" ] && eval "$E2E_CLEANUP" >/dev/null 2>&1
     local n
     for n in $E2E_LABS; do
         "$MIGBENCH" lab down --name "$n" >/dev/null 2>&1 || say "lab down --name $n failed"

@@ -7,7 +7,7 @@
 N=e2e-run
 e2e_lab $N
 OUT=$(mktemp -d /tmp/mb-e2e-run.XXXXXX)
-trap 'rm -rf "$OUT"; _e2e_exit' EXIT
+E2E_CLEANUP='rm -rf "$OUT"'
 
 "$MIGBENCH" lab up --name $N >/dev/null || fail "lab up"
 say "run the campaign"

@@ -8,7 +8,7 @@
 N=e2e-fail
 e2e_lab $N
 OUT=$(mktemp -d /tmp/mb-e2e-fail.XXXXXX)
-trap 'rm -rf "$OUT"; _e2e_exit' EXIT
+E2E_CLEANUP='rm -rf "$OUT"'
 
 "$MIGBENCH" lab up --name $N >/dev/null || fail "lab up"
 say "1. timeout"

@@ -5,7 +5,7 @@
 N=e2e-resume
 e2e_lab $N
 OUT=$(mktemp -d /tmp/mb-e2e-resume.XXXXXX)
-trap 'kill -9 $PID 2>/dev/null; rm -rf "$OUT"; _e2e_exit' EXIT
+E2E_CLEANUP='[ -n "$PID" ] && kill -9 $PID; rm -rf "$OUT"'
 PID=
 
 "$MIGBENCH" lab up --name $N >/dev/null || fail "lab up"
