@@ -330,6 +330,8 @@ static int lock_testbed(struct campaign *c, struct mb_error *err)
  * start while a hand-started guest (migbench vm) holds an address the runner needs. */
 static int sweep_testbed(struct campaign *c, int max_vms, struct mb_error *err)
 {
+    int answered = 0;
+    char first_err[600] = "";
     for (int h = 0; h < c->tb->nhosts; h++) {
         struct mb_hv *hv;
         char **names = NULL;
@@ -341,10 +343,14 @@ static int sweep_testbed(struct campaign *c, int max_vms, struct mb_error *err)
              * say why: the campaign goes on */
             mb_progress_note(&c->prog, "warning: host %s (%s) does not answer: %s",
                              c->tb->hosts[h].name, c->tb->hosts[h].uri, err->msg);
+            if (!first_err[0])
+                snprintf(first_err, sizeof(first_err), "%s: %.560s", c->tb->hosts[h].name,
+                         err->msg);
             host_hv_reset(c, h);
             mb_error_clear(err);
             continue;
         }
+        answered++;
         for (size_t i = 0; names && names[i]; i++) {
             int n;
             char tail;
@@ -369,6 +375,9 @@ static int sweep_testbed(struct campaign *c, int max_vms, struct mb_error *err)
         if (rc < 0)
             return rc;
     }
+    if (!answered)
+        return mb_error_set(err, MB_EENV, "no host of testbed %s answers (%s)", c->tb->path,
+                            first_err);
     return 0;
 }
 
@@ -1067,6 +1076,20 @@ int mb_runner_campaign(const struct mb_runner_opts *o, struct mb_runner_summary 
 out:
     sum->wall_s = mb_now_mono() - wall0;
     sum->cpu_s = cpu_seconds() - cpu0;
+    if (rc < 0 && rc != MB_EINTR && !o->resume_dir && sum->dir[0] && sum->done == 0) {
+        /* a new campaign that recorded nothing: leave no empty results directory */
+        static const char *const files[] = {"raw.csv", "metadata.json", "metadata.json.tmp",
+                                            "scenario.yaml"};
+        mb_results_close(c.res);
+        c.res = NULL;
+        for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+            char f[4300];
+            snprintf(f, sizeof(f), "%s/%s", sum->dir, files[i]);
+            unlink(f);
+        }
+        rmdir(sum->dir);
+        sum->dir[0] = '\0';
+    }
     if (c.meta && sum->dir[0]) {
         struct mb_error e2;
         write_meta(&c, sum->dir, sum,
