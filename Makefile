@@ -50,6 +50,16 @@ bin/migbench: $(OBJS)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
+# ---- workloads (issue 6): the web workload's load client, a host program run by the
+# runner from the root namespace; built from workloads/loadclient/*.c, next to migbench.
+WEBBENCH_SRCS := $(wildcard workloads/loadclient/*.c)
+all: bin/mb-webbench
+bin/mb-webbench: $(WEBBENCH_SRCS)
+	$(call say,LINK,$@)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(WEBBENCH_SRCS) -pthread
+# ---- end of the workloads block
+
 $(BUILD)/%.o: %.c
 	$(call say,CC,$<)
 	@mkdir -p $(@D)
