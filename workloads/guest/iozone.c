@@ -351,6 +351,18 @@ int main(int argc, char **argv)
     }
     for (size_t i = 0; i < z.record; i++)
         z.buf[i] = (unsigned char)(i * 131 + 7);
+    /* can the file be made here, and opened the way the tests will? */
+    int fd = open(z.path, O_WRONLY | O_CREAT | (z.direct ? O_DIRECT : 0), 0600);
+    if (fd < 0) {
+        if (errno == EINVAL && z.direct)
+            fprintf(stderr, "iozone: %s (%s) does not support O_DIRECT (-D)\n", z.dir,
+                    fs_name(z.dir));
+        else
+            fprintf(stderr, "iozone: create %s: %s\n", z.path, strerror(errno));
+        unlink(z.path);
+        return 1;
+    }
+    close(fd);
     z.rng = 0x9E3779B97F4A7C15ull ^ (uint64_t)getpid();
     /* named after the process that writes it (after -d, not the parent checked above) */
     snprintf(z.path, sizeof(z.path), "%s/mb-iozone.%ld.dat", z.dir, (long)getpid());

@@ -2,7 +2,7 @@
  * workload (the paper ran Webbench against Apache in the migrating guest).  It runs on
  * the load client (the lab's root namespace), not in a guest.
  *
- *   mb-webbench [-c CLIENTS] [-t SECONDS] [-i INTERVAL] [-k] [-0] [-T TIMEOUT] URL...
+ *   mb-webbench [-c CLIENTS] [-t SECONDS] [-i INTERVAL] [-k] [-0] [-T TIMEOUT] [-W] URL...
  *
  * CLIENTS (default 8) clients each fetch the URLs (http://HOST[:PORT]/PATH; several are
  * taken in turn) one request after another, without think time, for SECONDS (default
@@ -11,6 +11,8 @@
  * sends HTTP/1.0 with "Connection: keep-alive".  A request fails when it cannot connect,
  * the answer is not "200" with a complete body, or it takes longer than TIMEOUT
  * seconds (default 5); a client that cannot connect waits 10 ms before trying again.
+ * -W ends it, as SIGTERM does, when the process that started it ends (migbench starts
+ * it so: a killed harness leaves no load behind).
  *
  * Output (stdout):
  *   webbench start urls=1 url=http://10.0.0.101:8080/16k clients=8 keepalive=0 http=1.0
@@ -59,7 +61,7 @@ struct url {
 struct bench {
     struct url urls[MAX_URLS];
     int nurls;
-    int clients, keepalive, http10;
+    int clients, keepalive, http10, watch_parent;
     double timeout, seconds, interval;
     atomic_int stop;
     atomic_ullong pages, bytes, failures, lat_us;
@@ -315,20 +317,21 @@ static double number(const char *opt, const char *s)
 
 static void usage(FILE *out)
 {
-    fprintf(out,
-            "usage: mb-webbench [-c CLIENTS] [-t SECONDS] [-i INTERVAL] [-k] [-0] [-T TIMEOUT] "
-            "URL...\n"
-            "Fetches http:// URLs with CLIENTS concurrent clients (default 8) for SECONDS\n"
-            "(default 30, 0 = until SIGTERM); prints pages/s, bytes/s and failures every\n"
-            "INTERVAL seconds (default 1).  -k: keep-alive (HTTP/1.1); -0: HTTP/1.0 with -k;\n"
-            "TIMEOUT: seconds a request may take (default 5).\n");
+    fprintf(
+        out,
+        "usage: mb-webbench [-c CLIENTS] [-t SECONDS] [-i INTERVAL] [-k] [-0] [-T TIMEOUT] [-W]\n"
+        "                   URL...\n"
+        "Fetches http:// URLs with CLIENTS concurrent clients (default 8) for SECONDS\n"
+        "(default 30, 0 = until SIGTERM); prints pages/s, bytes/s and failures every\n"
+        "INTERVAL seconds (default 1).  -k: keep-alive (HTTP/1.1); -0: HTTP/1.0 with -k;\n"
+        "TIMEOUT: seconds a request may take (default 5).  -W: end with the parent.\n");
 }
 
 int main(int argc, char **argv)
 {
     static struct bench b = {.clients = 8, .timeout = 5, .seconds = 30, .interval = 1};
     int c;
-    while ((c = getopt(argc, argv, "c:t:i:k0T:h")) != -1) {
+    while ((c = getopt(argc, argv, "c:t:i:k0T:Wh")) != -1) {
         switch (c) {
         case 'c':
             b.clients = (int)number("-c", optarg);
@@ -348,6 +351,9 @@ int main(int argc, char **argv)
         case 'T':
             b.timeout = number("-T", optarg);
             break;
+        case 'W':
+            b.watch_parent = 1;
+            break;
         case 'h':
             usage(stdout);
             return 0;
@@ -366,6 +372,7 @@ int main(int argc, char **argv)
         if (rc < 0)
             return rc == -1 ? 2 : 1;
     }
+    pid_t parent = getppid();
     struct sigaction sa;
     memset(&sa, 0, sizeof(sa));
     sa.sa_handler = on_signal;
@@ -406,7 +413,8 @@ int main(int argc, char **argv)
     double tlast = t0, next = t0 + b.interval;
     for (int last = 0; !last;) {
         double now = now_mono();
-        if (got_signal || (b.seconds > 0 && now - t0 >= b.seconds) || started < b.clients) {
+        if (got_signal || (b.seconds > 0 && now - t0 >= b.seconds) || started < b.clients ||
+            (b.watch_parent && getppid() != parent)) {
             atomic_store(&b.stop, 1);
             for (int i = 0; i < started; i++)
                 pthread_join(th[i], NULL);
@@ -414,6 +422,8 @@ int main(int argc, char **argv)
             last = 1;
         } else if (now < next) {
             double until = next - now;
+            if (b.watch_parent && until > 0.25)
+                until = 0.25; /* a look at the parent four times a second */
             if (b.seconds > 0 && t0 + b.seconds - now < until)
                 until = t0 + b.seconds - now;
             struct timespec ts = {(time_t)until, (long)((until - (double)(time_t)until) * 1e9)};

@@ -1,0 +1,110 @@
+/* wl_iozone.c — the IOZone-like workload: workloads/guest/iozone.c in the guest, its I/O
+ * throughput in MiB/s as its series, each sample tagged with the test that ran. */
+#include "workload.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const char *const keys[] = {"workload.interval",           "workload.iozone.file_size",
+                                   "workload.iozone.record_size", "workload.iozone.tests",
+                                   "workload.iozone.dir",         "workload.iozone.direct",
+                                   "workload.iozone.fsync",       NULL};
+
+/* The tags of its samples: its tests, and "mixed" for a sample in which tests changed. */
+static const char *const tags[] = {"write",    "rewrite",   "read",  "reread",
+                                   "randread", "randwrite", "mixed", NULL};
+
+static int check(const struct mb_wl_params *p, uint64_t vm_memory, struct mb_error *err)
+{
+    const char *dir = p->iozone_dir ? p->iozone_dir : "auto";
+    if (strcmp(dir, "auto") && dir[0] != '/')
+        return mb_error_set(err, MB_EINPUT,
+                            "workload.iozone.dir: '%s' is neither auto nor an absolute path", dir);
+    if (p->iozone_record_size % 1024)
+        return mb_error_set(err, MB_EINPUT,
+                            "workload.iozone.record_size: %llu bytes is not a whole number of KiB",
+                            (unsigned long long)p->iozone_record_size);
+    if (p->iozone_file_size < p->iozone_record_size)
+        return mb_error_set(err, MB_EINPUT,
+                            "workload.iozone.file_size is smaller than one record "
+                            "(workload.iozone.record_size)");
+    if (p->iozone_direct && p->iozone_record_size % 4096)
+        return mb_error_set(err, MB_EINPUT,
+                            "workload.iozone.direct wants a workload.iozone.record_size that is a "
+                            "multiple of 4KiB");
+    bool ram = !strcmp(dir, "/tmp") || !strncmp(dir, "/tmp/", 5);
+    if (p->iozone_direct && ram)
+        return mb_error_set(err, MB_EINPUT,
+                            "workload.iozone.direct: the guest's %s is in RAM (tmpfs), which has "
+                            "no O_DIRECT; use the scratch disk (dir: auto or /mnt/scratch)",
+                            dir);
+    if (ram && vm_memory > 0 && p->iozone_file_size > vm_memory / 3)
+        return mb_error_set(err, MB_EINPUT,
+                            "workload.iozone.file_size: %llu MiB in the guest's RAM (%s) is more "
+                            "than a third of its %llu MiB (vms.memory)",
+                            (unsigned long long)(p->iozone_file_size >> 20), dir,
+                            (unsigned long long)(vm_memory >> 20));
+    return 0;
+}
+
+static int start(const struct mb_wl_params *p, double max_s, struct mb_buf *b, struct mb_error *err)
+{
+    char log[64], pid[64], status[64];
+    mb_wl_path(log, sizeof(log), "iozone", "log");
+    mb_wl_path(pid, sizeof(pid), "iozone", "pid");
+    mb_wl_path(status, sizeof(status), "iozone", "status");
+    const char *dir = p->iozone_dir ? p->iozone_dir : "auto";
+    int bad = mb_buf_printf(b, "iozone -d") < 0 || mb_wl_arg(b, "-s") < 0 ||
+              mb_wl_argf(b, "%.3f", (double)p->iozone_file_size / 1048576.0) < 0 ||
+              mb_wl_arg(b, "-r") < 0 ||
+              mb_wl_argf(b, "%llu", (unsigned long long)(p->iozone_record_size / 1024)) < 0 ||
+              mb_wl_arg(b, "-T") < 0 || mb_wl_arg(b, p->iozone_tests ? p->iozone_tests : "all") < 0;
+    if (!bad && strcmp(dir, "auto")) /* auto: the program picks /mnt/scratch or /tmp */
+        bad = mb_wl_arg(b, "-f") < 0 || mb_wl_arg(b, dir) < 0;
+    if (!bad && p->iozone_direct)
+        bad = mb_wl_arg(b, "-D") < 0;
+    if (!bad && p->iozone_fsync)
+        bad = mb_wl_arg(b, "-e") < 0;
+    if (!bad)
+        bad = mb_wl_arg(b, "-i") < 0 || mb_wl_argf(b, "%.3f", p->interval_ms / 1000.0) < 0 ||
+              mb_wl_arg(b, "-t") < 0 || mb_wl_argf(b, "%.0f", max_s) < 0 ||
+              mb_wl_arg(b, "-S") < 0 || mb_wl_arg(b, status) < 0 || mb_wl_arg(b, "-p") < 0 ||
+              mb_wl_arg(b, pid) < 0 || mb_wl_redirect(b, log, false) < 0;
+    if (bad)
+        return mb_error_set(err, MB_ENOMEM, "iozone: start command too long");
+    return 0;
+}
+
+static int stop(const struct mb_wl_params *p, struct mb_buf *b)
+{
+    (void)p;
+    char pid[64];
+    mb_wl_path(pid, sizeof(pid), "iozone", "pid");
+    return mb_wl_stop_pidfile(b, pid);
+}
+
+static int parse(const char *text, size_t len, struct mb_series *s)
+{
+    static const struct mb_wl_kv_format f = {
+        .prefix = "iozone",
+        .cols = {"mibs", "bytes"},
+        .units = {"MiB/s", "bytes"},
+        .score_key = "mibs",
+        .tag_key = "phase",
+        .tags = tags,
+    };
+    return mb_wl_parse_kv(&f, text, len, s);
+}
+
+const struct mb_wl_driver mb_wl_iozone = {
+    .name = "iozone",
+    .help = "IOZone-like: write, rewrite, read, reread, random read and write over a file",
+    .metric = "throughput",
+    .unit = "MiB/s",
+    .program = "iozone",
+    .keys = keys,
+    .check = check,
+    .start = start,
+    .stop = stop,
+    .parse = parse,
+};

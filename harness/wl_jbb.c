@@ -1,0 +1,75 @@
+/* wl_jbb.c — the SPECjbb2005-like workload: workloads/guest/jbb.c in the guest, business
+ * operations per second (bops) as its series. */
+#include "workload.h"
+
+#include <stdio.h>
+
+static const char *const keys[] = {"workload.interval", "workload.jbb.warehouses",
+                                   "workload.jbb.heap", NULL};
+
+static int check(const struct mb_wl_params *p, uint64_t vm_memory, struct mb_error *err)
+{
+    /* jbb's tables take about 8 MiB per warehouse, and it wants 4 MiB beyond them */
+    uint64_t need = (uint64_t)p->jbb_warehouses * (16u << 20);
+    if (p->jbb_heap < need)
+        return mb_error_set(err, MB_EINPUT,
+                            "workload.jbb.heap: %llu MiB cannot hold %lld warehouses "
+                            "(workload.jbb.warehouses): at least 16MiB each",
+                            (unsigned long long)(p->jbb_heap >> 20), (long long)p->jbb_warehouses);
+    if (vm_memory > 0 && p->jbb_heap > vm_memory / 4 * 3)
+        return mb_error_set(err, MB_EINPUT,
+                            "workload.jbb.heap: %llu MiB is more than 3/4 of the guest's %llu MiB "
+                            "(vms.memory)",
+                            (unsigned long long)(p->jbb_heap >> 20),
+                            (unsigned long long)(vm_memory >> 20));
+    return 0;
+}
+
+static int start(const struct mb_wl_params *p, double max_s, struct mb_buf *b, struct mb_error *err)
+{
+    char log[64], pid[64], status[64];
+    mb_wl_path(log, sizeof(log), "jbb", "log");
+    mb_wl_path(pid, sizeof(pid), "jbb", "pid");
+    mb_wl_path(status, sizeof(status), "jbb", "status");
+    if (mb_buf_printf(b, "jbb -d") < 0 || mb_wl_arg(b, "-w") < 0 ||
+        mb_wl_argf(b, "%lld", (long long)p->jbb_warehouses) < 0 || mb_wl_arg(b, "-m") < 0 ||
+        mb_wl_argf(b, "%.3f", (double)p->jbb_heap / 1048576.0) < 0 || mb_wl_arg(b, "-i") < 0 ||
+        mb_wl_argf(b, "%.3f", p->interval_ms / 1000.0) < 0 || mb_wl_arg(b, "-t") < 0 ||
+        mb_wl_argf(b, "%.0f", max_s) < 0 || mb_wl_arg(b, "-s") < 0 || mb_wl_arg(b, status) < 0 ||
+        mb_wl_arg(b, "-p") < 0 || mb_wl_arg(b, pid) < 0 || mb_wl_redirect(b, log, false) < 0)
+        return mb_error_set(err, MB_ENOMEM, "jbb: start command too long");
+    return 0;
+}
+
+static int stop(const struct mb_wl_params *p, struct mb_buf *b)
+{
+    (void)p;
+    char pid[64];
+    mb_wl_path(pid, sizeof(pid), "jbb", "pid");
+    return mb_wl_stop_pidfile(b, pid);
+}
+
+static int parse(const char *text, size_t len, struct mb_series *s)
+{
+    static const struct mb_wl_kv_format f = {
+        .prefix = "jbb",
+        .cols = {"bops", "ops"},
+        .units = {"bops", "ops"},
+        .score_key = "bops",
+    };
+    return mb_wl_parse_kv(&f, text, len, s);
+}
+
+const struct mb_wl_driver mb_wl_jbb = {
+    .name = "jbb",
+    .help = "SPECjbb2005-like: warehouses of in-memory tables, its transaction mix, a heap "
+            "like a JVM's",
+    .metric = "bops",
+    .unit = "bops",
+    .program = "jbb",
+    .keys = keys,
+    .check = check,
+    .start = start,
+    .stop = stop,
+    .parse = parse,
+};

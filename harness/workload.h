@@ -1,0 +1,421 @@
+/* workload.h — workload drivers: what runs in the guests (and on the load client)
+ * during a run, how it starts and stops, and its throughput as a time series.
+ *
+ * After stress-ng: one file per workload (wl_idle.c, wl_jbb.c, wl_iozone.c,
+ * wl_sysbench.c, wl_web.c), each defining a struct mb_wl_driver that workload.c lists
+ * in mb_wl_drivers[]; adding a workload is one new file and one line in that table.
+ *
+ * A run with a workload, from the runner's side:
+ *   d = mb_wl_find(pt->vm_workload);            NULL: not a driver's (dirty, burn)
+ *   mb_wl_check(d, &pt->wl, pt->vm_memory, &err)         before anything starts
+ *   mb_wl_start_cmd(d, &pt->wl, max_s, &cmd, &err)       run over SSH in each guest
+ *   if (d->client) mb_wl_client_start(d, &pt->wl, ip, max_s, NULL, log, &cl, &err)
+ *   t0 = mb_now_wall()                                    the series' time 0 (see below)
+ *   ... baseline window, migration window, after window (wall-clock times) ...
+ *   mb_wl_stop_cmd(d, &pt->wl, &cmd)                       run over SSH; ends the program
+ *   text = the output: mb_wl_output_cmd() over SSH, or mb_wl_client_stop() + _output()
+ *   mb_wl_parse(d, text, len, 0, &series, &err)
+ *   ov = mb_series_overhead(series, base_from - t0, base_to - t0, mig_from - t0, mig_to - t0)
+ *
+ * Series time: every sample's t is seconds since the workload program started
+ * measuring, on the clock of the machine it runs on (the guest's monotonic clock for
+ * jbb, iozone and sysbench; the load client's for web).  The runner maps its own
+ * wall-clock windows onto it by subtracting the wall-clock time at which the start
+ * command returned (the programs start measuring just before -d returns; sysbench
+ * within a fraction of a second of it).  A guest's clocks stop while the VM is paused
+ * for the final copy, so in-guest series do not show the stop-and-copy pause as lost
+ * time (the probe measures it; the web series, timed outside the guest, does show it).
+ *
+ * Every value that reaches a guest's shell goes through mb_remote_quote. */
+#ifndef MB_WORKLOAD_H
+#define MB_WORKLOAD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "error.h"
+#include "options.h"
+#include "util.h"
+
+/* ---- parameters: the scenario keys workload.* ------------------------------------- */
+
+/* Every workload's settings, filled from the scenario keys of MB_WL_OPTIONS (a point
+ * holds one of these; each driver reads its own fields).  Sizes in bytes, durations in
+ * milliseconds, booleans 0/1, strings borrowed from the scenario. */
+struct mb_wl_params {
+    double interval_ms; /* workload.interval: the series' resolution */
+    /* jbb */
+    int64_t jbb_warehouses; /* workload.jbb.warehouses */
+    uint64_t jbb_heap;      /* workload.jbb.heap */
+    /* iozone */
+    uint64_t iozone_file_size;   /* workload.iozone.file_size */
+    uint64_t iozone_record_size; /* workload.iozone.record_size */
+    const char *iozone_tests;    /* workload.iozone.tests: all | write | ... */
+    const char *iozone_dir;      /* workload.iozone.dir: auto | an absolute path */
+    int iozone_direct;           /* workload.iozone.direct */
+    int iozone_fsync;            /* workload.iozone.fsync */
+    /* sysbench */
+    const char *sysbench_test;           /* workload.sysbench.test: cpu|memory|fileio|threads */
+    int64_t sysbench_threads;            /* workload.sysbench.threads */
+    int64_t sysbench_cpu_max_prime;      /* workload.sysbench.cpu_max_prime */
+    uint64_t sysbench_memory_block_size; /* workload.sysbench.memory_block_size */
+    const char *sysbench_memory_oper;    /* workload.sysbench.memory_oper: read|write */
+    const char *sysbench_file_test_mode; /* workload.sysbench.file_test_mode */
+    uint64_t sysbench_file_total_size;   /* workload.sysbench.file_total_size */
+    const char *sysbench_dir;            /* workload.sysbench.dir: auto | a path */
+    /* web */
+    int64_t web_clients;   /* workload.web.clients */
+    int64_t web_port;      /* workload.web.port */
+    uint64_t web_page;     /* workload.web.page: the page's size */
+    int web_keepalive;     /* workload.web.keepalive */
+    double web_timeout_ms; /* workload.web.timeout */
+};
+
+/* The scenario keys, as option-table entries whose offsets are BASE plus the field's
+ * offset in struct mb_wl_params: with `struct mb_wl_params wl;` in struct mb_point,
+ * `MB_WL_OPTIONS(offsetof(struct mb_point, wl))` inside mb_options[] adds them all.
+ * One macro per driver, so a new driver adds its own. */
+extern const char *const mb_wl_iozone_tests[];    /* all, write, rewrite, ... */
+extern const char *const mb_wl_sysbench_tests[];  /* cpu, memory, fileio, threads */
+extern const char *const mb_wl_sysbench_opers[];  /* read, write */
+extern const char *const mb_wl_sysbench_fmodes[]; /* seqwr, seqrewr, seqrd, rndrd, ... */
+
+#define MB_WL_OFF(BASE, F) ((BASE) + offsetof(struct mb_wl_params, F))
+#define MB_WL_MIB          (1024.0 * 1024)
+#define MB_WL_GIB          (1024.0 * MB_WL_MIB)
+
+/* clang-format off */
+#define MB_WL_COMMON_OPTIONS(BASE)                                                             \
+    {"workload.interval", MB_OPT_DURATION, MB_SCOPE_POINT, "1s", MB_OPTF_MIN | MB_OPTF_MAX,   \
+     100, 10000, NULL, MB_WL_OFF(BASE, interval_ms),                                           \
+     "Resolution of the workload's throughput series (sysbench: whole seconds)."}
+
+#define MB_WL_JBB_OPTIONS(BASE)                                                                \
+    {"workload.jbb.warehouses", MB_OPT_INT, MB_SCOPE_POINT, "1", MB_OPTF_MIN | MB_OPTF_MAX,   \
+     1, 64, NULL, MB_WL_OFF(BASE, jbb_warehouses),                                             \
+     "jbb: warehouses, one transaction thread each (SPECjbb's unit of scale)."},              \
+    {"workload.jbb.heap", MB_OPT_SIZE, MB_SCOPE_POINT, "128MiB", MB_OPTF_MIN | MB_OPTF_MAX,   \
+     16 * MB_WL_MIB, 64 * MB_WL_GIB, NULL, MB_WL_OFF(BASE, jbb_heap),                          \
+     "jbb: working set, like a JVM heap: tables, order history and a nursery the "            \
+     "transactions allocate in (at least 16MiB per warehouse; at most 3/4 of vms.memory)."}
+
+#define MB_WL_IOZONE_OPTIONS(BASE)                                                             \
+    {"workload.iozone.file_size", MB_OPT_SIZE, MB_SCOPE_POINT, "64MiB",                        \
+     MB_OPTF_MIN | MB_OPTF_MAX, 1 * MB_WL_MIB, 1024 * MB_WL_GIB, NULL,                         \
+     MB_WL_OFF(BASE, iozone_file_size), "iozone: size of the file each test moves once."},    \
+    {"workload.iozone.record_size", MB_OPT_SIZE, MB_SCOPE_POINT, "64KiB",                      \
+     MB_OPTF_MIN | MB_OPTF_MAX, 1024, 64 * MB_WL_MIB, NULL,                                    \
+     MB_WL_OFF(BASE, iozone_record_size), "iozone: size of each read or write."},             \
+    {"workload.iozone.tests", MB_OPT_ENUM, MB_SCOPE_POINT, "all", 0, 0, 0,                     \
+     mb_wl_iozone_tests, MB_WL_OFF(BASE, iozone_tests),                                        \
+     "iozone: the test run over and over: one of IOZone's six, or all of them in turn "       \
+     "(write, rewrite, read, reread, randread, randwrite); one test gives a steadier series."},\
+    {"workload.iozone.dir", MB_OPT_STRING, MB_SCOPE_POINT, "auto", 0, 0, 0, NULL,              \
+     MB_WL_OFF(BASE, iozone_dir),                                                              \
+     "iozone: directory of its file in the guest; auto = the scratch disk (/mnt/scratch) "    \
+     "when the guest has one, else /tmp (RAM)."},                                             \
+    {"workload.iozone.direct", MB_OPT_BOOL, MB_SCOPE_POINT, "false", 0, 0, 0, NULL,            \
+     MB_WL_OFF(BASE, iozone_direct),                                                           \
+     "iozone: O_DIRECT, bypassing the guest's page cache (needs the scratch disk)."},         \
+    {"workload.iozone.fsync", MB_OPT_BOOL, MB_SCOPE_POINT, "false", 0, 0, 0, NULL,             \
+     MB_WL_OFF(BASE, iozone_fsync),                                                            \
+     "iozone: fsync at the end of each writing test (IOZone's -e)."}
+
+#define MB_WL_SYSBENCH_OPTIONS(BASE)                                                           \
+    {"workload.sysbench.test", MB_OPT_ENUM, MB_SCOPE_POINT, "cpu", 0, 0, 0,                    \
+     mb_wl_sysbench_tests, MB_WL_OFF(BASE, sysbench_test),                                     \
+     "sysbench: its test: cpu, memory, fileio or threads."},                                  \
+    {"workload.sysbench.threads", MB_OPT_INT, MB_SCOPE_POINT, "1", MB_OPTF_MIN | MB_OPTF_MAX, \
+     1, 256, NULL, MB_WL_OFF(BASE, sysbench_threads), "sysbench: worker threads."},           \
+    {"workload.sysbench.cpu_max_prime", MB_OPT_INT, MB_SCOPE_POINT, "10000",                   \
+     MB_OPTF_MIN | MB_OPTF_MAX, 3, 10000000, NULL, MB_WL_OFF(BASE, sysbench_cpu_max_prime),    \
+     "sysbench cpu: each event finds the primes up to this."},                                \
+    {"workload.sysbench.memory_block_size", MB_OPT_SIZE, MB_SCOPE_POINT, "1KiB",               \
+     MB_OPTF_MIN | MB_OPTF_MAX, 1, 1 * MB_WL_GIB, NULL,                                        \
+     MB_WL_OFF(BASE, sysbench_memory_block_size), "sysbench memory: block size."},            \
+    {"workload.sysbench.memory_oper", MB_OPT_ENUM, MB_SCOPE_POINT, "write", 0, 0, 0,           \
+     mb_wl_sysbench_opers, MB_WL_OFF(BASE, sysbench_memory_oper),                              \
+     "sysbench memory: read or write."},                                                      \
+    {"workload.sysbench.file_test_mode", MB_OPT_ENUM, MB_SCOPE_POINT, "rndrw", 0, 0, 0,        \
+     mb_wl_sysbench_fmodes, MB_WL_OFF(BASE, sysbench_file_test_mode),                          \
+     "sysbench fileio: seqwr, seqrewr, seqrd, rndrd, rndwr or rndrw."},                       \
+    {"workload.sysbench.file_total_size", MB_OPT_SIZE, MB_SCOPE_POINT, "64MiB",                \
+     MB_OPTF_MIN | MB_OPTF_MAX, 1 * MB_WL_MIB, 1024 * MB_WL_GIB, NULL,                         \
+     MB_WL_OFF(BASE, sysbench_file_total_size),                                                \
+     "sysbench fileio: size of its files (prepared before the run, removed after)."},         \
+    {"workload.sysbench.dir", MB_OPT_STRING, MB_SCOPE_POINT, "auto", 0, 0, 0, NULL,            \
+     MB_WL_OFF(BASE, sysbench_dir),                                                            \
+     "sysbench fileio: directory of its files; auto = /mnt/scratch when mounted, else "       \
+     "/tmp (RAM)."}
+
+#define MB_WL_WEB_OPTIONS(BASE)                                                                \
+    {"workload.web.clients", MB_OPT_INT, MB_SCOPE_POINT, "8", MB_OPTF_MIN | MB_OPTF_MAX, 1,   \
+     4096, NULL, MB_WL_OFF(BASE, web_clients),                                                 \
+     "web: concurrent clients of the load client (Webbench's -c)."},                          \
+    {"workload.web.port", MB_OPT_INT, MB_SCOPE_POINT, "8080", MB_OPTF_MIN | MB_OPTF_MAX, 1,   \
+     65535, NULL, MB_WL_OFF(BASE, web_port), "web: the guest's HTTP port."},                  \
+    {"workload.web.page", MB_OPT_SIZE, MB_SCOPE_POINT, "16KiB", MB_OPTF_MIN | MB_OPTF_MAX, 1, \
+     64 * MB_WL_MIB, NULL, MB_WL_OFF(BASE, web_page),                                          \
+     "web: size of the page every request fetches."},                                         \
+    {"workload.web.keepalive", MB_OPT_BOOL, MB_SCOPE_POINT, "false", 0, 0, 0, NULL,            \
+     MB_WL_OFF(BASE, web_keepalive),                                                           \
+     "web: keep connections open (HTTP/1.1); false = a new connection per request, as "       \
+     "Webbench."},                                                                             \
+    {"workload.web.timeout", MB_OPT_DURATION, MB_SCOPE_POINT, "5s", MB_OPTF_MIN | MB_OPTF_MAX, \
+     10, 600000, NULL, MB_WL_OFF(BASE, web_timeout_ms),                                        \
+     "web: a request taking longer counts as a failure."}
+
+#define MB_WL_OPTIONS(BASE)                                                                    \
+    MB_WL_COMMON_OPTIONS(BASE), MB_WL_JBB_OPTIONS(BASE), MB_WL_IOZONE_OPTIONS(BASE),           \
+    MB_WL_SYSBENCH_OPTIONS(BASE), MB_WL_WEB_OPTIONS(BASE)
+/* clang-format on */
+
+/* The same entries with offsets into struct mb_wl_params itself (BASE 0), terminated
+ * by a NULL key: the defaults, the tests and `help` read them. */
+extern const struct mb_option mb_wl_options[];
+
+/* Fill p with every key's default (parsed from the table, the one place they are
+ * written). */
+void mb_wl_params_default(struct mb_wl_params *p);
+
+/* ---- time series ------------------------------------------------------------------ */
+
+#define MB_SERIES_COLS 4
+#define MB_SERIES_MAX  86400 /* default ceiling of samples: a day at 1 s */
+
+/* One interval: it covers (t - dt, t]; v[0] is the driver's metric over it. */
+struct mb_sample {
+    double t, dt;
+    double v[MB_SERIES_COLS];
+    int tag; /* index into the series' tags (iozone: its test), -1 = none */
+};
+
+/* A throughput time series with bounded memory: at most max samples are kept (later
+ * ones are counted in dropped), and every text field has a fixed size. */
+struct mb_series {
+    char workload[16];             /* driver name */
+    size_t ncols;                  /* columns in use, >= 1 */
+    char col[MB_SERIES_COLS][16];  /* column names; col[0] is the metric */
+    char unit[MB_SERIES_COLS][16]; /* their units ("bops", "MiB/s", ...) */
+    const char *const *tags;       /* names of sample tags, NULL-terminated, or NULL */
+    struct mb_sample *s;           /* n samples, in time order */
+    size_t n, cap, max, dropped;   /* held, allocated, ceiling, not kept (past max) */
+    double score;                  /* the program's own whole-run figure, NAN if absent */
+    double wall0;                  /* the program's wall clock at t = 0, NAN if absent */
+    bool complete;                 /* its closing summary was read */
+    bool truncated;                /* the text ended inside a line (that line dropped) */
+    size_t lines, bad_lines;       /* lines read; lines of its own that did not parse */
+    char note[256];                /* the first problem: a garbled line, the program's
+                                      own error message, ...; "" = none */
+};
+
+/* A new empty series holding at most max samples (0 = MB_SERIES_MAX), or NULL when
+ * max is absurd.  Free with mb_series_free (NULL is a no-op). */
+struct mb_series *mb_series_new(size_t max);
+void mb_series_free(struct mb_series *s);
+
+/* Set column i's name and unit (i < MB_SERIES_COLS; ncols grows to include it). */
+void mb_series_column(struct mb_series *s, size_t i, const char *name, const char *unit);
+
+/* Append a sample (ncols values).  0 added; 1 not kept (the series is full: dropped
+ * counts it); -1 refused: t or dt or a value not finite, dt <= 0, a value < 0, or t
+ * earlier than the last sample's. */
+int mb_series_add(struct mb_series *s, double t, double dt, const double *v, int tag);
+
+/* Mean of column col over the window [from, to], each sample weighted by the time it
+ * shares with the window (a sample covers (t - dt, t]).  Time the samples do not cover
+ * (lost lines) is left out, not counted as zero; *covered (may be NULL) receives the
+ * seconds of the window that were covered.  NAN when nothing of the window is covered,
+ * to <= from, or col >= ncols. */
+double mb_series_mean(const struct mb_series *s, size_t col, double from, double to,
+                      double *covered);
+
+/* The series as CSV: a header "t,dt,tag,<col0>,<col1>..." and one row per sample
+ * (tag empty when none); appended to b.  Returns 0, or -1 past b's ceiling. */
+int mb_series_csv(const struct mb_series *s, struct mb_buf *b);
+
+/* ---- overhead: pure functions ----------------------------------------------------- */
+
+/* The paper's overhead of a migration on a workload: 1 - during / baseline, where both
+ * are mean throughputs (migration window, baseline window).  0 = no loss, 0.25 = a
+ * quarter of the throughput lost, < 0 = faster during the migration.  NAN when either
+ * is NAN or negative, or baseline is 0. */
+double mb_wl_overhead(double baseline, double during);
+
+/* The paper's whole-benchmark variant: the score of a run with a migration divided by
+ * the score of one without (1 = no loss, 0.8 = 20 % lost).  NAN when either is NAN or
+ * negative, or without is 0.  The overhead is 1 - this. */
+double mb_wl_score_ratio(double with_migration, double without);
+
+/* mb_wl_overhead of column 0's means over the two windows (series time, seconds). */
+double mb_series_overhead(const struct mb_series *s, double base_from, double base_to,
+                          double mig_from, double mig_to);
+
+/* ---- drivers ---------------------------------------------------------------------- */
+
+struct mb_wl_driver {
+    const char *name;        /* the value of vms.workload */
+    const char *help;        /* one line */
+    const char *metric;      /* its summary metric, e.g. "bops" */
+    const char *unit;        /* the metric's unit; sysbench's depends on its test and the
+                                series says which */
+    const char *program;     /* the in-guest program, or NULL (idle) */
+    const char *const *keys; /* the scenario keys it reads, NULL-terminated */
+    bool client;             /* its series comes from the load client (mb_wl_client_*), and
+                                the guest program is its server */
+
+    /* Impossible combinations of parameters (vm_memory: the guest's memory in bytes, 0 =
+     * unknown).  0 or MB_EINPUT naming the keys.  NULL = nothing to check. */
+    int (*check)(const struct mb_wl_params *p, uint64_t vm_memory, struct mb_error *err);
+    /* Append the shell command that starts the program in the guest, detached, its
+     * output going to the driver's log file; it returns once the program measures.
+     * max_s: the program ends by itself after this many seconds. */
+    int (*start)(const struct mb_wl_params *p, double max_s, struct mb_buf *cmd,
+                 struct mb_error *err);
+    /* Append the shell command that ends the program (and removes what it made); it
+     * returns once the program has written its summary, and succeeds when it was not
+     * running. */
+    int (*stop)(const struct mb_wl_params *p, struct mb_buf *cmd);
+    /* Read the program's (or, when client, the load client's) output into s: 0 with
+     * at least one sample, else MB_EINPUT (s->note says why). */
+    int (*parse)(const char *text, size_t len, struct mb_series *s);
+    /* client only: the load client's argv after the executable, NULL-terminated
+     * (strings and array owned by the caller: mb_wl_argv_free). */
+    int (*client_argv)(const struct mb_wl_params *p, const char *guest_ip, double max_s,
+                       char ***argv, struct mb_error *err);
+};
+
+/* The drivers, NULL-terminated, in the order `help` lists them. */
+extern const struct mb_wl_driver *const mb_wl_drivers[];
+
+/* The driver named name, or NULL. */
+const struct mb_wl_driver *mb_wl_find(const char *name);
+
+/* In the guest: /run/mb-wl-NAME.log (the program's output), .pid, .status. */
+#define MB_WL_RUN_DIR "/run"
+
+/* d->check, or 0 when it has none. */
+int mb_wl_check(const struct mb_wl_driver *d, const struct mb_wl_params *p, uint64_t vm_memory,
+                struct mb_error *err);
+
+/* The command that starts d in a guest (caller frees), or *cmd = NULL when d runs
+ * nothing in the guest (idle).  max_s <= 0: one hour.  0 or MB_EINPUT. */
+int mb_wl_start_cmd(const struct mb_wl_driver *d, const struct mb_wl_params *p, double max_s,
+                    char **cmd, struct mb_error *err);
+
+/* The command that stops it (caller frees), or *cmd = NULL (idle). */
+int mb_wl_stop_cmd(const struct mb_wl_driver *d, const struct mb_wl_params *p, char **cmd);
+
+/* The command that prints the guest program's output so far (caller frees), or *cmd =
+ * NULL (idle).  For a client driver this is the server's log, not its series. */
+int mb_wl_output_cmd(const struct mb_wl_driver *d, char **cmd);
+
+/* Parse a program's output (len bytes, need not be NUL-terminated) into a new series of
+ * at most max samples (0 = MB_SERIES_MAX).  0 and *out (caller frees) when at least one
+ * sample was read: a partial series is a success, and says so (complete, truncated,
+ * bad_lines, dropped, note).  MB_EINPUT with err naming the workload and why, and *out
+ * untouched, when nothing was: empty output, only garbage, the program's own error.
+ * 0 and *out = NULL for a driver without output (idle). */
+int mb_wl_parse(const struct mb_wl_driver *d, const char *text, size_t len, size_t max,
+                struct mb_series **out, struct mb_error *err);
+
+/* ---- the load client (web) -------------------------------------------------------- */
+
+struct mb_wl_client;
+
+/* The load client's executable: $MIGBENCH_WEBBENCH, else mb-webbench next to the
+ * running executable (caller frees). */
+char *mb_wl_client_exe(void);
+
+/* Start d's load client against guest_ip: fork and exec exe (NULL = mb_wl_client_exe())
+ * with d->client_argv, stdout and stderr to log_path (created or truncated), in its own
+ * process group (a terminal's Ctrl-C reaches migbench only, which stops it in order).
+ * It ends by itself after max_s, and within a second of migbench's death.  0 and *out;
+ * MB_EINPUT (bad parameters), MB_EIO (log file) or MB_EENV (cannot run exe) with err. */
+int mb_wl_client_start(const struct mb_wl_driver *d, const struct mb_wl_params *p,
+                       const char *guest_ip, double max_s, const char *exe, const char *log_path,
+                       struct mb_wl_client **out, struct mb_error *err);
+
+/* Its process id. */
+pid_t mb_wl_client_pid(const struct mb_wl_client *c);
+
+/* Has it ended?  (true also once stopped.)  *status: its wait status, when ended. */
+bool mb_wl_client_ended(struct mb_wl_client *c, int *status);
+
+/* End it: SIGTERM, up to timeout_s (0 = 10 s) for it to print its summary and exit,
+ * then SIGKILL.  0, or MB_EFAILED when it had to be killed or exited non-zero (err
+ * says which; its output is still there). */
+int mb_wl_client_stop(struct mb_wl_client *c, double timeout_s, struct mb_error *err);
+
+/* Its output so far (the log file), at most max bytes (0 = 16 MiB; past that the start
+ * is kept and *truncated set).  0 and *text (caller frees, NUL-terminated) and *len;
+ * MB_EIO with err. */
+int mb_wl_client_output(const struct mb_wl_client *c, size_t max, char **text, size_t *len,
+                        bool *truncated, struct mb_error *err);
+
+/* Kill it if it still runs (SIGKILL), reap it and free c.  NULL is a no-op. */
+void mb_wl_client_free(struct mb_wl_client *c);
+
+/* Free a NULL-terminated argv. */
+void mb_wl_argv_free(char **argv);
+
+/* ---- for drivers ------------------------------------------------------------------ */
+
+/* Append " 'ARG'" (a space and the quoted argument) to b; -1 past its ceiling. */
+int mb_wl_arg(struct mb_buf *b, const char *arg);
+/* The same for a number formatted with printf. */
+int mb_wl_argf(struct mb_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Append " >'LOG' 2>&1" (or ">>" when append): stdout and stderr to the log. */
+int mb_wl_redirect(struct mb_buf *b, const char *log, bool append);
+
+/* Append the command that ends the process whose pid is in the file (SIGTERM, up to
+ * 10 s, then SIGKILL) and removes the file; true when nothing runs. */
+int mb_wl_stop_pidfile(struct mb_buf *b, const char *pidfile);
+
+/* The guest paths of a driver's files: MB_WL_RUN_DIR/mb-wl-NAME.EXT (static buffer of
+ * the caller: at least 64 bytes). */
+void mb_wl_path(char *buf, size_t len, const char *name, const char *ext);
+
+/* Lines of key=value fields, as jbb, iozone and mb-webbench print them:
+ *   PREFIX start ... wall=W ...            the header (wall0)
+ *   PREFIX t=T dt=DT COL0=V0 COL1=V1 ...   a sample (every key in cols required)
+ *   PREFIX final ... SCORE=S ...           the summary (score; complete)
+ *   PREFIX: message                        the program's error (note)
+ * Other lines are skipped.  tag_key names a field whose value is looked up in tags
+ * (unknown values: tag -1). */
+struct mb_wl_kv_format {
+    const char *prefix;
+    const char *cols[MB_SERIES_COLS]; /* keys of the columns; NULL-terminated if fewer */
+    const char *units[MB_SERIES_COLS];
+    const char *score_key;
+    const char *tag_key;
+    const char *const *tags;
+};
+int mb_wl_parse_kv(const struct mb_wl_kv_format *f, const char *text, size_t len,
+                   struct mb_series *s);
+
+/* A line iterator over text of len bytes: each call gives the next line without its
+ * newline; *terminated is false for a last line the text cut off.  0 at the end. */
+struct mb_wl_lines {
+    const char *p, *end;
+    size_t lineno;
+};
+int mb_wl_next_line(struct mb_wl_lines *it, const char **line, size_t *len, bool *terminated);
+
+/* The number after " KEY=" (or "KEY=" at the line's start) in a line: 0 and *v, or -1
+ * when absent or not a whole finite number up to the next space. */
+int mb_wl_field(const char *line, size_t len, const char *key, double *v);
+/* The text of such a field (not NUL-terminated): its start, or NULL; *vlen its length. */
+const char *mb_wl_field_text(const char *line, size_t len, const char *key, size_t *vlen);
+
+/* Record the first problem in s->note (printf-style; later ones are ignored). */
+void mb_series_note(struct mb_series *s, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* The drivers themselves (wl_*.c). */
+extern const struct mb_wl_driver mb_wl_idle, mb_wl_jbb, mb_wl_iozone, mb_wl_sysbench, mb_wl_web;
+
+#endif
