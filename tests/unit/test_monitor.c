@@ -1,0 +1,705 @@
+/* test_monitor.c — the monitor: host text parsing (lab cgroups, a real host's /proc),
+ * libvirt's bulk statistics, sampling through the fake hypervisor and the fake SSH
+ * backend, the local reader on a made-up /proc and cgroup tree, monitor.csv, window
+ * figures and the reservation checks. */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/stat.h>
+
+#include <cmocka.h>
+#include <libvirt/libvirt.h>
+
+#include "fake_ssh.c"
+#include "fake_virt.c"
+#include "monitor.h"
+#include "util.h"
+
+/* ---- the fake hypervisor, with CPU time that grows with the clock ------------------- */
+
+static struct {
+    double t0;        /* mb_now_mono() when the clock started */
+    double vcpu_rate; /* CPUs the vCPU threads of every fake domain use */
+    double cpu_rate;  /* CPUs all threads use */
+} clk;
+
+static int t_cpu_stats(void *dom, struct mb_hv_cpu_stats *out, struct mb_error *err)
+{
+    (void)dom;
+    (void)err;
+    double t = mb_now_mono() - clk.t0;
+    out->cpu_time_ns = (int64_t)(t * clk.cpu_rate * 1e9);
+    out->vcpu_time_ns = (int64_t)(t * clk.vcpu_rate * 1e9);
+    return MB_OK;
+}
+
+static struct mb_hv_ops timed_hv;
+
+static void setup_fake(void)
+{
+    fake_reset();
+    fake_ssh_reset();
+    timed_hv = fake_hv;
+    timed_hv.cpu_stats = t_cpu_stats;
+    clk.t0 = mb_now_mono();
+    clk.vcpu_rate = 0.4;
+    clk.cpu_rate = 0.5;
+}
+
+static void nap_ms(int ms)
+{
+    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
+    nanosleep(&ts, NULL);
+}
+
+static char tmpdir[256];
+
+static void make_tmpdir(void)
+{
+    snprintf(tmpdir, sizeof(tmpdir), "/tmp/mb-test-monitor.XXXXXX");
+    assert_non_null(mkdtemp(tmpdir));
+}
+
+static void rm_tmpdir(void)
+{
+    char cmd[300];
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
+    assert_int_equal(system(cmd), 0);
+}
+
+static void write_file(const char *path, const char *text)
+{
+    char dir[512];
+    snprintf(dir, sizeof(dir), "%s", path);
+    for (char *p = dir + 1; *p; p++) {
+        if (*p == '/') {
+            *p = '\0';
+            mkdir(dir, 0755);
+            *p = '/';
+        }
+    }
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+static char *slurp(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return NULL;
+    struct mb_buf b = {0};
+    char buf[4096];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+        mb_buf_append(&b, buf, n);
+    fclose(f);
+    return b.data ? b.data : mb_xstrdup("");
+}
+
+/* ---- parsing a host's text ----------------------------------------------------------- */
+
+/* What `grep -sH` prints inside a lab host limited to CPU 1 and 3 GiB. */
+static const char lab_text[] =
+    "/sys/fs/cgroup/cpuacct/cpuacct.usage_percpu:1000 27455952726 \n"
+    "/sys/fs/cgroup/cpuset/cpuset.cpus:1\n"
+    "/sys/fs/cgroup/memory/memory.usage_in_bytes:17092608\n"
+    "/sys/fs/cgroup/memory/memory.limit_in_bytes:3221225472\n"
+    "/sys/fs/cgroup/memory/memory.stat:cache 262144\n"
+    "/sys/fs/cgroup/memory/memory.stat:rss 12836864\n"
+    "/sys/fs/cgroup/memory/memory.stat:total_rss 14000000\n"
+    "/proc/stat:cpu  9 9 9 9 9 9 9 9 0 0\n"
+    "/proc/stat:cpu0 1 1 1 1 1 1 1 1 0 0\n"
+    "/proc/meminfo:MemTotal:       24684556 kB\n"
+    "/proc/meminfo:MemAvailable:   23000000 kB\n"
+    "/proc/net/dev:Inter-|   Receive                                                |  Transmit\n"
+    "/proc/net/dev: face |bytes    packets errs drop fifo frame compressed multicast|bytes    "
+    "packets errs drop fifo colls carrier compressed\n"
+    "/proc/net/dev:    lo:     500       5    0    0    0     0          0         0      500  "
+    "     5    0    0    0     0       0          0\n"
+    "/proc/net/dev:uplink:  103124     637    0    0    0     0          0         0    72716  "
+    "   534    0    0    0     0       0          0\n"
+    "/proc/net/dev:   br0:   91730     626    0    0    0     0          0        49    68916  "
+    "   499    0    0    0     0       0          0\n"
+    "/proc/net/dev: vnet3:    1000      10    0    0    0     0          0         0     2000  "
+    "    20    0    0    0     0       0          0\n";
+
+static void test_parse_lab_host(void **state)
+{
+    (void)state;
+    struct mb_monitor_host_sample s;
+    struct mb_error e;
+    assert_int_equal(mb_monitor_parse_host(lab_text, NULL, &s, &e), MB_OK);
+    /* only the host's cpuset: CPU 1, from the cgroup, not the machine's /proc/stat */
+    assert_string_equal(s.cpu_source, "cgroup");
+    assert_int_equal(s.ncpus, 1);
+    assert_int_equal(s.cpu_id[0], 1);
+    assert_int_equal(s.cpu_ns[0], 27455952726LL);
+    assert_int_equal(s.cpu_total_ns, 27455952726LL);
+    assert_string_equal(s.mem_source, "cgroup");
+    assert_int_equal(s.mem_used, 17092608);
+    assert_int_equal(s.mem_rss, 14000000); /* total_rss: the host's child cgroups too */
+    assert_int_equal(s.mem_limit, 3221225472LL);
+    /* the uplink only: not lo, the bridge or the guest's tap */
+    assert_int_equal(s.net_rx, 103124);
+    assert_int_equal(s.net_tx, 72716);
+    /* an explicit list */
+    assert_int_equal(mb_monitor_parse_host(lab_text, "br0,vnet3", &s, &e), MB_OK);
+    assert_int_equal(s.net_rx, 91730 + 1000);
+    assert_int_equal(s.net_tx, 68916 + 2000);
+}
+
+static void test_parse_real_host_proc(void **state)
+{
+    (void)state;
+    /* cgroup v2 only: no cpuacct, no v1 memory files; an unlimited machine */
+    static const char text[] = "/proc/stat:cpu  100 0 100 1000 0 0 0 0 0 0\n"
+                               "/proc/stat:cpu0 10 1 20 500 7 3 2 1 50 0\n"
+                               "/proc/stat:cpu1 5 0 5 500 0 0 0 0 0 0\n"
+                               "/proc/stat:ctxt 12345\n"
+                               "/proc/meminfo:MemTotal:        2048000 kB\n"
+                               "/proc/meminfo:MemFree:          100000 kB\n"
+                               "/proc/meminfo:MemAvailable:    1024000 kB\n"
+                               "/proc/meminfo:AnonPages:        512000 kB\n"
+                               "/proc/net/dev:  eth0: 1000 1 0 0 0 0 0 0 2000 2 0 0 0 0 0 0\n"
+                               "/proc/net/dev:virbr0: 7 1 0 0 0 0 0 0 7 2 0 0 0 0 0 0\n";
+    struct mb_monitor_host_sample s;
+    struct mb_error e;
+    assert_int_equal(mb_monitor_parse_host(text, NULL, &s, &e), MB_OK);
+    assert_string_equal(s.cpu_source, "proc");
+    assert_int_equal(s.ncpus, 2);
+    /* user+nice+system+irq+softirq+steal (not idle, iowait or guest), 10 ms ticks */
+    assert_int_equal(s.cpu_ns[0], (10 + 1 + 20 + 3 + 2 + 1) * 10000000LL);
+    assert_int_equal(s.cpu_ns[1], 10 * 10000000LL);
+    assert_string_equal(s.mem_source, "proc");
+    assert_int_equal(s.mem_limit, 2048000LL * 1024);
+    assert_int_equal(s.mem_used, (2048000LL - 1024000) * 1024);
+    assert_int_equal(s.mem_rss, 512000LL * 1024);
+    assert_int_equal(s.net_rx, 1000);
+    assert_int_equal(s.net_tx, 2000);
+}
+
+static void test_parse_host_unlimited_cgroup_bounded_by_memtotal(void **state)
+{
+    (void)state;
+    static const char text[] = "x/memory.usage_in_bytes:1000\n"
+                               "x/memory.limit_in_bytes:9223372036854771712\n"
+                               "/proc/meminfo:MemTotal: 1000 kB\n";
+    struct mb_monitor_host_sample s;
+    struct mb_error e;
+    assert_int_equal(mb_monitor_parse_host(text, NULL, &s, &e), MB_OK);
+    assert_int_equal(s.mem_limit, 1024000);
+    assert_int_equal(s.cpu_total_ns, -1);
+    assert_int_equal(s.net_rx, -1);
+}
+
+static void test_parse_host_garbage(void **state)
+{
+    (void)state;
+    struct mb_monitor_host_sample s;
+    struct mb_error e;
+    mb_error_clear(&e);
+    assert_int_equal(mb_monitor_parse_host("grep: nothing here\n\nno colon", NULL, &s, &e),
+                     MB_EINPUT);
+    assert_non_null(strstr(e.msg, "no CPU, memory or network"));
+    assert_int_equal(mb_monitor_parse_host("", NULL, &s, &e), MB_EINPUT);
+}
+
+static void test_default_netdevs(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *name;
+        bool counted;
+    } t[] = {{"eth0", true},    {"ens3", true},      {"uplink", true},  {"bond0", true},
+             {"lo", false},     {"br0", false},      {"virbr0", false}, {"vnet12", false},
+             {"tap0", false},   {"macvtap1", false}, {"vif3.0", false}, {"veth9", false},
+             {"docker0", false}};
+    for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+        assert_int_equal(mb_monitor_default_netdev(t[i].name), t[i].counted);
+}
+
+static void test_host_command_is_one_process(void **state)
+{
+    (void)state;
+    const char *c = mb_monitor_host_command();
+    /* one grep over every file: no shell constructs that would start more */
+    assert_true(!strncmp(c, "grep -sH", 8));
+    assert_null(strpbrk(c, ";|&$`"));
+    assert_non_null(strstr(c, "cpuacct.usage_percpu"));
+    assert_non_null(strstr(c, "/proc/net/dev"));
+}
+
+/* ---- libvirt's bulk statistics ----------------------------------------------------------- */
+
+static void test_parse_domstats(void **state)
+{
+    (void)state;
+    assert_int_equal(virInitialize(), 0); /* before any libvirt call, as the backend does */
+    virTypedParameterPtr p = NULL;
+    int n = 0, max = 0;
+    assert_int_equal(virTypedParamsAddInt(&p, &n, &max, "state.state", 1), 0);
+    assert_int_equal(virTypedParamsAddULLong(&p, &n, &max, "cpu.time", 3071407327ULL), 0);
+    assert_int_equal(virTypedParamsAddULLong(&p, &n, &max, "cpu.user", 2540000000ULL), 0);
+    assert_int_equal(virTypedParamsAddULLong(&p, &n, &max, "balloon.current", 131072), 0);
+    assert_int_equal(virTypedParamsAddULLong(&p, &n, &max, "balloon.maximum", 262144), 0);
+    assert_int_equal(virTypedParamsAddULLong(&p, &n, &max, "balloon.rss", 280708), 0);
+    assert_int_equal(virTypedParamsAddUInt(&p, &n, &max, "vcpu.current", 2), 0);
+    assert_int_equal(virTypedParamsAddInt(&p, &n, &max, "vcpu.0.state", 1), 0);
+    assert_int_equal(virTypedParamsAddULLong(&p, &n, &max, "vcpu.0.time", 2730000000ULL), 0);
+    assert_int_equal(virTypedParamsAddULLong(&p, &n, &max, "vcpu.0.wait", 5), 0);
+    assert_int_equal(virTypedParamsAddULLong(&p, &n, &max, "vcpu.1.time", 70000000ULL), 0);
+    assert_int_equal(virTypedParamsAddULLong(&p, &n, &max, "vcpu.1.delay", 99), 0);
+    struct mb_monitor_vm_sample v;
+    snprintf(v.name, sizeof(v.name), "mbr-vm1");
+    mb_monitor_parse_domstats(p, n, &v);
+    assert_string_equal(v.name, "mbr-vm1");
+    assert_string_equal(v.state, "running");
+    assert_int_equal(v.vcpus, 2);
+    assert_int_equal(v.cpu_time_ns, 3071407327LL);
+    assert_int_equal(v.vcpu_time_ns, 2730000000LL + 70000000LL);
+    assert_int_equal(v.balloon, 131072LL * 1024);
+    assert_int_equal(v.balloon_max, 262144LL * 1024);
+    assert_int_equal(v.rss, 280708LL * 1024);
+    virTypedParamsFree(p, n);
+    /* a paused domain, nothing else reported */
+    p = NULL;
+    n = max = 0;
+    assert_int_equal(virTypedParamsAddInt(&p, &n, &max, "state.state", 3), 0);
+    mb_monitor_parse_domstats(p, n, &v);
+    assert_string_equal(v.state, "paused");
+    assert_int_equal(v.cpu_time_ns, -1);
+    assert_int_equal(v.vcpu_time_ns, -1);
+    assert_int_equal(v.rss, -1);
+    virTypedParamsFree(p, n);
+}
+
+/* ---- sampling through the fakes ---------------------------------------------------------- */
+
+static const char *host_text_at(int64_t cpu_ns, int64_t rx)
+{
+    static char buf[1024];
+    snprintf(buf, sizeof(buf),
+             "/sys/fs/cgroup/cpuacct/cpuacct.usage_percpu:%lld 0\n"
+             "/sys/fs/cgroup/memory/memory.usage_in_bytes:1048576\n"
+             "/sys/fs/cgroup/memory/memory.limit_in_bytes:2147483648\n"
+             "/proc/net/dev:  eth0: %lld 1 0 0 0 0 0 0 %lld 2 0 0 0 0 0 0\n",
+             (long long)cpu_ns, (long long)rx, (long long)(2 * rx));
+    return buf;
+}
+
+struct rig {
+    struct mb_remote_target ssh;
+    struct mb_monitor_host hosts[2];
+    char key[300], csv[300];
+};
+
+static struct mb_monitor *rig_monitor(struct rig *r, double interval_s)
+{
+    setup_fake();
+    make_tmpdir();
+    snprintf(r->key, sizeof(r->key), "%s/key", tmpdir);
+    write_file(r->key, "not really a key\n");
+    snprintf(r->csv, sizeof(r->csv), "%s/monitor.csv", tmpdir);
+    r->ssh = (struct mb_remote_target){.address = "hostA", .key = r->key, .insecure = true};
+    r->hosts[0] = (struct mb_monitor_host){.name = "hostA", .uri = "fake://A", .ssh = &r->ssh};
+    r->hosts[1] = (struct mb_monitor_host){.name = "hostB", .uri = "fake://B"};
+    struct mb_monitor_opts o = {
+        .interval_s = interval_s, .csv_path = r->csv, .hv_ops = &timed_hv, .ssh_ops = &fake_remote};
+    struct mb_monitor *m = NULL;
+    struct mb_error e;
+    mb_error_clear(&e);
+    assert_int_equal(mb_monitor_new(r->hosts, 2, &o, &m, &e), MB_OK);
+    return m;
+}
+
+static void test_sample_csv_and_figures(void **state)
+{
+    (void)state;
+    struct rig r;
+    struct mb_monitor *m = rig_monitor(&r, 0.5);
+    struct mb_error e;
+    mb_monitor_set_label(m, "abc123-r1");
+    double t0 = mb_now_wall();
+    fake_ssh.out_chunk = host_text_at(0, 1000);
+    fake_ssh.out_repeat = 1;
+    assert_int_equal(mb_monitor_sample_now(m, &e), MB_OK);
+    nap_ms(200);
+    /* half a CPU busy over ~200 ms, 100 kB/s received */
+    fake_ssh.out_chunk = host_text_at(100000000, 21000);
+    assert_int_equal(mb_monitor_sample_now(m, &e), MB_OK);
+    double t1 = mb_now_wall();
+    /* one SSH session for both samples, one command each */
+    assert_int_equal(fake_ssh.connects, 1);
+    assert_string_equal(fake_ssh.last_cmd, mb_monitor_host_command());
+
+    struct mb_monitor_usage u;
+    assert_int_equal(mb_monitor_host_usage(m, "hostA", t0, t1, &u, &e), MB_OK);
+    assert_int_equal(u.samples, 2);
+    assert_true(u.cpu_pct > 35 && u.cpu_pct < 60);
+    assert_true(u.net_rx_bps > 70000 && u.net_rx_bps < 120000);
+    assert_true(fabs(u.mem_last - 1048576) < 1);
+    assert_true(fabs(u.mem_limit - 2147483648.0) < 1);
+    /* hostB has no SSH and no local PID: no host series, VMs only */
+    assert_int_equal(mb_monitor_host_usage(m, "hostB", t0, t1, &u, &e), MB_OK);
+    assert_int_equal(u.samples, 0);
+    assert_true(isnan(u.cpu_pct));
+
+    /* vm1 runs on host A: its vCPUs at 40 %, all its threads at 50 % */
+    assert_int_equal(mb_monitor_vm_usage(m, "hostA", "vm1", t0, t1, &u, &e), MB_OK);
+    assert_int_equal(u.samples, 2);
+    assert_true(fabs(u.vcpu_pct - 40) < 4);
+    assert_true(fabs(u.cpu_pct - 50) < 5);
+    assert_true(fabs(u.mem_last - 262144.0 * 1024) < 1);
+    assert_true(fabs(u.rss_last - 100.0 * 1024 * 1024) < 1);
+    assert_int_equal(mb_monitor_vm_usage(m, "hostB", "vm1", t0, t1, &u, &e), MB_OK);
+    assert_int_equal(u.samples, 0);
+    assert_int_equal(mb_monitor_vm_usage(m, "hostC", "vm1", t0, t1, &u, &e), MB_EINPUT);
+    assert_int_equal(mb_monitor_host_usage(m, "nowhere", t0, t1, &u, &e), MB_EINPUT);
+
+    struct mb_monitor_status st;
+    mb_monitor_status(m, &st);
+    assert_int_equal(st.ticks, 2);
+    assert_int_equal(st.errors, 0);
+    assert_string_equal(st.host_source[0], "ssh");
+    assert_string_equal(st.host_source[1], "none");
+    mb_monitor_free(m);
+
+    char *csv = slurp(r.csv);
+    assert_non_null(csv);
+    assert_true(!strncmp(csv, "time,t_s,label,host,kind,name,state,cpu_pct,vcpu_pct,", 53));
+    /* per sample: hostA, its two cores (no cpuset: every one), vm1 on A */
+    assert_non_null(strstr(csv, ",abc123-r1,hostA,host,hostA,,"));
+    assert_non_null(strstr(csv, ",abc123-r1,hostA,cpu,cpu0,,"));
+    assert_non_null(strstr(csv, ",abc123-r1,hostA,cpu,cpu1,,"));
+    assert_non_null(strstr(csv, ",abc123-r1,hostA,vm,vm1,running,"));
+    assert_non_null(strstr(csv, ",ssh-cgroup\n"));
+    assert_non_null(strstr(csv, ",libvirt\n"));
+    int lines = 0;
+    for (char *p = csv; *p; p++)
+        lines += *p == '\n';
+    assert_int_equal(lines, 1 + 2 * 4);
+    free(csv);
+    rm_tmpdir();
+}
+
+static void test_cap_and_balloon_checks(void **state)
+{
+    (void)state;
+    struct rig r;
+    struct mb_monitor *m = rig_monitor(&r, 0.5);
+    struct mb_error e;
+    fake_ssh.out_chunk = host_text_at(0, 0);
+    fake_ssh.out_repeat = 1;
+    fake.doms[0].target_kib = 196608; /* ballooned to 192 MiB */
+    double t0 = mb_now_wall();
+    for (int i = 0; i < 4; i++) {
+        assert_int_equal(mb_monitor_sample_now(m, &e), MB_OK);
+        nap_ms(60);
+    }
+    double t1 = mb_now_wall();
+    struct mb_monitor_check c;
+    assert_int_equal(mb_monitor_check_cap(m, "hostA", "vm1", 40, 40, t0, t1, 5, &c, &e), MB_OK);
+    assert_int_equal(c.verdict, MB_CHECK_OK);
+    assert_true(fabs(c.measured - 40) < 5);
+    assert_int_equal(c.samples, 4);
+    assert_true(c.asked == 40 && c.read_back == 40);
+    assert_int_equal(mb_monitor_check_cap(m, "hostA", "vm1", 20, 20, t0, t1, 5, &c, &e), MB_OK);
+    assert_int_equal(c.verdict, MB_CHECK_OVER);
+    assert_true(c.error > 15);
+    assert_int_equal(mb_monitor_check_cap(m, "hostA", "vm1", 80, 80, t0, t1, 5, &c, &e), MB_OK);
+    assert_int_equal(c.verdict, MB_CHECK_UNDER);
+    assert_string_equal(mb_monitor_verdict_name(c.verdict), "under");
+    /* no cap: nothing to exceed */
+    assert_int_equal(mb_monitor_check_cap(m, "hostA", "vm1", 0, 0, t0, t1, 5, &c, &e), MB_OK);
+    assert_int_equal(c.verdict, MB_CHECK_OK);
+    /* a VM never seen */
+    assert_int_equal(mb_monitor_check_cap(m, "hostA", "vm9", 40, 40, t0, t1, 5, &c, &e), MB_OK);
+    assert_int_equal(c.verdict, MB_CHECK_UNMEASURED);
+
+    double target = 196608.0 * 1024;
+    assert_int_equal(
+        mb_monitor_check_balloon(m, "hostA", "vm1", target, target, t0, t1, 0.02, &c, &e), MB_OK);
+    assert_int_equal(c.verdict, MB_CHECK_OK);
+    assert_true(fabs(c.error) < 1e-9);
+    assert_int_equal(
+        mb_monitor_check_balloon(m, "hostA", "vm1", 128.0 * 1048576, target, t0, t1, 0.02, &c, &e),
+        MB_OK);
+    assert_int_equal(c.verdict, MB_CHECK_OVER);
+    assert_int_equal(mb_monitor_check_balloon(m, "hostA", "vm1", 0, 0, t0, t1, 0.02, &c, &e),
+                     MB_EINPUT);
+    mb_monitor_free(m);
+    rm_tmpdir();
+}
+
+static void test_prefix_usage_adds_up(void **state)
+{
+    (void)state;
+    struct rig r;
+    struct mb_monitor *m = rig_monitor(&r, 0.5);
+    struct mb_error e;
+    /* three placeholders on host B (128 MiB each, 100 MiB resident), one other VM */
+    struct mb_hv *b = NULL;
+    assert_int_equal(mb_hv_open(&fake_hv, "fake://B", &b, &e), MB_OK);
+    const char *names[] = {"mbr-ph1", "mbr-ph2", "mbr-ph3", "other"};
+    for (int i = 0; i < 4; i++) {
+        char xml[128];
+        snprintf(xml, sizeof(xml), "<domain><name>%s</name></domain>", names[i]);
+        struct mb_hv_dom *d = NULL;
+        assert_int_equal(mb_hv_dom_create(b, xml, &d, &e), MB_OK);
+        mb_hv_dom_free(d);
+    }
+    mb_hv_close(b);
+    fake_ssh.out_chunk = host_text_at(0, 0);
+    fake_ssh.out_repeat = 1;
+    double t0 = mb_now_wall();
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(mb_monitor_sample_now(m, &e), MB_OK);
+        nap_ms(50);
+    }
+    double t1 = mb_now_wall();
+    struct mb_monitor_usage u;
+    assert_int_equal(mb_monitor_vm_usage(m, "hostB", "mbr-ph*", t0, t1, &u, &e), MB_OK);
+    assert_int_equal(u.vms, 3);
+    assert_int_equal(u.samples, 3);
+    assert_true(fabs(u.vcpu_pct - 3 * 40) < 10);
+    assert_true(fabs(u.rss_max - 3 * 100.0 * 1048576) < 1);
+    assert_true(fabs(u.mem_last - 3 * 131072.0 * 1024) < 1);
+    /* a window before anything was sampled: nothing */
+    assert_int_equal(mb_monitor_vm_usage(m, "hostB", "mbr-ph*", t0 - 100, t0 - 50, &u, &e), MB_OK);
+    assert_int_equal(u.samples, 0);
+    mb_monitor_free(m);
+    rm_tmpdir();
+}
+
+static void test_thread_samples_every_interval(void **state)
+{
+    (void)state;
+    struct rig r;
+    struct mb_monitor *m = rig_monitor(&r, 0.02);
+    struct mb_error e;
+    fake_ssh.out_chunk = host_text_at(0, 0);
+    fake_ssh.out_repeat = 1;
+    assert_int_equal(mb_monitor_start(m, &e), MB_OK);
+    assert_int_equal(mb_monitor_start(m, &e), MB_OK); /* a second start does nothing */
+    nap_ms(210);
+    mb_monitor_stop(m);
+    struct mb_monitor_status st;
+    mb_monitor_status(m, &st);
+    assert_in_range(st.ticks, 6, 13);
+    assert_true(st.cpu_s > 0);
+    assert_true(st.sample_ms_max > 0);
+    unsigned long ticks = st.ticks;
+    nap_ms(60);
+    mb_monitor_status(m, &st);
+    assert_int_equal(st.ticks, ticks); /* stopped means stopped */
+    mb_monitor_stop(m);                /* twice is fine */
+    mb_monitor_free(m);
+    rm_tmpdir();
+}
+
+static void test_unreachable_host_is_a_gap(void **state)
+{
+    (void)state;
+    struct rig r;
+    struct mb_monitor *m = rig_monitor(&r, 0.5);
+    mb_monitor_free(m);
+    rm_tmpdir();
+    /* now with host A unreachable over SSH and host B's libvirt down */
+    setup_fake();
+    make_tmpdir();
+    snprintf(r.key, sizeof(r.key), "%s/key", tmpdir);
+    write_file(r.key, "k\n");
+    r.ssh = (struct mb_remote_target){.address = "unreachable", .key = r.key, .insecure = true};
+    r.hosts[0] = (struct mb_monitor_host){.name = "hostA", .uri = "fake://A", .ssh = &r.ssh};
+    r.hosts[1] = (struct mb_monitor_host){.name = "hostB", .uri = "fake://down"};
+    struct mb_monitor_opts o = {.hv_ops = &timed_hv, .ssh_ops = &fake_remote};
+    struct mb_error e;
+    assert_int_equal(mb_monitor_new(r.hosts, 2, &o, &m, &e), MB_OK);
+    assert_int_equal(mb_monitor_sample_now(m, &e), MB_OK);
+    assert_int_equal(mb_monitor_sample_now(m, &e), MB_OK);
+    struct mb_monitor_status st;
+    mb_monitor_status(m, &st);
+    assert_int_equal(st.ticks, 2);
+    /* one failed connection per host, not one per sample: retried after a pause */
+    assert_int_equal(st.errors, 2);
+    assert_int_equal(fake_ssh.connects, 0);
+    assert_non_null(strstr(st.last_error, "fake://down"));
+    /* vm1 on host A still measured */
+    struct mb_monitor_usage u;
+    assert_int_equal(mb_monitor_vm_usage(m, "hostA", "vm1", 0, mb_now_wall(), &u, &e), MB_OK);
+    assert_int_equal(u.samples, 2);
+    mb_monitor_free(m);
+    rm_tmpdir();
+}
+
+/* ---- the local reader -------------------------------------------------------------------- */
+
+static void test_local_reader(void **state)
+{
+    (void)state;
+    setup_fake();
+    make_tmpdir();
+    char proc[300], cg[300], p[512];
+    snprintf(proc, sizeof(proc), "%s/proc", tmpdir);
+    snprintf(cg, sizeof(cg), "%s/cgroup", tmpdir);
+    snprintf(p, sizeof(p), "%s/4242/cgroup", proc);
+    write_file(p, "9:name=systemd:/\n4:memory:/migbench/rsv/hostB\n3:cpuset:/migbench/rsv/hostB\n"
+                  "2:cpu,cpuacct:/migbench/rsv/hostB\n");
+    snprintf(p, sizeof(p), "%s/4242/net/dev", proc);
+    write_file(p, "Inter-| Receive\n face |bytes\n    lo: 9 1 0 0 0 0 0 0 9 1 0 0 0 0 0 0\n"
+                  "uplink: 5000 1 0 0 0 0 0 0 7000 2 0 0 0 0 0 0\n");
+    snprintf(p, sizeof(p), "%s/meminfo", proc);
+    write_file(p, "MemTotal: 4000000 kB\nMemAvailable: 1000 kB\n");
+    snprintf(p, sizeof(p), "%s/cpuacct/migbench/rsv/hostB/cpuacct.usage_percpu", cg);
+    write_file(p, "111 222 \n");
+    snprintf(p, sizeof(p), "%s/cpuset/migbench/rsv/hostB/cpuset.cpus", cg);
+    write_file(p, "1\n");
+    snprintf(p, sizeof(p), "%s/memory/migbench/rsv/hostB/memory.usage_in_bytes", cg);
+    write_file(p, "3000\n");
+    snprintf(p, sizeof(p), "%s/memory/migbench/rsv/hostB/memory.limit_in_bytes", cg);
+    write_file(p, "9223372036854771712\n");
+    snprintf(p, sizeof(p), "%s/memory/migbench/rsv/hostB/memory.stat", cg);
+    write_file(p, "rss 1000\ntotal_rss 2000\n");
+    char csv[300];
+    snprintf(csv, sizeof(csv), "%s/monitor.csv", tmpdir);
+    struct mb_remote_target never = {.address = "unreachable", .insecure = true};
+    struct mb_monitor_host h[2] = {
+        {.name = "hostB", .local_pid = 4242, .ssh = &never},
+        {.name = "hostC", .local_pid = 999999, .ssh = NULL}, /* no such PID, no SSH */
+    };
+    struct mb_monitor_opts o = {.csv_path = csv,
+                                .hv_ops = &timed_hv,
+                                .ssh_ops = &fake_remote,
+                                .proc_root = proc,
+                                .cgroup_root = cg};
+    struct mb_monitor *m = NULL;
+    struct mb_error e;
+    assert_int_equal(mb_monitor_new(h, 2, &o, &m, &e), MB_OK);
+    struct mb_monitor_status st;
+    mb_monitor_status(m, &st);
+    assert_string_equal(st.host_source[0], "local");
+    assert_string_equal(st.host_source[1], "none");
+    assert_int_equal(st.errors, 1); /* hostC: said once, at the start */
+    assert_int_equal(mb_monitor_sample_now(m, &e), MB_OK);
+    mb_monitor_free(m);
+    assert_int_equal(fake_ssh.connects, 0); /* local: never SSH */
+    char *text = slurp(csv);
+    assert_non_null(text);
+    /* CPU 1 only (the cpuset), total_rss, the machine's MemTotal bounding the limit */
+    assert_non_null(strstr(text, ",hostB,host,hostB,,,,222,,3000,2000,4096000000,,,5000,7000,"
+                                 "local-cgroup\n"));
+    assert_non_null(strstr(text, ",hostB,cpu,cpu1,,,,222,"));
+    assert_null(strstr(text, ",cpu0,"));
+    free(text);
+    rm_tmpdir();
+}
+
+/* ---- monitor.csv --------------------------------------------------------------------------- */
+
+static void test_csv_with_another_header_is_left_alone(void **state)
+{
+    (void)state;
+    setup_fake();
+    make_tmpdir();
+    char csv[300];
+    snprintf(csv, sizeof(csv), "%s/monitor.csv", tmpdir);
+    write_file(csv, "run_id,scenario\nx,y\n");
+    struct mb_monitor_host h = {.name = "hostA", .uri = "fake://A"};
+    struct mb_monitor_opts o = {.csv_path = csv, .hv_ops = &timed_hv};
+    struct mb_monitor *m = NULL;
+    struct mb_error e;
+    mb_error_clear(&e);
+    assert_int_equal(mb_monitor_new(&h, 1, &o, &m, &e), MB_EINPUT);
+    assert_null(m);
+    assert_non_null(strstr(e.file, "monitor.csv"));
+    char *text = slurp(csv);
+    assert_string_equal(text, "run_id,scenario\nx,y\n");
+    free(text);
+    /* our own file is appended to */
+    unlink(csv);
+    assert_int_equal(mb_monitor_new(&h, 1, &o, &m, &e), MB_OK);
+    assert_int_equal(mb_monitor_sample_now(m, &e), MB_OK);
+    mb_monitor_free(m);
+    assert_int_equal(mb_monitor_new(&h, 1, &o, &m, &e), MB_OK);
+    assert_int_equal(mb_monitor_sample_now(m, &e), MB_OK);
+    mb_monitor_free(m);
+    text = slurp(csv);
+    int headers = 0;
+    for (char *p = text; (p = strstr(p, "time,t_s,")); p++)
+        headers++;
+    assert_int_equal(headers, 1);
+    free(text);
+    rm_tmpdir();
+}
+
+static void test_bad_options(void **state)
+{
+    (void)state;
+    struct mb_monitor_host h = {.name = "hostA"};
+    struct mb_monitor_opts o = {.interval_s = 0.001};
+    struct mb_monitor *m = NULL;
+    struct mb_error e;
+    assert_int_equal(mb_monitor_new(&h, 1, &o, &m, &e), MB_EINPUT);
+    assert_non_null(strstr(e.msg, "interval"));
+    struct mb_monitor_host noname = {.name = ""};
+    assert_int_equal(mb_monitor_new(&noname, 1, NULL, &m, &e), MB_EINPUT);
+    mb_monitor_free(NULL);
+}
+
+/* ---- the lab ------------------------------------------------------------------------------ */
+
+static void test_lab_pid(void **state)
+{
+    (void)state;
+    make_tmpdir();
+    char tb[300], env[300];
+    snprintf(tb, sizeof(tb), "%s/testbed.yaml", tmpdir);
+    snprintf(env, sizeof(env), "%s/lab.env", tmpdir);
+    struct mb_error e;
+    int pid = -1;
+    /* no lab.env: not a lab, read over SSH */
+    assert_int_equal(mb_monitor_lab_pid(tb, "hostA", &pid, &e), MB_OK);
+    assert_int_equal(pid, 0);
+    /* a PID in this very namespace is not a lab host */
+    char text[200];
+    snprintf(text, sizeof(text), "name=x\nhost.hostA.holder=%d\nhost.hostB.holder=999999999\n",
+             (int)getpid());
+    write_file(env, text);
+    mb_error_clear(&e);
+    assert_int_equal(mb_monitor_lab_pid(tb, "hostA", &pid, &e), MB_EENV);
+    assert_non_null(strstr(e.msg, "own network namespace"));
+    assert_int_equal(pid, 0);
+    assert_int_equal(mb_monitor_lab_pid(tb, "hostB", &pid, &e), MB_EENV);
+    assert_non_null(strstr(e.msg, "does not run"));
+    /* a host lab.env does not name */
+    assert_int_equal(mb_monitor_lab_pid(tb, "hostC", &pid, &e), MB_OK);
+    assert_int_equal(pid, 0);
+    rm_tmpdir();
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_parse_lab_host),
+        cmocka_unit_test(test_parse_real_host_proc),
+        cmocka_unit_test(test_parse_host_unlimited_cgroup_bounded_by_memtotal),
+        cmocka_unit_test(test_parse_host_garbage),
+        cmocka_unit_test(test_default_netdevs),
+        cmocka_unit_test(test_host_command_is_one_process),
+        cmocka_unit_test(test_parse_domstats),
+        cmocka_unit_test(test_sample_csv_and_figures),
+        cmocka_unit_test(test_cap_and_balloon_checks),
+        cmocka_unit_test(test_prefix_usage_adds_up),
+        cmocka_unit_test(test_thread_samples_every_interval),
+        cmocka_unit_test(test_unreachable_host_is_a_gap),
+        cmocka_unit_test(test_local_reader),
+        cmocka_unit_test(test_csv_with_another_header_is_left_alone),
+        cmocka_unit_test(test_bad_options),
+        cmocka_unit_test(test_lab_pid),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
