@@ -66,12 +66,16 @@ const struct mb_option mb_options[] = {
      "Destination host; default: the testbed's second host."},
     {"migration.strategy", MB_OPT_STRATEGY, MB_SCOPE_POINT, "sequential", 0, 0, 0, NULL,
      PT(strategy),
-     "How the batch migrates: sequential, parallel (all at once) or parallel:K (K at a "
-     "time)."},
+     "How the batch migrates: sequential, parallel (all at once), parallel:K (K at a "
+     "time) or adaptive (K chosen per batch from the source's CPUs and migration.history)."},
     {"migration.hops", MB_OPT_INT, MB_SCOPE_POINT, "1", MB_OPTF_MIN | MB_OPTF_MAX, 1, 100, NULL,
      PT(hops),
      "Migrations per run: 1 = from -> to; 2 = there and back (from -> to -> from); and so on. "
      "Each hop is a row. Some hypervisor bugs show only on a guest's second hop."},
+    {"migration.history", MB_OPT_STRING, MB_SCOPE_SCENARIO, "", 0, 0, 0, NULL, SC(history),
+     "Earlier results the adaptive strategy learns from: a results directory, or a "
+     "directory of them (e.g. the Fig. 8/9 campaigns), relative to the scenario file; "
+     "empty = one migration per free source CPU."},
     {"migration.max_downtime", MB_OPT_DURATION, MB_SCOPE_POINT, "300ms", MB_OPTF_MIN | MB_OPTF_MAX,
      1, 60000, NULL, PT(max_downtime_ms),
      "Longest pause the hypervisor may take for the final copy (set before migrating)."},
@@ -203,7 +207,7 @@ void mb_option_expect(const struct mb_option *o, char *buf, size_t len)
         snprintf(buf, len, "true or false");
         break;
     case MB_OPT_STRATEGY:
-        snprintf(buf, len, "sequential, parallel or parallel:K");
+        snprintf(buf, len, "sequential, parallel, parallel:K or adaptive");
         break;
     case MB_OPT_ENUM: {
         size_t off = (size_t)snprintf(buf, len, "one of: ");

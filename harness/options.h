@@ -37,9 +37,14 @@ enum mb_opt_flags {
     MB_OPTF_MAX = 1 << 2, /* .max applies */
 };
 
-enum mb_strategy_kind { MB_STRATEGY_SEQUENTIAL, MB_STRATEGY_PARALLEL };
+enum mb_strategy_kind {
+    MB_STRATEGY_SEQUENTIAL,
+    MB_STRATEGY_PARALLEL,
+    MB_STRATEGY_ADAPTIVE, /* K chosen per batch (strategy.h) */
+};
 
-/* How a batch of VMs migrates: one at a time, or k at a time (k = 0: all at once). */
+/* How a batch of VMs migrates: one at a time, k at a time (k = 0: all at once), or k
+ * chosen per batch by the adaptive strategy. */
 struct mb_strategy {
     enum mb_strategy_kind kind;
     int k;

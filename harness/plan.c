@@ -184,7 +184,7 @@ double mb_plan_estimate_point(const struct mb_point *pt)
         per_vm *= 2;
     double n = (double)pt->vm_count;
     double migrate = n * per_vm;
-    if (pt->strategy.kind == MB_STRATEGY_PARALLEL)
+    if (pt->strategy.kind != MB_STRATEGY_SEQUENTIAL)
         migrate *= 0.8; /* overlap, but one shared link and CPU */
     double timeout = pt->timeout_ms / 1000.0;
     if (migrate > timeout * n)

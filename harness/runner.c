@@ -24,6 +24,7 @@
 #include "remote.h"
 #include "results.h"
 #include "scenario.h"
+#include "strategy.h"
 #include "testbed.h"
 #include "units.h"
 #include "util.h"
@@ -46,6 +47,7 @@ struct vm {
     char error[700];    /* what went wrong before the migrations: in every row */
     /* the current hop; reset before each */
     int batch; /* wave of the strategy (1-based) */
+    int k;     /* VMs migrating at once in this hop */
     struct mb_migration mig;
     int migrated; /* a migration was attempted */
     struct mb_probe_result probe;
@@ -67,6 +69,8 @@ struct campaign {
     size_t ndone;
     int lock_fd;
     struct mb_progress prog;
+    struct mb_strategy_model model; /* the adaptive strategy's, alpha 0 = none */
+    int adaptive;                   /* some point uses it */
 };
 
 /* ---- small helpers ------------------------------------------------------------------ */
@@ -494,6 +498,46 @@ static void *migrate_worker(void *arg)
     return NULL;
 }
 
+/* Free CPUs on host h now: its CPUs (the testbed's limit, else this machine's) minus
+ * what its domains used over the last half second (libvirt's CPU time of each). */
+static double source_headroom(struct campaign *c, int h)
+{
+    int cpus = c->tb->hosts[h].ncpus;
+    if (cpus < 1)
+        cpus = (int)sysconf(_SC_NPROCESSORS_ONLN);
+    struct mb_error e;
+    struct mb_hv *hv;
+    char **names = NULL;
+    if (host_hv(c, h, &hv, &e) < 0 || mb_hv_list(hv, &names, &e) < 0)
+        return cpus;
+    size_t n = 0;
+    while (names[n])
+        n++;
+    struct mb_hv_dom **doms = mb_xcalloc(n ? n : 1, sizeof(*doms));
+    int64_t *t0 = mb_xcalloc(n ? n : 1, sizeof(*t0));
+    double w0 = mb_now_mono();
+    for (size_t i = 0; i < n; i++) {
+        struct mb_hv_cpu_stats cs;
+        t0[i] = -1;
+        if (mb_hv_dom_lookup(hv, names[i], &doms[i], &e) == 0 && doms[i] &&
+            mb_hv_dom_cpu(doms[i], &cs, &e) == 0)
+            t0[i] = cs.cpu_time_ns;
+    }
+    nap(c, 500);
+    double used = 0, dt = mb_now_mono() - w0;
+    for (size_t i = 0; i < n; i++) {
+        struct mb_hv_cpu_stats cs;
+        if (doms[i] && t0[i] >= 0 && mb_hv_dom_cpu(doms[i], &cs, &e) == 0 && cs.cpu_time_ns >= 0)
+            used += (double)(cs.cpu_time_ns - t0[i]) / 1e9 / dt;
+        mb_hv_dom_free(doms[i]);
+    }
+    free(doms);
+    free(t0);
+    mb_hv_names_free(names);
+    double free_cpus = cpus - used;
+    return free_cpus > 0.1 * cpus ? free_cpus : 0.1 * cpus;
+}
+
 /* Migrate every reachable VM by the strategy; returns the batch makespan in ms. */
 static double migrate_batch(struct campaign *c, const struct mb_point *pt, struct vm *vms, int nvms,
                             int src, int dst, int capped)
@@ -501,10 +545,14 @@ static double migrate_batch(struct campaign *c, const struct mb_point *pt, struc
     int k = pt->strategy.kind == MB_STRATEGY_SEQUENTIAL ? 1
             : pt->strategy.k > 0                        ? pt->strategy.k
                                                         : nvms;
+    if (pt->strategy.kind == MB_STRATEGY_ADAPTIVE)
+        k = mb_strategy_choose(&c->model, nvms, source_headroom(c, src));
     if (k > nvms)
         k = nvms;
-    for (int i = 0; i < nvms; i++)
+    for (int i = 0; i < nvms; i++) {
         vms[i].batch = i / k + 1;
+        vms[i].k = k;
+    }
     struct batch b = {
         .c = c, .pt = pt, .vms = vms, .nvms = nvms, .src = src, .dst = dst, .capped = capped};
     atomic_init(&b.next, 0);
@@ -575,7 +623,10 @@ static void hop_rows(struct campaign *c, const struct mb_run *run, struct vm *vm
         mb_results_row_set_col(row, MB_COL_VM, "%s", v->label);
         mb_results_row_set_col(row, MB_COL_HOST_FROM, "%s", c->tb->hosts[src].name);
         mb_results_row_set_col(row, MB_COL_HOST_TO, "%s", c->tb->hosts[dst].name);
-        mb_results_row_set_col(row, MB_COL_STRATEGY, "%s", strategy);
+        if (!strcmp(strategy, "adaptive") && v->k > 0)
+            mb_results_row_set_col(row, MB_COL_STRATEGY, "adaptive:%d", v->k);
+        else
+            mb_results_row_set_col(row, MB_COL_STRATEGY, "%s", strategy);
         mb_results_row_set_col(row, MB_COL_BATCH, "%d", v->batch ? v->batch : 1);
         mb_results_row_set_col(row, MB_COL_HOP, "%d", hop);
         mb_results_row_set_col(row, MB_COL_STATUS, "%s", v->status);
@@ -932,6 +983,14 @@ static int write_meta(struct campaign *c, const char *dir, const struct mb_runne
                   "\"wall_s\": %.1f, \"harness_cpu_s\": %.2f",
                   state, started, sum->runs, sum->done, sum->failed, sum->skipped, sum->wall_s,
                   sum->cpu_s);
+    if (c->adaptive) {
+        mb_buf_printf(&extra,
+                      ", \"adaptive_model\": {\"alpha\": %.4f, \"samples\": %zu, "
+                      "\"runs\": %zu, \"history\": ",
+                      c->model.alpha, c->model.samples, c->model.runs);
+        mb_json_string(&extra, c->model.source);
+        mb_buf_printf(&extra, "}");
+    }
     char path[4200];
     snprintf(path, sizeof(path), "%s/metadata.json", dir);
     int rc = mb_meta_write(path, c->tb, c->meta, c->tb->nhosts, extra.data, err);
@@ -986,6 +1045,35 @@ int mb_runner_campaign(const struct mb_runner_opts *o, struct mb_runner_summary 
     }
     if ((rc = check_supported(&c, err)) < 0)
         goto out;
+    for (size_t p = 0; p < c.plan->npoints; p++) {
+        struct mb_point pt;
+        mb_plan_point(c.plan, p, &pt);
+        if (pt.strategy.kind == MB_STRATEGY_ADAPTIVE)
+            c.adaptive = 1;
+    }
+    if (c.adaptive && c.s->history && *c.s->history) {
+        /* relative to the scenario file; a resumed campaign's copy has moved, so the
+         * working directory is tried too */
+        char *sdir = mb_xstrdup(o->resume_dir ? "." : o->scenario);
+        char *sl = strrchr(sdir, '/');
+        if (sl)
+            *sl = '\0';
+        else
+            strcpy(sdir, ".");
+        char *hist = c.s->history[0] == '/' ? mb_xstrdup(c.s->history)
+                                            : mb_xasprintf("%s/%s", sdir, c.s->history);
+        struct stat hst;
+        if (stat(hist, &hst) != 0) {
+            free(hist);
+            hist = mb_xstrdup(c.s->history);
+        }
+        free(sdir);
+        const char *paths[1] = {hist};
+        rc = mb_strategy_learn(paths, 1, &c.model, err);
+        free(hist);
+        if (rc < 0)
+            goto out;
+    }
     c.hv = mb_xcalloc((size_t)c.tb->nhosts, sizeof(*c.hv));
     if ((rc = lock_testbed(&c, err)) < 0)
         goto out;

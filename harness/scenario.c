@@ -104,6 +104,10 @@ static int parse_strategy(const char *t, struct mb_strategy *st)
         *st = (struct mb_strategy){MB_STRATEGY_PARALLEL, 0};
         return 0;
     }
+    if (!strcmp(t, "adaptive")) {
+        *st = (struct mb_strategy){MB_STRATEGY_ADAPTIVE, 0};
+        return 0;
+    }
     if (!strncmp(t, "parallel:", 9)) {
         int64_t k;
         char why[64];
@@ -182,7 +186,7 @@ static int parse_value(struct loader *L, const struct mb_option *o, const struct
     }
     case MB_OPT_STRATEGY:
         if (parse_strategy(t, &v->strategy)) {
-            static const char *const names[] = {"sequential", "parallel", NULL};
+            static const char *const names[] = {"sequential", "parallel", "adaptive", NULL};
             const char *s = mb_suggest(t, names);
             if (s)
                 return mb_yerr(L->err, L->doc, n,
