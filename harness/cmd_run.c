@@ -21,6 +21,8 @@ static const char usage_text[] =
     "\n"
     "  --testbed FILE|NAME   use this testbed instead of the scenario's\n"
     "  --out RESULTS_BASE    where results go (default: results)\n"
+    "  --history DIR         earlier results the adaptive strategy learns from (overrides\n"
+    "                        the scenario's migration.history)\n"
     "  --resume DIR          finish an interrupted campaign in DIR: runs already in its\n"
     "                        raw.csv are skipped, none is done twice\n"
     "  --quiet               no progress output (errors still go to stderr)\n"
@@ -55,7 +57,7 @@ int mb_cmd_run(int argc, char **argv)
         } else if (!strcmp(a, "--quiet") || !strcmp(a, "-q")) {
             o.progress = MB_PROGRESS_QUIET;
         } else if (!strcmp(a, "--testbed") || !strcmp(a, "--out") || !strcmp(a, "--resume") ||
-                   !strcmp(a, "--progress")) {
+                   !strcmp(a, "--progress") || !strcmp(a, "--history")) {
             if (i + 1 >= argc) {
                 needs = a;
             } else if (!strcmp(a, "--testbed")) {
@@ -64,6 +66,8 @@ int mb_cmd_run(int argc, char **argv)
                 o.out_base = argv[++i];
             } else if (!strcmp(a, "--resume")) {
                 o.resume_dir = argv[++i];
+            } else if (!strcmp(a, "--history")) {
+                o.history = argv[++i];
             } else {
                 const char *m = argv[++i];
                 if (!strcmp(m, "bar"))

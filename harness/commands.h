@@ -10,5 +10,7 @@ int mb_cmd_plan(int argc, char **argv);
 int mb_cmd_help(int argc, char **argv);
 int mb_cmd_vm(int argc, char **argv);
 int mb_cmd_lab(int argc, char **argv);
+int mb_cmd_report(int argc, char **argv);
+int mb_cmd_compare(int argc, char **argv);
 
 #endif

@@ -19,6 +19,8 @@ static const struct command commands[] = {
     {"plan", mb_cmd_plan, "print a scenario's points, runs and estimated duration"},
     {"vm", mb_cmd_vm, "start, reach, migrate, cap and balloon single guests on a testbed"},
     {"lab", mb_cmd_lab, "the embedded testbed: lab up, lab down, lab status"},
+    {"report", mb_cmd_report, "summary.csv, figures, report.md/html and claim verdicts of results"},
+    {"compare", mb_cmd_compare, "compare two results directories: regressions, exit 1 on one"},
     {"help", mb_cmd_help, "help on a topic: keys, units, exit-codes"},
 };
 

@@ -240,8 +240,6 @@ int mb_rsv_start(struct mb_hv *hv, const struct mb_testbed *tb, const struct mb_
     }
     r->rep.granted_cpus = cpus;
     r->rep.granted_memory = memory;
-    for (int left = cpus; left > 0; left -= per_vm)
-        add_vm(r, MB_RSV_CPU, left < per_vm ? left : per_vm, burner_mem);
     for (uint64_t left = memory; left > 0;) {
         uint64_t m = left < mem_vm_max ? left : mem_vm_max;
         if (left - m < MIN_VM_MEMORY)
@@ -249,6 +247,9 @@ int mb_rsv_start(struct mb_hv *hv, const struct mb_testbed *tb, const struct mb_
         add_vm(r, MB_RSV_MEMORY, 1, m);
         left -= m;
     }
+    /* burners last: a burner started first would slow the preallocation of the others */
+    for (int left = cpus; left > 0; left -= per_vm)
+        add_vm(r, MB_RSV_CPU, left < per_vm ? left : per_vm, burner_mem);
     r->rep.nvms = r->n;
 
     r->rep.started_at = mb_now_wall();

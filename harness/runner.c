@@ -1051,7 +1051,11 @@ int mb_runner_campaign(const struct mb_runner_opts *o, struct mb_runner_summary 
         if (pt.strategy.kind == MB_STRATEGY_ADAPTIVE)
             c.adaptive = 1;
     }
-    if (c.adaptive && c.s->history && *c.s->history) {
+    if (c.adaptive && o->history) {
+        const char *paths[1] = {o->history};
+        if ((rc = mb_strategy_learn(paths, 1, &c.model, err)) < 0)
+            goto out;
+    } else if (c.adaptive && c.s->history && *c.s->history) {
         /* relative to the scenario file; a resumed campaign's copy has moved, so the
          * working directory is tried too */
         char *sdir = mb_xstrdup(o->resume_dir ? "." : o->scenario);

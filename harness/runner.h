@@ -22,6 +22,7 @@ struct mb_runner_opts {
     const char *out_base;   /* results go to out_base/<scenario>/<timestamp>/ (default
                              * "results") */
     const char *resume_dir; /* finish the campaign in this results directory */
+    const char *history;    /* migration.history overriding the scenario's, or NULL */
     enum mb_progress_mode progress;
     volatile sig_atomic_t *stop; /* set by SIGINT/SIGTERM: finish clean-up, then stop */
 };

@@ -287,14 +287,7 @@ static int set_point_key(struct loader *L, const struct mb_option *o, const stru
         } else if (parse_value(L, o, it, &levels[i])) {
             bad = 1;
         }
-        for (size_t j = 0; !bad && j < i; j++) {
-            if (levels[j].num == levels[i].num && !strcmp(levels[j].text, levels[i].text)) {
-                mb_yerr(L->err, L->doc, it, "%s: level '%s' appears twice", o->key, it->text);
-                bad = 1;
-            }
-        }
         if (bad) {
-            /* levels[i] may hold a parsed value (a duplicate) or nothing */
             for (size_t j = 0; j <= i; j++)
                 value_free(&levels[j]);
             free(levels);
@@ -562,6 +555,30 @@ static int cross_check(struct loader *L, const struct mb_ynode *root)
                        (long long)s->trim, (long long)(2 * s->trim), (long long)s->repeat,
                        (long long)((s->repeat - 1) / 2));
     }
+    /* a level written twice makes two identical points; in a zip group, a tuple
+     * written twice does */
+    for (size_t i = 0; i < s->nsettings; i++) {
+        const struct mb_setting *st = &s->settings[i];
+        for (size_t a = 0; st->is_factor && a < st->nlevels; a++)
+            for (size_t b = 0; b < a; b++) {
+                int same = 1;
+                for (size_t k = 0; k < s->nsettings && same; k++) {
+                    const struct mb_setting *o = &s->settings[k];
+                    if (k == i || (st->zip_group >= 0 && o->zip_group == st->zip_group))
+                        same = o->levels[a].num == o->levels[b].num &&
+                               !strcmp(o->levels[a].text, o->levels[b].text);
+                }
+                if (same) {
+                    struct mb_ynode at = {.line = st->line, .column = st->column};
+                    return mb_yerr(L->err, L->doc, &at,
+                                   st->zip_group >= 0
+                                       ? "%s: level '%s' appears twice with the same zipped "
+                                         "levels: two identical points"
+                                       : "%s: level '%s' appears twice",
+                                   st->opt->key, st->levels[a].text);
+                }
+            }
+    }
     /* balloon target within the VM's memory, at every combination */
     const struct mb_setting *mem = mb_scenario_setting(s, "vms.memory");
     const struct mb_setting *bal = mb_scenario_setting(s, "reservation.source.memory");
@@ -577,9 +594,12 @@ static int cross_check(struct loader *L, const struct mb_ynode *root)
             }
     const struct mb_setting *from = mb_scenario_setting(s, "migration.from");
     const struct mb_setting *to = mb_scenario_setting(s, "migration.to");
+    /* zipped from/to pair level by level; otherwise every combination is a point */
+    int paired = from->zip_group >= 0 && from->zip_group == to->zip_group;
     for (size_t i = 0; i < from->nlevels; i++)
         for (size_t j = 0; j < to->nlevels; j++)
-            if (*from->levels[i].text && !strcmp(from->levels[i].text, to->levels[j].text)) {
+            if ((!paired || i == j) && *from->levels[i].text &&
+                !strcmp(from->levels[i].text, to->levels[j].text)) {
                 struct mb_ynode at = {.line = to->line ? to->line : 1,
                                       .column = to->column ? to->column : 1};
                 return mb_yerr(L->err, L->doc, &at,
