@@ -1,0 +1,407 @@
+/* cmd_report.c — `migbench report` and `migbench compare`: what researchers print and
+ * what CI gates on. */
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "commands.h"
+#include "compare.h"
+#include "report.h"
+#include "units.h"
+#include "util.h"
+
+static const char report_usage[] =
+    "usage: migbench report [OPTIONS] RESULTS_DIR...\n"
+    "\n"
+    "Summarise results directories written by 'migbench run': summary.csv (per point and\n"
+    "metric: n, trimmed mean, median, mean, sd, CV, 95 % CI, min, max), figures drawn by\n"
+    "gnuplot from plots/ (PNG and SVG), report.md and a self-contained report.html with\n"
+    "each scenario's figures and tables, the scenario as run, the environment, and its\n"
+    "claim with a verdict (confirmed / not confirmed / not evaluated) and the numbers\n"
+    "behind it.  A directory without raw.csv is searched for results directories below\n"
+    "it, so 'migbench report --out report results' merges a whole reproduction into one\n"
+    "long report.  docs/report.md describes every output.\n"
+    "\n"
+    "  --out DIR        write there (needed for several directories; default: into the\n"
+    "                   results directory itself)\n"
+    "  --format LIST    figure formats: png, svg or png,svg (default)\n"
+    "  --no-figures     no figures (gnuplot is not needed)\n"
+    "  --strict         exit 1 unless every claim that has a check is confirmed\n"
+    "  -q, --quiet      print errors only\n"
+    "\n"
+    "raw.csv, scenario.yaml and metadata.json are read, never written.  A malformed or\n"
+    "truncated file is an error naming the file and the row or line.\n"
+    "\n"
+    "exit status: 0 ok, 1 a claim not confirmed (--strict), 2 bad input or usage, 3\n"
+    "environment (gnuplot missing or failing, output not writable).\n";
+
+static const char compare_usage[] =
+    "usage: migbench compare [OPTIONS] BASE_DIR NEW_DIR\n"
+    "\n"
+    "Compare two results directories of one scenario, point by point (points are matched\n"
+    "by their factor values): for each metric the change of the mean, both 95 %\n"
+    "confidence intervals, Welch's t-test and a verdict.  Every compared metric is a\n"
+    "time, a size or an overhead: lower is better.\n"
+    "\n"
+    "  regressed / improved  significant (p < alpha, Holm-corrected) and a change of at\n"
+    "                        least the threshold, for the worse / for the better\n"
+    "  unchanged             the change's confidence interval lies within +-threshold (or\n"
+    "                        the change is significant but smaller than the threshold)\n"
+    "  too noisy             the runs cannot rule out a change of the threshold\n"
+    "A point with more failed runs in NEW than in BASE is a regression too.  The output\n"
+    "also lists what differs between the two environments (metadata.json: versions,\n"
+    "accelerator, hosts, CPUs; raw.csv's hypervisor, accel, harness version, image).\n"
+    "\n"
+    "  --threshold PCT   smallest relative change that counts (default 5%)\n"
+    "  --alpha P         significance level (default 0.05)\n"
+    "  --no-correction   do not correct p-values for the number of tests\n"
+    "  --metric NAME     compare this metric (repeatable); default: total_time_ms,\n"
+    "                    downtime_ms, probe_downtime_ms, batch_makespan_ms, overhead_pct\n"
+    "  --format FMT      text (default), csv or md (Markdown, e.g. for a pull request)\n"
+    "\n"
+    "exit status: 0 no regression, 1 a regression, 2 an error (bad input or usage).\n";
+
+static void print_error(const char *cmd, const struct mb_error *e)
+{
+    char buf[2048];
+    mb_error_format(e, buf, sizeof(buf));
+    fprintf(stderr, "migbench %s: %s\n", cmd, buf);
+}
+
+struct paths {
+    char **v;
+    size_t n;
+};
+
+static void paths_add(struct paths *p, const char *s)
+{
+    p->v = mb_xrealloc(p->v, (p->n + 1) * sizeof(char *));
+    p->v[p->n++] = mb_xstrdup(s);
+}
+
+static void paths_free(struct paths *p)
+{
+    for (size_t i = 0; i < p->n; i++)
+        free(p->v[i]);
+    free(p->v);
+}
+
+static int cmp_name(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static bool is_results_dir(const char *dir)
+{
+    char *raw = mb_xasprintf("%s/raw.csv", dir);
+    bool ok = access(raw, F_OK) == 0;
+    free(raw);
+    return ok;
+}
+
+/* dir itself when it holds raw.csv, else the results directories below it (3 levels:
+ * results/<scenario>/<time>), in name order. */
+static void expand(const char *dir, int depth, struct paths *out)
+{
+    if (is_results_dir(dir)) {
+        paths_add(out, dir);
+        return;
+    }
+    if (depth == 0)
+        return;
+    DIR *dh = opendir(dir);
+    if (!dh)
+        return;
+    struct paths names = {0};
+    struct dirent *e;
+    while ((e = readdir(dh)))
+        if (e->d_name[0] != '.' && strcmp(e->d_name, "figures"))
+            paths_add(&names, e->d_name);
+    closedir(dh);
+    qsort(names.v, names.n, sizeof(char *), cmp_name);
+    for (size_t i = 0; i < names.n; i++) {
+        size_t len = strlen(dir);
+        char *sub = mb_xasprintf("%.*s/%s", (int)(len > 1 && dir[len - 1] == '/' ? len - 1 : len),
+                                 dir, names.v[i]);
+        struct stat st;
+        if (stat(sub, &st) == 0 && S_ISDIR(st.st_mode))
+            expand(sub, depth - 1, out);
+        free(sub);
+    }
+    paths_free(&names);
+}
+
+/* The results directories an argument names; MB_EINPUT when none. */
+static int resolve(const char *arg, struct paths *out, struct mb_error *err)
+{
+    struct stat st;
+    if (stat(arg, &st))
+        return mb_error_at(err, MB_EINPUT, arg, 0, 0, "%s", strerror(errno));
+    if (!S_ISDIR(st.st_mode))
+        return mb_error_at(err, MB_EINPUT, arg, 0, 0, "not a directory (give a results directory)");
+    size_t before = out->n;
+    expand(arg, 3, out);
+    if (out->n == before)
+        return mb_error_at(err, MB_EINPUT, arg, 0, 0,
+                           "no raw.csv here or below: not a results directory of 'migbench run'");
+    return 0;
+}
+
+static int parse_formats(const char *s, unsigned *out)
+{
+    unsigned f = 0;
+    char *copy = mb_xstrdup(s), *save = NULL;
+    int rc = 0;
+    for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+        if (!strcmp(t, "png"))
+            f |= MB_PLOT_PNG;
+        else if (!strcmp(t, "svg"))
+            f |= MB_PLOT_SVG;
+        else
+            rc = -1;
+    }
+    free(copy);
+    if (rc || !f)
+        return -1;
+    *out = f;
+    return 0;
+}
+
+int mb_cmd_report(int argc, char **argv)
+{
+    struct mb_report_opts o = {.figures = true, .formats = MB_PLOT_PNG | MB_PLOT_SVG};
+    bool quiet = false, strict = false;
+    struct paths args = {0}, dirs = {0};
+    int status = MB_EXIT_OK;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+            fputs(report_usage, stdout);
+            paths_free(&args);
+            return MB_EXIT_OK;
+        } else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
+            quiet = true;
+        } else if (!strcmp(a, "--strict")) {
+            strict = true;
+        } else if (!strcmp(a, "--no-figures")) {
+            o.figures = false;
+        } else if (!strcmp(a, "--out") || !strcmp(a, "--format")) {
+            if (i + 1 >= argc) {
+                fprintf(stderr, "migbench report: %s needs a value\n", a);
+                paths_free(&args);
+                return MB_EXIT_INPUT;
+            }
+            if (!strcmp(a, "--out")) {
+                o.out_dir = argv[++i];
+            } else if (parse_formats(argv[++i], &o.formats)) {
+                fprintf(stderr, "migbench report: --format takes png, svg or png,svg, not '%s'\n",
+                        argv[i]);
+                paths_free(&args);
+                return MB_EXIT_INPUT;
+            }
+        } else if (a[0] == '-' && a[1]) {
+            fprintf(stderr, "migbench report: unknown option '%s'; see 'migbench report --help'\n",
+                    a);
+            paths_free(&args);
+            return MB_EXIT_INPUT;
+        } else {
+            paths_add(&args, a);
+        }
+    }
+    if (!args.n) {
+        fputs("usage: migbench report [OPTIONS] RESULTS_DIR... (see 'migbench report --help')\n",
+              stderr);
+        return MB_EXIT_INPUT;
+    }
+    struct mb_error err;
+    mb_error_clear(&err);
+    for (size_t i = 0; i < args.n; i++)
+        if (resolve(args.v[i], &dirs, &err)) {
+            print_error("report", &err);
+            paths_free(&args);
+            paths_free(&dirs);
+            return MB_EXIT_INPUT;
+        }
+    if (dirs.n > 1 && !o.out_dir) {
+        fprintf(stderr,
+                "migbench report: %zu results directories: say where the merged report "
+                "goes with --out DIR\n",
+                dirs.n);
+        paths_free(&args);
+        paths_free(&dirs);
+        return MB_EXIT_INPUT;
+    }
+    if (!o.out_dir)
+        o.out_dir = dirs.v[0];
+    double t0 = mb_now_mono();
+    struct mb_report_dir **loaded = mb_xcalloc(dirs.n, sizeof(*loaded));
+    size_t nloaded = 0;
+    int rc = 0;
+    for (size_t i = 0; i < dirs.n && rc == 0; i++) {
+        rc = mb_report_dir_load(dirs.v[i], &loaded[i], &err);
+        if (rc == 0)
+            nloaded++;
+    }
+    struct mb_report_result res = {0};
+    if (rc == 0)
+        rc = mb_report_write(loaded, nloaded, &o, &res, &err);
+    if (rc) {
+        print_error("report", &err);
+        status = rc == MB_EINPUT ? MB_EXIT_INPUT : MB_EXIT_ENV;
+    } else {
+        if (!quiet) {
+            for (size_t i = 0; i < nloaded; i++) {
+                struct mb_report_claim c;
+                mb_report_claim_check(loaded[i], &c);
+                printf("%s: %zu points, %zu runs (%zu failed)", loaded[i]->name, loaded[i]->npoints,
+                       loaded[i]->nruns, loaded[i]->nfailed);
+                if (c.text || c.rules)
+                    printf("; claim %s", mb_report_verdict_name(c.verdict));
+                printf("\n");
+                mb_report_claim_free(&c);
+            }
+            printf("report: %s/report.html (and report.md, summary.csv%s) in %.2f s\n", o.out_dir,
+                   res.nfigures ? ", figures/" : "", mb_now_mono() - t0);
+        }
+        if (strict && (res.not_confirmed || res.not_evaluated))
+            status = MB_EXIT_FAILED;
+    }
+    for (size_t i = 0; i < nloaded; i++)
+        mb_report_dir_free(loaded[i]);
+    free(loaded);
+    paths_free(&args);
+    paths_free(&dirs);
+    return status;
+}
+
+/* A single results directory for compare: the argument, or the only one below it. */
+static int one_dir(const char *arg, char **out, struct mb_error *err)
+{
+    struct paths p = {0};
+    int rc = resolve(arg, &p, err);
+    if (rc == 0 && p.n > 1)
+        rc = mb_error_at(err, MB_EINPUT, arg, 0, 0,
+                         "holds %zu results directories (e.g. %s): name one", p.n, p.v[0]);
+    if (rc == 0)
+        *out = mb_xstrdup(p.v[0]);
+    paths_free(&p);
+    return rc;
+}
+
+int mb_cmd_compare(int argc, char **argv)
+{
+    struct mb_compare_opts o;
+    mb_compare_opts_default(&o);
+    enum mb_compare_format fmt = MB_CMP_TEXT;
+    const char *pos[2];
+    int npos = 0;
+    const char **metrics = mb_xcalloc((size_t)argc + 1, sizeof(char *));
+    size_t nmetrics = 0;
+    int status = MB_EXIT_INPUT;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+            fputs(compare_usage, stdout);
+            free(metrics);
+            return MB_EXIT_OK;
+        } else if (!strcmp(a, "--no-correction")) {
+            o.holm = false;
+        } else if (!strcmp(a, "--threshold") || !strcmp(a, "--alpha") || !strcmp(a, "--metric") ||
+                   !strcmp(a, "--format")) {
+            if (i + 1 >= argc) {
+                fprintf(stderr, "migbench compare: %s needs a value\n", a);
+                goto out;
+            }
+            const char *v = argv[++i];
+            char why[128];
+            if (!strcmp(a, "--threshold")) {
+                double pct;
+                char *end;
+                if (mb_parse_percent(v, &pct, why, sizeof(why))) {
+                    pct = strtod(v, &end); /* "5" is read as 5 % */
+                    if (!*v || *end)
+                        pct = -1;
+                }
+                if (!(pct > 0 && pct < 1000)) {
+                    fprintf(stderr,
+                            "migbench compare: --threshold takes a percentage above 0, "
+                            "such as 5%%, not '%s'\n",
+                            v);
+                    goto out;
+                }
+                o.threshold = pct / 100;
+            } else if (!strcmp(a, "--alpha")) {
+                char *end;
+                o.alpha = strtod(v, &end);
+                if (!*v || *end || !(o.alpha > 0 && o.alpha < 1)) {
+                    fprintf(stderr,
+                            "migbench compare: --alpha takes a level between 0 and 1, such as "
+                            "0.05, not '%s'\n",
+                            v);
+                    goto out;
+                }
+            } else if (!strcmp(a, "--metric")) {
+                metrics[nmetrics++] = v;
+            } else if (!strcmp(v, "text")) {
+                fmt = MB_CMP_TEXT;
+            } else if (!strcmp(v, "csv")) {
+                fmt = MB_CMP_CSV;
+            } else if (!strcmp(v, "md") || !strcmp(v, "markdown")) {
+                fmt = MB_CMP_MARKDOWN;
+            } else {
+                fprintf(stderr, "migbench compare: --format takes text, csv or md, not '%s'\n", v);
+                goto out;
+            }
+        } else if (a[0] == '-' && a[1]) {
+            fprintf(stderr,
+                    "migbench compare: unknown option '%s'; see 'migbench compare --help'\n", a);
+            goto out;
+        } else if (npos < 2) {
+            pos[npos++] = a;
+        } else {
+            fprintf(stderr, "migbench compare: give two results directories, BASE and NEW\n");
+            goto out;
+        }
+    }
+    if (npos != 2) {
+        fputs("usage: migbench compare [OPTIONS] BASE_DIR NEW_DIR (see 'migbench compare "
+              "--help')\n",
+              stderr);
+        goto out;
+    }
+    o.metrics = nmetrics ? metrics : NULL;
+    o.nmetrics = nmetrics;
+    struct mb_error err;
+    mb_error_clear(&err);
+    char *paths[2] = {NULL, NULL};
+    struct mb_report_dir *d[2] = {NULL, NULL};
+    struct mb_compare *c = NULL;
+    int rc = 0;
+    for (int k = 0; k < 2 && rc == 0; k++) {
+        rc = one_dir(pos[k], &paths[k], &err);
+        if (rc == 0)
+            rc = mb_report_dir_load(paths[k], &d[k], &err);
+    }
+    if (rc == 0)
+        rc = mb_compare_dirs(d[0], d[1], &o, &c, &err);
+    if (rc) {
+        print_error("compare", &err);
+        status = MB_EXIT_INPUT; /* every error of compare is exit 2, as CI expects */
+    } else {
+        mb_compare_print(c, fmt, stdout, fmt == MB_CMP_CSV ? stderr : NULL);
+        fflush(stdout);
+        status = c->count[MB_CMP_REGRESSED] ? MB_EXIT_FAILED : MB_EXIT_OK;
+    }
+    mb_compare_free(c);
+    for (int k = 0; k < 2; k++) {
+        mb_report_dir_free(d[k]);
+        free(paths[k]);
+    }
+out:
+    free(metrics);
+    return status;
+}

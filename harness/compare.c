@@ -1,0 +1,725 @@
+/* compare.c — BASE against NEW, point by point (see compare.h). */
+#include "compare.h"
+
+#include <csv.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+const int mb_compare_default_metrics[] = {MB_COL_TOTAL_TIME_MS, MB_COL_DOWNTIME_MS,
+                                          MB_COL_PROBE_DOWNTIME_MS, MB_COL_BATCH_MAKESPAN_MS,
+                                          MB_COL_OVERHEAD_PCT};
+const size_t mb_compare_ndefault_metrics =
+    sizeof(mb_compare_default_metrics) / sizeof(mb_compare_default_metrics[0]);
+
+/* Metrics with a better direction.  All are lower-is-better: times, sizes, rounds and the
+ * workload's slowdown.  The rest (memory size, dirty rate, applied cap and balloon, raw
+ * workload figures) describe the set-up rather than its quality. */
+static const int comparable[] = {
+    MB_COL_TOTAL_TIME_MS,     MB_COL_DOWNTIME_MS,       MB_COL_SETUP_TIME_MS,
+    MB_COL_DATA_BYTES,        MB_COL_ITERATIONS,        MB_COL_WALL_TIME_MS,
+    MB_COL_PROBE_DOWNTIME_MS, MB_COL_BATCH_MAKESPAN_MS, MB_COL_OVERHEAD_PCT};
+
+bool mb_compare_metric_ok(int c)
+{
+    for (size_t i = 0; i < sizeof(comparable) / sizeof(comparable[0]); i++)
+        if (comparable[i] == c)
+            return true;
+    return false;
+}
+
+const char *mb_compare_verdict_name(enum mb_compare_verdict v)
+{
+    switch (v) {
+    case MB_CMP_IMPROVED:
+        return "improved";
+    case MB_CMP_REGRESSED:
+        return "regressed";
+    case MB_CMP_NOISY:
+        return "too noisy";
+    default:
+        return "unchanged";
+    }
+}
+
+void mb_compare_opts_default(struct mb_compare_opts *o)
+{
+    memset(o, 0, sizeof(*o));
+    o->threshold = 0.05;
+    o->alpha = 0.05;
+    o->holm = true;
+}
+
+/* The verdict from the (possibly adjusted) p-value already in row->p_adj. */
+static void decide(const struct mb_compare_opts *o, struct mb_compare_row *r)
+{
+    double thr = o->threshold;
+    r->why = NULL;
+    if (r->base.n < 2 || r->cur.n < 2) {
+        r->verdict = MB_CMP_NOISY;
+        r->why = "fewer than 2 successful runs on a side";
+        return;
+    }
+    bool sig = r->p_adj < o->alpha;
+    if (isnan(r->w.p) && isfinite(r->change)) /* constant samples */
+        sig = r->change != 0;
+    double ch = isfinite(r->change) ? r->change : (r->w.mean_diff != 0 ? INFINITY : 0);
+    if (sig && fabs(ch) >= thr) {
+        r->verdict = ch > 0 ? MB_CMP_REGRESSED : MB_CMP_IMPROVED;
+    } else if (isfinite(r->diff_lo) && r->diff_lo > -thr && r->diff_hi < thr) {
+        r->verdict = MB_CMP_UNCHANGED;
+    } else if (sig) {
+        r->verdict = MB_CMP_UNCHANGED;
+        r->why = "significant, but smaller than the threshold";
+    } else {
+        r->verdict = MB_CMP_NOISY;
+        r->why = "the runs cannot rule out a change of the threshold";
+    }
+}
+
+void mb_compare_samples(const double *base, size_t nbase, const double *cur, size_t ncur,
+                        const struct mb_compare_opts *o, struct mb_compare_row *r)
+{
+    mb_stats_summarize(base, nbase, 0, NULL, &r->base);
+    mb_stats_summarize(cur, ncur, 0, NULL, &r->cur);
+    r->w = mb_stats_welch(cur, ncur, base, nbase); /* NEW - BASE */
+    double ref = fabs(r->base.mean);
+    r->change =
+        ref > 0 ? (r->cur.mean - r->base.mean) / ref : (r->cur.mean == r->base.mean ? 0 : NAN);
+    r->diff_lo = r->diff_hi = NAN;
+    if (ref > 0 && r->base.n >= 2 && r->cur.n >= 2) {
+        if (r->w.se == 0) {
+            r->diff_lo = r->diff_hi = r->change;
+        } else if (isfinite(r->w.df)) {
+            double tq = mb_stats_t_quantile(1 - o->alpha / 2, r->w.df);
+            r->diff_lo = (r->w.mean_diff - tq * r->w.se) / ref;
+            r->diff_hi = (r->w.mean_diff + tq * r->w.se) / ref;
+        }
+    }
+    r->p_adj = r->w.p;
+    decide(o, r);
+}
+
+/* ---- matching points ---------------------------------------------------------------------- */
+
+struct keyed {
+    char *key;
+    const struct mb_report_point *p;
+};
+
+static int cmp_keyed(const void *a, const void *b)
+{
+    return strcmp(((const struct keyed *)a)->key, ((const struct keyed *)b)->key);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* "key=value\x1f...hop=N": factor keys sorted, so the column order does not matter */
+static char *match_key(const struct mb_report_dir *d, const struct mb_report_point *p)
+{
+    char **parts = mb_xcalloc(d->nfactors + 1, sizeof(char *));
+    for (size_t f = 0; f < d->nfactors; f++)
+        parts[f] = mb_xasprintf("%s=%s", d->factors[f].key, p->values[f]);
+    qsort(parts, d->nfactors, sizeof(char *), cmp_str);
+    struct mb_buf b = {0};
+    for (size_t f = 0; f < d->nfactors; f++) {
+        mb_buf_printf(&b, "%s\x1f", parts[f]);
+        free(parts[f]);
+    }
+    free(parts);
+    mb_buf_printf(&b, "hop=%u", p->hop);
+    return b.data;
+}
+
+static struct keyed *keyed_points(const struct mb_report_dir *d)
+{
+    struct keyed *k = mb_xcalloc(d->npoints + 1, sizeof(*k));
+    for (size_t i = 0; i < d->npoints; i++) {
+        k[i].key = match_key(d, &d->points[i]);
+        k[i].p = &d->points[i];
+    }
+    qsort(k, d->npoints, sizeof(*k), cmp_keyed);
+    return k;
+}
+
+static void keyed_free(struct keyed *k, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(k[i].key);
+    free(k);
+}
+
+/* ---- environment differences -------------------------------------------------------------- */
+
+struct flat {
+    char **keys, **vals;
+    size_t n;
+};
+
+/* Fields that change with every campaign and say nothing about the environment. */
+static bool volatile_key(const char *k)
+{
+    static const char *const skip[] = {"updated", "started",       "runs",        "done",
+                                       "failed",  "skipped",       "resumed",     "wall_s",
+                                       "state",   "harness_cpu_s", "testbed_file"};
+    for (size_t i = 0; i < sizeof(skip) / sizeof(skip[0]); i++)
+        if (!strcmp(k, skip[i]))
+            return true;
+    const char *dot = strrchr(k, '.');
+    return dot && !strcmp(dot, ".uri"); /* lab addresses differ per instance */
+}
+
+static void flat_add(void *ctx, const char *path, const struct mb_report_json *v)
+{
+    struct flat *f = ctx;
+    if (volatile_key(path))
+        return;
+    f->keys = mb_xrealloc(f->keys, (f->n + 1) * sizeof(char *));
+    f->vals = mb_xrealloc(f->vals, (f->n + 1) * sizeof(char *));
+    f->keys[f->n] = mb_xstrdup(path);
+    f->vals[f->n] = mb_xstrdup(v->text ? v->text : "");
+    f->n++;
+}
+
+static void flat_put(struct flat *f, const char *key, const char *val)
+{
+    struct mb_report_json v = {.type = MB_JSON_STRING, .text = (char *)(val ? val : "")};
+    flat_add(f, key, &v);
+}
+
+static void flat_free(struct flat *f)
+{
+    for (size_t i = 0; i < f->n; i++) {
+        free(f->keys[i]);
+        free(f->vals[i]);
+    }
+    free(f->keys);
+    free(f->vals);
+}
+
+static const char *flat_get(const struct flat *f, const char *key)
+{
+    for (size_t i = 0; i < f->n; i++)
+        if (!strcmp(f->keys[i], key))
+            return f->vals[i];
+    return NULL;
+}
+
+static void environment_of(const struct mb_report_dir *d, struct flat *f)
+{
+    mb_report_json_flatten(d->meta, flat_add, f);
+    static const int prov[] = {MB_COL_HYPERVISOR, MB_COL_ACCEL, MB_COL_HARNESS_VERSION,
+                               MB_COL_IMAGE_HASH};
+    for (size_t i = 0; i < sizeof(prov) / sizeof(prov[0]); i++) {
+        char *k = mb_xasprintf("raw.csv %s", mb_results_columns[prov[i]].name);
+        flat_put(f, k, d->provenance[prov[i]] ? d->provenance[prov[i]] : "");
+        free(k);
+    }
+}
+
+static void env_diff(struct mb_compare *c, const struct mb_report_dir *base,
+                     const struct mb_report_dir *cur)
+{
+    struct flat a = {0}, b = {0};
+    environment_of(base, &a);
+    environment_of(cur, &b);
+    for (size_t i = 0; i < a.n + b.n; i++) {
+        const char *key = i < a.n ? a.keys[i] : b.keys[i - a.n];
+        if (i >= a.n && flat_get(&a, key))
+            continue; /* seen from BASE's side */
+        const char *va = flat_get(&a, key), *vb = flat_get(&b, key);
+        if (va && vb && !strcmp(va, vb))
+            continue;
+        c->env = mb_xrealloc(c->env, (c->nenv + 1) * sizeof(*c->env));
+        c->env[c->nenv].key = mb_xstrdup(key);
+        c->env[c->nenv].base = mb_xstrdup(va ? va : "");
+        c->env[c->nenv].cur = mb_xstrdup(vb ? vb : "");
+        c->nenv++;
+    }
+    flat_free(&a);
+    flat_free(&b);
+}
+
+/* ---- the comparison ----------------------------------------------------------------------- */
+
+static struct mb_compare_row *row_new(struct mb_compare *c)
+{
+    c->rows = mb_xrealloc(c->rows, (c->nrows + 1) * sizeof(*c->rows));
+    struct mb_compare_row *r = &c->rows[c->nrows++];
+    memset(r, 0, sizeof(*r));
+    return r;
+}
+
+struct pidx {
+    double p;
+    size_t i;
+};
+
+static int cmp_pidx(const void *a, const void *b)
+{
+    const struct pidx *x = a, *y = b;
+    return (x->p > y->p) - (x->p < y->p);
+}
+
+void mb_compare_holm(const double *p, size_t n, double *adj)
+{
+    struct pidx *t = mb_xcalloc(n + 1, sizeof(*t));
+    for (size_t i = 0; i < n; i++)
+        t[i] = (struct pidx){p[i], i};
+    qsort(t, n, sizeof(*t), cmp_pidx);
+    double running = 0;
+    for (size_t k = 0; k < n; k++) {
+        running = fmax(running, fmin(1, (double)(n - k) * t[k].p));
+        adj[t[k].i] = running;
+    }
+    free(t);
+}
+
+static void holm(struct mb_compare *c)
+{
+    double *p = mb_xcalloc(c->nrows + 1, sizeof(double)),
+           *adj = mb_xcalloc(c->nrows + 1, sizeof(double));
+    size_t *at = mb_xcalloc(c->nrows + 1, sizeof(size_t));
+    size_t m = 0;
+    for (size_t i = 0; i < c->nrows; i++)
+        if (c->rows[i].metric != MB_COMPARE_FAILED_RUNS && isfinite(c->rows[i].w.p)) {
+            at[m] = i;
+            p[m++] = c->rows[i].w.p;
+        }
+    mb_compare_holm(p, m, adj);
+    for (size_t k = 0; k < m; k++)
+        c->rows[at[k]].p_adj = adj[k];
+    c->ntests = m;
+    free(p);
+    free(adj);
+    free(at);
+}
+
+int mb_compare_dirs(const struct mb_report_dir *base, const struct mb_report_dir *cur,
+                    const struct mb_compare_opts *o, struct mb_compare **out, struct mb_error *err)
+{
+    if (!(o->threshold > 0 && o->threshold < 10))
+        return mb_error_set(err, MB_EINPUT, "the threshold must be above 0 %% (e.g. 5%%)");
+    if (!(o->alpha > 0 && o->alpha < 1))
+        return mb_error_set(err, MB_EINPUT, "the significance level must be between 0 and 1");
+    int metrics[MB_COL_COUNT];
+    size_t nm = 0;
+    bool chosen = o->metrics && o->nmetrics;
+    if (chosen) {
+        for (size_t i = 0; i < o->nmetrics; i++) {
+            int m = mb_results_column_find(o->metrics[i]);
+            if (!mb_compare_metric_ok(m)) {
+                const char *names[sizeof(comparable) / sizeof(comparable[0]) + 1];
+                for (size_t k = 0; k < sizeof(comparable) / sizeof(comparable[0]); k++)
+                    names[k] = mb_results_columns[comparable[k]].name;
+                names[sizeof(comparable) / sizeof(comparable[0])] = NULL;
+                const char *s = mb_suggest(o->metrics[i], names);
+                return mb_error_set(err, MB_EINPUT, "--metric %s: %s%s%s%s", o->metrics[i],
+                                    mb_report_is_metric(m)
+                                        ? "has no better direction (it describes the set-up)"
+                                        : "not a metric of raw.csv",
+                                    s ? " — did you mean '" : "", s ? s : "", s ? "'?" : "");
+            }
+            if (nm < MB_COL_COUNT)
+                metrics[nm++] = m;
+        }
+    } else {
+        for (size_t i = 0; i < mb_compare_ndefault_metrics; i++)
+            metrics[nm++] = mb_compare_default_metrics[i];
+    }
+    struct mb_compare *c = mb_xcalloc(1, sizeof(*c));
+    c->opts = *o;
+    c->base_name = mb_xstrdup(base->path);
+    c->cur_name = mb_xstrdup(cur->path);
+    struct keyed *kb = keyed_points(base), *kc = keyed_points(cur);
+    size_t matched = 0;
+    for (size_t i = 0; i < cur->npoints; i++) {
+        const struct mb_report_point *pc = &cur->points[i];
+        struct keyed want = {.key = match_key(cur, pc)};
+        struct keyed *hit = bsearch(&want, kb, base->npoints, sizeof(*kb), cmp_keyed);
+        free(want.key);
+        char label[600];
+        mb_report_point_label(cur, pc, label, sizeof(label));
+        if (!hit) {
+            c->only_cur = mb_xrealloc(c->only_cur, (c->nonly_cur + 1) * sizeof(char *));
+            c->only_cur[c->nonly_cur++] = mb_xstrdup(label);
+            continue;
+        }
+        matched++;
+        const struct mb_report_point *pb = hit->p;
+        for (size_t k = 0; k < nm; k++) {
+            int m = metrics[k];
+            if (!pb->s[m].n && !pc->s[m].n && !chosen)
+                continue; /* not measured here: say nothing */
+            if (!chosen && (!base->has_metric[m] || !cur->has_metric[m]))
+                continue;
+            struct mb_compare_row *r = row_new(c);
+            r->point = mb_xstrdup(label);
+            r->metric = m;
+            r->base_runs = pb->runs;
+            r->base_failed = pb->failed;
+            r->cur_runs = pc->runs;
+            r->cur_failed = pc->failed;
+            mb_compare_samples(pb->s[m].v, pb->s[m].n, pc->s[m].v, pc->s[m].n, o, r);
+        }
+        if (pb->failed || pc->failed) {
+            struct mb_compare_row *r = row_new(c);
+            r->point = mb_xstrdup(label);
+            r->metric = MB_COMPARE_FAILED_RUNS;
+            r->base_runs = pb->runs;
+            r->base_failed = pb->failed;
+            r->cur_runs = pc->runs;
+            r->cur_failed = pc->failed;
+            r->w.p = r->p_adj = NAN;
+            double fb = pb->runs ? (double)pb->failed / (double)pb->runs : 0;
+            double fc = pc->runs ? (double)pc->failed / (double)pc->runs : 0;
+            r->change = fc - fb;
+            r->diff_lo = r->diff_hi = NAN;
+            r->verdict = fc > fb ? MB_CMP_REGRESSED : fc < fb ? MB_CMP_IMPROVED : MB_CMP_UNCHANGED;
+        }
+    }
+    for (size_t i = 0; i < base->npoints; i++) {
+        struct keyed want = {.key = match_key(base, &base->points[i])};
+        if (!bsearch(&want, kc, cur->npoints, sizeof(*kc), cmp_keyed)) {
+            char label[600];
+            mb_report_point_label(base, &base->points[i], label, sizeof(label));
+            c->only_base = mb_xrealloc(c->only_base, (c->nonly_base + 1) * sizeof(char *));
+            c->only_base[c->nonly_base++] = mb_xstrdup(label);
+        }
+        free(want.key);
+    }
+    keyed_free(kb, base->npoints);
+    keyed_free(kc, cur->npoints);
+    if (!matched) {
+        mb_compare_free(c);
+        return mb_error_set(err, MB_EINPUT,
+                            "%s and %s have no point in common (compared by their factor "
+                            "values: are they runs of the same scenario?)",
+                            base->path, cur->path);
+    }
+    if (o->holm)
+        holm(c);
+    for (size_t i = 0; i < c->nrows; i++) {
+        if (c->rows[i].metric != MB_COMPARE_FAILED_RUNS)
+            decide(o, &c->rows[i]);
+        c->count[c->rows[i].verdict]++;
+    }
+    env_diff(c, base, cur);
+    *out = c;
+    return 0;
+}
+
+void mb_compare_free(struct mb_compare *c)
+{
+    if (!c)
+        return;
+    for (size_t i = 0; i < c->nrows; i++)
+        free(c->rows[i].point);
+    free(c->rows);
+    for (size_t i = 0; i < c->nenv; i++) {
+        free(c->env[i].key);
+        free(c->env[i].base);
+        free(c->env[i].cur);
+    }
+    free(c->env);
+    for (size_t i = 0; i < c->nonly_base; i++)
+        free(c->only_base[i]);
+    for (size_t i = 0; i < c->nonly_cur; i++)
+        free(c->only_cur[i]);
+    free(c->only_base);
+    free(c->only_cur);
+    free(c->base_name);
+    free(c->cur_name);
+    free(c);
+}
+
+/* ---- output ------------------------------------------------------------------------------- */
+
+static const char *metric_name(int m)
+{
+    return m == MB_COMPARE_FAILED_RUNS ? "failed runs" : mb_results_columns[m].name;
+}
+
+static void num(char *buf, size_t len, double v)
+{
+    if (!isfinite(v))
+        snprintf(buf, len, "n/a");
+    else if (fabs(v) >= 1e6)
+        snprintf(buf, len, "%.4g", v);
+    else if (fabs(v) >= 100)
+        snprintf(buf, len, "%.0f", v);
+    else
+        snprintf(buf, len, "%.3g", v);
+}
+
+/* "1203 ± 12 ms (n 5)" */
+static void side(char *buf, size_t len, const struct mb_stats_summary *s, int m, size_t runs,
+                 size_t failed)
+{
+    if (m == MB_COMPARE_FAILED_RUNS) {
+        snprintf(buf, len, "%zu of %zu", failed, runs);
+        return;
+    }
+    char mean[32], half[32];
+    num(mean, sizeof(mean), s->mean);
+    const char *unit = mb_results_columns[m].unit;
+    if (isfinite(s->ci95_high)) {
+        num(half, sizeof(half), (s->ci95_high - s->ci95_low) / 2);
+        snprintf(buf, len, "%s ± %s%s%s (n %zu)", mean, half, *unit ? " " : "", unit, s->n);
+    } else {
+        snprintf(buf, len, "%s%s%s (n %zu)", mean, *unit ? " " : "", unit, s->n);
+    }
+}
+
+static void change_text(char *buf, size_t len, const struct mb_compare_row *r)
+{
+    if (r->metric == MB_COMPARE_FAILED_RUNS)
+        snprintf(buf, len, "%+.0f pp", 100 * r->change);
+    else if (!isfinite(r->change))
+        snprintf(buf, len, "n/a");
+    else if (isfinite(r->diff_lo))
+        snprintf(buf, len, "%+.1f %% [%+.1f, %+.1f]", 100 * r->change, 100 * r->diff_lo,
+                 100 * r->diff_hi);
+    else
+        snprintf(buf, len, "%+.1f %%", 100 * r->change);
+}
+
+static void p_text(char *buf, size_t len, double p)
+{
+    if (!isfinite(p))
+        snprintf(buf, len, "—");
+    else if (p < 0.0001)
+        snprintf(buf, len, "<0.0001");
+    else
+        snprintf(buf, len, "%.4f", p);
+}
+
+static void header_lines(const struct mb_compare *c, FILE *out, const char *bullet)
+{
+    fprintf(out, "%sbase: %s\n", bullet, c->base_name);
+    fprintf(out, "%snew:  %s\n", bullet, c->cur_name);
+    fprintf(out,
+            "%slower is better for every metric; threshold %g %%, alpha %g%s; change = (new - "
+            "base) / base of the means, with its %g %% confidence interval\n",
+            bullet, 100 * c->opts.threshold, c->opts.alpha,
+            c->opts.holm ? (c->ntests > 1 ? ", p Holm-corrected over the tests" : "") : "",
+            100 * (1 - c->opts.alpha));
+}
+
+static void summary_line(const struct mb_compare *c, FILE *out, const char *end)
+{
+    fprintf(out, "%zu regressed, %zu improved, %zu unchanged, %zu too noisy", c->count[2],
+            c->count[1], c->count[0], c->count[3]);
+    if (c->nonly_base || c->nonly_cur)
+        fprintf(out, "; points only in base: %zu, only in new: %zu", c->nonly_base, c->nonly_cur);
+    fputs(end, out);
+}
+
+static void print_text(const struct mb_compare *c, FILE *out)
+{
+    fprintf(out, "migbench compare\n");
+    header_lines(c, out, "  ");
+    if (!c->nenv) {
+        fprintf(out, "\nenvironment: no difference in metadata.json or raw.csv's provenance\n");
+    } else {
+        size_t w = 0;
+        for (size_t i = 0; i < c->nenv; i++)
+            w = strlen(c->env[i].key) > w ? strlen(c->env[i].key) : w;
+        fprintf(out, "\nenvironment differences (base -> new):\n");
+        for (size_t i = 0; i < c->nenv; i++)
+            fprintf(out, "  %-*s  %s -> %s\n", (int)w, c->env[i].key,
+                    *c->env[i].base ? c->env[i].base : "(absent)",
+                    *c->env[i].cur ? c->env[i].cur : "(absent)");
+    }
+    const char *last = NULL;
+    for (size_t i = 0; i < c->nrows; i++) {
+        const struct mb_compare_row *r = &c->rows[i];
+        if (!last || strcmp(last, r->point))
+            fprintf(out, "\n%s\n", r->point);
+        last = r->point;
+        char a[96], b[96], ch[96], p[32];
+        side(a, sizeof(a), &r->base, r->metric, r->base_runs, r->base_failed);
+        side(b, sizeof(b), &r->cur, r->metric, r->cur_runs, r->cur_failed);
+        change_text(ch, sizeof(ch), r);
+        p_text(p, sizeof(p), r->p_adj);
+        fprintf(out, "  %-18s %-26s -> %-26s %-24s p %-8s %s%s%s%s\n", metric_name(r->metric), a, b,
+                ch, p,
+                r->verdict == MB_CMP_REGRESSED ? "REGRESSED" : mb_compare_verdict_name(r->verdict),
+                r->why ? " (" : "", r->why ? r->why : "", r->why ? ")" : "");
+    }
+    for (size_t i = 0; i < c->nonly_base; i++)
+        fprintf(out, "\nonly in base: %s\n", c->only_base[i]);
+    for (size_t i = 0; i < c->nonly_cur; i++)
+        fprintf(out, "\nonly in new:  %s\n", c->only_cur[i]);
+    fprintf(out, "\n");
+    summary_line(c, out, "\n");
+}
+
+static void csv_out(FILE *out, const char *s, bool first)
+{
+    if (!first)
+        fputc(',', out);
+    size_t n = strlen(s);
+    if (n && (strpbrk(s, ",\"\r\n") || s[0] == ' ' || s[n - 1] == ' ')) {
+        size_t need = csv_write(NULL, 0, s, n);
+        char *t = mb_xmalloc(need);
+        csv_write(t, need, s, n);
+        fwrite(t, 1, need, out);
+        free(t);
+    } else {
+        fputs(s, out);
+    }
+}
+
+static void csv_dbl(FILE *out, double v)
+{
+    char t[64] = "";
+    if (isfinite(v))
+        snprintf(t, sizeof(t), "%.10g", v);
+    csv_out(out, t, false);
+}
+
+static void csv_size(FILE *out, size_t v)
+{
+    char t[32];
+    snprintf(t, sizeof(t), "%zu", v);
+    csv_out(out, t, false);
+}
+
+static void print_csv(const struct mb_compare *c, FILE *out, FILE *notes)
+{
+    static const char *const cols[] = {"point",
+                                       "metric",
+                                       "base_n",
+                                       "base_runs",
+                                       "base_failed",
+                                       "base_mean",
+                                       "base_ci95_low",
+                                       "base_ci95_high",
+                                       "new_n",
+                                       "new_runs",
+                                       "new_failed",
+                                       "new_mean",
+                                       "new_ci95_low",
+                                       "new_ci95_high",
+                                       "change_pct",
+                                       "change_ci_low_pct",
+                                       "change_ci_high_pct",
+                                       "t",
+                                       "df",
+                                       "p",
+                                       "p_adjusted",
+                                       "verdict",
+                                       "note"};
+    for (size_t i = 0; i < sizeof(cols) / sizeof(cols[0]); i++)
+        csv_out(out, cols[i], i == 0);
+    fputc('\n', out);
+    for (size_t i = 0; i < c->nrows; i++) {
+        const struct mb_compare_row *r = &c->rows[i];
+        bool fr = r->metric == MB_COMPARE_FAILED_RUNS;
+        csv_out(out, r->point, true);
+        csv_out(out, fr ? "failed_runs" : mb_results_columns[r->metric].name, false);
+        csv_size(out, r->base.n);
+        csv_size(out, r->base_runs);
+        csv_size(out, r->base_failed);
+        csv_dbl(out, fr ? NAN : r->base.mean);
+        csv_dbl(out, fr ? NAN : r->base.ci95_low);
+        csv_dbl(out, fr ? NAN : r->base.ci95_high);
+        csv_size(out, r->cur.n);
+        csv_size(out, r->cur_runs);
+        csv_size(out, r->cur_failed);
+        csv_dbl(out, fr ? NAN : r->cur.mean);
+        csv_dbl(out, fr ? NAN : r->cur.ci95_low);
+        csv_dbl(out, fr ? NAN : r->cur.ci95_high);
+        csv_dbl(out, 100 * r->change);
+        csv_dbl(out, 100 * r->diff_lo);
+        csv_dbl(out, 100 * r->diff_hi);
+        csv_dbl(out, r->w.t);
+        csv_dbl(out, r->w.df);
+        csv_dbl(out, r->w.p);
+        csv_dbl(out, r->p_adj);
+        csv_out(out, mb_compare_verdict_name(r->verdict), false);
+        csv_out(out, r->why ? r->why : "", false);
+        fputc('\n', out);
+    }
+    if (notes) {
+        for (size_t i = 0; i < c->nenv; i++)
+            fprintf(notes, "migbench compare: environment differs: %s: %s -> %s\n", c->env[i].key,
+                    c->env[i].base, c->env[i].cur);
+        fprintf(notes, "migbench compare: ");
+        summary_line(c, notes, "\n");
+    }
+}
+
+static void md_cell(FILE *out, const char *s)
+{
+    for (const char *p = s; *p; p++) {
+        if (*p == '|' || *p == '\\' || *p == '`' || *p == '*' || *p == '_' || *p == '<')
+            fputc('\\', out);
+        fputc(*p == '\n' ? ' ' : *p, out);
+    }
+}
+
+static void print_md(const struct mb_compare *c, FILE *out)
+{
+    fprintf(out, "## migbench compare\n\n");
+    header_lines(c, out, "- ");
+    fprintf(out, "- result: **");
+    summary_line(c, out, "**\n\n");
+    if (c->nenv) {
+        fprintf(out, "### Environment differences\n\n| field | base | new |\n|---|---|---|\n");
+        for (size_t i = 0; i < c->nenv; i++) {
+            fprintf(out, "| `%s` | ", c->env[i].key);
+            md_cell(out, c->env[i].base);
+            fprintf(out, " | ");
+            md_cell(out, c->env[i].cur);
+            fprintf(out, " |\n");
+        }
+        fprintf(out, "\n");
+    } else {
+        fprintf(out, "Environment: no difference in metadata.json or raw.csv's provenance.\n\n");
+    }
+    fprintf(out, "| point | metric | base | new | change [CI] | p | verdict |\n"
+                 "|---|---|---:|---:|---:|---:|---|\n");
+    for (size_t i = 0; i < c->nrows; i++) {
+        const struct mb_compare_row *r = &c->rows[i];
+        char a[96], b[96], ch[96], p[32];
+        side(a, sizeof(a), &r->base, r->metric, r->base_runs, r->base_failed);
+        side(b, sizeof(b), &r->cur, r->metric, r->cur_runs, r->cur_failed);
+        change_text(ch, sizeof(ch), r);
+        p_text(p, sizeof(p), r->p_adj);
+        fprintf(out, "| ");
+        md_cell(out, r->point);
+        fprintf(out, " | `%s` | %s | %s | %s | %s | %s |\n", metric_name(r->metric), a, b, ch, p,
+                r->verdict == MB_CMP_REGRESSED ? "**regressed**"
+                                               : mb_compare_verdict_name(r->verdict));
+    }
+    fprintf(out, "\n");
+    for (size_t i = 0; i < c->nonly_base; i++) {
+        fprintf(out, "- only in base: ");
+        md_cell(out, c->only_base[i]);
+        fprintf(out, "\n");
+    }
+    for (size_t i = 0; i < c->nonly_cur; i++) {
+        fprintf(out, "- only in new: ");
+        md_cell(out, c->only_cur[i]);
+        fprintf(out, "\n");
+    }
+}
+
+void mb_compare_print(const struct mb_compare *c, enum mb_compare_format f, FILE *out, FILE *notes)
+{
+    switch (f) {
+    case MB_CMP_CSV:
+        print_csv(c, out, notes);
+        break;
+    case MB_CMP_MARKDOWN:
+        print_md(c, out);
+        break;
+    default:
+        print_text(c, out);
+    }
+}

@@ -1,0 +1,110 @@
+/* compare.h — two results directories compared point by point: the regression gate.
+ *
+ * Points are matched by their factor values (and hop), not by position, so BASE and NEW
+ * may come from different runs, machines or harness versions of one scenario.  For each
+ * matched point and metric: the change of the mean, both 95 % confidence intervals,
+ * Welch's t-test (p-values Holm-corrected over every test of the comparison by default),
+ * and a verdict.  Every compared metric is a time, a size or an overhead: lower is
+ * better.  Failed runs are compared too (more of them is a regression).
+ *
+ * Verdicts, with threshold T (relative change, default 5 %) and level alpha (0.05):
+ *   regressed / improved  the test is significant (adjusted p < alpha) and the change is
+ *                         at least T, for the worse / for the better;
+ *   unchanged             the confidence interval of the change lies within ±T, or the
+ *                         change is significant but smaller than T;
+ *   too noisy             neither: the runs cannot rule out a change of T (or a side has
+ *                         fewer than 2 runs). */
+#ifndef MB_COMPARE_H
+#define MB_COMPARE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "error.h"
+#include "report.h"
+#include "stats.h"
+
+enum mb_compare_verdict {
+    MB_CMP_UNCHANGED,
+    MB_CMP_IMPROVED,
+    MB_CMP_REGRESSED,
+    MB_CMP_NOISY,
+};
+const char *mb_compare_verdict_name(enum mb_compare_verdict v);
+
+struct mb_compare_opts {
+    double threshold;           /* relative change that matters (0.05 = 5 %); must be > 0 */
+    double alpha;               /* significance level, 0 < alpha < 1 */
+    bool holm;                  /* Holm–Bonferroni correction over every test of the comparison */
+    const char *const *metrics; /* metric names to compare; NULL = the defaults */
+    size_t nmetrics;
+};
+
+/* threshold 5 %, alpha 0.05, Holm on, default metrics. */
+void mb_compare_opts_default(struct mb_compare_opts *o);
+
+/* The metrics compared by default: total_time_ms, downtime_ms, probe_downtime_ms,
+ * batch_makespan_ms, overhead_pct (those with values on both sides). */
+extern const int mb_compare_default_metrics[];
+extern const size_t mb_compare_ndefault_metrics;
+/* Can metric column c be compared (it has a better direction: lower)? */
+bool mb_compare_metric_ok(int c);
+
+/* Pseudo-metric id of the failed-run count in rows. */
+#define MB_COMPARE_FAILED_RUNS (-1)
+
+struct mb_compare_row {
+    char *point; /* "vms.memory=512MiB, reservation.source.cpu_cap=40%" */
+    int metric;  /* enum mb_results_col, or MB_COMPARE_FAILED_RUNS */
+    struct mb_stats_summary base, cur;
+    size_t base_runs, base_failed, cur_runs, cur_failed;
+    double change;           /* (mean NEW - mean BASE) / |mean BASE|; NAN when undefined */
+    double diff_lo, diff_hi; /* confidence interval of that change (level 1 - alpha) */
+    struct mb_stats_welch w;
+    double p_adj; /* p after the correction (= p without it) */
+    enum mb_compare_verdict verdict;
+    const char *why; /* short reason for too noisy / unchanged-but-significant, or NULL */
+};
+
+struct mb_compare_env {
+    char *key, *base, *cur; /* a differing environment field; "" when absent */
+};
+
+struct mb_compare {
+    char *base_name, *cur_name; /* the directories as given */
+    struct mb_compare_row *rows;
+    size_t nrows;
+    struct mb_compare_env *env;
+    size_t nenv;
+    char **only_base, **only_cur; /* points present on one side only */
+    size_t nonly_base, nonly_cur;
+    size_t count[4]; /* rows per verdict */
+    size_t ntests;   /* t-tests taken into the correction */
+    struct mb_compare_opts opts;
+};
+
+/* One verdict from two samples (the pure core; exposed for tests).  Fills row->base,
+ * row->cur, change, the interval, w and p_adj = w.p, and the verdict as if p_adj were
+ * final. */
+void mb_compare_samples(const double *base, size_t nbase, const double *cur, size_t ncur,
+                        const struct mb_compare_opts *o, struct mb_compare_row *row);
+
+/* Holm–Bonferroni adjusted p-values of p[0..n) into adj (the i-th smallest p times
+ * n - i + 1, then made non-decreasing in that order, capped at 1). */
+void mb_compare_holm(const double *p, size_t n, double *adj);
+
+/* Compare NEW (cur) against BASE.  MB_EINPUT when an option is out of range, a metric is
+ * unknown or not comparable, or the two have no point in common.  *out
+ * (mb_compare_free) is set on success. */
+int mb_compare_dirs(const struct mb_report_dir *base, const struct mb_report_dir *cur,
+                    const struct mb_compare_opts *o, struct mb_compare **out, struct mb_error *err);
+void mb_compare_free(struct mb_compare *c);
+
+enum mb_compare_format { MB_CMP_TEXT, MB_CMP_CSV, MB_CMP_MARKDOWN };
+
+/* Print c.  Text and Markdown include the environment differences and a summary line;
+ * CSV is one row per comparison (environment differences go to notes, if non-NULL). */
+void mb_compare_print(const struct mb_compare *c, enum mb_compare_format f, FILE *out, FILE *notes);
+
+#endif

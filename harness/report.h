@@ -1,0 +1,226 @@
+/* report.h — results directories read, summarised and reported.
+ *
+ * A results directory (written by `migbench run`) holds scenario.yaml, metadata.json and
+ * raw.csv.  mb_report_dir_load() streams raw.csv once and keeps, per point and hop, one
+ * value per run and metric: the mean of the run's rows (its VMs) for that hop.  A run
+ * whose rows in a hop are not all `ok` is a failed run of that hop: it is counted and
+ * its values are left out.  The summaries (trimmed mean with the scenario's trim,
+ * median, mean, sd, CV, 95 % CI, min, max) are computed over those per-run values.
+ *
+ * The rest of the module turns loaded directories into summary.csv, figure
+ * specifications for plot.h, claim verdicts, report.md and report.html
+ * (docs/report.md). */
+#ifndef MB_REPORT_H
+#define MB_REPORT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "error.h"
+#include "options.h"
+#include "plot.h"
+#include "results.h"
+#include "scenario.h"
+#include "stats.h"
+#include "util.h"
+
+/* ---- metadata.json: a small JSON reader ------------------------------------------ */
+
+enum mb_report_json_type {
+    MB_JSON_NULL,
+    MB_JSON_BOOL,
+    MB_JSON_NUMBER,
+    MB_JSON_STRING,
+    MB_JSON_ARRAY,
+    MB_JSON_OBJECT,
+};
+
+struct mb_report_json {
+    enum mb_report_json_type type;
+    char *key;  /* member name inside an object, else NULL */
+    char *text; /* string value (UTF-8), a number as written, "true"/"false"/"null" */
+    double num; /* MB_JSON_NUMBER */
+    struct mb_report_json **kids;
+    size_t nkids;
+};
+
+/* Parse the JSON text (RFC 8259; nesting up to 64 levels).  name is used in errors,
+ * which carry line and column.  *out (mb_report_json_free) is set on success. */
+int mb_report_json_parse(const char *name, const char *text, size_t len,
+                         struct mb_report_json **out, struct mb_error *err);
+void mb_report_json_free(struct mb_report_json *j);
+/* Member key of an object, or NULL. */
+const struct mb_report_json *mb_report_json_get(const struct mb_report_json *obj, const char *key);
+
+/* Called for every scalar of a document with its path: members joined by '.', array
+ * elements as [i], or [NAME] when the element is an object with a string "name"
+ * (hosts[hostA].kernel), so the hosts of two files match by name. */
+typedef void (*mb_report_json_fn)(void *ctx, const char *path, const struct mb_report_json *v);
+void mb_report_json_flatten(const struct mb_report_json *j, mb_report_json_fn fn, void *ctx);
+
+/* ---- loaded results ---------------------------------------------------------------- */
+
+/* Per-run values of one metric at one point. */
+struct mb_report_samples {
+    double *v;
+    size_t n, cap;
+};
+
+/* Statuses of raw.csv, in the order of its enum. */
+enum { MB_REPORT_OK, MB_REPORT_FAILED, MB_REPORT_TIMEOUT, MB_REPORT_CORRUPT, MB_REPORT_ABORTED };
+#define MB_REPORT_NSTATUS 5
+extern const char *const mb_report_status_names[MB_REPORT_NSTATUS];
+
+struct mb_report_point {
+    size_t index;        /* raw.csv's point column */
+    unsigned hop;        /* 1-based */
+    const char **values; /* one value per factor of the directory (borrowed from it) */
+    size_t runs;         /* runs recorded for this point and hop */
+    size_t failed;       /* of which some row was not ok */
+    size_t status_rows[MB_REPORT_NSTATUS];
+    char strategy[32]; /* raw.csv's strategy column in the point's first run */
+    int line;          /* first raw.csv line of the point */
+    char *first_error; /* error column of its first non-ok row, or NULL */
+    int first_error_line;
+    /* indexed by enum mb_results_col; only numeric metric columns are filled */
+    struct mb_report_samples s[MB_COL_COUNT];
+    struct mb_stats_summary sum[MB_COL_COUNT];
+    unsigned char *seen; /* bitmap of repetitions seen */
+    size_t seen_bytes;
+};
+
+struct mb_report_factor {
+    char *key;                   /* dotted key, without "f." */
+    const struct mb_option *opt; /* its option in the table, or NULL */
+    bool numeric;                /* every level is a number (size, %, count, duration...) */
+    char **levels;               /* distinct values, in plotting order */
+    double *num;                 /* numeric: the level's value in the option's base unit */
+    size_t nlevels;
+};
+
+struct mb_report_dir {
+    char *path; /* as given */
+    char *name; /* scenario name (raw.csv's scenario column) */
+    struct mb_scenario *scenario;
+    char *scenario_text; /* scenario.yaml as recorded, or NULL */
+    struct mb_report_json *meta;
+    size_t trim;
+    struct mb_report_factor *factors;
+    size_t nfactors;
+    struct mb_report_point *points; /* sorted by point index, then hop */
+    size_t npoints;
+    size_t nrows, nruns, nfailed;
+    unsigned max_hop;
+    bool has_metric[MB_COL_COUNT]; /* some ok run has a value */
+    /* provenance columns: the distinct values seen (up to 4 each), "; "-joined */
+    char *provenance[MB_COL_COUNT];
+    char **notes; /* warnings worth showing in the report */
+    size_t nnotes;
+    char **strings; /* storage of factor values */
+    size_t nstrings, strings_cap;
+};
+
+/* Is column c a numeric metric of raw.csv (summarised, plotted, compared)? */
+bool mb_report_is_metric(int c);
+
+/* Load a results directory: raw.csv (required), scenario.yaml and metadata.json (each
+ * optional: a note says when it is missing, but one that is present must parse).  Every
+ * problem is MB_EINPUT (or MB_EIO) with file and line: raw.csv's own checks
+ * (results.h), a point whose factor values change, a run recorded twice, rows of
+ * different scenarios.  *out (mb_report_dir_free) is set on success. */
+int mb_report_dir_load(const char *path, struct mb_report_dir **out, struct mb_error *err);
+void mb_report_dir_free(struct mb_report_dir *d);
+
+/* The value a figure or claim uses for a point's metric: the trimmed mean, or the mean
+ * when too few runs remain to trim; NAN without values. */
+double mb_report_value(const struct mb_report_point *p, int metric);
+
+/* "vms.memory=512MiB, reservation.source.cpu_cap=40%" (with ", hop 2" when the
+ * directory has several hops); "(no factors)" when none. */
+void mb_report_point_label(const struct mb_report_dir *d, const struct mb_report_point *p,
+                           char *buf, size_t len);
+
+/* Factor index of key in d, or -1. */
+int mb_report_factor_find(const struct mb_report_dir *d, const char *key);
+
+/* ---- summary.csv --------------------------------------------------------------------- */
+
+/* Write the summary of every directory: one row per point, hop and metric (the metrics
+ * with values anywhere in the directory).  Columns: [results_dir when ndirs > 1],
+ * scenario, point, hop, one f.<key> per factor (the union over dirs), metric, unit, n,
+ * failed, trim, trimmed_mean, median, mean, sd, cv, ci95_low, ci95_high, min, max,
+ * samples.  Written to a temporary file and renamed. */
+int mb_report_write_summary(struct mb_report_dir *const *dirs, size_t ndirs, const char *path,
+                            struct mb_error *err);
+
+/* ---- claims -------------------------------------------------------------------------- */
+
+enum mb_report_verdict {
+    MB_VERDICT_NOT_EVALUATED,
+    MB_VERDICT_CONFIRMED,
+    MB_VERDICT_NOT_CONFIRMED,
+};
+const char *mb_report_verdict_name(enum mb_report_verdict v);
+
+/* A scenario's claim and its check.  The rules come from the claim text itself (a
+ * trailing "(check: RULE; RULE)") or else from the paper table, keyed by the
+ * scenario's `paper:` field (mb_report_paper_checks). */
+struct mb_report_claim {
+    char *text;        /* the claim in words (without the check part); NULL when none */
+    char *rules;       /* the rules evaluated, or NULL */
+    const char *where; /* "scenario" or "paper table" */
+    enum mb_report_verdict verdict;
+    struct mb_buf evidence; /* one line per finding, plain text */
+};
+
+/* A row of the paper table: the scenario's paper field (compared after normalising:
+ * "Fig. 3", "fig3" and "Figure 3" are the same) and the rules checking its claim. */
+struct mb_report_paper_check {
+    const char *paper;
+    const char *rules;
+};
+extern const struct mb_report_paper_check mb_report_paper_checks[];
+
+/* Evaluate rules (see docs/report.md: flat, rises, falls, knee, less, greater,
+ * parallel_slower, parallel_faster, diagonal_worst) against d.  The verdict is
+ * confirmed when every rule holds, not confirmed when one fails, not evaluated when
+ * the data cannot decide (missing factor or metric, no values) or a rule is malformed
+ * (the evidence says why).  Never fails. */
+void mb_report_eval_rules(const struct mb_report_dir *d, const char *rules,
+                          struct mb_report_claim *c);
+
+/* Fill c for d's scenario (its claim, rules and verdict).  Never fails. */
+void mb_report_claim_check(const struct mb_report_dir *d, struct mb_report_claim *c);
+void mb_report_claim_free(struct mb_report_claim *c);
+
+/* ---- figures ------------------------------------------------------------------------- */
+
+/* The figures of d: the scenario's plots: entries (one figure per y metric), or by
+ * default one per factor-dependent view (docs/report.md).  stem prefixes the file
+ * names.  Returns the number of figures in *out (free with mb_plot_figs_free). */
+size_t mb_report_figures(const struct mb_report_dir *d, const char *stem, struct mb_plot_fig **out);
+
+/* ---- the report ---------------------------------------------------------------------- */
+
+struct mb_report_opts {
+    const char *out_dir;   /* where everything is written */
+    bool figures;          /* draw figures (needs gnuplot) */
+    unsigned formats;      /* MB_PLOT_PNG | MB_PLOT_SVG */
+    const char *templates; /* plots/ directory, NULL = mb_plot_templates_dir() */
+    const char *gnuplot;   /* program, NULL = "gnuplot" */
+};
+
+/* What mb_report_write produced, for the command's summary line. */
+struct mb_report_result {
+    size_t nfigures;
+    size_t confirmed, not_confirmed, not_evaluated;
+};
+
+/* Write summary.csv, figures/ (when opts->figures), report.md and report.html into
+ * opts->out_dir for the directories (merged in the order given). */
+int mb_report_write(struct mb_report_dir *const *dirs, size_t ndirs,
+                    const struct mb_report_opts *opts, struct mb_report_result *res,
+                    struct mb_error *err);
+
+#endif

@@ -1,0 +1,21 @@
+# plots/heatmap.gp — a matrix (e.g. the co-location matrix: migrating workload ×
+# workload already on the destination): each cell's colour and number is the trimmed
+# mean of its runs.
+#
+# migbench (harness/plot.c) sets, before this text: datafile (rows "column row value
+# text"), title_text, xlabel_text (the columns' factor), ylabel_text (the rows'
+# factor), nx, nseries (rows), and the x and y tics; after it, the terminals.
+set title title_text font ',13'
+set xlabel xlabel_text
+set ylabel ylabel_text
+set border 0
+set tics scale 0
+set xrange [-0.5:nx-0.5]
+set yrange [-0.5:nseries-0.5] reverse
+set size ratio -1
+set palette defined (0 '#fff7ec', 0.5 '#fdae6b', 1 '#e6550d')
+set cbtics nomirror
+set colorbox user origin graph 1.04, graph 0 size character 2, graph 1
+set datafile missing 'NaN'
+plot datafile using 1:2:3 with image pixels notitle, \
+     '' using 1:2:4 with labels font ',12' tc rgb '#000000' notitle
