@@ -209,8 +209,8 @@ static int parse(const char *text, size_t len, struct mb_series *s)
     double last_t = 0, events = NAN, seconds = NAN, eps = NAN, mem = NAN, rd = NAN, wr = NAN;
     while (mb_wl_next_line(&it, &line, &ll, &term)) {
         s->lines++;
-        char ex[64];
-        snprintf(ex, sizeof(ex), "%.*s", (int)(ll < 60 ? ll : 60), line);
+        char ex[160];
+        snprintf(ex, sizeof(ex), "%.*s", (int)(ll < 120 ? ll : 120), line);
         for (char *c = ex; *c; c++)
             if ((unsigned char)*c < 0x20 || (unsigned char)*c >= 0x7f)
                 *c = '?';

@@ -177,6 +177,15 @@ double mb_series_mean(const struct mb_series *s, size_t col, double from, double
     return weight > 0 ? sum / weight : NAN;
 }
 
+double mb_series_score(const struct mb_series *s)
+{
+    if (!s || s->n == 0)
+        return NAN;
+    if (!isnan(s->score))
+        return s->score;
+    return mb_series_mean(s, 0, s->s[0].t - s->s[0].dt, s->s[s->n - 1].t, NULL);
+}
+
 int mb_series_csv(const struct mb_series *s, struct mb_buf *b)
 {
     if (mb_buf_printf(b, "t,dt,tag") < 0)
@@ -192,7 +201,7 @@ int mb_series_csv(const struct mb_series *s, struct mb_buf *b)
         if (mb_buf_printf(b, "%.3f,%.3f,%s", x->t, x->dt, tag) < 0)
             return -1;
         for (size_t c = 0; c < s->ncols; c++)
-            if (mb_buf_printf(b, ",%.6g", x->v[c]) < 0)
+            if (mb_buf_printf(b, ",%.15g", x->v[c]) < 0)
                 return -1;
         if (mb_buf_append(b, "\n", 1) < 0)
             return -1;
@@ -404,9 +413,9 @@ int mb_wl_field(const char *line, size_t len, const char *key, double *v)
 static void excerpt(char *buf, size_t size, const char *line, size_t len)
 {
     size_t n = 0;
-    for (size_t i = 0; i < len && n + 4 < size && i < 60; i++)
+    for (size_t i = 0; i < len && n + 4 < size && i < 120; i++)
         buf[n++] = line[i] >= 0x20 && line[i] < 0x7f ? line[i] : '?';
-    if (len > 60 && n + 4 < size) {
+    if (len > 120 && n + 4 < size) {
         memcpy(buf + n, "...", 3);
         n += 3;
     }
@@ -439,7 +448,7 @@ int mb_wl_parse_kv(const struct mb_wl_kv_format *f, const char *text, size_t len
     bool term;
     while (mb_wl_next_line(&it, &line, &ll, &term)) {
         s->lines++;
-        char ex[80];
+        char ex[160];
         excerpt(ex, sizeof(ex), line, ll);
         if (!term) {
             if (ll > 0) {

@@ -232,6 +232,10 @@ int mb_series_add(struct mb_series *s, double t, double dt, const double *v, int
 double mb_series_mean(const struct mb_series *s, size_t col, double from, double to,
                       double *covered);
 
+/* The whole-run score of the paper's variant: the program's own summary figure when
+ * it printed one, else column 0's mean over every sample; NAN for an empty series. */
+double mb_series_score(const struct mb_series *s);
+
 /* The series as CSV: a header "t,dt,tag,<col0>,<col1>..." and one row per sample
  * (tag empty when none); appended to b.  Returns 0, or -1 past b's ceiling. */
 int mb_series_csv(const struct mb_series *s, struct mb_buf *b);
