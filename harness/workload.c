@@ -531,6 +531,124 @@ int mb_wl_parse(const struct mb_wl_driver *d, const char *text, size_t len, size
     return 0;
 }
 
+/* ---- in a guest ------------------------------------------------------------------ */
+
+/* The program's own message from its log, for an error: its first "PROGRAM: " line,
+ * else its last line. */
+static void log_message(const char *log, const char *program, char *buf, size_t size)
+{
+    buf[0] = '\0';
+    if (!log)
+        return;
+    char prefix[40];
+    snprintf(prefix, sizeof(prefix), "%s: ", program ? program : "");
+    struct mb_wl_lines it = {log, log + strlen(log), 0};
+    const char *line, *last = NULL;
+    size_t ll, last_len = 0;
+    bool term;
+    while (mb_wl_next_line(&it, &line, &ll, &term)) {
+        if (starts(line, ll, prefix) || (ll >= 6 && !memcmp(line, "FATAL:", 6))) {
+            excerpt(buf, size, line, ll);
+            return;
+        }
+        if (ll > 0) {
+            last = line;
+            last_len = ll;
+        }
+    }
+    if (last)
+        excerpt(buf, size, last, last_len);
+}
+
+/* Run cmd in the guest and capture its stdout (up to max bytes): 0 and *out; the exit
+ * status must be 0. */
+static int guest_output(struct mb_remote *r, const char *cmd, size_t max, double timeout_s,
+                        char **out, struct mb_error *err)
+{
+    struct mb_remote_cmd c = {.cmd = cmd, .timeout_s = timeout_s, .out_max = max};
+    struct mb_remote_result res;
+    int rc = mb_remote_exec(r, &c, &res, err);
+    if (rc == 0 && res.exit_status != 0)
+        rc = mb_error_set(err, MB_EFAILED, "`%s` exited with status %d", cmd, res.exit_status);
+    if (rc == 0) {
+        *out = res.out.data ? res.out.data : mb_xstrdup("");
+        res.out.data = NULL;
+    }
+    mb_remote_result_free(&res);
+    return rc;
+}
+
+int mb_wl_guest_start(struct mb_remote *r, const struct mb_wl_driver *d,
+                      const struct mb_wl_params *p, double max_s, double timeout_s, double *t0_wall,
+                      struct mb_error *err)
+{
+    char *cmd = NULL;
+    int rc = mb_wl_start_cmd(d, p, max_s, &cmd, err);
+    if (rc < 0)
+        return rc;
+    if (!cmd) {
+        *t0_wall = mb_now_wall();
+        return 0;
+    }
+    struct mb_error e;
+    mb_error_clear(&e);
+    rc = mb_remote_run(r, cmd, timeout_s > 0 ? timeout_s : 60, NULL, &e);
+    double t0 = mb_now_wall();
+    free(cmd);
+    if (rc == MB_EENV) {
+        *err = e;
+        return rc;
+    }
+    if (rc < 0) {
+        /* its message went to its log: fetch it */
+        char *ocmd = NULL, *log = NULL, msg[200] = "";
+        if (mb_wl_output_cmd(d, &ocmd) == 0 && ocmd) {
+            struct mb_error e2;
+            if (guest_output(r, ocmd, 64 * 1024, 30, &log, &e2) == 0)
+                log_message(log, d->program, msg, sizeof(msg));
+        }
+        free(ocmd);
+        free(log);
+        return mb_error_set(err, MB_EFAILED, "%s did not start in the guest: %s", d->name,
+                            msg[0] ? msg : e.msg);
+    }
+    *t0_wall = t0;
+    return 0;
+}
+
+int mb_wl_guest_collect(struct mb_remote *r, const struct mb_wl_driver *d,
+                        const struct mb_wl_params *p, size_t max_samples, struct mb_series **series,
+                        char **raw, struct mb_error *err)
+{
+    if (!d)
+        return mb_error_set(err, MB_EINPUT, "no workload driver");
+    char *cmd = NULL, *text = NULL;
+    int rc = mb_wl_stop_cmd(d, p, &cmd);
+    if (rc == 0 && cmd)
+        rc = mb_remote_run(r, cmd, 30, NULL, err);
+    free(cmd);
+    cmd = NULL;
+    if (rc < 0)
+        return rc;
+    rc = mb_wl_output_cmd(d, &cmd);
+    if (rc == 0 && cmd)
+        rc = guest_output(r, cmd, 16u << 20, 60, &text, err);
+    free(cmd);
+    if (rc < 0)
+        return rc;
+    struct mb_series *s = NULL;
+    if (!d->client && text)
+        rc = mb_wl_parse(d, text, strlen(text), max_samples, &s, err);
+    if (raw)
+        *raw = text;
+    else
+        free(text);
+    if (rc < 0)
+        return rc;
+    *series = s;
+    return 0;
+}
+
 /* ---- the load client -------------------------------------------------------------- */
 
 struct mb_wl_client {
@@ -756,6 +874,47 @@ int mb_wl_client_output(const struct mb_wl_client *c, size_t max, char **text, s
     *len = have;
     if (truncated)
         *truncated = more;
+    return 0;
+}
+
+int mb_wl_client_collect(struct mb_wl_client *c, const struct mb_wl_driver *d, double timeout_s,
+                         size_t max_samples, struct mb_series **series, char **raw,
+                         struct mb_error *err)
+{
+    struct mb_error stop_err;
+    mb_error_clear(&stop_err);
+    int stop_rc = mb_wl_client_stop(c, timeout_s, &stop_err);
+    char *text = NULL;
+    size_t len = 0;
+    bool cut = false;
+    int rc = mb_wl_client_output(c, 0, &text, &len, &cut, err);
+    if (rc < 0)
+        return rc;
+    struct mb_series *s = NULL;
+    rc = mb_wl_parse(d, text, len, max_samples, &s, err);
+    if (rc < 0 && stop_rc < 0) {
+        char why[sizeof(err->msg)];
+        snprintf(why, sizeof(why), "%s", err->msg);
+        mb_error_set(err, rc, "%s; %s", stop_err.msg, why);
+    }
+    if (rc == 0 && s) {
+        if (cut)
+            s->truncated = true;
+        if (stop_rc < 0) {
+            /* what went wrong comes first */
+            char note[sizeof(s->note)];
+            snprintf(note, sizeof(note), "%s", s->note);
+            s->note[0] = '\0';
+            mb_series_note(s, "%s%s%s", stop_err.msg, note[0] ? "; " : "", note);
+        }
+    }
+    if (raw)
+        *raw = text;
+    else
+        free(text);
+    if (rc < 0)
+        return rc;
+    *series = s;
     return 0;
 }
 

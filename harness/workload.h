@@ -325,6 +325,28 @@ int mb_wl_output_cmd(const struct mb_wl_driver *d, char **cmd);
 int mb_wl_parse(const struct mb_wl_driver *d, const char *text, size_t len, size_t max,
                 struct mb_series **out, struct mb_error *err);
 
+/* ---- in a guest, over SSH ------------------------------------------------------------ */
+
+struct mb_remote;
+
+/* Start d in the guest of session r (mb_wl_start_cmd, run with timeout_s; 0 = 60 s)
+ * and give the wall-clock time its series' t = 0 maps to: *t0_wall = when the command
+ * returned (the programs start measuring just before that).  Nothing to start (idle):
+ * 0 at once.  When the program fails to start, err carries its own message from its log.
+ * 0, MB_EINPUT (parameters), MB_EFAILED (it did not start) or MB_EENV (SSH). */
+int mb_wl_guest_start(struct mb_remote *r, const struct mb_wl_driver *d,
+                      const struct mb_wl_params *p, double max_s, double timeout_s, double *t0_wall,
+                      struct mb_error *err);
+
+/* Stop d in that guest, fetch its output (at most 16 MiB) and, unless d->client, parse
+ * it into *series (mb_wl_parse's rules; max_samples 0 = MB_SERIES_MAX).  *raw (may be
+ * NULL) receives the output as read, for the results (caller frees): also on a parse
+ * failure.  For a client driver *series = NULL: its series is the load client's.
+ * 0; MB_EINPUT (output without a sample), MB_EFAILED or MB_EENV (SSH) with err. */
+int mb_wl_guest_collect(struct mb_remote *r, const struct mb_wl_driver *d,
+                        const struct mb_wl_params *p, size_t max_samples, struct mb_series **series,
+                        char **raw, struct mb_error *err);
+
 /* ---- the load client (web) -------------------------------------------------------- */
 
 struct mb_wl_client;
@@ -358,6 +380,13 @@ int mb_wl_client_stop(struct mb_wl_client *c, double timeout_s, struct mb_error 
  * MB_EIO with err. */
 int mb_wl_client_output(const struct mb_wl_client *c, size_t max, char **text, size_t *len,
                         bool *truncated, struct mb_error *err);
+
+/* Stop it (mb_wl_client_stop), read its output and parse it with d: as
+ * mb_wl_guest_collect.  A client that had to be killed or exited non-zero still gives
+ * its series when its output has samples (the series' note says what happened). */
+int mb_wl_client_collect(struct mb_wl_client *c, const struct mb_wl_driver *d, double timeout_s,
+                         size_t max_samples, struct mb_series **series, char **raw,
+                         struct mb_error *err);
 
 /* Kill it if it still runs (SIGKILL), reap it and free c.  NULL is a no-op. */
 void mb_wl_client_free(struct mb_wl_client *c);

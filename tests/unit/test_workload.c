@@ -16,9 +16,12 @@
 
 #include <cmocka.h>
 
+#include "remote.h"
 #include "units.h"
 #include "util.h"
 #include "workload.h"
+
+#include "fake_ssh.c"
 
 #define DATA "tests/data/workloads/"
 
@@ -954,6 +957,55 @@ static void test_client_process(void **state)
     free(nolog);
 }
 
+/* collect: stop, read and parse in one call; a killed client's samples still count */
+static void test_client_collect(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/test_workload_XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char *stubborn = stub(dir, "stubborn",
+                          "trap '' TERM\n"
+                          "echo 'webbench t=1.000 dt=1.000 pages=9 bytes=90 failures=0 "
+                          "pages_s=9.0 bytes_s=90.0 lat_ms=1.00'\n"
+                          "while :; do sleep 0.05; done\n");
+    char *silent = stub(dir, "silent", "exit 0\n");
+    char *log = mb_xasprintf("%s/client.log", dir);
+    struct mb_wl_params p;
+    mb_wl_params_default(&p);
+    struct mb_error err;
+    struct mb_wl_client *c = NULL;
+    assert_int_equal(mb_wl_client_start(&mb_wl_web, &p, "10.0.0.101", 30, stubborn, log, &c, &err),
+                     0);
+    usleep(300 * 1000);
+    struct mb_series *s = NULL;
+    char *raw = NULL;
+    assert_int_equal(mb_wl_client_collect(c, &mb_wl_web, 0.3, 0, &s, &raw, &err), 0);
+    assert_int_equal(s->n, 1);
+    assert_false(s->complete);
+    assert_non_null(strstr(s->note, "was killed"));
+    assert_non_null(strstr(raw, "webbench t=1.000"));
+    mb_series_free(s);
+    free(raw);
+    mb_wl_client_free(c);
+
+    c = NULL;
+    assert_int_equal(mb_wl_client_start(&mb_wl_web, &p, "10.0.0.101", 30, silent, log, &c, &err),
+                     0);
+    s = NULL;
+    assert_int_equal(mb_wl_client_collect(c, &mb_wl_web, 1, 0, &s, NULL, &err), MB_EINPUT);
+    assert_non_null(strstr(err.msg, "web: no output"));
+    assert_null(s);
+    mb_wl_client_free(c);
+
+    unlink(stubborn);
+    unlink(silent);
+    unlink(log);
+    rmdir(dir);
+    free(stubborn);
+    free(silent);
+    free(log);
+}
+
 static void test_client_exe(void **state)
 {
     (void)state;
@@ -965,6 +1017,86 @@ static void test_client_exe(void **state)
     e = mb_wl_client_exe(); /* next to this test's binary */
     assert_true(mb_ends_with(e, "/mb-webbench"));
     free(e);
+}
+
+/* ---- in a guest, through the SSH boundary ---------------------------------------- */
+
+static struct mb_remote *fake_guest(char *keyfile)
+{
+    int fd = mkstemp(keyfile);
+    assert_true(fd >= 0);
+    close(fd);
+    struct mb_remote_target t = {.address = "10.0.0.101", .key = keyfile, .insecure = true};
+    struct mb_remote *r = NULL;
+    struct mb_error e;
+    assert_int_equal(mb_remote_open(&fake_remote, &t, &r, &e), 0);
+    return r;
+}
+
+static void test_guest_start_collect(void **state)
+{
+    (void)state;
+    char key[] = "/tmp/test_workload_key_XXXXXX";
+    fake_ssh_reset();
+    struct mb_remote *r = fake_guest(key);
+    struct mb_wl_params p;
+    mb_wl_params_default(&p);
+    struct mb_error err;
+
+    /* start: the driver's command, and the time it returned */
+    double before = mb_now_wall(), t0 = 0;
+    assert_int_equal(mb_wl_guest_start(r, &mb_wl_jbb, &p, 120, 0, &t0, &err), 0);
+    assert_true(t0 >= before && t0 <= mb_now_wall());
+    assert_true(!strncmp(fake_ssh.last_cmd, "jbb -d '-w' '1' '-m' '128.000'", 30));
+    assert_float_equal(fake_ssh.last_timeout, 60, 0);
+
+    /* a program that does not start */
+    fake_ssh.exit_status = 1;
+    mb_error_clear(&err);
+    assert_int_equal(mb_wl_guest_start(r, &mb_wl_jbb, &p, 120, 0, &t0, &err), MB_EFAILED);
+    assert_non_null(strstr(err.msg, "jbb did not start in the guest"));
+    fake_ssh.exit_status = 0;
+
+    /* idle: nothing runs, nothing is sent */
+    fake_ssh.last_cmd[0] = '\0';
+    assert_int_equal(mb_wl_guest_start(r, &mb_wl_idle, &p, 120, 0, &t0, &err), 0);
+    assert_string_equal(fake_ssh.last_cmd, "");
+
+    /* collect: stop, then the log, parsed */
+    size_t len;
+    char *text = slurp("jbb-migration.txt", &len);
+    fake_ssh.out_chunk = text;
+    fake_ssh.out_repeat = 1;
+    struct mb_series *s = NULL;
+    char *raw = NULL;
+    assert_int_equal(mb_wl_guest_collect(r, &mb_wl_jbb, &p, 0, &s, &raw, &err), 0);
+    assert_string_equal(fake_ssh.last_cmd, "cat '/run/mb-wl-jbb.log'");
+    assert_int_equal(s->n, 29);
+    assert_string_equal(raw, text);
+    mb_series_free(s);
+    free(raw);
+
+    /* the web server's log is raw output only: the series is the client's */
+    s = (struct mb_series *)0x1;
+    assert_int_equal(mb_wl_guest_collect(r, &mb_wl_web, &p, 0, &s, NULL, &err), 0);
+    assert_null(s);
+
+    /* output without a sample: an error, and the raw text still given */
+    fake_ssh.out_chunk = "jbb: a 8 MiB heap cannot hold 1 warehouse(s): at least 13 MiB\n";
+    raw = NULL;
+    assert_int_equal(mb_wl_guest_collect(r, &mb_wl_jbb, &p, 0, &s, &raw, &err), MB_EINPUT);
+    assert_non_null(strstr(err.msg, "cannot hold 1 warehouse"));
+    assert_non_null(raw);
+    free(raw);
+
+    /* the guest does not answer */
+    fake_ssh.hang = true;
+    assert_int_equal(mb_wl_guest_collect(r, &mb_wl_jbb, &p, 0, &s, NULL, &err), MB_EFAILED);
+    fake_ssh.hang = false;
+
+    mb_remote_close(r);
+    unlink(key);
+    free(text);
 }
 
 /* ---- helpers for drivers --------------------------------------------------------- */
@@ -1041,6 +1173,8 @@ int main(void)
         cmocka_unit_test(test_web_client_argv),
         cmocka_unit_test(test_client_process),
         cmocka_unit_test(test_client_exe),
+        cmocka_unit_test(test_client_collect),
+        cmocka_unit_test(test_guest_start_collect),
         cmocka_unit_test(test_field),
         cmocka_unit_test(test_lines),
     };
