@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "options.h"
 #include "remote.h"
 #include "units.h"
 
@@ -44,16 +45,21 @@ const char *const mb_wl_sysbench_opers[] = {"read", "write", NULL};
 const char *const mb_wl_sysbench_fmodes[] = {"seqwr", "seqrewr", "seqrd", "rndrd",
                                              "rndwr", "rndrw",   NULL};
 
-const struct mb_option mb_wl_options[] = {
+static const struct mb_option wl_options[] = {
     MB_WL_OPTIONS(0),
     {NULL, 0, 0, NULL, 0, 0, 0, NULL, 0, NULL},
 };
+
+const struct mb_option *mb_wl_option_table(void)
+{
+    return wl_options;
+}
 
 void mb_wl_params_default(struct mb_wl_params *p)
 {
     memset(p, 0, sizeof(*p));
     char why[128];
-    for (const struct mb_option *o = mb_wl_options; o->key; o++) {
+    for (const struct mb_option *o = wl_options; o->key; o++) {
         char *base = (char *)p + o->offset;
         const char *d = o->def ? o->def : "";
         switch (o->type) {

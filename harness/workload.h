@@ -36,8 +36,11 @@
 #include <sys/types.h>
 
 #include "error.h"
-#include "options.h"
 #include "util.h"
+
+/* Not options.h: options.h may include this file, so that struct mb_point can hold a
+ * struct mb_wl_params; the macros below expand where options.h is included. */
+struct mb_option;
 
 /* ---- parameters: the scenario keys workload.* ------------------------------------- */
 
@@ -174,7 +177,7 @@ extern const char *const mb_wl_sysbench_fmodes[]; /* seqwr, seqrewr, seqrd, rndr
 
 /* The same entries with offsets into struct mb_wl_params itself (BASE 0), terminated
  * by a NULL key: the defaults, the tests and `help` read them. */
-extern const struct mb_option mb_wl_options[];
+const struct mb_option *mb_wl_option_table(void);
 
 /* Fill p with every key's default (parsed from the table, the one place they are
  * written). */

@@ -16,6 +16,7 @@
 
 #include <cmocka.h>
 
+#include "options.h"
 #include "remote.h"
 #include "units.h"
 #include "util.h"
@@ -480,13 +481,13 @@ static void test_options_consistent(void **state)
 {
     (void)state;
     size_t n = 0;
-    for (const struct mb_option *o = mb_wl_options; o->key; o++, n++) {
+    for (const struct mb_option *o = mb_wl_option_table(); o->key; o++, n++) {
         assert_true(!strncmp(o->key, "workload.", 9));
         assert_int_equal(o->scope, MB_SCOPE_POINT);
         assert_non_null(o->def);
         assert_true(o->help && strlen(o->help) > 10);
         assert_true(o->offset < sizeof(struct mb_wl_params));
-        for (const struct mb_option *q = mb_wl_options; q < o; q++) {
+        for (const struct mb_option *q = mb_wl_option_table(); q < o; q++) {
             assert_true(strcmp(q->key, o->key) != 0);
             assert_true(q->offset != o->offset);
         }
@@ -519,13 +520,13 @@ static void test_options_consistent(void **state)
     for (size_t i = 0; mb_wl_drivers[i]; i++)
         for (size_t k = 0; mb_wl_drivers[i]->keys[k]; k++) {
             int found = 0;
-            for (const struct mb_option *o = mb_wl_options; o->key; o++)
+            for (const struct mb_option *o = mb_wl_option_table(); o->key; o++)
                 found |= !strcmp(o->key, mb_wl_drivers[i]->keys[k]);
             if (!found)
                 fail_msg("%s reads unknown key %s", mb_wl_drivers[i]->name,
                          mb_wl_drivers[i]->keys[k]);
         }
-    for (const struct mb_option *o = mb_wl_options; o->key; o++) {
+    for (const struct mb_option *o = mb_wl_option_table(); o->key; o++) {
         int used = 0;
         for (size_t i = 0; mb_wl_drivers[i]; i++)
             for (size_t k = 0; mb_wl_drivers[i]->keys[k]; k++)
