@@ -43,22 +43,26 @@ static const char compare_usage[] =
     "usage: migbench compare [OPTIONS] BASE_DIR NEW_DIR\n"
     "\n"
     "Compare two results directories of one scenario, point by point (points are matched\n"
-    "by their factor values): for each metric the change of the mean, both 95 %\n"
-    "confidence intervals, Welch's t-test and a verdict.  Every compared metric is a\n"
-    "time, a size or an overhead: lower is better.\n"
+    "by their factor values): for each metric the change of the mean with its confidence\n"
+    "interval, both sides' 95 % confidence intervals, Welch's t-test and a verdict.  Every\n"
+    "compared metric is a time, a size or an overhead: lower is better.\n"
     "\n"
-    "  regressed / improved  significant (p < alpha, Holm-corrected) and a change of at\n"
-    "                        least the threshold, for the worse / for the better\n"
-    "  unchanged             the change's confidence interval lies within +-threshold (or\n"
-    "                        the change is significant but smaller than the threshold)\n"
-    "  too noisy             the runs cannot rule out a change of the threshold\n"
-    "A point with more failed runs in NEW than in BASE is a regression too.  The output\n"
-    "also lists what differs between the two environments (metadata.json: versions,\n"
-    "accelerator, hosts, CPUs; raw.csv's hypervisor, accel, harness version, image).\n"
+    "  regressed / improved  significant (adjusted p < alpha) and a change of at least the\n"
+    "                        threshold, for the worse / for the better\n"
+    "  too noisy             otherwise, when the change's confidence interval is wider than\n"
+    "                        +-threshold (a change of the threshold could hide in the noise)\n"
+    "                        or a side has fewer than 2 successful runs\n"
+    "  unchanged             otherwise\n"
+    "A point with a larger share of failed runs in NEW than in BASE is a regression too.\n"
+    "The output also lists what differs between the two environments (metadata.json:\n"
+    "versions, accelerator, hosts, CPUs; raw.csv's hypervisor, accel, harness version,\n"
+    "guest image).\n"
     "\n"
     "  --threshold PCT   smallest relative change that counts (default 5%)\n"
     "  --alpha P         significance level (default 0.05)\n"
-    "  --no-correction   do not correct p-values for the number of tests\n"
+    "  --correction C    p-values adjusted over all tests: bh (Benjamini-Hochberg, default),\n"
+    "                    holm (stricter) or none\n"
+    "  --no-correction   the same as --correction none\n"
     "  --metric NAME     compare this metric (repeatable); default: total_time_ms,\n"
     "                    downtime_ms, probe_downtime_ms, batch_makespan_ms, overhead_pct\n"
     "  --format FMT      text (default), csv or md (Markdown, e.g. for a pull request)\n"
@@ -122,7 +126,8 @@ static void expand(const char *dir, int depth, struct paths *out)
         if (e->d_name[0] != '.' && strcmp(e->d_name, "figures"))
             paths_add(&names, e->d_name);
     closedir(dh);
-    qsort(names.v, names.n, sizeof(char *), cmp_name);
+    if (names.n)
+        qsort(names.v, names.n, sizeof(char *), cmp_name);
     for (size_t i = 0; i < names.n; i++) {
         size_t len = strlen(dir);
         char *sub = mb_xasprintf("%.*s/%s", (int)(len > 1 && dir[len - 1] == '/' ? len - 1 : len),
@@ -309,9 +314,9 @@ int mb_cmd_compare(int argc, char **argv)
             free(metrics);
             return MB_EXIT_OK;
         } else if (!strcmp(a, "--no-correction")) {
-            o.holm = false;
+            o.correction = MB_CMP_CORRECT_NONE;
         } else if (!strcmp(a, "--threshold") || !strcmp(a, "--alpha") || !strcmp(a, "--metric") ||
-                   !strcmp(a, "--format")) {
+                   !strcmp(a, "--format") || !strcmp(a, "--correction")) {
             if (i + 1 >= argc) {
                 fprintf(stderr, "migbench compare: %s needs a value\n", a);
                 goto out;
@@ -346,6 +351,20 @@ int mb_cmd_compare(int argc, char **argv)
                 }
             } else if (!strcmp(a, "--metric")) {
                 metrics[nmetrics++] = v;
+            } else if (!strcmp(a, "--correction")) {
+                if (!strcmp(v, "bh"))
+                    o.correction = MB_CMP_CORRECT_BH;
+                else if (!strcmp(v, "holm"))
+                    o.correction = MB_CMP_CORRECT_HOLM;
+                else if (!strcmp(v, "none"))
+                    o.correction = MB_CMP_CORRECT_NONE;
+                else {
+                    fprintf(stderr,
+                            "migbench compare: --correction takes bh, holm or none, not "
+                            "'%s'\n",
+                            v);
+                    goto out;
+                }
             } else if (!strcmp(v, "text")) {
                 fmt = MB_CMP_TEXT;
             } else if (!strcmp(v, "csv")) {

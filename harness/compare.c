@@ -47,7 +47,7 @@ void mb_compare_opts_default(struct mb_compare_opts *o)
     memset(o, 0, sizeof(*o));
     o->threshold = 0.05;
     o->alpha = 0.05;
-    o->holm = true;
+    o->correction = MB_CMP_CORRECT_BH;
 }
 
 /* The verdict from the (possibly adjusted) p-value already in row->p_adj. */
@@ -64,16 +64,17 @@ static void decide(const struct mb_compare_opts *o, struct mb_compare_row *r)
     if (isnan(r->w.p) && isfinite(r->change)) /* constant samples */
         sig = r->change != 0;
     double ch = isfinite(r->change) ? r->change : (r->w.mean_diff != 0 ? INFINITY : 0);
+    double half = (r->diff_hi - r->diff_lo) / 2;
     if (sig && fabs(ch) >= thr) {
         r->verdict = ch > 0 ? MB_CMP_REGRESSED : MB_CMP_IMPROVED;
-    } else if (isfinite(r->diff_lo) && r->diff_lo > -thr && r->diff_hi < thr) {
-        r->verdict = MB_CMP_UNCHANGED;
-    } else if (sig) {
-        r->verdict = MB_CMP_UNCHANGED;
-        r->why = "significant, but smaller than the threshold";
-    } else {
+    } else if (!isfinite(half) || half > thr) {
+        /* a change of the threshold could hide in this noise */
         r->verdict = MB_CMP_NOISY;
-        r->why = "the runs cannot rule out a change of the threshold";
+        r->why = "the confidence interval of the change is wider than +-threshold";
+    } else {
+        r->verdict = MB_CMP_UNCHANGED;
+        if (sig)
+            r->why = "significant, but smaller than the threshold";
     }
 }
 
@@ -87,6 +88,8 @@ void mb_compare_samples(const double *base, size_t nbase, const double *cur, siz
     r->change =
         ref > 0 ? (r->cur.mean - r->base.mean) / ref : (r->cur.mean == r->base.mean ? 0 : NAN);
     r->diff_lo = r->diff_hi = NAN;
+    if (ref == 0 && r->change == 0 && r->w.se == 0)
+        r->diff_lo = r->diff_hi = 0; /* both all zero */
     if (ref > 0 && r->base.n >= 2 && r->cur.n >= 2) {
         if (r->w.se == 0) {
             r->diff_lo = r->diff_hi = r->change;
@@ -264,21 +267,34 @@ static int cmp_pidx(const void *a, const void *b)
     return (x->p > y->p) - (x->p < y->p);
 }
 
-void mb_compare_holm(const double *p, size_t n, double *adj)
+void mb_compare_adjust(const double *p, size_t n, enum mb_compare_correction how, double *adj)
 {
     struct pidx *t = mb_xcalloc(n + 1, sizeof(*t));
     for (size_t i = 0; i < n; i++)
         t[i] = (struct pidx){p[i], i};
     qsort(t, n, sizeof(*t), cmp_pidx);
-    double running = 0;
-    for (size_t k = 0; k < n; k++) {
-        running = fmax(running, fmin(1, (double)(n - k) * t[k].p));
-        adj[t[k].i] = running;
+    if (how == MB_CMP_CORRECT_HOLM) {
+        /* step down: the k-th smallest (0-based) times n - k, kept non-decreasing */
+        double running = 0;
+        for (size_t k = 0; k < n; k++) {
+            running = fmax(running, fmin(1, (double)(n - k) * t[k].p));
+            adj[t[k].i] = running;
+        }
+    } else if (how == MB_CMP_CORRECT_BH) {
+        /* step up: the k-th smallest times n / (k + 1), kept non-increasing from the top */
+        double running = 1;
+        for (size_t k = n; k-- > 0;) {
+            running = fmin(running, fmin(1, (double)n / (double)(k + 1) * t[k].p));
+            adj[t[k].i] = running;
+        }
+    } else {
+        for (size_t i = 0; i < n; i++)
+            adj[i] = p[i];
     }
     free(t);
 }
 
-static void holm(struct mb_compare *c)
+static void adjust(struct mb_compare *c)
 {
     double *p = mb_xcalloc(c->nrows + 1, sizeof(double)),
            *adj = mb_xcalloc(c->nrows + 1, sizeof(double));
@@ -289,7 +305,7 @@ static void holm(struct mb_compare *c)
             at[m] = i;
             p[m++] = c->rows[i].w.p;
         }
-    mb_compare_holm(p, m, adj);
+    mb_compare_adjust(p, m, c->opts.correction, adj);
     for (size_t k = 0; k < m; k++)
         c->rows[at[k]].p_adj = adj[k];
     c->ntests = m;
@@ -373,7 +389,7 @@ int mb_compare_dirs(const struct mb_report_dir *base, const struct mb_report_dir
             r->base_failed = pb->failed;
             r->cur_runs = pc->runs;
             r->cur_failed = pc->failed;
-            r->w.p = r->p_adj = NAN;
+            r->w.t = r->w.df = r->w.se = r->w.mean_diff = r->w.p = r->p_adj = NAN;
             double fb = pb->runs ? (double)pb->failed / (double)pb->runs : 0;
             double fc = pc->runs ? (double)pc->failed / (double)pc->runs : 0;
             r->change = fc - fb;
@@ -400,8 +416,7 @@ int mb_compare_dirs(const struct mb_report_dir *base, const struct mb_report_dir
                             "values: are they runs of the same scenario?)",
                             base->path, cur->path);
     }
-    if (o->holm)
-        holm(c);
+    adjust(c);
     for (size_t i = 0; i < c->nrows; i++) {
         if (c->rows[i].metric != MB_COMPARE_FAILED_RUNS)
             decide(o, &c->rows[i]);
@@ -505,7 +520,11 @@ static void header_lines(const struct mb_compare *c, FILE *out, const char *bull
             "%slower is better for every metric; threshold %g %%, alpha %g%s; change = (new - "
             "base) / base of the means, with its %g %% confidence interval\n",
             bullet, 100 * c->opts.threshold, c->opts.alpha,
-            c->opts.holm ? (c->ntests > 1 ? ", p Holm-corrected over the tests" : "") : "",
+            c->ntests < 2 ? ""
+            : c->opts.correction == MB_CMP_CORRECT_BH
+                ? ", p adjusted over the tests (Benjamini-Hochberg)"
+            : c->opts.correction == MB_CMP_CORRECT_HOLM ? ", p adjusted over the tests (Holm)"
+                                                        : "",
             100 * (1 - c->opts.alpha));
 }
 

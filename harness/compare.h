@@ -3,17 +3,19 @@
  * Points are matched by their factor values (and hop), not by position, so BASE and NEW
  * may come from different runs, machines or harness versions of one scenario.  For each
  * matched point and metric: the change of the mean, both 95 % confidence intervals,
- * Welch's t-test (p-values Holm-corrected over every test of the comparison by default),
- * and a verdict.  Every compared metric is a time, a size or an overhead: lower is
- * better.  Failed runs are compared too (more of them is a regression).
+ * Welch's t-test (p-values adjusted over every test of the comparison: Benjamini–Hochberg
+ * by default, which is as strict as Bonferroni when nothing changed, yet keeps the power
+ * to see several real regressions at once), and a verdict.  Every compared metric is a time, a size
+ * or an overhead: lower is better.  Failed runs are compared too (more of them is a regression).
  *
  * Verdicts, with threshold T (relative change, default 5 %) and level alpha (0.05):
  *   regressed / improved  the test is significant (adjusted p < alpha) and the change is
  *                         at least T, for the worse / for the better;
- *   unchanged             the confidence interval of the change lies within ±T, or the
- *                         change is significant but smaller than T;
- *   too noisy             neither: the runs cannot rule out a change of T (or a side has
- *                         fewer than 2 runs). */
+ *   too noisy             otherwise, when the confidence interval of the change is wider
+ *                         than ±T (a change of T could hide in the noise), or a side has
+ *                         fewer than 2 successful runs;
+ *   unchanged             otherwise: no change of T or more, and the runs were precise
+ *                         enough to see one. */
 #ifndef MB_COMPARE_H
 #define MB_COMPARE_H
 
@@ -33,15 +35,22 @@ enum mb_compare_verdict {
 };
 const char *mb_compare_verdict_name(enum mb_compare_verdict v);
 
+/* How p-values are adjusted for the number of tests in one comparison. */
+enum mb_compare_correction {
+    MB_CMP_CORRECT_BH,   /* Benjamini–Hochberg: false discovery rate (the default) */
+    MB_CMP_CORRECT_HOLM, /* Holm–Bonferroni: family-wise error rate, stricter */
+    MB_CMP_CORRECT_NONE,
+};
+
 struct mb_compare_opts {
-    double threshold;           /* relative change that matters (0.05 = 5 %); must be > 0 */
-    double alpha;               /* significance level, 0 < alpha < 1 */
-    bool holm;                  /* Holm–Bonferroni correction over every test of the comparison */
-    const char *const *metrics; /* metric names to compare; NULL = the defaults */
+    double threshold; /* relative change that matters (0.05 = 5 %); must be > 0 */
+    double alpha;     /* significance level, 0 < alpha < 1 */
+    enum mb_compare_correction correction; /* over every t-test of the comparison */
+    const char *const *metrics;            /* metric names to compare; NULL = the defaults */
     size_t nmetrics;
 };
 
-/* threshold 5 %, alpha 0.05, Holm on, default metrics. */
+/* threshold 5 %, alpha 0.05, Benjamini–Hochberg, default metrics. */
 void mb_compare_opts_default(struct mb_compare_opts *o);
 
 /* The metrics compared by default: total_time_ms, downtime_ms, probe_downtime_ms,
@@ -90,9 +99,10 @@ struct mb_compare {
 void mb_compare_samples(const double *base, size_t nbase, const double *cur, size_t ncur,
                         const struct mb_compare_opts *o, struct mb_compare_row *row);
 
-/* Holm–Bonferroni adjusted p-values of p[0..n) into adj (the i-th smallest p times
- * n - i + 1, then made non-decreasing in that order, capped at 1). */
-void mb_compare_holm(const double *p, size_t n, double *adj);
+/* Adjusted p-values of p[0..n) into adj, capped at 1.  Holm: the i-th smallest (1-based)
+ * times n - i + 1, made non-decreasing in that order.  Benjamini–Hochberg: the i-th
+ * smallest times n / i, made non-increasing from the largest down.  None: a copy. */
+void mb_compare_adjust(const double *p, size_t n, enum mb_compare_correction how, double *adj);
 
 /* Compare NEW (cur) against BASE.  MB_EINPUT when an option is out of range, a metric is
  * unknown or not comparable, or the two have no point in common.  *out

@@ -216,6 +216,8 @@ static void build_data(const struct mb_plot_fig *f, struct mb_buf *d)
             data_string(d, f->xlabels[i]);
             for (size_t s = 0; s < f->nseries; s++) {
                 double y = f->series[s].y[i], lo = f->series[s].lo[i], hi = f->series[s].hi[i];
+                if (!isfinite(y))
+                    lo = hi = NAN; /* no bar, no error bar */
                 data_num(d, y);
                 data_num(d, isfinite(lo) ? lo : y);
                 data_num(d, isfinite(hi) ? hi : y);
@@ -243,6 +245,7 @@ static void build_data(const struct mb_plot_fig *f, struct mb_buf *d)
     }
 }
 
+/* A tic label is a format for the tic's value: its '%' are doubled ("40%" -> "40%%"). */
 static void tics(struct mb_buf *b, const char *axis, char *const *labels, size_t n,
                  const double *pos)
 {
@@ -250,7 +253,12 @@ static void tics(struct mb_buf *b, const char *axis, char *const *labels, size_t
     for (size_t i = 0; i < n; i++) {
         if (i)
             mb_buf_append(b, ", ", 2);
-        mb_plot_quote(b, labels[i]);
+        struct mb_buf l = {0};
+        mb_buf_append(&l, "", 0);
+        for (const char *p = labels[i] ? labels[i] : ""; *p; p++)
+            mb_buf_append(&l, *p == '%' ? "%%" : p, *p == '%' ? 2 : 1);
+        mb_plot_quote(b, l.data);
+        mb_buf_free(&l);
         mb_buf_printf(b, " %.10g", pos ? pos[i] : (double)i);
     }
     mb_buf_printf(b, ")\n");

@@ -982,7 +982,8 @@ int mb_report_dir_load(const char *path, struct mb_report_dir **out, struct mb_e
         setup(&L, mb_results_table_header(t));
         mb_results_table_free(t);
     }
-    qsort(d->points, d->npoints, sizeof(*d->points), cmp_points);
+    if (d->npoints)
+        qsort(d->points, d->npoints, sizeof(*d->points), cmp_points);
     for (size_t f = 0; f < d->nfactors; f++)
         factor_levels(d, f);
     if (!d->name)
@@ -3100,7 +3101,8 @@ int mb_report_write(struct mb_report_dir *const *dirs, size_t ndirs, const struc
             nfigs[i] = mb_report_figures(dirs[i], stem, &figs[i]);
             free(stem);
             all = mb_xrealloc(all, (nall + nfigs[i] + 1) * sizeof(*all));
-            memcpy(all + nall, figs[i], nfigs[i] * sizeof(*all));
+            if (nfigs[i])
+                memcpy(all + nall, figs[i], nfigs[i] * sizeof(*all));
             nall += nfigs[i];
         }
         struct mb_plot_opts po = {

@@ -1,0 +1,652 @@
+/* test_compare.c — the regression gate: verdicts from samples (an injected 10 %
+ * regression at n = 5 and CV 3 % is flagged; two samples of one configuration are not),
+ * Holm's correction, matching points between directories, environment differences,
+ * failed runs, the output formats and the command's exit statuses. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <fcntl.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "commands.h"
+#include "compare.h"
+#include "report.h"
+#include "results.h"
+
+#define N_OF(a) (sizeof(a) / sizeof((a)[0]))
+
+/* ---- a seeded normal generator ----------------------------------------------------------- */
+
+static uint64_t rng_state;
+
+static double uniform(void)
+{
+    /* xorshift64* */
+    rng_state ^= rng_state >> 12;
+    rng_state ^= rng_state << 25;
+    rng_state ^= rng_state >> 27;
+    return ((rng_state * 2685821657736338717ull) >> 11) * (1.0 / 9007199254740992.0);
+}
+
+static double normal(double mean, double sd)
+{
+    double u1 = uniform(), u2 = uniform();
+    if (u1 < 1e-300)
+        u1 = 1e-300;
+    return mean + sd * sqrt(-2 * log(u1)) * cos(2 * M_PI * u2);
+}
+
+static void sample(double *x, size_t n, double mean, double cv)
+{
+    for (size_t i = 0; i < n; i++)
+        x[i] = normal(mean, cv * mean);
+}
+
+/* ---- verdicts from samples ------------------------------------------------------------------ */
+
+static void test_injected_regression_is_flagged(void **state)
+{
+    (void)state;
+    struct mb_compare_opts o;
+    mb_compare_opts_default(&o);
+    size_t flagged = 0, trials = 500;
+    for (size_t t = 0; t < trials; t++) {
+        rng_state = 0x9e3779b97f4a7c15ull ^ (t * 0x100000001b3ull + 1);
+        double base[5], cur[5];
+        sample(base, 5, 1000, 0.03);
+        sample(cur, 5, 1100, 0.03); /* 10 % slower */
+        struct mb_compare_row r;
+        memset(&r, 0, sizeof(r));
+        mb_compare_samples(base, 5, cur, 5, &o, &r);
+        flagged += r.verdict == MB_CMP_REGRESSED;
+        assert_true(r.verdict != MB_CMP_IMPROVED);
+    }
+    /* power: t is about 5 at df 8; the 5 % threshold costs a little */
+    if (flagged < trials * 97 / 100)
+        fail_msg("flagged %zu of %zu", flagged, trials);
+    print_message("10 %% regression, n 5, CV 3 %%: flagged %zu of %zu\n", flagged, trials);
+
+    /* one trial in full */
+    const double base[] = {1000, 1030, 970, 1010, 990}, cur[] = {1100, 1133, 1067, 1111, 1089};
+    struct mb_compare_row r;
+    memset(&r, 0, sizeof(r));
+    mb_compare_samples(base, 5, cur, 5, &o, &r);
+    assert_int_equal(r.verdict, MB_CMP_REGRESSED);
+    assert_true(fabs(r.change - 0.1) < 1e-12);
+    assert_true(r.diff_lo > 0.05 && r.diff_hi < 0.15);
+    assert_true(r.w.p < 0.001);
+    assert_int_equal(r.base.n, 5);
+    assert_true(fabs(r.base.mean - 1000) < 1e-9);
+    assert_null(r.why);
+    /* the same the other way round is an improvement */
+    mb_compare_samples(cur, 5, base, 5, &o, &r);
+    assert_int_equal(r.verdict, MB_CMP_IMPROVED);
+}
+
+/* The same, inside a comparison of 8 tests (4 points x 2 metrics, the p-values adjusted
+ * by the default correction): the 4 regressed rows are still flagged. */
+static void test_injected_regression_among_many_tests(void **state)
+{
+    (void)state;
+    struct mb_compare_opts o;
+    mb_compare_opts_default(&o);
+    size_t flagged = 0, false_alarms = 0, trials = 300;
+    for (size_t t = 0; t < trials; t++) {
+        rng_state = 0x243f6a8885a308d3ull ^ (t * 0x100000001b3ull + 3);
+        struct mb_compare_row r[8];
+        double p[8], adj[8];
+        for (size_t k = 0; k < 8; k++) {
+            double base[5], cur[5];
+            sample(base, 5, 1000, 0.03);
+            sample(cur, 5, k < 4 ? 1100 : 1000, 0.03);
+            memset(&r[k], 0, sizeof(r[k]));
+            mb_compare_samples(base, 5, cur, 5, &o, &r[k]);
+            p[k] = r[k].w.p;
+        }
+        mb_compare_adjust(p, 8, MB_CMP_CORRECT_BH, adj);
+        /* the verdict with the adjusted p, as mb_compare_dirs decides it */
+        for (size_t k = 0; k < 8; k++) {
+            bool sig = adj[k] < o.alpha, big = fabs(r[k].change) >= o.threshold;
+            if (k < 4)
+                flagged += sig && big && r[k].change > 0;
+            else
+                false_alarms += sig && big;
+        }
+    }
+    print_message(
+        "10 %% regression among 8 tests, Benjamini-Hochberg: flagged %zu of %zu, %zu false "
+        "alarms in %zu\n",
+        flagged, 4 * trials, false_alarms, 4 * trials);
+    if (flagged < 4 * trials * 95 / 100)
+        fail_msg("flagged %zu of %zu", flagged, 4 * trials);
+    assert_true(false_alarms <= 4 * trials / 100);
+}
+
+static void test_same_configuration_is_not_flagged(void **state)
+{
+    (void)state;
+    struct mb_compare_opts o;
+    mb_compare_opts_default(&o);
+    size_t flagged = 0, unchanged = 0, trials = 500;
+    for (size_t t = 0; t < trials; t++) {
+        rng_state = 0xdeadbeefcafef00dull ^ (t * 0x100000001b3ull + 7);
+        double base[5], cur[5];
+        sample(base, 5, 1000, 0.03);
+        sample(cur, 5, 1000, 0.03);
+        struct mb_compare_row r;
+        memset(&r, 0, sizeof(r));
+        mb_compare_samples(base, 5, cur, 5, &o, &r);
+        flagged += r.verdict == MB_CMP_REGRESSED || r.verdict == MB_CMP_IMPROVED;
+        unchanged += r.verdict == MB_CMP_UNCHANGED;
+    }
+    /* a false alarm needs p < 0.05 and a 5 % change at once: rare */
+    if (flagged > trials * 2 / 100)
+        fail_msg("flagged %zu of %zu", flagged, trials);
+    /* and at CV 3 % most pairs are precise enough to be called unchanged */
+    if (unchanged < trials / 2)
+        fail_msg("unchanged %zu of %zu", unchanged, trials);
+    print_message("same configuration: %zu of %zu flagged, %zu unchanged\n", flagged, trials,
+                  unchanged);
+}
+
+static void test_verdict_table(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *name;
+        double base[6];
+        size_t nb;
+        double cur[6];
+        size_t nc;
+        double threshold;
+        enum mb_compare_verdict want;
+        const char *why;
+    } cases[] = {
+        {"tight, 1 % apart",
+         {1000, 1001, 999, 1000, 1000},
+         5,
+         {1010, 1011, 1009, 1010, 1010},
+         5,
+         0.05,
+         MB_CMP_UNCHANGED,
+         NULL},
+        {"4 % worse, significant, interval past 5 %",
+         {1000, 1010, 990, 1005, 995},
+         5,
+         {1040, 1070, 1010, 1055, 1025},
+         5,
+         0.05,
+         MB_CMP_UNCHANGED,
+         "significant, but smaller than the threshold"},
+        {"1 % apart, ordinary noise",
+         {1000, 1020, 980, 1010, 990},
+         5,
+         {1010, 1030, 990, 1020, 1000},
+         5,
+         0.05,
+         MB_CMP_UNCHANGED,
+         NULL},
+        {"noisy, same mean",
+         {1000, 1400, 600, 1200, 800},
+         5,
+         {1000, 1400, 600, 1200, 800},
+         5,
+         0.05,
+         MB_CMP_NOISY,
+         "the confidence interval of the change is wider than +-threshold"},
+        {"noisy, 20 % worse but not significant",
+         {1000, 1400, 600, 1200, 800},
+         5,
+         {1200, 1680, 720, 1440, 960},
+         5,
+         0.05,
+         MB_CMP_NOISY,
+         NULL},
+        {"one run",
+         {1000},
+         1,
+         {1000, 1001},
+         2,
+         0.05,
+         MB_CMP_NOISY,
+         "fewer than 2 successful runs on a side"},
+        {"no run", {0}, 0, {1000, 1001}, 2, 0.05, MB_CMP_NOISY, NULL},
+        {"constant, equal", {50, 50, 50}, 3, {50, 50, 50}, 3, 0.05, MB_CMP_UNCHANGED, NULL},
+        {"constant, 10 % worse", {50, 50, 50}, 3, {55, 55, 55}, 3, 0.05, MB_CMP_REGRESSED, NULL},
+        {"constant, 2 % better", {50, 50, 50}, 3, {49, 49, 49}, 3, 0.05, MB_CMP_UNCHANGED, NULL},
+        {"10 % worse, threshold 20 %",
+         {1000, 1030, 970, 1010, 990},
+         5,
+         {1100, 1133, 1067, 1111, 1089},
+         5,
+         0.20,
+         MB_CMP_UNCHANGED,
+         NULL},
+        {"zero base", {0, 0, 0}, 3, {0, 0, 0}, 3, 0.05, MB_CMP_UNCHANGED, NULL},
+    };
+    for (size_t i = 0; i < N_OF(cases); i++) {
+        struct mb_compare_opts o;
+        mb_compare_opts_default(&o);
+        o.threshold = cases[i].threshold;
+        struct mb_compare_row r;
+        memset(&r, 0, sizeof(r));
+        mb_compare_samples(cases[i].base, cases[i].nb, cases[i].cur, cases[i].nc, &o, &r);
+        if (r.verdict != cases[i].want || (cases[i].why && (!r.why || strcmp(r.why, cases[i].why))))
+            fail_msg("%s: %s (%s), want %s; change %g [%g, %g] p %g", cases[i].name,
+                     mb_compare_verdict_name(r.verdict), r.why ? r.why : "-",
+                     mb_compare_verdict_name(cases[i].want), r.change, r.diff_lo, r.diff_hi, r.w.p);
+    }
+    assert_string_equal(mb_compare_verdict_name(MB_CMP_NOISY), "too noisy");
+    assert_true(mb_compare_metric_ok(MB_COL_DOWNTIME_MS));
+    assert_false(mb_compare_metric_ok(MB_COL_DIRTY_RATE_PPS));
+    assert_false(mb_compare_metric_ok(MB_COL_RUN_ID));
+}
+
+static void test_corrections(void **state)
+{
+    (void)state;
+    const double p[] = {0.04, 0.01, 0.03, 0.9};
+    double adj[4];
+    /* Holm: sorted 0.01 0.03 0.04 0.9 -> 4 x 0.01, 3 x 0.03, 2 x 0.04 -> 0.09, 0.9 */
+    mb_compare_adjust(p, 4, MB_CMP_CORRECT_HOLM, adj);
+    assert_true(fabs(adj[1] - 0.04) < 1e-12);
+    assert_true(fabs(adj[2] - 0.09) < 1e-12);
+    assert_true(fabs(adj[0] - 0.09) < 1e-12);
+    assert_true(fabs(adj[3] - 0.9) < 1e-12);
+    /* Benjamini-Hochberg: 0.9 x 4/4 = 0.9; 0.04 x 4/3 = 0.0533; 0.03 x 4/2 = 0.06 -> 0.0533;
+     * 0.01 x 4/1 = 0.04 */
+    mb_compare_adjust(p, 4, MB_CMP_CORRECT_BH, adj);
+    assert_true(fabs(adj[3] - 0.9) < 1e-12);
+    assert_true(fabs(adj[0] - 0.04 * 4 / 3) < 1e-12);
+    assert_true(fabs(adj[2] - 0.04 * 4 / 3) < 1e-12);
+    assert_true(fabs(adj[1] - 0.04) < 1e-12);
+    mb_compare_adjust(p, 4, MB_CMP_CORRECT_NONE, adj);
+    assert_true(adj[0] == 0.04 && adj[3] == 0.9);
+    const double q[] = {0.5, 0.6};
+    mb_compare_adjust(q, 2, MB_CMP_CORRECT_HOLM, adj);
+    assert_true(fabs(adj[0] - 1.0) < 1e-12 && fabs(adj[1] - 1.0) < 1e-12);
+    mb_compare_adjust(NULL, 0, MB_CMP_CORRECT_BH, adj);
+}
+
+/* ---- directories ------------------------------------------------------------------------------
+ */
+
+static char *tmpdir(void)
+{
+    char *d = strdup("/tmp/mb-test-compare-XXXXXX");
+    assert_non_null(mkdtemp(d));
+    return d;
+}
+
+static void rmtree(const char *d)
+{
+    char cmd[512];
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", d);
+    assert_int_equal(system(cmd), 0);
+}
+
+static void put(const char *dir, const char *name, const char *text)
+{
+    char path[512];
+    snprintf(path, sizeof(path), "%s/%s", dir, name);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+/* A campaign: factors memory and cpu_cap (in the given column order), 5 runs per
+ * point; total time about mem_mib * scale, CV 3 %; failed_point's third run fails. */
+static char *campaign(bool swap_columns, double scale, uint64_t seed, unsigned failed_point,
+                      const char *accel, const char *hv)
+{
+    char *dir = tmpdir();
+    const char *f[2] = {"vms.memory", "reservation.source.cpu_cap"};
+    if (swap_columns) {
+        f[0] = "reservation.source.cpu_cap";
+        f[1] = "vms.memory";
+    }
+    char path[512];
+    snprintf(path, sizeof(path), "%s/raw.csv", dir);
+    struct mb_results *res;
+    struct mb_error err;
+    mb_error_clear(&err);
+    assert_int_equal(mb_results_open(path, f, 2, &res, &err), 0);
+    struct mb_results_row *row = mb_results_row_new(res);
+    static const char *const mem[] = {"256MiB", "512MiB"};
+    static const char *const cap[] = {"50%", "100%"};
+    rng_state = seed;
+    unsigned point = 0;
+    for (unsigned m = 0; m < 2; m++)
+        for (unsigned c = 0; c < 2; c++) {
+            /* the second campaign numbers its points differently: matching is by value */
+            point = swap_columns ? 4 - (2 * m + c) : 2 * m + c + 1;
+            for (unsigned rep = 1; rep <= 5; rep++) {
+                mb_results_row_reset(row);
+                char key[16], id[MB_RESULTS_RUN_ID_SIZE];
+                snprintf(key, sizeof(key), "p%u", point);
+                mb_results_row_set_col(row, MB_COL_RUN_ID, "%s",
+                                       mb_results_run_id("cmp", key, rep, id));
+                mb_results_row_set_col(row, MB_COL_SCENARIO, "cmp");
+                mb_results_row_set_col(row, MB_COL_POINT, "%u", point);
+                mb_results_row_set_col(row, MB_COL_REPETITION, "%u", rep);
+                mb_results_row_set_col(row, MB_COL_VM, "vm1");
+                mb_results_row_set_col(row, MB_COL_HOST_FROM, "hostA");
+                mb_results_row_set_col(row, MB_COL_HOST_TO, "hostB");
+                mb_results_row_set_col(row, MB_COL_STRATEGY, "sequential");
+                mb_results_row_set_col(row, MB_COL_BATCH, "1");
+                mb_results_row_set_col(row, MB_COL_HOP, "1");
+                mb_results_row_set(row, "f.vms.memory", "%s", mem[m]);
+                mb_results_row_set(row, "f.reservation.source.cpu_cap", "%s", cap[c]);
+                mb_results_row_set_col(row, MB_COL_INTEGRITY, "ok");
+                mb_results_row_set_col(row, MB_COL_ACCEL, "%s", accel);
+                mb_results_row_set_col(row, MB_COL_HYPERVISOR, "%s", hv);
+                if (point == failed_point && rep == 3) {
+                    mb_results_row_set_col(row, MB_COL_STATUS, "corrupt");
+                    mb_results_row_set_col(row, MB_COL_ERROR, "lost 12 writes");
+                } else {
+                    mb_results_row_set_col(row, MB_COL_STATUS, "ok");
+                }
+                double t = normal(1000.0 * (m + 1) * scale, 30.0 * (m + 1));
+                mb_results_row_set_col(row, MB_COL_TOTAL_TIME_MS, "%.3f", t);
+                mb_results_row_set_col(row, MB_COL_DOWNTIME_MS, "%.3f", normal(50, 1.5));
+                assert_int_equal(mb_results_append(res, row, &err), 0);
+            }
+        }
+    mb_results_row_free(row);
+    mb_results_close(res);
+    char meta[1024];
+    snprintf(meta, sizeof(meta),
+             "{\"harness_version\": \"v1\", \"testbed\": \"lab\", \"updated\": \"%llu\", "
+             "\"runs\": 20, \"hosts\": [{\"name\": \"hostA\", \"uri\": \"qemu+tcp://10.0.0.%u/\", "
+             "\"hypervisor\": \"%s\", \"accel\": \"%s\"}]}",
+             (unsigned long long)seed, (unsigned)(seed % 200), hv, accel);
+    put(dir, "metadata.json", meta);
+    return dir;
+}
+
+static struct mb_report_dir *load(const char *dir)
+{
+    struct mb_report_dir *d = NULL;
+    struct mb_error err;
+    mb_error_clear(&err);
+    assert_int_equal(mb_report_dir_load(dir, &d, &err), 0);
+    return d;
+}
+
+static const struct mb_compare_row *row_of(const struct mb_compare *c, const char *point,
+                                           int metric)
+{
+    for (size_t i = 0; i < c->nrows; i++)
+        if (!strcmp(c->rows[i].point, point) && c->rows[i].metric == metric)
+            return &c->rows[i];
+    fail_msg("no row %s / %d", point, metric);
+    return NULL;
+}
+
+static void test_dirs_same_configuration(void **state)
+{
+    (void)state;
+    char *a = campaign(false, 1.0, 11, 0, "tcg", "QEMU 10.0.2 / libvirt 9.0.0");
+    char *b = campaign(true, 1.0, 12, 0, "tcg", "QEMU 10.0.2 / libvirt 9.0.0");
+    struct mb_report_dir *da = load(a), *db = load(b);
+    struct mb_compare_opts o;
+    mb_compare_opts_default(&o);
+    struct mb_compare *c = NULL;
+    struct mb_error err;
+    mb_error_clear(&err);
+    assert_int_equal(mb_compare_dirs(da, db, &o, &c, &err), 0);
+    /* 4 points x 2 metrics, matched across a different column and point order */
+    assert_int_equal(c->nrows, 8);
+    assert_int_equal(c->nonly_base + c->nonly_cur, 0);
+    assert_int_equal(c->count[MB_CMP_REGRESSED], 0);
+    assert_int_equal(c->count[MB_CMP_IMPROVED], 0);
+    assert_int_equal(c->ntests, 8);
+    const struct mb_compare_row *r =
+        row_of(c, "reservation.source.cpu_cap=100%, vms.memory=512MiB", MB_COL_TOTAL_TIME_MS);
+    assert_true(r->p_adj >= r->w.p);
+    /* only the volatile fields differ: updated, runs, uri are not reported */
+    assert_int_equal(c->nenv, 0);
+    mb_compare_free(c);
+    mb_report_dir_free(da);
+    mb_report_dir_free(db);
+    rmtree(a);
+    rmtree(b);
+    free(a);
+    free(b);
+}
+
+static void test_dirs_regression_and_environment(void **state)
+{
+    (void)state;
+    char *a = campaign(false, 1.0, 21, 0, "tcg", "QEMU 10.0.2 / libvirt 9.0.0");
+    char *b = campaign(false, 1.20, 22, 2, "kvm", "QEMU 7.2.0 / libvirt 9.0.0");
+    struct mb_report_dir *da = load(a), *db = load(b);
+    struct mb_compare_opts o;
+    mb_compare_opts_default(&o);
+    struct mb_compare *c = NULL;
+    struct mb_error err;
+    mb_error_clear(&err);
+    assert_int_equal(mb_compare_dirs(da, db, &o, &c, &err), 0);
+    /* every total time is 20 % worse; downtime is not; point 2 has a corrupt run */
+    for (size_t i = 0; i < c->nrows; i++) {
+        const struct mb_compare_row *r = &c->rows[i];
+        enum mb_compare_verdict want = r->metric == MB_COL_TOTAL_TIME_MS     ? MB_CMP_REGRESSED
+                                       : r->metric == MB_COMPARE_FAILED_RUNS ? MB_CMP_REGRESSED
+                                                                             : MB_CMP_UNCHANGED;
+        if (r->verdict != want && !(r->metric == MB_COL_DOWNTIME_MS && r->verdict == MB_CMP_NOISY))
+            fail_msg("%s %d: %s: %g [%g, %g] p %g adjusted %g", r->point, r->metric,
+                     mb_compare_verdict_name(r->verdict), r->change, r->diff_lo, r->diff_hi, r->w.p,
+                     r->p_adj);
+    }
+    const struct mb_compare_row *f =
+        row_of(c, "vms.memory=256MiB, reservation.source.cpu_cap=100%", MB_COMPARE_FAILED_RUNS);
+    assert_int_equal(f->cur_failed, 1);
+    assert_int_equal(f->cur_runs, 5);
+    assert_int_equal(f->base_failed, 0);
+    assert_int_equal(c->count[MB_CMP_REGRESSED], 5);
+    /* what differs: the hosts' hypervisor and accelerator, raw.csv's provenance */
+    static const char *const keys[] = {"hosts[hostA].hypervisor", "hosts[hostA].accel",
+                                       "raw.csv hypervisor", "raw.csv accel"};
+    assert_int_equal(c->nenv, N_OF(keys));
+    for (size_t i = 0; i < N_OF(keys); i++) {
+        size_t k = 0;
+        while (k < c->nenv && strcmp(c->env[k].key, keys[i]))
+            k++;
+        assert_true(k < c->nenv);
+    }
+    assert_string_equal(c->env[0].base, "QEMU 10.0.2 / libvirt 9.0.0");
+    assert_string_equal(c->env[0].cur, "QEMU 7.2.0 / libvirt 9.0.0");
+
+    /* the three formats */
+    char *text = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&text, &len);
+    mb_compare_print(c, MB_CMP_TEXT, out, NULL);
+    fclose(out);
+    assert_non_null(strstr(text, "environment differences (base -> new):"));
+    assert_non_null(strstr(text, "hosts[hostA].hypervisor  QEMU 10.0.2 / libvirt 9.0.0 -> "
+                                 "QEMU 7.2.0 / libvirt 9.0.0"));
+    assert_non_null(strstr(text, "REGRESSED"));
+    assert_non_null(strstr(text, "failed runs        0 of 5"));
+    assert_non_null(strstr(text, "5 regressed, 0 improved, "));
+    free(text);
+    out = open_memstream(&text, &len);
+    char *notes = NULL;
+    size_t nlen = 0;
+    FILE *nf = open_memstream(&notes, &nlen);
+    mb_compare_print(c, MB_CMP_CSV, out, nf);
+    fclose(out);
+    fclose(nf);
+    assert_int_equal(strncmp(text,
+                             "point,metric,base_n,base_runs,base_failed,base_mean,base_ci95_low,"
+                             "base_ci95_high,new_n,new_runs,new_failed,new_mean,new_ci95_low,"
+                             "new_ci95_high,change_pct,change_ci_low_pct,change_ci_high_pct,t,"
+                             "df,p,p_adjusted,verdict,note\n",
+                             222),
+                     0);
+    assert_non_null(strstr(text, "\"vms.memory=256MiB, reservation.source.cpu_cap=100%\","
+                                 "failed_runs,0,5,0,,,,0,5,1,,,,20,,,,,,,regressed,\n"));
+    assert_non_null(strstr(notes, "environment differs: raw.csv accel: tcg -> kvm"));
+    free(text);
+    free(notes);
+    out = open_memstream(&text, &len);
+    mb_compare_print(c, MB_CMP_MARKDOWN, out, NULL);
+    fclose(out);
+    assert_non_null(strstr(text, "## migbench compare\n"));
+    assert_non_null(strstr(text, "- result: **5 regressed, 0 improved,"));
+    assert_non_null(strstr(text, "| `hosts[hostA].accel` | tcg | kvm |"));
+    assert_non_null(strstr(text, "| point | metric | base | new | change [CI] | p | verdict |"));
+    assert_non_null(strstr(text, "| **regressed** |"));
+    free(text);
+    mb_compare_free(c);
+    mb_compare_free(NULL);
+
+    /* one metric, no correction */
+    static const char *const only[] = {"downtime_ms"};
+    o.metrics = only;
+    o.nmetrics = 1;
+    o.correction = MB_CMP_CORRECT_NONE;
+    assert_int_equal(mb_compare_dirs(da, db, &o, &c, &err), 0);
+    assert_int_equal(c->nrows, 5); /* 4 downtime rows and the failed runs */
+    assert_int_equal(c->ntests, 4);
+    mb_compare_free(c);
+    mb_report_dir_free(da);
+    mb_report_dir_free(db);
+    rmtree(a);
+    rmtree(b);
+    free(a);
+    free(b);
+}
+
+static void test_dirs_errors(void **state)
+{
+    (void)state;
+    char *a = campaign(false, 1.0, 31, 0, "tcg", "QEMU");
+    struct mb_report_dir *da = load(a), *other = load("tests/data/report/parallel");
+    struct mb_compare_opts o;
+    mb_compare_opts_default(&o);
+    struct mb_compare *c = NULL;
+    struct mb_error err;
+    mb_error_clear(&err);
+    assert_int_equal(mb_compare_dirs(da, other, &o, &c, &err), MB_EINPUT);
+    assert_non_null(strstr(err.msg, "have no point in common"));
+    static const struct {
+        const char *metric, *want;
+    } bad[] = {
+        {"downtime", "--metric downtime: not a metric of raw.csv — did you mean 'downtime_ms'?"},
+        {"dirty_rate_pps", "has no better direction"},
+    };
+    for (size_t i = 0; i < N_OF(bad); i++) {
+        const char *m[] = {bad[i].metric};
+        o.metrics = m;
+        o.nmetrics = 1;
+        assert_int_equal(mb_compare_dirs(da, da, &o, &c, &err), MB_EINPUT);
+        if (!strstr(err.msg, bad[i].want))
+            fail_msg("%s: %s", bad[i].metric, err.msg);
+    }
+    mb_compare_opts_default(&o);
+    o.threshold = 0;
+    assert_int_equal(mb_compare_dirs(da, da, &o, &c, &err), MB_EINPUT);
+    o.threshold = 0.05;
+    o.alpha = 1;
+    assert_int_equal(mb_compare_dirs(da, da, &o, &c, &err), MB_EINPUT);
+    mb_report_dir_free(da);
+    mb_report_dir_free(other);
+    rmtree(a);
+    free(a);
+}
+
+/* ---- the command -------------------------------------------------------------------------------
+ */
+
+/* Run `migbench compare ARGS` with stdout and stderr sent to /dev/null. */
+static int run_cmd(const char *const *args, size_t n)
+{
+    char *argv[16];
+    argv[0] = "compare";
+    for (size_t i = 0; i < n; i++)
+        argv[i + 1] = (char *)args[i];
+    fflush(stdout);
+    fflush(stderr);
+    int o = dup(1), e = dup(2), null = open("/dev/null", O_WRONLY);
+    dup2(null, 1);
+    dup2(null, 2);
+    int rc = mb_cmd_compare((int)n + 1, argv);
+    fflush(stdout);
+    fflush(stderr);
+    dup2(o, 1);
+    dup2(e, 2);
+    close(o);
+    close(e);
+    close(null);
+    return rc;
+}
+
+static void test_command_exit_status(void **state)
+{
+    (void)state;
+    char *a = campaign(false, 1.0, 41, 0, "tcg", "QEMU");
+    char *b = campaign(true, 1.0, 42, 0, "tcg", "QEMU");
+    char *r = campaign(false, 1.10, 43, 0, "tcg", "QEMU");
+    struct {
+        const char *args[8];
+        size_t n;
+        int want;
+    } cases[] = {
+        {{a, b}, 2, 0},
+        {{a, r}, 2, 1},
+        {{"--format", "md", a, r}, 4, 1},
+        {{"--format", "csv", "--threshold", "20%", a, r}, 6, 0},
+        {{"--threshold", "15", a, r}, 4, 0},
+        {{"--metric", "downtime_ms", a, r}, 4, 0},
+        {{"--alpha", "0.000000001", "--no-correction", a, r}, 5, 0},
+        {{"--correction", "holm", a, r}, 4, 1},
+        {{"--correction", "sidak", a, r}, 4, 2},
+        {{a}, 1, 2},
+        {{a, "/nonexistent"}, 2, 2},
+        {{a, "tests/data/report/bad-truncated"}, 2, 2},
+        {{"--format", "xml", a, b}, 4, 2},
+        {{"--threshold", "0%", a, b}, 4, 2},
+        {{"--alpha", "2", a, b}, 4, 2},
+        {{"--metric", "nope", a, b}, 4, 2},
+        {{"--bogus", a, b}, 3, 2},
+        {{"--help"}, 1, 0},
+        {{"tests/data/report", a}, 2, 2}, /* several results directories below */
+    };
+    for (size_t i = 0; i < N_OF(cases); i++) {
+        int rc = run_cmd(cases[i].args, cases[i].n);
+        if (rc != cases[i].want)
+            fail_msg("case %zu: exit %d, want %d", i, rc, cases[i].want);
+    }
+    rmtree(a);
+    rmtree(b);
+    rmtree(r);
+    free(a);
+    free(b);
+    free(r);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_injected_regression_is_flagged),
+        cmocka_unit_test(test_injected_regression_among_many_tests),
+        cmocka_unit_test(test_same_configuration_is_not_flagged),
+        cmocka_unit_test(test_verdict_table),
+        cmocka_unit_test(test_corrections),
+        cmocka_unit_test(test_dirs_same_configuration),
+        cmocka_unit_test(test_dirs_regression_and_environment),
+        cmocka_unit_test(test_dirs_errors),
+        cmocka_unit_test(test_command_exit_status),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
