@@ -24,15 +24,42 @@
 
 /* ---- parsing a host's text -------------------------------------------------------- */
 
-static const char *const host_cmd =
-    "grep -sHv -e '^intr ' -e '^softirq ' /sys/fs/cgroup/cpuacct/cpuacct.usage_percpu "
-    "/sys/fs/cgroup/cpuset/cpuset.cpus /sys/fs/cgroup/memory/memory.usage_in_bytes "
-    "/sys/fs/cgroup/memory/memory.limit_in_bytes /sys/fs/cgroup/memory/memory.stat "
-    "/proc/stat /proc/meminfo /proc/net/dev";
+/* The host agent: run as `bash -s -- SAMPLES INTERVAL_US` with this on its standard
+ * input.  It prints SAMPLES samples, one every INTERVAL_US on the host's clock, each
+ * "@tick EPOCH" followed by "@file PATH" sections holding the files' contents, and ends.
+ * Inside the loop only bash builtins run (read, printf, arithmetic): no process is
+ * started per sample; `read -t` on a pipe that never delivers is its sleep.  /proc/stat
+ * is read only where cgroup v1 cpuacct is not mounted. */
+static const char agent_script[] =
+    "n=$1 iv=$2\n"
+    "exec 2>/dev/null\n"
+    "exec {z}<> <(:)\n"
+    "F='/sys/fs/cgroup/cpuacct/cpuacct.usage_percpu /sys/fs/cgroup/cpuset/cpuset.cpus "
+    "/sys/fs/cgroup/memory/memory.usage_in_bytes /sys/fs/cgroup/memory/memory.limit_in_bytes "
+    "/sys/fs/cgroup/memory/memory.stat /proc/meminfo /proc/net/dev'\n"
+    "[ -r /sys/fs/cgroup/cpuacct/cpuacct.usage_percpu ] || F=\"$F /proc/stat\"\n"
+    "now() { if [ -n \"$EPOCHREALTIME\" ]; then r=${EPOCHREALTIME/./}; else r=$(date +%s%6N); fi; "
+    "}\n"
+    "now; t=$r\n"
+    "while ((n-- > 0)); do\n"
+    "  now\n"
+    "  s=\"@tick ${r:0:-6}.${r: -6}\"$'\\n'\n"
+    "  for f in $F; do\n"
+    "    [ -r $f ] || continue\n"
+    "    c=; IFS= read -r -d '' c < $f\n"
+    "    [[ $c == *$'\\n' ]] || c+=$'\\n'\n"
+    "    s+=\"@file $f\"$'\\n'\"$c\"\n"
+    "  done\n"
+    "  printf '%s' \"$s\"\n"
+    "  ((n > 0)) || break\n"
+    "  t=$((t + iv)); now; d=$((t - r))\n"
+    "  if ((d > 0)); then printf -v w '%d.%06d' $((d / 1000000)) $((d % 1000000)); "
+    "read -t $w -u $z; fi\n"
+    "done\n";
 
-const char *mb_monitor_host_command(void)
+const char *mb_monitor_host_agent(void)
 {
-    return host_cmd;
+    return agent_script;
 }
 
 static bool has_prefix(const char *s, const char *p)
@@ -131,19 +158,33 @@ int mb_monitor_parse_host(const char *text, const char *netdevs, struct mb_monit
     int64_t memtotal = -1, memavail = -1, anon = -1, rx = 0, tx = 0;
     bool have_net = false;
 
+    const char *section = NULL; /* "@file PATH": the lines after it are that file's */
+    size_t section_len = 0;
     for (const char *line = text; line && *line;) {
         const char *nl = strchr(line, '\n');
         size_t len = nl ? (size_t)(nl - line) : strlen(line);
         const char *colon = memchr(line, ':', len);
-        if (colon) {
-            size_t plen = (size_t)(colon - line);
+        const char *body = colon ? colon + 1 : NULL;
+        if (len > 6 && !strncmp(line, "@file ", 6)) {
+            section = line + 6;
+            section_len = len - 6;
+            body = colon = NULL;
+        } else if (!strncmp(line, "@tick ", 6)) {
+            section = body = colon = NULL;
+        } else if (section) {
+            colon = line; /* the path is the section's, the line all body */
+            body = line;
+        }
+        if (body) {
+            const char *path = section ? section : line;
+            size_t plen = section ? section_len : (size_t)(colon - line);
             char rest[1024];
-            size_t rl = len - plen - 1;
+            size_t rl = len - (size_t)(body - line);
             if (rl >= sizeof(rest))
                 rl = sizeof(rest) - 1;
-            memcpy(rest, colon + 1, rl);
+            memcpy(rest, body, rl);
             rest[rl] = '\0';
-            if (path_is(line, plen, "cpuacct.usage_percpu")) {
+            if (path_is(path, plen, "cpuacct.usage_percpu")) {
                 char *p = rest, *end;
                 npercpu = 0;
                 while (npercpu < MB_MONITOR_MAX_CPUS) {
@@ -153,18 +194,18 @@ int mb_monitor_parse_host(const char *text, const char *netdevs, struct mb_monit
                     pc[npercpu++] = v;
                     p = end;
                 }
-            } else if (path_is(line, plen, "cpuset.cpus")) {
+            } else if (path_is(path, plen, "cpuset.cpus")) {
                 have_cpuset = parse_cpulist(rest, cpuset);
-            } else if (path_is(line, plen, "memory.usage_in_bytes")) {
+            } else if (path_is(path, plen, "memory.usage_in_bytes")) {
                 usage = parse_i64(rest);
-            } else if (path_is(line, plen, "memory.limit_in_bytes")) {
+            } else if (path_is(path, plen, "memory.limit_in_bytes")) {
                 limit = parse_i64(rest);
-            } else if (path_is(line, plen, "memory.stat")) {
+            } else if (path_is(path, plen, "memory.stat")) {
                 if (has_prefix(rest, "total_rss "))
                     total_rss = parse_i64(rest + 10);
                 else if (has_prefix(rest, "rss "))
                     rss = parse_i64(rest + 4);
-            } else if (path_is(line, plen, "proc/stat")) {
+            } else if (path_is(path, plen, "proc/stat")) {
                 unsigned long long f[8] = {0};
                 int cpu;
                 if (rest[3] >= '0' && rest[3] <= '9' &&
@@ -175,7 +216,7 @@ int mb_monitor_parse_host(const char *text, const char *netdevs, struct mb_monit
                     pb[cpu] = (int64_t)(f[0] + f[1] + f[2] + f[5] + f[6] + f[7]) * 10000000;
                     proc_cpu[cpu] = have_proc = true;
                 }
-            } else if (path_is(line, plen, "meminfo")) {
+            } else if (path_is(path, plen, "meminfo")) {
                 long long kb;
                 if (sscanf(rest, "MemTotal: %lld", &kb) == 1)
                     memtotal = kb * 1024;
@@ -183,7 +224,7 @@ int mb_monitor_parse_host(const char *text, const char *netdevs, struct mb_monit
                     memavail = kb * 1024;
                 else if (sscanf(rest, "AnonPages: %lld", &kb) == 1)
                     anon = kb * 1024;
-            } else if (path_is(line, plen, "net/dev")) {
+            } else if (path_is(path, plen, "net/dev")) {
                 char *c = strchr(rest, ':');
                 if (c) {
                     *c = '\0';
@@ -321,6 +362,7 @@ struct entity {
     int host;
     enum kind kind;
     char name[128];
+    double last_wall; /* of its latest sample */
     /* the previous sample, for rates */
     bool has_prev;
     double prev_mono;
@@ -342,9 +384,14 @@ struct host_state {
     /* local */
     char cpuacct[PATH_MAX], cpuset[PATH_MAX], memory[PATH_MAX], netdev[PATH_MAX];
     char local_error[1024];
-    /* ssh */
+    /* ssh: the agent's session, used by its thread (or by mb_monitor_sample_now when the
+     * thread does not run) */
+    struct mb_monitor *m;
     struct mb_remote *ssh;
     double ssh_retry_at;
+    pthread_t agent;
+    bool agent_running;
+    unsigned long agent_ticks;
     /* VMs */
     struct mb_hv *hv;
     virConnectPtr bulk;
@@ -361,12 +408,17 @@ struct mb_monitor {
     FILE *csv;
     char *csv_path;
     pthread_mutex_t sample_mu; /* one tick at a time */
-    pthread_mutex_t data_mu;   /* records, entities, status, label */
+    pthread_mutex_t data_mu;   /* records, entities, status, labels */
+    pthread_mutex_t csv_mu;    /* lines of a tick or of an agent batch stay together */
     pthread_mutex_t stop_mu;
     pthread_cond_t stop_cv;
     bool running, stopping;
     pthread_t thread;
-    char label[128];
+    struct label {
+        double from; /* wall */
+        char text[128];
+    } * labels;
+    size_t nlabels;
     struct entity *ents;
     size_t nents, ecap;
     struct rec *recs;
@@ -494,13 +546,26 @@ static double rate(int64_t now, int64_t prev, double dt, double scale)
     return (double)(now - prev) / dt * scale;
 }
 
-/* Store r for host h and append its CSV line to line. */
-static void record(struct mb_monitor *m, int h, unsigned long tick, const char *label,
-                   const struct reading *r, struct mb_buf *line)
+/* The label in force at wall time t.  data_mu held. */
+static const char *label_at(const struct mb_monitor *m, double t)
 {
+    const char *l = "";
+    for (size_t i = 0; i < m->nlabels && m->labels[i].from <= t; i++)
+        l = m->labels[i].text;
+    return l;
+}
+
+/* Store r for host h and append its CSV line to line. */
+static void record(struct mb_monitor *m, int h, unsigned long tick, const struct reading *r,
+                   struct mb_buf *line)
+{
+    char label[128];
     pthread_mutex_lock(&m->data_mu);
+    snprintf(label, sizeof(label), "%s", label_at(m, r->wall));
     int ei = entity_find(m, h, r->kind, r->name, true);
     struct entity *e = &m->ents[ei];
+    if (r->wall > e->last_wall)
+        e->last_wall = r->wall;
     double dt = e->has_prev ? r->mono - e->prev_mono : NAN;
     double cpu_pct = e->has_prev ? rate(r->cpu, e->prev_cpu, dt, 100.0 / 1e9) : NAN;
     double vcpu_pct = e->has_prev ? rate(r->vcpu, e->prev_vcpu, dt, 100.0 / 1e9) : NAN;
@@ -662,20 +727,62 @@ static int local_read(struct mb_monitor *m, struct host_state *h, struct mb_buf 
     return 0;
 }
 
-/* Read host h's text by its source; 0 or -1 with the error noted. */
-static int host_text(struct mb_monitor *m, int hi, struct mb_buf *text)
+/* One sample of host hi in text (any form mb_monitor_parse_host takes), taken at
+ * (wall, mono): recorded as the host and its cores. */
+static void record_host(struct mb_monitor *m, int hi, unsigned long tick, double wall, double mono,
+                        const char *text, struct mb_buf *line)
 {
     struct host_state *h = &m->hosts[hi];
-    if (h->src == SRC_LOCAL) {
-        if (local_read(m, h, text) < 0) {
-            note_error(m, "host %s: cannot read its cgroup files (%s): %s", h->cfg->name,
-                       h->cpuacct, strerror(errno));
-            return -1;
-        }
-        return 0;
+    struct mb_monitor_host_sample *s = mb_xmalloc(sizeof(*s));
+    struct mb_error e;
+    if (mb_monitor_parse_host(text, h->cfg->netdevs, s, &e) < 0) {
+        note_error(m, "host %s: %s", h->cfg->name, e.msg);
+        free(s);
+        return;
     }
-    if (h->src != SRC_SSH)
-        return -1;
+    char src[32];
+    snprintf(src, sizeof(src), "%s-%s", h->src == SRC_LOCAL ? "local" : "ssh",
+             s->cpu_source   ? s->cpu_source
+             : s->mem_source ? s->mem_source
+                             : "net");
+    struct reading r = {.kind = K_HOST,
+                        .name = h->cfg->name,
+                        .source = src,
+                        .wall = wall,
+                        .mono = mono,
+                        .cpu = s->cpu_total_ns,
+                        .vcpu = -1,
+                        .mem = s->mem_used,
+                        .rss = s->mem_rss,
+                        .limit = s->mem_limit,
+                        .rx = s->net_rx,
+                        .tx = s->net_tx};
+    record(m, hi, tick, &r, line);
+    for (int c = 0; c < s->ncpus; c++) {
+        char name[16];
+        snprintf(name, sizeof(name), "cpu%d", s->cpu_id[c]);
+        struct reading rc = {.kind = K_CPU,
+                             .name = name,
+                             .source = src,
+                             .wall = wall,
+                             .mono = mono,
+                             .cpu = s->cpu_ns[c],
+                             .vcpu = -1,
+                             .mem = -1,
+                             .rss = -1,
+                             .limit = -1,
+                             .rx = -1,
+                             .tx = -1};
+        record(m, hi, tick, &rc, line);
+    }
+    free(s);
+}
+
+/* Run the agent for n samples on SSH host h (connecting first when needed); its output
+ * into text.  0, or -1 with the error noted (and the session dropped, to reconnect
+ * after RETRY_S). */
+static int agent_run(struct mb_monitor *m, struct host_state *h, int n, struct mb_buf *text)
+{
     double now = mb_now_mono();
     struct mb_error e;
     mb_error_clear(&e);
@@ -689,17 +796,30 @@ static int host_text(struct mb_monitor *m, int hi, struct mb_buf *text)
             return -1;
         }
     }
-    struct mb_remote_cmd c = {.cmd = host_cmd,
-                              .timeout_s = m->o.ssh_timeout_s > 0 ? m->o.ssh_timeout_s : 5,
-                              .out_max = 256 << 10,
+    char cmd[96];
+    long long iv_us = llround(m->o.interval_s * 1e6);
+    snprintf(cmd, sizeof(cmd), "exec bash -s -- %d %lld", n, iv_us);
+    double t = m->o.ssh_timeout_s > 0 ? m->o.ssh_timeout_s : 10;
+    struct mb_remote_cmd c = {.cmd = cmd,
+                              .stdin_data = agent_script,
+                              .stdin_len = sizeof(agent_script) - 1,
+                              .timeout_s = (double)n * m->o.interval_s + t,
+                              .out_max = 16u << 20,
                               .err_max = 4096};
     struct mb_remote_result res;
     int rc = mb_remote_exec(h->ssh, &c, &res, &e);
     if (rc == MB_OK && res.out.len > 0)
         mb_buf_append(text, res.out.data, res.out.len);
+    if (rc == MB_OK && res.out.len == 0)
+        note_error(m,
+                   "host %s: the monitor's agent printed nothing (exit %d%s%.300s): it needs "
+                   "bash 4.2 or later on the host",
+                   h->cfg->name, res.exit_status, res.err.len ? ": " : "",
+                   res.err.len ? res.err.data : "");
+    else if (rc < 0)
+        note_error(m, "host %s: %s", h->cfg->name, e.msg);
     mb_remote_result_free(&res);
     if (rc < 0 || text->len == 0) {
-        note_error(m, "host %s: %s", h->cfg->name, rc < 0 ? e.msg : "no output from the host");
         if (rc == MB_EENV || rc == MB_EFAILED) {
             mb_remote_close(h->ssh);
             h->ssh = NULL;
@@ -710,59 +830,54 @@ static int host_text(struct mb_monitor *m, int hi, struct mb_buf *text)
     return 0;
 }
 
-static void sample_host(struct mb_monitor *m, int hi, unsigned long tick, const char *label,
-                        struct mb_buf *line)
+/* Record every "@tick EPOCH" sample of an agent's output.  The host's clock gives the
+ * sample times (the lab's hosts share this machine's; real hosts are NTP-synchronised). */
+static void record_agent_output(struct mb_monitor *m, int hi, const char *text, struct mb_buf *line)
 {
     struct host_state *h = &m->hosts[hi];
-    struct mb_buf text = {.max = 1 << 20};
-    double w0 = mb_now_wall(), m0 = mb_now_mono();
-    int rc = host_text(m, hi, &text);
-    double w1 = mb_now_wall(), m1 = mb_now_mono();
-    if (rc == 0) {
-        struct mb_monitor_host_sample *s = mb_xmalloc(sizeof(*s));
-        struct mb_error e;
-        if (mb_monitor_parse_host(text.data, h->cfg->netdevs, s, &e) < 0) {
-            note_error(m, "host %s: %s", h->cfg->name, e.msg);
-        } else {
-            char src[32];
-            snprintf(src, sizeof(src), "%s-%s", h->src == SRC_LOCAL ? "local" : "ssh",
-                     s->cpu_source   ? s->cpu_source
-                     : s->mem_source ? s->mem_source
-                                     : "net");
-            struct reading r = {.kind = K_HOST,
-                                .name = h->cfg->name,
-                                .source = src,
-                                .wall = (w0 + w1) / 2,
-                                .mono = (m0 + m1) / 2,
-                                .cpu = s->cpu_total_ns,
-                                .vcpu = -1,
-                                .mem = s->mem_used,
-                                .rss = s->mem_rss,
-                                .limit = s->mem_limit,
-                                .rx = s->net_rx,
-                                .tx = s->net_tx};
-            record(m, hi, tick, label, &r, line);
-            for (int c = 0; c < s->ncpus; c++) {
-                char name[16];
-                snprintf(name, sizeof(name), "cpu%d", s->cpu_id[c]);
-                struct reading rc2 = {.kind = K_CPU,
-                                      .name = name,
-                                      .source = src,
-                                      .wall = r.wall,
-                                      .mono = r.mono,
-                                      .cpu = s->cpu_ns[c],
-                                      .vcpu = -1,
-                                      .mem = -1,
-                                      .rss = -1,
-                                      .limit = -1,
-                                      .rx = -1,
-                                      .tx = -1};
-                record(m, hi, tick, label, &rc2, line);
-            }
+    double offset = mb_now_wall() - mb_now_mono(); /* wall = mono + offset */
+    for (const char *p = strstr(text, "@tick "); p;) {
+        const char *next = strstr(p + 6, "\n@tick ");
+        double wall = strtod(p + 6, NULL);
+        if (wall > 0) {
+            size_t len = next ? (size_t)(next + 1 - p) : strlen(p);
+            char *one = mb_xstrndup(p, len);
+            record_host(m, hi, ++h->agent_ticks, wall, wall - offset, one, line);
+            free(one);
         }
-        free(s);
+        p = next ? next + 1 : NULL;
+    }
+}
+
+/* A sample of host hi from the tick (local hosts; SSH hosts while no agent thread runs). */
+static void sample_host(struct mb_monitor *m, int hi, unsigned long tick, struct mb_buf *line)
+{
+    struct host_state *h = &m->hosts[hi];
+    struct mb_buf text = {.max = 16u << 20};
+    if (h->src == SRC_LOCAL) {
+        double w0 = mb_now_wall(), m0 = mb_now_mono();
+        int rc = local_read(m, h, &text);
+        double w1 = mb_now_wall(), m1 = mb_now_mono();
+        if (rc < 0)
+            note_error(m, "host %s: cannot read its cgroup files (%s): %s", h->cfg->name,
+                       h->cpuacct, strerror(errno));
+        else
+            record_host(m, hi, tick, (w0 + w1) / 2, (m0 + m1) / 2, text.data, line);
+    } else if (h->src == SRC_SSH && !h->agent_running) {
+        if (agent_run(m, h, 1, &text) == 0)
+            record_agent_output(m, hi, text.data, line);
     }
     mb_buf_free(&text);
+}
+
+static void csv_write_lines(struct mb_monitor *m, struct mb_buf *line)
+{
+    if (!m->csv || !line->len)
+        return;
+    pthread_mutex_lock(&m->csv_mu);
+    if (fwrite(line->data, 1, line->len, m->csv) != line->len || fflush(m->csv) != 0)
+        note_error(m, "%s: write: %s", m->csv_path, strerror(errno));
+    pthread_mutex_unlock(&m->csv_mu);
 }
 
 /* ---- VM readers ------------------------------------------------------------------- */
@@ -886,8 +1001,7 @@ static int vm_each(struct mb_monitor *m, struct host_state *h)
     return 1;
 }
 
-static void sample_vms(struct mb_monitor *m, int hi, unsigned long tick, const char *label,
-                       struct mb_buf *line)
+static void sample_vms(struct mb_monitor *m, int hi, unsigned long tick, struct mb_buf *line)
 {
     struct host_state *h = &m->hosts[hi];
     if (!h->cfg->uri)
@@ -929,7 +1043,7 @@ static void sample_vms(struct mb_monitor *m, int hi, unsigned long tick, const c
                             .limit = v->balloon_max,
                             .rx = -1,
                             .tx = -1};
-        record(m, hi, tick, label, &r, line);
+        record(m, hi, tick, &r, line);
     }
 }
 
@@ -942,35 +1056,34 @@ static double thread_cpu(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+static void add_cost(struct mb_monitor *m, double cpu, double took)
+{
+    pthread_mutex_lock(&m->data_mu);
+    m->st.cpu_s += cpu;
+    if (took * 1000 > m->st.sample_ms_max)
+        m->st.sample_ms_max = took * 1000;
+    pthread_mutex_unlock(&m->data_mu);
+}
+
 static void tick(struct mb_monitor *m)
 {
     pthread_mutex_lock(&m->sample_mu);
     double c0 = thread_cpu(), t0 = mb_now_mono();
-    char label[sizeof(m->label)];
     pthread_mutex_lock(&m->data_mu);
     if (m->st.ticks == 0) {
         m->mono0 = t0;
         m->wall0 = mb_now_wall();
     }
     unsigned long n = ++m->st.ticks;
-    memcpy(label, m->label, sizeof(label));
     pthread_mutex_unlock(&m->data_mu);
-    struct mb_buf line = {.max = 16 << 20};
+    struct mb_buf line = {.max = 16u << 20};
     for (int h = 0; h < m->nhosts; h++) {
-        sample_host(m, h, n, label, &line);
-        sample_vms(m, h, n, label, &line);
+        sample_host(m, h, n, &line);
+        sample_vms(m, h, n, &line);
     }
-    if (m->csv && line.len) {
-        if (fwrite(line.data, 1, line.len, m->csv) != line.len || fflush(m->csv) != 0)
-            note_error(m, "%s: write: %s", m->csv_path, strerror(errno));
-    }
+    csv_write_lines(m, &line);
     mb_buf_free(&line);
-    double took = mb_now_mono() - t0, cpu = thread_cpu() - c0;
-    pthread_mutex_lock(&m->data_mu);
-    m->st.cpu_s += cpu;
-    if (took * 1000 > m->st.sample_ms_max)
-        m->st.sample_ms_max = took * 1000;
-    pthread_mutex_unlock(&m->data_mu);
+    add_cost(m, thread_cpu() - c0, mb_now_mono() - t0);
     pthread_mutex_unlock(&m->sample_mu);
 }
 
@@ -986,17 +1099,30 @@ static struct timespec mono_abs(double t)
     return ts;
 }
 
+static bool stopping(struct mb_monitor *m)
+{
+    pthread_mutex_lock(&m->stop_mu);
+    bool stop = m->stopping;
+    pthread_mutex_unlock(&m->stop_mu);
+    return stop;
+}
+
+/* Sleep until mono time t or the stop. */
+static void wait_until(struct mb_monitor *m, double t)
+{
+    struct timespec until = mono_abs(t);
+    pthread_mutex_lock(&m->stop_mu);
+    while (!m->stopping && pthread_cond_timedwait(&m->stop_cv, &m->stop_mu, &until) == 0)
+        ;
+    pthread_mutex_unlock(&m->stop_mu);
+}
+
 static void *monitor_main(void *arg)
 {
     struct mb_monitor *m = arg;
     double interval = m->o.interval_s;
     double start = mb_now_mono();
-    for (unsigned long k = 0;; k++) {
-        pthread_mutex_lock(&m->stop_mu);
-        bool stop = m->stopping;
-        pthread_mutex_unlock(&m->stop_mu);
-        if (stop)
-            break;
+    for (unsigned long k = 0; !stopping(m); k++) {
         tick(m);
         /* the next tick on the grid start + k * interval, skipping overrun ones */
         double now = mb_now_mono();
@@ -1004,11 +1130,37 @@ static void *monitor_main(void *arg)
         if (next <= k)
             next = k + 1;
         k = next - 1;
-        struct timespec until = mono_abs(start + (double)next * interval);
-        pthread_mutex_lock(&m->stop_mu);
-        while (!m->stopping && pthread_cond_timedwait(&m->stop_cv, &m->stop_mu, &until) == 0)
-            ;
-        pthread_mutex_unlock(&m->stop_mu);
+        wait_until(m, start + (double)next * interval);
+    }
+    return NULL;
+}
+
+/* An SSH host's thread: agent batches back to back until the stop (which waits for the
+ * batch under way: at most ssh_batch_s). */
+static void *agent_main(void *arg)
+{
+    struct host_state *h = arg;
+    struct mb_monitor *m = h->m;
+    double batch = m->o.ssh_batch_s > 0 ? m->o.ssh_batch_s : 5;
+    int n = (int)llround(batch / m->o.interval_s);
+    if (n < 1)
+        n = 1;
+    int hi = (int)(h - m->hosts);
+    while (!stopping(m)) {
+        double c0 = thread_cpu(), t0 = mb_now_mono();
+        struct mb_buf text = {.max = 16u << 20}, line = {.max = 16u << 20};
+        int rc = agent_run(m, h, n, &text);
+        if (rc == 0)
+            record_agent_output(m, hi, text.data, &line);
+        csv_write_lines(m, &line);
+        mb_buf_free(&text);
+        mb_buf_free(&line);
+        add_cost(m, thread_cpu() - c0, 0);
+        /* after a failure, or a batch that ended early (an agent that died): pause */
+        if (rc < 0)
+            wait_until(m, t0 + RETRY_S);
+        else
+            wait_until(m, t0 + (double)n * m->o.interval_s * 0.9);
     }
     return NULL;
 }
@@ -1032,6 +1184,7 @@ int mb_monitor_new(const struct mb_monitor_host *hosts, int nhosts, const struct
     m->hosts = mb_xcalloc((size_t)(nhosts ? nhosts : 1), sizeof(*m->hosts));
     pthread_mutex_init(&m->sample_mu, NULL);
     pthread_mutex_init(&m->data_mu, NULL);
+    pthread_mutex_init(&m->csv_mu, NULL);
     pthread_mutex_init(&m->stop_mu, NULL);
     pthread_condattr_t ca;
     pthread_condattr_init(&ca);
@@ -1041,6 +1194,7 @@ int mb_monitor_new(const struct mb_monitor_host *hosts, int nhosts, const struct
     for (int i = 0; i < nhosts; i++) {
         struct host_state *h = &m->hosts[i];
         h->cfg = &hosts[i];
+        h->m = m;
         if (!hosts[i].name || !*hosts[i].name) {
             mb_monitor_free(m);
             return mb_error_set(err, MB_EINPUT, "monitor: host %d has no name", i + 1);
@@ -1077,7 +1231,11 @@ int mb_monitor_new(const struct mb_monitor_host *hosts, int nhosts, const struct
 void mb_monitor_set_label(struct mb_monitor *m, const char *label)
 {
     pthread_mutex_lock(&m->data_mu);
-    snprintf(m->label, sizeof(m->label), "%s", label ? label : "");
+    /* kept with its start: an SSH host's samples arrive in batches, after the fact */
+    m->labels = mb_xrealloc(m->labels, (m->nlabels + 1) * sizeof(*m->labels));
+    struct label *l = &m->labels[m->nlabels++];
+    l->from = mb_now_wall();
+    snprintf(l->text, sizeof(l->text), "%s", label ? label : "");
     pthread_mutex_unlock(&m->data_mu);
 }
 
@@ -1096,6 +1254,17 @@ int mb_monitor_start(struct mb_monitor *m, struct mb_error *err)
     if (pthread_create(&m->thread, NULL, monitor_main, m) != 0)
         return mb_error_set(err, MB_EENV, "monitor: cannot start its thread");
     m->running = true;
+    for (int i = 0; i < m->nhosts; i++) {
+        struct host_state *h = &m->hosts[i];
+        if (h->src != SRC_SSH)
+            continue;
+        /* the tick samples this host itself while its thread runs not */
+        pthread_mutex_lock(&m->sample_mu);
+        h->agent_running = pthread_create(&h->agent, NULL, agent_main, h) == 0;
+        pthread_mutex_unlock(&m->sample_mu);
+        if (!h->agent_running)
+            note_error(m, "host %s: cannot start its sampling thread", h->cfg->name);
+    }
     return MB_OK;
 }
 
@@ -1108,9 +1277,39 @@ void mb_monitor_stop(struct mb_monitor *m)
     pthread_cond_broadcast(&m->stop_cv);
     pthread_mutex_unlock(&m->stop_mu);
     pthread_join(m->thread, NULL);
+    for (int i = 0; i < m->nhosts; i++) {
+        if (m->hosts[i].agent_running)
+            pthread_join(m->hosts[i].agent, NULL);
+        m->hosts[i].agent_running = false;
+    }
     m->running = false;
+    m->stopping = false;
     if (m->csv)
         fflush(m->csv);
+}
+
+int mb_monitor_flush(struct mb_monitor *m, double t, double timeout_s, struct mb_error *err)
+{
+    double deadline = mb_now_mono() + timeout_s;
+    for (;;) {
+        const char *late = NULL;
+        pthread_mutex_lock(&m->data_mu);
+        for (int i = 0; i < m->nhosts && !late; i++) {
+            if (m->hosts[i].src == SRC_NONE)
+                continue;
+            int ei = entity_find(m, i, K_HOST, m->hosts[i].cfg->name, false);
+            if (ei < 0 || m->ents[ei].last_wall < t)
+                late = m->hosts[i].cfg->name;
+        }
+        pthread_mutex_unlock(&m->data_mu);
+        if (!late)
+            return MB_OK;
+        if (mb_now_mono() >= deadline)
+            return mb_error_set(err, MB_EFAILED, "monitor: no sample of host %s since %.3f yet",
+                                late, t);
+        struct timespec ts = {0, 50 * 1000000L};
+        nanosleep(&ts, NULL);
+    }
 }
 
 void mb_monitor_free(struct mb_monitor *m)
@@ -1130,8 +1329,10 @@ void mb_monitor_free(struct mb_monitor *m)
     free(m->hosts);
     free(m->ents);
     free(m->recs);
+    free(m->labels);
     pthread_mutex_destroy(&m->sample_mu);
     pthread_mutex_destroy(&m->data_mu);
+    pthread_mutex_destroy(&m->csv_mu);
     pthread_mutex_destroy(&m->stop_mu);
     pthread_cond_destroy(&m->stop_cv);
     free(m);

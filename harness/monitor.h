@@ -15,11 +15,13 @@
  *           files (cpuacct.usage_percpu, cpuset.cpus, memory.*) and /proc/PID/net/dev
  *           of a process in it are read directly: no SSH, no process started per
  *           sample, on either side.  /proc/stat would be the whole machine's.
- *   ssh   — a real remote host: one command per sample on a session kept open
- *           (`grep -sH` over the same cgroup files, /proc/stat, /proc/meminfo and
- *           /proc/net/dev: one process on the host).  CPU comes from the root cgroup's
- *           cpuacct where cgroup v1 is mounted (inside a lab host: the host's own
- *           cgroup), else from /proc/stat.
+ *   ssh   — a real remote host: a small agent (mb_monitor_host_agent, bash) on a
+ *           session kept open prints a sample every interval, using shell builtins
+ *           only: no process is started per sample.  remote.h returns a command's
+ *           output when it ends, so the agent runs in batches (ssh_batch_s, 5 s) on a
+ *           thread of its own per host; an SSH host's samples arrive that much later.
+ *           CPU comes from the root cgroup's cpuacct where cgroup v1 is mounted
+ *           (inside a lab host: the host's own cgroup), else from /proc/stat.
  *
  * Threads: the sampling thread owns its own connections.  Every function here may be
  * called from one other thread (the runner's) while it runs.
@@ -58,15 +60,17 @@ struct mb_monitor_host_sample {
  * virtual back ends (lo, br*, virbr*, vnet*, tap*, macvtap*, vif*, veth*, docker*). */
 bool mb_monitor_default_netdev(const char *name);
 
-/* Parse what a host reader produced: lines "PATH:LINE" (the output of `grep -sH ''`
- * over the files above; the local reader writes the same form).  netdevs: comma-
+/* Parse one sample of a host: lines "PATH:LINE" (the local reader's form, and `grep
+ * -sH ''`'s) or "@file PATH" followed by the file's lines (the agent's form).  netdevs: comma-
  * separated interfaces to count, NULL = mb_monitor_default_netdev.  Fills *out (fields
  * not found are -1).  Returns 0, or MB_EINPUT when nothing usable was found. */
 int mb_monitor_parse_host(const char *text, const char *netdevs, struct mb_monitor_host_sample *out,
                           struct mb_error *err);
 
-/* The command a host runs per sample over SSH (a constant). */
-const char *mb_monitor_host_command(void);
+/* The script of the host agent (a constant): bash, builtins only per sample.  A host
+ * read over SSH runs `exec bash -s -- SAMPLES INTERVAL_US` with it on standard input and
+ * prints SAMPLES samples, "@tick EPOCH" then "@file PATH" sections, one per interval. */
+const char *mb_monitor_host_agent(void);
 
 /* ---- what one sample of a VM holds ---------------------------------------------- */
 
@@ -107,7 +111,8 @@ struct mb_monitor_opts {
     const char *proc_root;               /* "/proc" (tests point it elsewhere) */
     const char *cgroup_root;             /* "/sys/fs/cgroup": <root>/<controller>/<path> */
     size_t max_records;                  /* kept in memory for figures; 0 = 200000 */
-    double ssh_timeout_s;                /* per command; 0 = 5 s */
+    double ssh_timeout_s;                /* slack on top of an SSH batch; 0 = 10 s */
+    double ssh_batch_s;                  /* length of an SSH agent batch; 0 = 5 s */
 };
 
 struct mb_monitor;
@@ -122,16 +127,22 @@ int mb_monitor_new(const struct mb_monitor_host *hosts, int nhosts, const struct
 void mb_monitor_set_label(struct mb_monitor *m, const char *label);
 
 /* Take one sample of every host now (in the calling thread; serialised with the
- * sampling thread).  Returns 0 even when some host failed (see mb_monitor_status). */
+ * sampling thread; an SSH host whose agent thread runs is left to it).  Returns 0 even
+ * when some host failed (see mb_monitor_status). */
 int mb_monitor_sample_now(struct mb_monitor *m, struct mb_error *err);
 
 /* Start the sampling thread: a sample at once, then one every interval (a sample that
  * overruns its interval skips the missed ticks). */
 int mb_monitor_start(struct mb_monitor *m, struct mb_error *err);
 
-/* Stop the thread (after its current sample) and flush the file.  No-op when not
- * started. */
+/* Stop the threads (after their current sample, or SSH batch: up to ssh_batch_s) and
+ * flush the file.  No-op when not started; it may be started again. */
 void mb_monitor_stop(struct mb_monitor *m);
+
+/* Wait until every host read (locally or over SSH) has a sample taken at or after wall
+ * time t, at most timeout_s: call it before the figures of a window ending at t (an SSH
+ * host's samples come in batches).  MB_EFAILED naming the host when it did not come. */
+int mb_monitor_flush(struct mb_monitor *m, double t, double timeout_s, struct mb_error *err);
 
 /* Stop if needed, close connections and the file, free.  NULL is a no-op. */
 void mb_monitor_free(struct mb_monitor *m);

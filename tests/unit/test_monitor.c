@@ -222,15 +222,87 @@ static void test_default_netdevs(void **state)
         assert_int_equal(mb_monitor_default_netdev(t[i].name), t[i].counted);
 }
 
-static void test_host_command_is_one_process(void **state)
+static void test_parse_agent_form(void **state)
 {
     (void)state;
-    const char *c = mb_monitor_host_command();
-    /* one grep over every file: no shell constructs that would start more */
-    assert_true(!strncmp(c, "grep -sH", 8));
-    assert_null(strpbrk(c, ";|&$`"));
-    assert_non_null(strstr(c, "cpuacct.usage_percpu"));
-    assert_non_null(strstr(c, "/proc/net/dev"));
+    /* the agent's form: "@file PATH" then the file's lines (colons in them are data) */
+    static const char text[] = "@tick 1795706466.123456\n"
+                               "@file /sys/fs/cgroup/cpuacct/cpuacct.usage_percpu\n"
+                               "5 7 \n"
+                               "@file /proc/meminfo\n"
+                               "MemTotal:        2048 kB\n"
+                               "@file /sys/fs/cgroup/memory/memory.usage_in_bytes\n"
+                               "4096\n"
+                               "@file /proc/net/dev\n"
+                               "Inter-|   Receive\n"
+                               "  eth0: 10 1 0 0 0 0 0 0 20 2 0 0 0 0 0 0\n";
+    struct mb_monitor_host_sample s;
+    struct mb_error e;
+    assert_int_equal(mb_monitor_parse_host(text, NULL, &s, &e), MB_OK);
+    assert_int_equal(s.ncpus, 2);
+    assert_int_equal(s.cpu_total_ns, 12);
+    assert_int_equal(s.mem_used, 4096);
+    assert_int_equal(s.mem_limit, 2048 * 1024);
+    assert_int_equal(s.net_rx, 10);
+    assert_int_equal(s.net_tx, 20);
+}
+
+/* The agent itself, run here by bash: three samples 20 ms apart, each one parsed. */
+static void test_agent_script_runs(void **state)
+{
+    (void)state;
+    const char *a = mb_monitor_host_agent();
+    /* no process per sample: no external command in the loop, read -t is the sleep */
+    const char *loop = strstr(a, "while ((n-- > 0))");
+    assert_non_null(loop);
+    assert_null(strstr(loop, "sleep"));
+    assert_null(strstr(loop, "cat "));
+    assert_null(strstr(loop, "$(printf"));
+    assert_non_null(strstr(loop, "read -t"));
+    char path[] = "/tmp/mb-test-agent.XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, a, strlen(a)), (ssize_t)strlen(a));
+    close(fd);
+    char cmd[128];
+    snprintf(cmd, sizeof(cmd), "bash -s -- 3 20000 < %s", path);
+    double t0 = mb_now_wall();
+    FILE *p = popen(cmd, "r");
+    assert_non_null(p);
+    struct mb_buf out = {0};
+    char buf[4096];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof(buf), p)) > 0)
+        mb_buf_append(&out, buf, n);
+    assert_int_equal(pclose(p), 0);
+    unlink(path);
+    int ticks = 0;
+    double first = 0, last = 0;
+    for (char *t = strstr(out.data, "@tick "); t; t = strstr(t + 1, "\n@tick ")) {
+        if (*t == '\n')
+            t++;
+        double w = strtod(t + 6, NULL);
+        assert_true(w >= t0 - 1 && w < t0 + 10);
+        /* on a grid of 20 ms from the agent's start (a late sample shortens the gap
+         * to the next one) */
+        if (ticks && !(w > last && w - last < 0.5))
+            fail_msg("samples %.6f and %.6f", last, w);
+        if (!ticks)
+            first = w;
+        last = w;
+        char *end = strstr(t + 1, "\n@tick ");
+        char *one = mb_xstrndup(t, end ? (size_t)(end + 1 - t) : strlen(t));
+        struct mb_monitor_host_sample s;
+        struct mb_error e;
+        assert_int_equal(mb_monitor_parse_host(one, NULL, &s, &e), MB_OK);
+        assert_true(s.cpu_total_ns > 0);
+        assert_true(s.mem_limit > 0);
+        free(one);
+        ticks++;
+    }
+    assert_int_equal(ticks, 3);
+    assert_true(last - first >= 0.02);
+    mb_buf_free(&out);
 }
 
 /* ---- libvirt's bulk statistics ----------------------------------------------------------- */
@@ -279,15 +351,17 @@ static void test_parse_domstats(void **state)
 
 /* ---- sampling through the fakes ---------------------------------------------------------- */
 
+/* What the agent prints for one sample taken now. */
 static const char *host_text_at(int64_t cpu_ns, int64_t rx)
 {
     static char buf[1024];
     snprintf(buf, sizeof(buf),
-             "/sys/fs/cgroup/cpuacct/cpuacct.usage_percpu:%lld 0\n"
-             "/sys/fs/cgroup/memory/memory.usage_in_bytes:1048576\n"
-             "/sys/fs/cgroup/memory/memory.limit_in_bytes:2147483648\n"
-             "/proc/net/dev:  eth0: %lld 1 0 0 0 0 0 0 %lld 2 0 0 0 0 0 0\n",
-             (long long)cpu_ns, (long long)rx, (long long)(2 * rx));
+             "@tick %.6f\n"
+             "@file /sys/fs/cgroup/cpuacct/cpuacct.usage_percpu\n%lld 0\n"
+             "@file /sys/fs/cgroup/memory/memory.usage_in_bytes\n1048576\n"
+             "@file /sys/fs/cgroup/memory/memory.limit_in_bytes\n2147483648\n"
+             "@file /proc/net/dev\n  eth0: %lld 1 0 0 0 0 0 0 %lld 2 0 0 0 0 0 0\n",
+             mb_now_wall(), (long long)cpu_ns, (long long)rx, (long long)(2 * rx));
     return buf;
 }
 
@@ -332,9 +406,10 @@ static void test_sample_csv_and_figures(void **state)
     fake_ssh.out_chunk = host_text_at(100000000, 21000);
     assert_int_equal(mb_monitor_sample_now(m, &e), MB_OK);
     double t1 = mb_now_wall();
-    /* one SSH session for both samples, one command each */
+    /* one SSH session for both samples; the agent, one sample each time (no thread) */
     assert_int_equal(fake_ssh.connects, 1);
-    assert_string_equal(fake_ssh.last_cmd, mb_monitor_host_command());
+    assert_string_equal(fake_ssh.last_cmd, "exec bash -s -- 1 500000");
+    assert_int_equal(fake_ssh.last_stdin_len, strlen(mb_monitor_host_agent()));
 
     struct mb_monitor_usage u;
     assert_int_equal(mb_monitor_host_usage(m, "hostA", t0, t1, &u, &e), MB_OK);
@@ -497,6 +572,72 @@ static void test_thread_samples_every_interval(void **state)
     mb_monitor_status(m, &st);
     assert_int_equal(st.ticks, ticks); /* stopped means stopped */
     mb_monitor_stop(m);                /* twice is fine */
+    mb_monitor_free(m);
+    rm_tmpdir();
+}
+
+static void test_ssh_agent_thread_batches(void **state)
+{
+    (void)state;
+    struct rig r;
+    struct mb_monitor *m = rig_monitor(&r, 0.02);
+    mb_monitor_free(m);
+    unlink(r.csv);
+    struct mb_monitor_opts o = {.interval_s = 0.02,
+                                .ssh_batch_s = 0.1,
+                                .csv_path = r.csv,
+                                .hv_ops = &timed_hv,
+                                .ssh_ops = &fake_remote};
+    struct mb_error e;
+    assert_int_equal(mb_monitor_new(r.hosts, 2, &o, &m, &e), MB_OK);
+    double t0 = mb_now_wall() - 0.001;       /* the agent's clock is printed to the µs */
+    fake_ssh.out_chunk = host_text_at(0, 0); /* a sample of now, every time */
+    fake_ssh.out_repeat = 1;
+    mb_monitor_set_label(m, "run-1");
+    assert_int_equal(mb_monitor_start(m, &e), MB_OK);
+    nap_ms(150);
+    /* the tick leaves host A to its agent thread */
+    assert_int_equal(mb_monitor_sample_now(m, &e), MB_OK);
+    assert_string_equal(fake_ssh.last_cmd, "exec bash -s -- 5 20000");
+    mb_monitor_set_label(m, "run-2");
+    nap_ms(150);
+    double t1 = mb_now_wall();
+    assert_int_equal(mb_monitor_flush(m, t0, 1, &e), MB_OK);
+    mb_monitor_stop(m);
+    /* batches paced by their length (the fake answers at once): no busy loop */
+    assert_int_equal(fake_ssh.connects, 1);
+    struct mb_monitor_status st;
+    mb_monitor_status(m, &st);
+    assert_int_equal(st.errors, 0);
+    struct mb_monitor_usage u;
+    assert_int_equal(mb_monitor_vm_usage(m, "hostA", "vm1", t0, t1, &u, &e), MB_OK);
+    assert_true(u.samples >= 10);
+    mb_monitor_free(m);
+    char *csv = slurp(r.csv);
+    int hostrows = 0;
+    for (char *p = csv; (p = strstr(p, ",hostA,host,hostA,")); p++)
+        hostrows++;
+    assert_in_range(hostrows, 2, 6);
+    assert_non_null(strstr(csv, ",run-1,hostA,vm,vm1,"));
+    assert_non_null(strstr(csv, ",run-2,hostA,vm,vm1,"));
+    free(csv);
+    rm_tmpdir();
+}
+
+static void test_flush_waits_for_every_host(void **state)
+{
+    (void)state;
+    struct rig r;
+    struct mb_monitor *m = rig_monitor(&r, 0.5);
+    struct mb_error e;
+    fake_ssh.out_chunk = host_text_at(0, 0);
+    fake_ssh.out_repeat = 1;
+    double t = mb_now_wall() - 1;
+    mb_error_clear(&e);
+    assert_int_equal(mb_monitor_flush(m, t, 0.1, &e), MB_EFAILED);
+    assert_non_null(strstr(e.msg, "host hostA"));
+    assert_int_equal(mb_monitor_sample_now(m, &e), MB_OK);
+    assert_int_equal(mb_monitor_flush(m, t, 0.1, &e), MB_OK); /* host B is not read: skipped */
     mb_monitor_free(m);
     rm_tmpdir();
 }
@@ -689,12 +830,15 @@ int main(void)
         cmocka_unit_test(test_parse_host_unlimited_cgroup_bounded_by_memtotal),
         cmocka_unit_test(test_parse_host_garbage),
         cmocka_unit_test(test_default_netdevs),
-        cmocka_unit_test(test_host_command_is_one_process),
+        cmocka_unit_test(test_parse_agent_form),
+        cmocka_unit_test(test_agent_script_runs),
         cmocka_unit_test(test_parse_domstats),
         cmocka_unit_test(test_sample_csv_and_figures),
         cmocka_unit_test(test_cap_and_balloon_checks),
         cmocka_unit_test(test_prefix_usage_adds_up),
         cmocka_unit_test(test_thread_samples_every_interval),
+        cmocka_unit_test(test_ssh_agent_thread_batches),
+        cmocka_unit_test(test_flush_waits_for_every_host),
         cmocka_unit_test(test_unreachable_host_is_a_gap),
         cmocka_unit_test(test_local_reader),
         cmocka_unit_test(test_csv_with_another_header_is_left_alone),

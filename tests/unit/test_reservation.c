@@ -179,22 +179,24 @@ static void test_start_hold_release(void **state)
     mb_error_clear(&e);
     assert_int_equal(mb_rsv_start(hv, &tb, &host_b, &o, &r, &e), MB_OK);
     const struct mb_rsv_report *rep = mb_rsv_report(r);
-    /* two 1-vCPU burners of 128 MiB, one idle VM holding 1 GiB, all on host B */
+    /* one idle VM holding 1 GiB, then two 1-vCPU burners of 128 MiB, all on host B */
     assert_int_equal(rep->nvms, 3);
     assert_int_equal(rep->asked_cpus, 2);
     assert_int_equal(rep->granted_cpus, 2);
     assert_int_equal(rep->granted_memory, 1ull << 30);
     assert_int_equal(rep->free_cpus, -1); /* no admission for a reservation */
     assert_int_equal(count_on(1, "mbr-ph"), 3);
-    const struct mb_rsv_vm *v = mb_rsv_vm(r, 0);
-    assert_string_equal(v->name, "mbr-ph1");
+    const struct mb_rsv_vm *v = mb_rsv_vm(r, 2);
+    assert_string_equal(v->name, "mbr-ph3");
     assert_int_equal(v->kind, MB_RSV_CPU);
     assert_int_equal(v->vcpus, 1);
     assert_int_equal(v->memory, 128ull << 20);
-    v = mb_rsv_vm(r, 2);
-    assert_string_equal(v->name, "mbr-ph3");
+    v = mb_rsv_vm(r, 0);
+    assert_string_equal(v->name, "mbr-ph1");
     assert_int_equal(v->kind, MB_RSV_MEMORY);
     assert_int_equal(v->memory, 1ull << 30);
+    /* the idle one first: a burner started before it would slow its preallocation */
+    assert_non_null(strstr(x.last_xml, "rdinit=/bin/cpuburn"));
     assert_null(mb_rsv_vm(r, 3));
     assert_true(isfinite(rep->started_at) && rep->start_s >= 0);
     assert_false(rep->held);
@@ -327,10 +329,10 @@ static void test_start_failure_undoes_the_others(void **state)
     mb_error_clear(&e);
     assert_int_equal(mb_rsv_start(hv, &tb, &host_b, &o, &r, &e), MB_EENV);
     assert_null(r);
-    assert_non_null(strstr(e.msg, "placeholder mbr-ph3 (memory, 1 vCPU, 2048 MiB) did not start "
+    assert_non_null(strstr(e.msg, "placeholder mbr-ph3 (CPU, 1 vCPU, 128 MiB) did not start "
                                   "on hostB"));
     assert_non_null(strstr(e.msg, "Cannot allocate memory"));
-    assert_int_equal(count_on(1, "mbr-ph"), 0); /* the two burners are gone again */
+    assert_int_equal(count_on(1, "mbr-ph"), 0); /* the two started are gone again */
     mb_hv_close(hv);
 }
 
