@@ -404,6 +404,8 @@ int main(int argc, char **argv)
         printf(" %s=%.2f", test_names[i], z.result_n[i] ? z.result_sum[i] / z.result_n[i] : 0.0);
     printf(" rounds=%d\n", z.rounds);
     fflush(stdout);
+    if (pidfile)
+        unlink(pidfile); /* a stale pid must not lead a stop to another process */
     write_status(z.status, "stopped", "t=%.3f\nmibs=%.2f\nbytes=%llu\nerror=%d\n", t,
                  t > 0 ? (double)z.bytes_total / MIB / t : 0.0, z.bytes_total, rc < 0);
     return rc < 0 ? 1 : 0;

@@ -768,5 +768,7 @@ int main(int argc, char **argv)
     fflush(stdout);
     write_status(status, "stopped", "t=%.3f\nbops=%.1f\nops=%llu\ncheck=%s\n", t,
                  t > 0 ? (double)ops / t : 0.0, ops, ok ? "ok" : "bad");
+    if (pidfile)
+        unlink(pidfile); /* a stale pid must not lead a stop to another process */
     return ok && started == j.nwh ? 0 : 1;
 }

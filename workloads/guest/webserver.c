@@ -548,5 +548,7 @@ int main(int argc, char **argv)
     fflush(stdout);
     write_status(status, "stopped", "t=%.3f\nrequests=%llu\nbytes=%llu\nconns=%d\n",
                  guest_now() - t0, s.requests, s.bytes, s.nconns);
+    if (pidfile)
+        unlink(pidfile); /* a stale pid must not lead a stop to another process */
     return 0;
 }
