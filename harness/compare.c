@@ -70,7 +70,7 @@ static void decide(const struct mb_compare_opts *o, struct mb_compare_row *r)
     } else if (!isfinite(half) || half > thr) {
         /* a change of the threshold could hide in this noise */
         r->verdict = MB_CMP_NOISY;
-        r->why = "the confidence interval of the change is wider than +-threshold";
+        r->why = "its confidence interval is wider than +-threshold";
     } else {
         r->verdict = MB_CMP_UNCHANGED;
         if (sig)

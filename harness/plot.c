@@ -245,27 +245,31 @@ static void build_data(const struct mb_plot_fig *f, struct mb_buf *d)
     }
 }
 
-/* A tic label is a format for the tic's value: its '%' are doubled ("40%" -> "40%%"). */
+/* Tics at the levels, labelled with their text.  A tic label is a format for the tic's
+ * value, so its '%' are doubled ("40%" -> "40%%").  Many levels: every k-th is labelled
+ * (the rest are minor tics) and long labels are slanted, so they never run together. */
 static void tics(struct mb_buf *b, const char *axis, char *const *labels, size_t n,
                  const double *pos)
 {
-    mb_buf_printf(b, "set %s (", axis);
+    size_t every = n > 12 ? (n + 11) / 12 : 1, chars = 0;
+    for (size_t i = 0; i < n; i += every)
+        chars += strlen(labels[i] ? labels[i] : "") + 2;
+    bool slant = axis[0] == 'x' && chars > 90;
+    mb_buf_printf(b, "set %s %s(", axis, slant ? "rotate by 30 right " : "");
     for (size_t i = 0; i < n; i++) {
         if (i)
             mb_buf_append(b, ", ", 2);
         struct mb_buf l = {0};
         mb_buf_append(&l, "", 0);
-        for (const char *p = labels[i] ? labels[i] : ""; *p; p++)
+        for (const char *p = labels[i] && i % every == 0 ? labels[i] : ""; *p; p++)
             mb_buf_append(&l, *p == '%' ? "%%" : p, *p == '%' ? 2 : 1);
         mb_plot_quote(b, l.data);
         mb_buf_free(&l);
-        mb_buf_printf(b, " %.10g", pos ? pos[i] : (double)i);
+        mb_buf_printf(b, " %.10g%s", pos ? pos[i] : (double)i, i % every ? " 1" : "");
     }
     mb_buf_printf(b, ")\n");
 }
 
-/* Every value is >= 0 (times, sizes): the y axis starts at 0, and an error bar reaching
- * below it is cut there. */
 static bool all_nonneg(const struct mb_plot_fig *f)
 {
     for (size_t s = 0; s < f->nseries; s++)

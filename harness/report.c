@@ -3115,10 +3115,12 @@ int mb_report_write(struct mb_report_dir *const *dirs, size_t ndirs, const struc
     }
     for (size_t i = 0; i < ndirs; i++) {
         mb_report_claim_check(dirs[i], &claims[i]);
-        if (claims[i].text || claims[i].rules) {
+        if (claims[i].rules) {
             r.confirmed += claims[i].verdict == MB_VERDICT_CONFIRMED;
             r.not_confirmed += claims[i].verdict == MB_VERDICT_NOT_CONFIRMED;
             r.not_evaluated += claims[i].verdict == MB_VERDICT_NOT_EVALUATED;
+        } else if (claims[i].text) {
+            r.unchecked++;
         }
     }
     char *summary = mb_xasprintf("%s/summary.csv", o->out_dir);

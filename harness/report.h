@@ -214,7 +214,8 @@ struct mb_report_opts {
 /* What mb_report_write produced, for the command's summary line. */
 struct mb_report_result {
     size_t nfigures;
-    size_t confirmed, not_confirmed, not_evaluated;
+    size_t confirmed, not_confirmed, not_evaluated; /* claims that have a check */
+    size_t unchecked;                               /* claims without one */
 };
 
 /* Write summary.csv, figures/ (when opts->figures), report.md and report.html into

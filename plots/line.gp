@@ -27,7 +27,8 @@ set linetype 7 lc rgb '#e377c2' lw 2 pt 6 ps 1.1 dt 1
 set linetype 8 lc rgb '#7f7f7f' lw 2 pt 8 ps 1.1 dt 1
 set linetype cycle 8
 set errorbars 1.5
-# series side by side: a small horizontal offset, so error bars at one x do not overlap
-xoff(i) = nseries > 1 ? (i - (nseries + 1) / 2.0) * 0.01 : 0
+# a few series side by side: a small horizontal offset, so error bars at one x do not
+# overlap (with many series the offsets would blur which x a point belongs to)
+xoff(i) = nseries > 1 && nseries <= 4 ? (i - (nseries + 1) / 2.0) * 0.01 : 0
 xat(x, i) = xlog ? x * (xmax_v / xmin_v) ** xoff(i) : x + xoff(i) * (xmax_v - xmin_v)
 plot for [i=1:nseries] datafile index (i-1) using (xat($1, i)):2:3:4 with yerrorlines lt i title series_title[i]

@@ -20,7 +20,8 @@ set linetype 2 lc rgb '#1f77b4' lw 2 pt 5 ps 1.1 dt 2
 set linetype 3 lc rgb '#7f7f7f' lw 1.5 pt 9 ps 1.2 dt 3
 set linetype cycle 3
 set errorbars 1.5
-# series side by side: a small horizontal offset, so error bars at one x do not overlap
-xoff(i) = nseries > 1 ? (i - (nseries + 1) / 2.0) * 0.01 : 0
+# a few series side by side: a small horizontal offset, so error bars at one x do not
+# overlap (with many series the offsets would blur which x a point belongs to)
+xoff(i) = nseries > 1 && nseries <= 4 ? (i - (nseries + 1) / 2.0) * 0.01 : 0
 xat(x, i) = xlog ? x * (xmax_v / xmin_v) ** xoff(i) : x + xoff(i) * (xmax_v - xmin_v)
 plot for [i=1:nseries] datafile index (i-1) using (xat($1, i)):2:3:4 with yerrorlines lt i title series_title[i]

@@ -201,7 +201,7 @@ static void test_verdict_table(void **state)
          5,
          0.05,
          MB_CMP_NOISY,
-         "the confidence interval of the change is wider than +-threshold"},
+         "its confidence interval is wider than +-threshold"},
         {"noisy, 20 % worse but not significant",
          {1000, 1400, 600, 1200, 800},
          5,
