@@ -180,8 +180,13 @@ static double xpos(const struct mb_plot_fig *f, size_t i)
     return f->x ? f->x[i] : (double)i;
 }
 
+static bool all_nonneg(const struct mb_plot_fig *f);
+
+/* With clip, error bars are cut at 0 in the data itself: gnuplot leaves a point reaching
+ * outside a fixed axis range out of the autoscaling, which would cut its top too. */
 static void build_data(const struct mb_plot_fig *f, struct mb_buf *d)
 {
+    bool clip = all_nonneg(f);
     switch (f->kind) {
     case MB_PLOT_LINE:
     case MB_PLOT_REAL_VS_COMPUTED:
@@ -198,6 +203,8 @@ static void build_data(const struct mb_plot_fig *f, struct mb_buf *d)
                 data_num(d, f->series[s].y[i]);
                 /* no interval: a zero-length bar */
                 double lo = f->series[s].lo[i], hi = f->series[s].hi[i];
+                if (clip && lo < 0)
+                    lo = 0;
                 data_num(d, isfinite(lo) ? lo : f->series[s].y[i]);
                 data_num(d, isfinite(hi) ? hi : f->series[s].y[i]);
                 mb_buf_append(d, " ", 1);
@@ -218,6 +225,8 @@ static void build_data(const struct mb_plot_fig *f, struct mb_buf *d)
                 double y = f->series[s].y[i], lo = f->series[s].lo[i], hi = f->series[s].hi[i];
                 if (!isfinite(y))
                     lo = hi = NAN; /* no bar, no error bar */
+                if (clip && lo < 0)
+                    lo = 0;
                 data_num(d, y);
                 data_num(d, isfinite(lo) ? lo : y);
                 data_num(d, isfinite(hi) ? hi : y);

@@ -120,6 +120,7 @@ static void test_script_and_data(void **state)
     (void)state;
     struct mb_plot_fig *f = calloc(1, sizeof(*f));
     make_fig(f, MB_PLOT_LINE, "s-1-total_time_ms");
+    f->series[0].lo[0] = -20; /* a time's interval reaching below 0 is cut at 0 */
     struct mb_buf script = {0}, data = {0};
     assert_int_equal(
         mb_plot_script(f, "plot 1 # TEMPLATE\n", MB_PLOT_PNG | MB_PLOT_SVG, &script, &data), 0);
@@ -142,7 +143,7 @@ static void test_script_and_data(void **state)
         if (!strstr(script.data, want[i]))
             fail_msg("script lacks:\n%s\n--- script:\n%s", want[i], script.data);
     const char *dat = "# series 1: \"cpu_cap=40%\"\n"
-                      " 128 1000 950 1050 \"128MiB\"\n"
+                      " 128 1000 0 1050 \"128MiB\"\n"
                       " 256 2000 1950 2050 \"256MiB\"\n"
                       " 512 3000 2950 3050 \"512MiB\"\n\n\n"
                       "# series 2: \"cpu_cap=100%\"\n"
