@@ -1778,7 +1778,7 @@ static enum rv rule_parallel(const struct mb_report_dir *d, const struct rule *r
         char pre[560];
         mb_buf_printf(&line, "%sreal (parallel) vs computed (N × one VM):",
                       slice_prefix(&sl[s], pre, sizeof(pre)));
-        bool ok = true;
+        bool ok = true, side = true;
         size_t judged = 0;
         double first_gap = NAN, last_gap = NAN;
         for (size_t l = 0; l < d->factors[fc].nlevels; l++) {
@@ -1796,11 +1796,14 @@ static enum rv rule_parallel(const struct mb_report_dir *d, const struct rule *r
                 first_gap = gap;
             last_gap = gap;
             judged++;
-            ok &= slower ? o.real > o.comp : o.real < o.comp;
+            side &= slower ? o.real > o.comp : o.real < o.comp;
         }
+        if (judged)
+            mb_buf_printf(&line, "; real %s computed at every N >= 2: %s",
+                          slower ? "above" : "below", side ? "yes" : "no");
+        ok = side;
         if (slower && judged >= 2) {
-            mb_buf_printf(&line, "; gap %s with N",
-                          last_gap > first_gap ? "grows" : "does not grow");
+            mb_buf_printf(&line, "; the gap grows with N: %s", last_gap > first_gap ? "yes" : "no");
             ok &= last_gap > first_gap;
         }
         if (!judged) {
