@@ -230,12 +230,19 @@ int mb_rsv_start(struct mb_hv *hv, const struct mb_testbed *tb, const struct mb_
         int64_t left =
             fm - (int64_t)((uint64_t)((cpus + per_vm - 1) / per_vm) * (burner_mem + overhead));
         if (memory > 0) {
-            uint64_t nvm = (memory + mem_vm_max - 1) / mem_vm_max;
-            int64_t room = left - (int64_t)(nvm * overhead);
-            if (room < (int64_t)memory)
-                memory = room > 0 ? (uint64_t)room / MIB * MIB : 0;
-            if (memory < MIN_VM_MEMORY)
-                memory = 0;
+            /* the most that fits with the overhead of the VMs it takes (k of them) */
+            uint64_t best = 0, kmax = (memory + mem_vm_max - 1) / mem_vm_max;
+            for (uint64_t k = 1; k <= kmax; k++) {
+                int64_t room = left - (int64_t)(k * overhead);
+                if (room <= 0)
+                    break;
+                uint64_t mk = memory < k * mem_vm_max ? memory : k * mem_vm_max;
+                if ((uint64_t)room < mk)
+                    mk = (uint64_t)room / MIB * MIB;
+                if (mk > best)
+                    best = mk;
+            }
+            memory = best >= MIN_VM_MEMORY ? best : 0;
         }
     }
     r->rep.granted_cpus = cpus;

@@ -400,6 +400,31 @@ static void test_admission_takes_only_what_is_free(void **state)
     mb_hv_close(hv);
 }
 
+/* The admission charged the overhead of the VMs the asked memory would take (11 of 384
+ * MiB for 4 GiB) instead of the VMs the granted memory takes: it granted far less than
+ * was free. */
+static void test_admission_counts_overhead_of_granted_vms_only(void **state)
+{
+    (void)state;
+    struct mb_hv *hv = open_b();
+    struct mb_error e;
+    const uint64_t ov = 160ull << 20;
+    struct mb_rsv_opts co = {.prefix = "mbr-ct",
+                             .memory = 4ull << 30,
+                             .memory_per_vm = 384ull << 20,
+                             .admit = MB_RSV_ADMIT_FREE,
+                             .capacity_memory = 2ull << 30,
+                             .vm_overhead = ov};
+    struct mb_rsv *ct = NULL;
+    assert_int_equal(mb_rsv_start(hv, &tb, &host_b, &co, &ct, &e), MB_OK);
+    /* 2048 MiB free: 4 VMs of 384 MiB (1536) + 4 x 160 = 2176 do not fit; 4 VMs holding
+     * 2048 - 640 = 1408 MiB do */
+    assert_int_equal(mb_rsv_report(ct)->granted_memory, 1408ull << 20);
+    assert_int_equal(mb_rsv_report(ct)->nvms, 4);
+    mb_rsv_free(ct);
+    mb_hv_close(hv);
+}
+
 static void test_memory_reservation_leaves_cpu_free(void **state)
 {
     (void)state;
@@ -483,6 +508,7 @@ int main(void)
         cmocka_unit_test_setup(test_start_failure_undoes_the_others, setup),
         cmocka_unit_test_setup(test_cancel, setup),
         cmocka_unit_test_setup(test_admission_takes_only_what_is_free, setup),
+        cmocka_unit_test_setup(test_admission_counts_overhead_of_granted_vms_only, setup),
         cmocka_unit_test_setup(test_memory_reservation_leaves_cpu_free, setup),
         cmocka_unit_test_setup(test_admission_with_nothing_free, setup),
         cmocka_unit_test_setup(test_sweep, setup),
