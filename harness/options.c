@@ -13,7 +13,10 @@
 #define MIB   (1024.0 * 1024)
 #define GIB   (1024.0 * MIB)
 
-static const char *const workloads[] = {"idle", "dirty", "burn", NULL};
+/* The workload drivers' names (workload.c's table; test_options checks they match) and
+ * the two loads the runner's own agents make. */
+static const char *const workloads[] = {"idle", "jbb",   "iozone", "sysbench",
+                                        "web",  "dirty", "burn",   NULL};
 static const char *const orders[] = {"by-point", "interleaved", "shuffled", NULL};
 static const char *const compressions[] = {"none", "xbzrle", "zlib", "zstd", NULL};
 static const char *const dst_modes[] = {"release", "hold", NULL};
@@ -56,8 +59,10 @@ const struct mb_option mb_options[] = {
     {"vms.memory", MB_OPT_SIZE, MB_SCOPE_POINT, "512MiB", MB_OPTF_MIN | MB_OPTF_MAX, 64 * MIB,
      256 * GIB, NULL, PT(vm_memory), "Memory per VM."},
     {"vms.workload", MB_OPT_ENUM, MB_SCOPE_POINT, "idle", 0, 0, 0, workloads, PT(vm_workload),
-     "What runs in the VMs: idle, dirty (rewrites and verifies a quarter of its memory at "
-     "full speed), burn (spins its vCPUs)."},
+     "What runs in the VMs: idle; jbb (SPECjbb2005-like), iozone (IOZone-like), sysbench, "
+     "web (an HTTP server, loaded from the load client; Webbench-like): their throughput "
+     "series and overhead are recorded (docs/workloads.md); dirty (rewrites and verifies a "
+     "quarter of its memory at full speed), burn (spins its vCPUs)."},
 
     /* the migration */
     {"migration.from", MB_OPT_NAME, MB_SCOPE_POINT, "", 0, 0, 0, NULL, PT(mig_from),
@@ -127,6 +132,8 @@ const struct mb_option mb_options[] = {
     {"probe.interval", MB_OPT_DURATION, MB_SCOPE_POINT, "1ms", MB_OPTF_MIN | MB_OPTF_MAX, 1, 1000,
      NULL, PT(probe_interval_ms),
      "Interval of the UDP probe that measures the downtime a client sees."},
+    /* the workload drivers' keys (workload.h) */
+    MB_WL_OPTIONS(PT(wl)),
     {NULL, 0, 0, NULL, 0, 0, 0, NULL, 0, NULL},
 };
 

@@ -11,6 +11,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "workload.h"
+
 enum mb_opt_type {
     MB_OPT_STRING,   /* free text */
     MB_OPT_NAME,     /* [A-Za-z0-9._-]+, e.g. a scenario or host name */
@@ -72,6 +74,7 @@ struct mb_point {
     uint64_t placeholder_memory;
     double warmup_ms, baseline_ms, after_ms;
     double monitor_interval_ms, probe_interval_ms;
+    struct mb_wl_params wl; /* workload.*: the workload drivers' settings */
 };
 
 struct mb_option {

@@ -28,6 +28,7 @@
 #include "testbed.h"
 #include "units.h"
 #include "util.h"
+#include "workload.h"
 
 #define DOM_PREFIX "mbr-" /* every domain the runner starts; stale ones are its own */
 #define PROBE_PORT 7777   /* workloads/guest/udpecho.c */
@@ -44,7 +45,12 @@ struct vm {
     double cap_applied; /* % of one CPU per vCPU, NAN when not set */
     double balloon_kib; /* NAN when not set */
     long long bad_seen; /* lost writes the checker had counted before this hop */
-    char error[700];    /* what went wrong before the migrations: in every row */
+    /* the workload driver's program (or load client), when the point has one */
+    int wl_started;
+    double wl_t0;                /* wall-clock time its series' t = 0 maps to */
+    struct mb_wl_client *client; /* web: the load client on this machine */
+    double *win;                 /* per hop: the VM's migration window, wall clock */
+    char error[700];             /* what went wrong before the migrations: in every row */
     /* the current hop; reset before each */
     int batch; /* wave of the strategy (1-based) */
     int k;     /* VMs migrating at once in this hop */
@@ -70,6 +76,7 @@ struct campaign {
     int lock_fd;
     struct mb_progress prog;
     struct mb_strategy_model model; /* the adaptive strategy's, alpha 0 = none */
+    const char *dir;                /* the results directory */
     int adaptive;                   /* some point uses it */
 };
 
@@ -734,6 +741,81 @@ static void verify_guests(struct campaign *c, struct vm *vms, int nvms)
     }
 }
 
+static void write_text(const char *path, const char *data, size_t len)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0)
+        return;
+    if (write(fd, data, len) != (ssize_t)len || fsync(fd) != 0)
+        unlink(path);
+    close(fd);
+}
+
+/* Stop a VM's workload, keep its output and series beside raw.csv (series/), and give
+ * each of its hop rows the baseline and during-migration throughput and the overhead.
+ * A workload that gave no series says why in the rows' error (the migration's status
+ * stands: the workload is what was measured, not what was tested). */
+static void collect_workload(struct campaign *c, const struct mb_wl_driver *wl,
+                             const struct mb_point *pt, const char *run_id, struct vm *v, int i,
+                             int nvms, struct mb_results_row **rows, size_t nrows, double base0,
+                             double base1)
+{
+    struct mb_error e;
+    struct mb_series *series = NULL;
+    char *raw = NULL;
+    struct mb_remote *r = NULL;
+    int rc = mb_guest_open(c->tb, v->ip, 10, &r, &e);
+    if (rc == 0) {
+        rc = mb_wl_guest_collect(r, wl, &pt->wl, 0, &series, &raw, &e);
+        mb_remote_close(r);
+    }
+    char path[4400];
+    if (raw) {
+        snprintf(path, sizeof(path), "%s/series/%s-%s.log", c->dir, run_id, v->label);
+        write_text(path, raw, strlen(raw));
+        free(raw);
+        raw = NULL;
+    }
+    if (wl->client && v->client) {
+        mb_series_free(series); /* NULL: the server's log has no series */
+        series = NULL;
+        rc = mb_wl_client_collect(v->client, wl, 10, 0, &series, &raw, &e);
+        if (raw) {
+            snprintf(path, sizeof(path), "%s/series/%s-%s-client.log", c->dir, run_id, v->label);
+            write_text(path, raw, strlen(raw));
+            free(raw);
+        }
+    }
+    double t0 = v->wl_t0;
+    if (series && isfinite(series->wall0))
+        t0 = series->wall0;
+    if (series) {
+        struct mb_buf b = {0};
+        if (mb_series_csv(series, &b) == 0 && b.data) {
+            snprintf(path, sizeof(path), "%s/series/%s-%s.csv", c->dir, run_id, v->label);
+            write_text(path, b.data, b.len);
+        }
+        mb_buf_free(&b);
+    }
+    for (size_t k = (size_t)i; k < nrows; k += (size_t)nvms) {
+        struct mb_results_row *row = rows[k];
+        size_t hop = k / (size_t)nvms;
+        if (!series) {
+            if (!v->error[0])
+                mb_results_row_set_col(row, MB_COL_ERROR, "workload %s gave no series: %s",
+                                       wl->name, rc < 0 ? e.msg : "no output");
+            continue;
+        }
+        double base = mb_series_mean(series, 0, base0 - t0, base1 - t0, NULL);
+        double from = v->win[2 * hop], to = v->win[2 * hop + 1];
+        double during = isfinite(from) ? mb_series_mean(series, 0, from - t0, to - t0, NULL) : NAN;
+        set_num(row, MB_COL_WORKLOAD_BASELINE, base, "%.3f");
+        set_num(row, MB_COL_WORKLOAD_DURING, during, "%.3f");
+        set_num(row, MB_COL_OVERHEAD_PCT, 100.0 * mb_wl_overhead(base, during), "%.2f");
+    }
+    mb_series_free(series);
+}
+
 /* Carry out one run.  Returns 0 when its rows were recorded (whatever their status),
  * MB_EINTR when the campaign was stopped (nothing recorded; resume redoes the run), or
  * a negative status when results cannot be written. */
@@ -750,8 +832,25 @@ static int run_one(struct campaign *c, const struct mb_run *run, int *all_ok, st
 
     struct mb_error e;
     int rc = 0;
+    const struct mb_wl_driver *wl = mb_wl_find(pt.vm_workload);
+    if (wl && !wl->program)
+        wl = NULL; /* idle: nothing runs */
+    /* the workload ends by itself after the longest this run can take, should migbench
+     * not live to stop it */
+    double wl_max_s = (pt.warmup_ms + pt.baseline_ms + pt.after_ms * (double)nhops +
+                       pt.timeout_ms * (double)(nhops * nvms)) /
+                          1000.0 +
+                      120;
+    char run_id[MB_RESULTS_RUN_ID_SIZE];
+    mb_plan_run_id(c->plan, run, run_id);
+    if (wl) {
+        char sdir[4300];
+        snprintf(sdir, sizeof(sdir), "%s/series", c->dir);
+        mkdir(sdir, 0755);
+    }
     for (int i = 0; i < nvms; i++) {
         struct vm *v = &vms[i];
+        v->win = mb_xcalloc((size_t)nhops * 2, sizeof(double));
         v->n = i + 1;
         snprintf(v->name, sizeof(v->name), DOM_PREFIX "vm%d", v->n);
         snprintf(v->label, sizeof(v->label), "vm%d", v->n);
@@ -801,10 +900,31 @@ static int run_one(struct campaign *c, const struct mb_run *run, int *all_ok, st
         else
             v->reachable = 1;
         free(cmd);
+        /* the workload: its program in the guest, and for web the load client here */
+        if (v->reachable && wl && !stopped(c)) {
+            if (mb_wl_guest_start(r, wl, &pt.wl, wl_max_s, 60, &v->wl_t0, &e) < 0) {
+                vm_error(v, "workload %s did not start: %s", wl->name, e.msg);
+            } else {
+                v->wl_started = 1;
+                if (wl->client) {
+                    char log[4300];
+                    snprintf(log, sizeof(log), "%s/series/%s-%s-client.log", c->dir, run_id,
+                             v->label);
+                    if (mb_wl_client_start(wl, &pt.wl, v->ip, wl_max_s, NULL, log, &v->client, &e) <
+                        0)
+                        vm_error(v, "load client: %s", e.msg);
+                    else
+                        v->wl_t0 = mb_now_wall();
+                }
+            }
+        }
         mb_remote_close(r);
     }
-    /* 3. warm-up and baseline */
-    nap(c, pt.warmup_ms + pt.baseline_ms);
+    /* 3. warm-up and baseline (the workload's reference window) */
+    nap(c, pt.warmup_ms);
+    double base0 = mb_now_wall();
+    nap(c, pt.baseline_ms);
+    double base1 = mb_now_wall();
 
     /* 4. source reservation */
     int capped = 0;
@@ -897,7 +1017,15 @@ static int run_one(struct campaign *c, const struct mb_run *run, int *all_ok, st
                 *all_ok = 0;
         }
         hop_rows(c, run, vms, nvms, from, to, hop, makespan, h0, mb_now_wall(), rows, &nrows);
+        for (int i = 0; i < nvms; i++) {
+            vms[i].win[2 * (hop - 1)] = vms[i].migrated ? vms[i].mig.wall_start : NAN;
+            vms[i].win[2 * (hop - 1) + 1] = vms[i].migrated ? vms[i].mig.wall_end : NAN;
+        }
     }
+    /* the workloads' series: baseline against each hop's migration window */
+    for (int i = 0; i < nvms; i++)
+        if (vms[i].wl_started)
+            collect_workload(c, wl, &pt, run_id, &vms[i], i, nvms, rows, nrows, base0, base1);
     int interrupted = stopped(c);
 
     /* 7. clean up: every domain of the run, wherever it is */
@@ -911,6 +1039,10 @@ static int run_one(struct campaign *c, const struct mb_run *run, int *all_ok, st
     for (size_t i = 0; i < nrows; i++)
         mb_results_row_free(rows[i]);
     free(rows);
+    for (int i = 0; i < nvms; i++) {
+        mb_wl_client_free(vms[i].client);
+        free(vms[i].win);
+    }
     free(vms);
     return rc;
 }
@@ -927,6 +1059,12 @@ static int check_supported(struct campaign *c, struct mb_error *err)
             return mb_error_at(err, MB_EINPUT, c->s->path, 0, 0,
                                "reservation.destination (placeholder VMs) is not implemented "
                                "by this runner yet");
+        const struct mb_wl_driver *wl = mb_wl_find(pt.vm_workload);
+        if (wl && mb_wl_check(wl, &pt.wl, pt.vm_memory, err) < 0) {
+            char msg[sizeof(err->msg)];
+            snprintf(msg, sizeof(msg), "%s", err->msg);
+            return mb_error_at(err, MB_EINPUT, c->s->path, 0, 0, "point %zu: %s", p + 1, msg);
+        }
         if (pt.vm_count > MAX_VMS)
             return mb_error_at(err, MB_EINPUT, c->s->path, 0, 0, "at most %d VMs", MAX_VMS);
         int src = host_index(c->tb, pt.mig_from, 0), dst = host_index(c->tb, pt.mig_to, 1);
@@ -1092,6 +1230,7 @@ int mb_runner_campaign(const struct mb_runner_opts *o, struct mb_runner_summary 
         if ((rc = copy_file(o->scenario, to, err)) < 0)
             goto out;
     }
+    c.dir = sum->dir;
     char raw[4200];
     snprintf(raw, sizeof(raw), "%s/raw.csv", sum->dir);
     if (o->resume_dir && (rc = load_done(&c, raw, err)) < 0)
