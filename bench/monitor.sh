@@ -162,7 +162,7 @@ awk -v lp="$lp" -v sp="$sp" -v b="$base" -v lh="$local_host" -v sh="$ssh_host" -
     st = sp + (sh - b > 0 ? sh - b : 0)
     printf "figure: monitor_cpu_local = %.2f %% of one core, harness + hosts, 2 hosts, 500 ms (target <= 1 %%) %s\n", lt, (lt <= 1 ? "OK" : "OVER TARGET")
     printf "figure: monitor_cpu_local_harness = %.2f %% of one core, the harness process alone (target <= 1 %%)\n", lp
-    printf "figure: monitor_cpu_ssh = %.2f %% of one core, harness + hosts, over SSH (informational: the lab reads its hosts locally; each 5 s agent batch starts the host user's shell, and this machine's root .bashrc costs ~100 ms)\n", st
+    printf "figure: monitor_cpu_ssh = %.2f %% of one core, harness + hosts, over SSH (informational: the lab reads its hosts locally; each 5 s agent batch starts the login shell of the host, and the root .bashrc of this machine costs ~100 ms)\n", st
     if (acc == "" || acc == "nan") { print "figure: monitor_cap_accuracy = unmeasured (target 40 +- 5 %)"; exit 1 }
     d = acc - 40; if (d < 0) d = -d
     printf "figure: monitor_cap_accuracy = %.1f %% of one core for a cap of 40 %% (target 40 +- 5) %s\n", acc, (d <= 5 ? "OK" : "OFF TARGET")
