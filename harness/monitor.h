@@ -23,8 +23,10 @@
  *           CPU comes from the root cgroup's cpuacct where cgroup v1 is mounted
  *           (inside a lab host: the host's own cgroup), else from /proc/stat.
  *
- * Threads: the sampling thread owns its own connections.  Every function here may be
- * called from one other thread (the runner's) while it runs.
+ * Threads: one samples the local hosts and every host's VMs, one per SSH host runs its
+ * agent; they own their connections (libvirt: an mb_hv and, for bulk statistics, a
+ * virConnectPtr of their own per host).  Every function here may be called from one
+ * other thread (the runner's) while they run.
  *
  * Errors: a host or VM that cannot be read is a gap in the series and a count in
  * mb_monitor_status, never a failure of the run. */
