@@ -20,6 +20,7 @@ static const char *const workloads[] = {"idle", "jbb",   "iozone", "sysbench",
 static const char *const orders[] = {"by-point", "interleaved", "shuffled", NULL};
 static const char *const compressions[] = {"none", "xbzrle", "zlib", "zstd", NULL};
 static const char *const dst_modes[] = {"release", "hold", NULL};
+static const char *const admissions[] = {"free", "all", NULL};
 
 const struct mb_option mb_options[] = {
     /* the experiment */
@@ -119,6 +120,35 @@ const struct mb_option mb_options[] = {
     {"reservation.destination.placeholder_memory", MB_OPT_SIZE, MB_SCOPE_POINT, "128MiB",
      MB_OPTF_MIN | MB_OPTF_MAX, 64 * MIB, 64 * GIB, NULL, PT(placeholder_memory),
      "Memory of each CPU-burning placeholder VM."},
+
+    {"reservation.destination.vm_memory", MB_OPT_SIZE, MB_SCOPE_POINT, "0", MB_OPTF_MAX, 0,
+     1024 * GIB, NULL, PT(dst_vm_memory),
+     "Largest idle placeholder VM: reservation.destination.memory is split into VMs of at "
+     "most this size; 0 = one VM holds it all."},
+    {"reservation.destination.timeout", MB_OPT_DURATION, MB_SCOPE_POINT, "60s",
+     MB_OPTF_MIN | MB_OPTF_MAX, 1000, 3600000, NULL, PT(dst_timeout_ms),
+     "How long the placeholders may take to hold their CPU and memory before the run "
+     "fails."},
+
+    /* a competing tenant on the destination (the contention experiment) */
+    {"contention.cpu", MB_OPT_INT, MB_SCOPE_POINT, "0", MB_OPTF_MIN | MB_OPTF_MAX, 0, 256, NULL,
+     PT(ct_cpu),
+     "CPUs a competing tenant takes on the destination with burner VMs before the "
+     "migration and keeps through it, within the CPUs no running VM was given "
+     "(contention.admission)."},
+    {"contention.memory", MB_OPT_SIZE, MB_SCOPE_POINT, "0", MB_OPTF_MAX, 0, 1024 * GIB, NULL,
+     PT(ct_memory),
+     "Memory a competing tenant takes on the destination with preallocated idle VMs, within "
+     "the memory no running VM was given."},
+    {"contention.vm_memory", MB_OPT_SIZE, MB_SCOPE_POINT, "0", MB_OPTF_MAX, 0, 1024 * GIB, NULL,
+     PT(ct_vm_memory), "Largest VM of the tenant's memory; 0 = one VM."},
+    {"contention.vm_overhead", MB_OPT_SIZE, MB_SCOPE_POINT, "160MiB", MB_OPTF_MAX, 0, 64 * GIB,
+     NULL, PT(ct_vm_overhead),
+     "Host memory the tenant's admission counts for each VM beyond its own (QEMU itself)."},
+    {"contention.admission", MB_OPT_ENUM, MB_SCOPE_POINT, "free", 0, 0, 0, admissions,
+     PT(ct_admission),
+     "free: the tenant takes only what no running VM was given (a scheduler's placement; a "
+     "reservation protects against it); all: it takes what it asks regardless."},
 
     /* measurement windows */
     {"windows.warmup", MB_OPT_DURATION, MB_SCOPE_POINT, "5s", MB_OPTF_MAX, 0, 3600000, NULL,

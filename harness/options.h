@@ -72,6 +72,11 @@ struct mb_point {
     uint64_t dst_memory;  /* memory held on the destination by idle VMs */
     const char *dst_mode; /* release | hold */
     uint64_t placeholder_memory;
+    uint64_t dst_vm_memory; /* largest idle placeholder; 0 = one */
+    double dst_timeout_ms;
+    int64_t ct_cpu; /* contention.*: the competing tenant on the destination */
+    uint64_t ct_memory, ct_vm_memory, ct_vm_overhead;
+    const char *ct_admission;
     double warmup_ms, baseline_ms, after_ms;
     double monitor_interval_ms, probe_interval_ms;
     struct mb_wl_params wl; /* workload.*: the workload drivers' settings */

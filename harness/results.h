@@ -129,6 +129,25 @@ enum mb_results_group {
     X(OVERHEAD_PCT, "overhead_pct", NUMBER, "%", "", METRIC, 0,                                    \
       "Workload slowdown: (baseline - during) / baseline * 100; negative when faster.",            \
       "either workload figure is empty, or the baseline is 0")                                     \
+    X(DST_CPU_HELD, "dst_cpu_held", NUMBER, "CPUs", "", METRIC, 0,                                 \
+      "CPUs the destination's CPU placeholders used in their last check before the release "       \
+      "(reservation.destination.cpu).",                                                            \
+      "no destination reservation")                                                                \
+    X(DST_MEMORY_HELD_BYTES, "dst_memory_held_bytes", INTEGER, "B", "", METRIC, 0,                 \
+      "Memory resident on the destination for its memory placeholders when they held.",            \
+      "no memory reservation, or the hypervisor does not report residency")                        \
+    X(DST_RESERVATION_S, "dst_reservation_s", NUMBER, "s", "", METRIC, 0,                          \
+      "From the first placeholder's start until every placeholder held its share.",                \
+      "no destination reservation, or it never held")                                              \
+    X(DST_RELEASE_S, "dst_release_s", NUMBER, "s", "", METRIC, 0,                                  \
+      "How long destroying the placeholders took, just before the migration (mode release).",      \
+      "no destination reservation, or mode hold")                                                  \
+    X(CONTENTION_CPU_GRANTED, "contention_cpu_granted", INTEGER, "CPUs", "", METRIC, 0,            \
+      "CPUs the competing tenant got on the destination (contention.cpu, within what was "         \
+      "free).",                                                                                    \
+      "no competing tenant")                                                                       \
+    X(CONTENTION_MEMORY_GRANTED_BYTES, "contention_memory_granted_bytes", INTEGER, "B", "",        \
+      METRIC, 0, "Memory the competing tenant got on the destination.", "no competing tenant")     \
     X(ERROR, "error", STRING, "", "", METRIC, 0,                                                   \
       "Why the migration did not end `ok`, as one message.", "status is `ok`")                     \
     X(STATS_SOURCE, "stats_source", ENUM, "", "event|destination|none", PROVENANCE, 0,             \

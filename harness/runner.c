@@ -22,6 +22,7 @@
 #include "plan.h"
 #include "probe.h"
 #include "remote.h"
+#include "reservation.h"
 #include "results.h"
 #include "scenario.h"
 #include "strategy.h"
@@ -604,6 +605,28 @@ static void set_int(struct mb_results_row *row, enum mb_results_col col, int64_t
         mb_results_row_set_col(row, col, "%lld", (long long)v);
 }
 
+/* What the destination's reservation and the competing tenant did, in a row. */
+static void reservation_columns(struct mb_results_row *row, struct mb_rsv *rsv,
+                                struct mb_rsv *tenant)
+{
+    if (rsv) {
+        const struct mb_rsv_report *rr = mb_rsv_report(rsv);
+        if (rr->granted_cpus > 0)
+            set_num(row, MB_COL_DST_CPU_HELD, rr->cpu_held, "%.2f");
+        if (rr->granted_memory > 0)
+            set_int(row, MB_COL_DST_MEMORY_HELD_BYTES, rr->rss_held);
+        if (rr->held)
+            set_num(row, MB_COL_DST_RESERVATION_S, rr->held_s, "%.2f");
+        if (rr->released)
+            set_num(row, MB_COL_DST_RELEASE_S, rr->release_s, "%.3f");
+    }
+    if (tenant) {
+        const struct mb_rsv_report *tr = mb_rsv_report(tenant);
+        set_int(row, MB_COL_CONTENTION_CPU_GRANTED, tr->granted_cpus);
+        set_int(row, MB_COL_CONTENTION_MEMORY_GRANTED_BYTES, (int64_t)tr->granted_memory);
+    }
+}
+
 /* The rows of one hop of a run, one per VM, added to rows[*nrows...]. */
 static void hop_rows(struct campaign *c, const struct mb_run *run, struct vm *vms, int nvms,
                      int src, int dst, int hop, double makespan, double t0, double t1,
@@ -920,6 +943,49 @@ static int run_one(struct campaign *c, const struct mb_run *run, int *all_ok, st
         }
         mb_remote_close(r);
     }
+    /* 2b. the destination's reservation (placeholder VMs), then the competing tenant,
+     * which then finds only what the reservation left */
+    struct mb_rsv *rsv = NULL, *tenant = NULL;
+    struct mb_hv *hv_dst = NULL;
+    if ((pt.dst_cpu > 0 || pt.dst_memory > 0 || pt.ct_cpu > 0 || pt.ct_memory > 0) && !stopped(c) &&
+        host_hv(c, dst, &hv_dst, &e) < 0) {
+        for (int i = 0; i < nvms; i++)
+            vm_error(&vms[i], "destination %s: %s", tb->hosts[dst].name, e.msg);
+        host_hv_reset(c, dst);
+        hv_dst = NULL;
+    }
+    if (hv_dst && (pt.dst_cpu > 0 || pt.dst_memory > 0) && !stopped(c)) {
+        struct mb_rsv_opts ro = {.prefix = DOM_PREFIX "ph",
+                                 .cpus = (int)pt.dst_cpu,
+                                 .burner_memory = pt.placeholder_memory,
+                                 .memory = pt.dst_memory,
+                                 .memory_per_vm = pt.dst_vm_memory,
+                                 .timeout_s = pt.dst_timeout_ms / 1000.0,
+                                 .cancel = c->o->stop};
+        if (mb_rsv_start(hv_dst, tb, &tb->hosts[dst], &ro, &rsv, &e) < 0 ||
+            mb_rsv_wait_held(rsv, &e) < 0)
+            for (int i = 0; i < nvms; i++)
+                vm_error(&vms[i], "destination reservation: %s", e.msg);
+    }
+    if (hv_dst && (pt.ct_cpu > 0 || pt.ct_memory > 0) && !stopped(c)) {
+        struct mb_rsv_opts co = {.prefix = DOM_PREFIX "ct",
+                                 .cpus = (int)pt.ct_cpu,
+                                 .memory = pt.ct_memory,
+                                 .memory_per_vm = pt.ct_vm_memory,
+                                 .vm_overhead = pt.ct_vm_overhead,
+                                 .admit = strcmp(pt.ct_admission, "all") ? MB_RSV_ADMIT_FREE
+                                                                         : MB_RSV_ADMIT_ALL,
+                                 .capacity_cpus = tb->hosts[dst].ncpus,
+                                 .capacity_memory = tb->hosts[dst].memory,
+                                 .timeout_s = 60,
+                                 .cancel = c->o->stop};
+        /* a tenant that cannot start or hold is noted; the run goes on without it */
+        if (mb_rsv_start(hv_dst, tb, &tb->hosts[dst], &co, &tenant, &e) < 0)
+            mb_progress_note(&c->prog, "competing tenant: %s", e.msg);
+        else if (mb_rsv_wait_held(tenant, &e) < 0)
+            mb_progress_note(&c->prog, "competing tenant did not hold: %s", e.msg);
+    }
+
     /* 3. warm-up and baseline (the workload's reference window) */
     nap(c, pt.warmup_ms);
     double base0 = mb_now_wall();
@@ -978,6 +1044,9 @@ static int run_one(struct campaign *c, const struct mb_run *run, int *all_ok, st
             nap(c, 300); /* replies flowing before the window opens */
             mb_probe_window_open(probe);
         }
+        /* the paper's method: the placeholders go just before the migration starts */
+        if (rsv && hop == 1 && !strcmp(pt.dst_mode, "release") && mb_rsv_release(rsv, &e) < 0)
+            mb_progress_note(&c->prog, "releasing the reservation: %s", e.msg);
         double h0 = mb_now_wall();
         double makespan = NAN;
         if (!stopped(c))
@@ -1016,7 +1085,10 @@ static int run_one(struct campaign *c, const struct mb_run *run, int *all_ok, st
             if (strcmp(st, "ok") != 0)
                 *all_ok = 0;
         }
+        size_t first_row = nrows;
         hop_rows(c, run, vms, nvms, from, to, hop, makespan, h0, mb_now_wall(), rows, &nrows);
+        for (size_t k = first_row; k < nrows; k++)
+            reservation_columns(rows[k], rsv, tenant);
         for (int i = 0; i < nvms; i++) {
             vms[i].win[2 * (hop - 1)] = vms[i].migrated ? vms[i].mig.wall_start : NAN;
             vms[i].win[2 * (hop - 1) + 1] = vms[i].migrated ? vms[i].mig.wall_end : NAN;
@@ -1028,7 +1100,10 @@ static int run_one(struct campaign *c, const struct mb_run *run, int *all_ok, st
             collect_workload(c, wl, &pt, run_id, &vms[i], i, nvms, rows, nrows, base0, base1);
     int interrupted = stopped(c);
 
-    /* 7. clean up: every domain of the run, wherever it is */
+    /* 7. clean up: the tenant, the placeholders (hold mode: destroyed only now), and every
+     * domain of the run, wherever it is */
+    mb_rsv_free(tenant);
+    mb_rsv_free(rsv);
     for (int i = 0; i < nvms; i++)
         if (vms[i].started)
             destroy_everywhere(c, vms[i].name);
@@ -1055,10 +1130,6 @@ static int check_supported(struct campaign *c, struct mb_error *err)
     for (size_t p = 0; p < c->plan->npoints; p++) {
         struct mb_point pt;
         mb_plan_point(c->plan, p, &pt);
-        if (pt.dst_cpu > 0 || pt.dst_memory > 0)
-            return mb_error_at(err, MB_EINPUT, c->s->path, 0, 0,
-                               "reservation.destination (placeholder VMs) is not implemented "
-                               "by this runner yet");
         const struct mb_wl_driver *wl = mb_wl_find(pt.vm_workload);
         if (wl && mb_wl_check(wl, &pt.wl, pt.vm_memory, err) < 0) {
             char msg[sizeof(err->msg)];
