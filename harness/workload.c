@@ -659,6 +659,7 @@ int mb_wl_guest_collect(struct mb_remote *r, const struct mb_wl_driver *d,
 
 struct mb_wl_client {
     pid_t pid;
+    double t0;
     bool ended;
     int status;
     char *log_path;
@@ -723,6 +724,7 @@ int mb_wl_client_start(const struct mb_wl_driver *d, const struct mb_wl_params *
         goto out;
     }
     pid_t parent = getpid();
+    double t0 = mb_now_wall();
     pid_t pid = fork();
     if (pid < 0) {
         rc = mb_error_set(err, MB_EENV, "fork: %s", strerror(errno));
@@ -768,6 +770,7 @@ int mb_wl_client_start(const struct mb_wl_driver *d, const struct mb_wl_params *
     }
     struct mb_wl_client *c = mb_xcalloc(1, sizeof(*c));
     c->pid = pid;
+    c->t0 = t0;
     c->log_path = mb_xstrdup(log_path);
     *out = c;
     rc = 0;
@@ -787,6 +790,11 @@ out:
 pid_t mb_wl_client_pid(const struct mb_wl_client *c)
 {
     return c ? c->pid : -1;
+}
+
+double mb_wl_client_t0(const struct mb_wl_client *c)
+{
+    return c ? c->t0 : NAN;
 }
 
 bool mb_wl_client_ended(struct mb_wl_client *c, int *status)

@@ -5,17 +5,19 @@
  * wl_sysbench.c, wl_web.c), each defining a struct mb_wl_driver that workload.c lists
  * in mb_wl_drivers[]; adding a workload is one new file and one line in that table.
  *
- * A run with a workload, from the runner's side:
- *   d = mb_wl_find(pt->vm_workload);            NULL: not a driver's (dirty, burn)
- *   mb_wl_check(d, &pt->wl, pt->vm_memory, &err)         before anything starts
- *   mb_wl_start_cmd(d, &pt->wl, max_s, &cmd, &err)       run over SSH in each guest
- *   if (d->client) mb_wl_client_start(d, &pt->wl, ip, max_s, NULL, log, &cl, &err)
- *   t0 = mb_now_wall()                                    the series' time 0 (see below)
+ * A run with a workload, from the runner's side (pt->wl: the point's workload.* keys):
+ *   d = mb_wl_find(pt->vm_workload);              NULL: not a driver's (dirty, burn)
+ *   mb_wl_check(d, &pt->wl, pt->vm_memory, &err)          before anything starts
+ *   mb_wl_guest_start(r, d, &pt->wl, max_s, 0, &t0, &err)  in each guest, over SSH;
+ *                                                  t0 = the series' time 0, wall clock
+ *   if (d->client) mb_wl_client_start(d, &pt->wl, ip, max_s, NULL, log, &cl, &err),
+ *                  t0 = mb_wl_client_t0(cl)        (its series is the client's)
  *   ... baseline window, migration window, after window (wall-clock times) ...
- *   mb_wl_stop_cmd(d, &pt->wl, &cmd)                       run over SSH; ends the program
- *   text = the output: mb_wl_output_cmd() over SSH, or mb_wl_client_stop() + _output()
- *   mb_wl_parse(d, text, len, 0, &series, &err)
+ *   mb_wl_guest_collect(r, d, &pt->wl, 0, &series, &raw, &err)   stop, fetch, parse
+ *   if (d->client) mb_wl_client_collect(cl, d, 0, 0, &series, &raw, &err)
  *   ov = mb_series_overhead(series, base_from - t0, base_to - t0, mig_from - t0, mig_to - t0)
+ *   score = mb_series_score(series)          (whole-run; mb_wl_score_ratio across runs)
+ * (mb_wl_start_cmd, mb_wl_stop_cmd, mb_wl_output_cmd and mb_wl_parse are the pieces.)
  *
  * Series time: every sample's t is seconds since the workload program started
  * measuring, on the clock of the machine it runs on (the guest's monotonic clock for
@@ -369,6 +371,10 @@ int mb_wl_client_start(const struct mb_wl_driver *d, const struct mb_wl_params *
 
 /* Its process id. */
 pid_t mb_wl_client_pid(const struct mb_wl_client *c);
+
+/* The wall-clock time it was started: its series' t = 0 (it starts measuring within
+ * milliseconds of its exec). */
+double mb_wl_client_t0(const struct mb_wl_client *c);
 
 /* Has it ended?  (true also once stopped.)  *status: its wait status, when ended. */
 bool mb_wl_client_ended(struct mb_wl_client *c, int *status);

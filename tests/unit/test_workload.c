@@ -882,8 +882,10 @@ static void test_client_process(void **state)
     struct mb_wl_client *c = NULL;
 
     /* a client that runs, samples and summarizes at SIGTERM */
+    double before = mb_now_wall();
     assert_int_equal(mb_wl_client_start(&mb_wl_web, &p, "10.0.0.101", 30, good, log, &c, &err), 0);
     assert_true(mb_wl_client_pid(c) > 0);
+    assert_true(mb_wl_client_t0(c) >= before && mb_wl_client_t0(c) <= mb_now_wall());
     usleep(300 * 1000);
     assert_false(mb_wl_client_ended(c, NULL));
     assert_int_equal(mb_wl_client_stop(c, 5, &err), 0);
