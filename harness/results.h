@@ -129,6 +129,19 @@ enum mb_results_group {
     X(OVERHEAD_PCT, "overhead_pct", NUMBER, "%", "", METRIC, 0,                                    \
       "Workload slowdown: (baseline - during) / baseline * 100; negative when faster.",            \
       "either workload figure is empty, or the baseline is 0")                                     \
+    X(CPU_CAP_MEASURED_PCT, "cpu_cap_measured_pct", NUMBER, "%", "", METRIC, 0,                    \
+      "The capped VM's vCPU use as the monitor measured it between the cap and the migration "     \
+      "(% of one CPU per vCPU, like cpu_cap_applied_pct).",                                        \
+      "no cap, or no monitor samples")                                                             \
+    X(CPU_CAP_CHECK, "cpu_cap_check", ENUM, "", "ok|under|over|unmeasured", METRIC, 0,             \
+      "The monitor's verdict on the cap: `ok` within 5 percentage points of it, `under` the "      \
+      "VM used less (an idle VM does), `over` the cap did not hold.",                              \
+      "no cap")                                                                                    \
+    X(BALLOON_MEASURED_KIB, "balloon_measured_kib", NUMBER, "KiB", "", METRIC, 0,                  \
+      "The guest's balloon size as the monitor saw it before the migration.",                      \
+      "no balloon, or no monitor samples")                                                         \
+    X(BALLOON_CHECK, "balloon_check", ENUM, "", "ok|under|over|unmeasured", METRIC, 0,             \
+      "The monitor's verdict on the balloon: `ok` within 2 % of its target.", "no balloon")        \
     X(DST_CPU_HELD, "dst_cpu_held", NUMBER, "CPUs", "", METRIC, 0,                                 \
       "CPUs the destination's CPU placeholders used in their last check before the release "       \
       "(reservation.destination.cpu).",                                                            \

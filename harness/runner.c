@@ -19,6 +19,7 @@
 #include "guest.h"
 #include "hypervisor.h"
 #include "metadata.h"
+#include "monitor.h"
 #include "plan.h"
 #include "probe.h"
 #include "remote.h"
@@ -45,6 +46,10 @@ struct vm {
     int reachable;      /* answered over SSH after boot */
     double cap_applied; /* % of one CPU per vCPU, NAN when not set */
     double balloon_kib; /* NAN when not set */
+    double reserved_at; /* wall time the source reservation was in place */
+    struct mb_monitor_check cap_check, balloon_check;
+    double cap_measured; /* the monitor's measure of the cap, % of one CPU per vCPU */
+    int cap_checked, balloon_checked;
     long long bad_seen; /* lost writes the checker had counted before this hop */
     /* the workload driver's program (or load client), when the point has one */
     int wl_started;
@@ -78,6 +83,7 @@ struct campaign {
     struct mb_progress prog;
     struct mb_strategy_model model; /* the adaptive strategy's, alpha 0 = none */
     const char *dir;                /* the results directory */
+    struct mb_monitor *mon;         /* host and VM usage into monitor.csv; NULL = none */
     int adaptive;                   /* some point uses it */
 };
 
@@ -696,6 +702,16 @@ static void hop_rows(struct campaign *c, const struct mb_run *run, struct vm *vm
         set_num(row, MB_COL_BATCH_MAKESPAN_MS, makespan, "%.1f");
         set_num(row, MB_COL_CPU_CAP_APPLIED_PCT, v->cap_applied, "%.1f");
         set_num(row, MB_COL_BALLOON_APPLIED_KIB, v->balloon_kib, "%.0f");
+        if (v->cap_checked) {
+            set_num(row, MB_COL_CPU_CAP_MEASURED_PCT, v->cap_measured, "%.1f");
+            mb_results_row_set_col(row, MB_COL_CPU_CAP_CHECK, "%s",
+                                   mb_monitor_verdict_name(v->cap_check.verdict));
+        }
+        if (v->balloon_checked) {
+            set_num(row, MB_COL_BALLOON_MEASURED_KIB, v->balloon_check.measured / 1024.0, "%.0f");
+            mb_results_row_set_col(row, MB_COL_BALLOON_CHECK, "%s",
+                                   mb_monitor_verdict_name(v->balloon_check.verdict));
+        }
         if (v->error[0] || v->herror[0])
             mb_results_row_set_col(row, MB_COL_ERROR, "%s", v->error[0] ? v->error : v->herror);
         mb_results_row_set_col(row, MB_COL_HARNESS_VERSION, "%s", MB_VERSION);
@@ -877,7 +893,7 @@ static int run_one(struct campaign *c, const struct mb_run *run, int *all_ok, st
         v->n = i + 1;
         snprintf(v->name, sizeof(v->name), DOM_PREFIX "vm%d", v->n);
         snprintf(v->label, sizeof(v->label), "vm%d", v->n);
-        v->cap_applied = v->balloon_kib = NAN;
+        v->cap_applied = v->balloon_kib = v->reserved_at = NAN;
         char mac[18];
         if (mb_guest_addr(tb, v->n, v->ip, mac, &e) < 0)
             vm_error(v, "%s", e.msg);
@@ -1012,12 +1028,14 @@ static int run_one(struct campaign *c, const struct mb_run *run, int *all_ok, st
                 capped = 1;
             }
         }
+        v->reserved_at = mb_now_wall();
         if (pt.src_memory > 0) {
             struct mb_balloon bal = {.reached = -1};
             if (mb_hv_set_balloon(d, pt.src_memory, 30, &bal, &e) < 0)
                 vm_error(v, "balloon: %s", e.msg);
             if (bal.reached >= 0)
                 v->balloon_kib = (double)bal.reached / 1024.0;
+            v->reserved_at = mb_now_wall();
         }
         mb_hv_dom_free(d);
     }
@@ -1026,6 +1044,33 @@ static int run_one(struct campaign *c, const struct mb_run *run, int *all_ok, st
     const char *addrs[MAX_VMS];
     for (int i = 0; i < nvms; i++)
         addrs[i] = vms[i].ip;
+    /* what the source reservation did, as the monitor measured it: over the two seconds
+     * between applying it and the migration (the first second left out: the sample that
+     * brackets the window's start may predate the balloon's last step) */
+    if (c->mon && (pt.src_cpu_cap < 100 || pt.src_memory > 0) && !stopped(c)) {
+        nap(c, 2500);
+        double now = mb_now_wall();
+        mb_monitor_flush(c->mon, now, 10, &e);
+        for (int i = 0; i < nvms; i++) {
+            struct vm *v = &vms[i];
+            if (!v->reachable || !isfinite(v->reserved_at))
+                continue;
+            if (isfinite(v->cap_applied) &&
+                mb_monitor_check_cap(c->mon, tb->hosts[src].name, v->name,
+                                     pt.src_cpu_cap * (double)pt.vm_vcpus,
+                                     v->cap_applied * (double)pt.vm_vcpus, v->reserved_at + 0.5,
+                                     now, 5.0 * (double)pt.vm_vcpus, &v->cap_check, &e) == 0) {
+                v->cap_checked = 1;
+                v->cap_measured = v->cap_check.measured / (double)pt.vm_vcpus;
+            }
+            if (isfinite(v->balloon_kib) &&
+                mb_monitor_check_balloon(c->mon, tb->hosts[src].name, v->name,
+                                         (double)pt.src_memory, v->balloon_kib * 1024.0,
+                                         v->reserved_at + 1.0, now, 0.02, &v->balloon_check,
+                                         &e) == 0)
+                v->balloon_checked = 1;
+        }
+    }
     for (int hop = 1; hop <= nhops && !stopped(c); hop++) {
         int from = hop % 2 ? src : dst, to = hop % 2 ? dst : src;
         for (int i = 0; i < nvms; i++) {
@@ -1153,6 +1198,7 @@ static int check_supported(struct campaign *c, struct mb_error *err)
 
 static void campaign_free(struct campaign *c)
 {
+    mb_monitor_free(c->mon);
     if (c->hv)
         for (int h = 0; h < (c->tb ? c->tb->nhosts : 0); h++)
             mb_hv_close(c->hv[h]);
@@ -1344,6 +1390,41 @@ int mb_runner_campaign(const struct mb_runner_opts *o, struct mb_runner_summary 
         goto out;
     if ((rc = write_meta(&c, sum->dir, sum, "running", err)) < 0)
         goto out;
+    /* the monitor: every host's and VM's usage into monitor.csv, all campaign long */
+    struct mb_remote_target tgt[64];
+    struct mb_monitor_host mh[64];
+    int nmh = c.tb->nhosts < 64 ? c.tb->nhosts : 64;
+    for (int h = 0; h < nmh; h++) {
+        const struct mb_host *x = &c.tb->hosts[h];
+        tgt[h] = (struct mb_remote_target){.address = x->ssh.address,
+                                           .port = x->ssh.port,
+                                           .user = x->ssh.user,
+                                           .key = x->ssh.key,
+                                           .known_hosts = x->ssh.known_hosts,
+                                           .connect_timeout_s = 5};
+        int pid = 0;
+        struct mb_error me;
+        if (mb_monitor_lab_pid(c.tb->path, x->name, &pid, &me) < 0)
+            pid = 0;
+        mh[h] = (struct mb_monitor_host){.name = x->name,
+                                         .uri = x->uri,
+                                         .ssh = x->ssh.address ? &tgt[h] : NULL,
+                                         .local_pid = pid};
+    }
+    {
+        struct mb_point pt0;
+        mb_plan_point(c.plan, 0, &pt0);
+        char mpath[4300];
+        snprintf(mpath, sizeof(mpath), "%s/monitor.csv", sum->dir);
+        struct mb_monitor_opts mo = {.interval_s = pt0.monitor_interval_ms / 1000.0,
+                                     .csv_path = mpath};
+        struct mb_error me;
+        if (mb_monitor_new(mh, nmh, &mo, &c.mon, &me) < 0 || mb_monitor_start(c.mon, &me) < 0) {
+            mb_progress_note(&c.prog, "monitor: %s (no monitor.csv)", me.msg);
+            mb_monitor_free(c.mon);
+            c.mon = NULL;
+        }
+    }
 
     for (size_t i = 0; i < c.plan->nruns; i++) {
         const struct mb_run *run = &c.plan->runs[i];
@@ -1359,6 +1440,8 @@ int mb_runner_campaign(const struct mb_runner_opts *o, struct mb_runner_summary 
         snprintf(label, sizeof(label), "%s point %zu/%zu rep %u/%lld", c.s->name, run->point + 1,
                  c.plan->npoints, run->rep, (long long)c.s->repeat);
         mb_progress_run_start(&c.prog, label);
+        if (c.mon)
+            mb_monitor_set_label(c.mon, id);
         double r0 = mb_now_mono();
         int ok = 1;
         rc = run_one(&c, run, &ok, err);
