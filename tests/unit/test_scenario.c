@@ -11,6 +11,7 @@
 
 #include "plan.h"
 #include "scenario.h"
+#include "workload.h"
 
 static struct mb_scenario *load(const char *text, struct mb_error *err)
 {
@@ -187,6 +188,23 @@ static void test_invalid_yaml_does_not_leak(void **state)
     assert_int_equal(err.line, 2);
     assert_int_equal(err.column, 19);
     assert_non_null(strstr(err.msg, "invalid YAML: mismatched flow mapping end"));
+}
+
+/* Every workload driver's name is a value of vms.workload (the option table lists them
+ * by hand, next to the runner's own loads). */
+static void test_every_driver_is_a_workload(void **state)
+{
+    (void)state;
+    for (size_t i = 0; mb_wl_drivers[i]; i++) {
+        char text[128];
+        snprintf(text, sizeof(text), "name: w\nvms: {workload: %s}\n", mb_wl_drivers[i]->name);
+        struct mb_error err;
+        struct mb_scenario *s = load(text, &err);
+        if (!s)
+            print_error("%s: %s\n", mb_wl_drivers[i]->name, err.msg);
+        assert_non_null(s);
+        mb_scenario_free(s);
+    }
 }
 
 int main(void)
