@@ -210,9 +210,13 @@ static void test_every_driver_is_a_workload(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_defaults),      cmocka_unit_test(test_values_and_factors),
-        cmocka_unit_test(test_zip_and_plots), cmocka_unit_test(test_errors),
-        cmocka_unit_test(test_truncations),   cmocka_unit_test(test_invalid_yaml_does_not_leak),
+        cmocka_unit_test(test_defaults),
+        cmocka_unit_test(test_values_and_factors),
+        cmocka_unit_test(test_zip_and_plots),
+        cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_truncations),
+        cmocka_unit_test(test_invalid_yaml_does_not_leak),
+        cmocka_unit_test(test_every_driver_is_a_workload),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
