@@ -17,7 +17,7 @@
  * tmpfs does not), -e adds an fsync at the end of each writing test (as IOZone's -e).
  *
  * Output (stdout), for the harness:
- *   iozone start dir=/mnt/scratch fs=ext2 file_mib=64 record_kib=64 direct=0 fsync=0
+ *   iozone start dir=/mnt/scratch fs=ext2/3/4 file_mib=64 record_kib=64 direct=0 fsync=0
  *       tests=write,rewrite,... interval=1.000 wall=<unix time of t=0>
  *   iozone t=1.000 dt=1.000 phase=write mibs=83.2 bytes=87293952
  *       every INTERVAL seconds, and once more at the end for the last, shorter interval;
@@ -116,7 +116,7 @@ static const char *fs_name(const char *dir)
     case 0x858458f6:
         return "ramfs";
     case 0xEF53:
-        return "ext2";
+        return "ext2/3/4";
     default:
         return "other";
     }
@@ -351,6 +351,9 @@ int main(int argc, char **argv)
     }
     for (size_t i = 0; i < z.record; i++)
         z.buf[i] = (unsigned char)(i * 131 + 7);
+    z.rng = 0x9E3779B97F4A7C15ull ^ (uint64_t)getpid();
+    /* named after the process that writes it (after -d, not the parent checked above) */
+    snprintf(z.path, sizeof(z.path), "%s/mb-iozone.%ld.dat", z.dir, (long)getpid());
     /* can the file be made here, and opened the way the tests will? */
     int fd = open(z.path, O_WRONLY | O_CREAT | (z.direct ? O_DIRECT : 0), 0600);
     if (fd < 0) {
@@ -363,9 +366,6 @@ int main(int argc, char **argv)
         return 1;
     }
     close(fd);
-    z.rng = 0x9E3779B97F4A7C15ull ^ (uint64_t)getpid();
-    /* named after the process that writes it (after -d, not the parent checked above) */
-    snprintf(z.path, sizeof(z.path), "%s/mb-iozone.%ld.dat", z.dir, (long)getpid());
     /* every test but write needs the file: write it once, unmeasured, unless write is first */
     if (z.tests[0] != T_WRITE) {
         int rc = run_test(&z, T_WRITE, 0);
