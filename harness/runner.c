@@ -825,9 +825,10 @@ static void collect_workload(struct campaign *c, const struct mb_wl_driver *wl,
             free(raw);
         }
     }
+    /* the series' time 0 on this machine's clock: when the start command returned (a
+     * little late), not the guest's own wall clock, which falls behind by every
+     * stop-and-copy pause of the run */
     double t0 = v->wl_t0;
-    if (series && isfinite(series->wall0))
-        t0 = series->wall0;
     if (series) {
         struct mb_buf b = {0};
         if (mb_series_csv(series, &b) == 0 && b.data) {
