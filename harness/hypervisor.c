@@ -638,10 +638,13 @@ static void lv_init(void)
         lv_inited = 0;
 }
 
+static pthread_t lv_loop_thread;
+static volatile sig_atomic_t lv_loop_stop;
+
 static void *lv_event_loop(void *arg)
 {
     (void)arg;
-    for (;;)
+    while (!lv_loop_stop)
         if (virEventRunDefaultImpl() < 0)
             break;
     return NULL;
@@ -649,11 +652,33 @@ static void *lv_event_loop(void *arg)
 
 static void lv_start_loop(void)
 {
-    pthread_t t;
-    if (virEventRegisterDefaultImpl() < 0 || pthread_create(&t, NULL, lv_event_loop, NULL) != 0)
+    if (virEventRegisterDefaultImpl() < 0 ||
+        pthread_create(&lv_loop_thread, NULL, lv_event_loop, NULL) != 0)
         return;
-    pthread_detach(t);
     lv_looping = 0;
+}
+
+static void lv_wake(int timer, void *opaque)
+{
+    (void)opaque;
+    virEventRemoveTimeout(timer);
+}
+
+void mb_hv_shutdown(void)
+{
+    if (lv_looping != 0)
+        return;
+    /* let the loop finish what closed connections left to it (an SSH transport sends
+     * its EOF there), then stop it: it must not run while the process exits and its
+     * libraries (OpenSSL) clean up */
+    for (int i = 0; i < 5; i++) {
+        struct timespec ts = {0, 20 * 1000000L};
+        nanosleep(&ts, NULL);
+    }
+    lv_loop_stop = 1;
+    virEventAddTimeout(0, lv_wake, NULL, NULL); /* wakes the loop's poll */
+    pthread_join(lv_loop_thread, NULL);
+    lv_looping = -1;
 }
 
 /* 0 once libvirt is initialised (and, with loop, its event loop runs). */

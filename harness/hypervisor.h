@@ -164,6 +164,11 @@ struct mb_hv_ops {
 /* The libvirt backend. */
 extern const struct mb_hv_ops mb_hv_libvirt;
 
+/* Stop the libvirt backend's event-loop thread, once every connection is closed, before
+ * the process exits: a connection over SSH finishes closing on that thread, and must not
+ * race the exit handlers of the crypto library.  No-op when it never started. */
+void mb_hv_shutdown(void);
+
 /* Job statistics from libvirt typed parameters (a JOB_COMPLETED event's, or
  * virDomainGetJobStats'); exposed for the unit tests. */
 struct _virTypedParameter;

@@ -4,6 +4,7 @@
 
 #include "commands.h"
 #include "error.h"
+#include "hypervisor.h"
 #include "util.h"
 
 struct command {
@@ -54,8 +55,11 @@ int main(int argc, char **argv)
     }
     const char *names[sizeof(commands) / sizeof(commands[0]) + 1];
     for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
-        if (!strcmp(cmd, commands[i].name))
-            return commands[i].fn(argc - 1, argv + 1);
+        if (!strcmp(cmd, commands[i].name)) {
+            int rc = commands[i].fn(argc - 1, argv + 1);
+            mb_hv_shutdown();
+            return rc;
+        }
         names[i] = commands[i].name;
     }
     names[sizeof(commands) / sizeof(commands[0])] = NULL;
