@@ -86,6 +86,7 @@ struct campaign {
     const char *dir;                /* the results directory */
     struct mb_monitor *mon;         /* host and VM usage into monitor.csv; NULL = none */
     int adaptive;                   /* some point uses it */
+    char why[300];                  /* the current run's first failure, for its progress line */
 };
 
 /* ---- small helpers ------------------------------------------------------------------ */
@@ -1146,8 +1147,13 @@ static int run_one(struct campaign *c, const struct mb_run *run, int *all_ok, st
             else if (mig_ok && !v->error[0])
                 hop_error(v, "migrated, but not verified");
             snprintf(v->status, sizeof(v->status), "%s", st);
-            if (strcmp(st, "ok") != 0)
+            if (strcmp(st, "ok") != 0) {
                 *all_ok = 0;
+                if (!c->why[0])
+                    snprintf(c->why, sizeof(c->why), "%s %s%s%s", v->label, st,
+                             v->error[0] || v->herror[0] ? ": " : "",
+                             v->error[0] ? v->error : v->herror);
+            }
         }
         size_t first_row = nrows;
         hop_rows(c, run, vms, nvms, from, to, hop, makespan, h0, mb_now_wall(), rows, &nrows);
@@ -1463,6 +1469,7 @@ int mb_runner_campaign(const struct mb_runner_opts *o, struct mb_runner_summary 
             mb_monitor_set_label(c.mon, id);
         double r0 = mb_now_mono();
         int ok = 1;
+        c.why[0] = '\0';
         rc = run_one(&c, run, &ok, err);
         if (rc == MB_EINTR)
             break;
@@ -1471,8 +1478,9 @@ int mb_runner_campaign(const struct mb_runner_opts *o, struct mb_runner_summary 
         sum->done++;
         if (!ok)
             sum->failed++;
-        char outcome[300];
-        snprintf(outcome, sizeof(outcome), "%s %s (%s)", label, ok ? "ok" : "FAILED", id);
+        char outcome[700];
+        snprintf(outcome, sizeof(outcome), "%s %s (%s)%s%s", label, ok ? "ok" : "FAILED", id,
+                 ok || !c.why[0] ? "" : ": ", ok ? "" : c.why);
         mb_progress_run_end(&c.prog, ok, mb_now_mono() - r0, outcome);
     }
     sum->interrupted = rc == MB_EINTR;

@@ -19,7 +19,7 @@ until [ "$(cat "$OUT"/e2e-resume/*/raw.csv 2>/dev/null | wc -l)" -ge 2 ]; do
     [ "$(date +%s)" -lt $end ] || fail "no row within 120 s"
     sleep 0.2
 done
-sleep 3
+sleep "${E2E_RESUME_KILL_AFTER:-3}"
 kill -9 $PID
 wait $PID 2>/dev/null
 PID=
@@ -31,7 +31,18 @@ say "killed with $before of 4 runs recorded"
 "$MIGBENCH" lab down --name $N >/dev/null || fail "lab down"
 lab_assert_gone $N
 "$MIGBENCH" lab up --name $N >/dev/null || fail "lab up again"
-"$MIGBENCH" run --testbed $N --resume "$DIR" --progress lines || fail "resume exited $?"
+if ! "$MIGBENCH" run --testbed $N --resume "$DIR" --progress lines; then
+    rc=$?
+    # name what failed: the error column of every failed run, and the first run's log
+    python3 - "$DIR" <<'PY'
+import csv, sys
+for r in csv.DictReader(open(sys.argv[1] + "/raw.csv")):
+    if r["status"] != "ok":
+        print("  ", r["run_id"], r["status"], r["error"])
+PY
+    tail -20 "$OUT/first.log"
+    fail "resume exited $rc"
+fi
 python3 - "$DIR" <<'PY' || fail "raw.csv after resume"
 import csv, sys
 rows = list(csv.DictReader(open(sys.argv[1] + "/raw.csv")))
