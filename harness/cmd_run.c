@@ -23,6 +23,8 @@ static const char usage_text[] =
     "  --out RESULTS_BASE    where results go (default: results)\n"
     "  --history DIR         earlier results the adaptive strategy learns from (overrides\n"
     "                        the scenario's migration.history)\n"
+    "  --matrix DIR          earlier Table 3 results the workload-aware placement reads\n"
+    "                        (overrides the scenario's placement.matrix)\n"
     "  --resume DIR          finish an interrupted campaign in DIR: runs already in its\n"
     "                        raw.csv are skipped, none is done twice\n"
     "  --quiet               no progress output (errors still go to stderr)\n"
@@ -57,7 +59,7 @@ int mb_cmd_run(int argc, char **argv)
         } else if (!strcmp(a, "--quiet") || !strcmp(a, "-q")) {
             o.progress = MB_PROGRESS_QUIET;
         } else if (!strcmp(a, "--testbed") || !strcmp(a, "--out") || !strcmp(a, "--resume") ||
-                   !strcmp(a, "--progress") || !strcmp(a, "--history")) {
+                   !strcmp(a, "--progress") || !strcmp(a, "--history") || !strcmp(a, "--matrix")) {
             if (i + 1 >= argc) {
                 needs = a;
             } else if (!strcmp(a, "--testbed")) {
@@ -68,6 +70,8 @@ int mb_cmd_run(int argc, char **argv)
                 o.resume_dir = argv[++i];
             } else if (!strcmp(a, "--history")) {
                 o.history = argv[++i];
+            } else if (!strcmp(a, "--matrix")) {
+                o.matrix = argv[++i];
             } else {
                 const char *m = argv[++i];
                 if (!strcmp(m, "bar"))

@@ -21,6 +21,8 @@ static const char *const orders[] = {"by-point", "interleaved", "shuffled", NULL
 static const char *const compressions[] = {"none", "xbzrle", "zlib", "zstd", NULL};
 static const char *const dst_modes[] = {"release", "hold", NULL};
 static const char *const admissions[] = {"free", "all", NULL};
+static const char *const residents[] = {"none", "idle", "jbb", "iozone", "sysbench", "web", NULL};
+static const char *const policies[] = {"workload-aware", "random", NULL};
 
 const struct mb_option mb_options[] = {
     /* the experiment */
@@ -150,6 +152,24 @@ const struct mb_option mb_options[] = {
      "free: the tenant takes only what no running VM was given (a scheduler's placement; a "
      "reservation protects against it); all: it takes what it asks regardless."},
 
+    /* co-location and placement (the paper's Table 3 and its workload-aware strategy) */
+    {"colocation.workload", MB_OPT_ENUM, MB_SCOPE_POINT, "none", 0, 0, 0, residents,
+     PT(co_workload),
+     "A resident VM already on the destination (Table 3): none, or a VM of vms.memory "
+     "running this workload, started with the migrating VMs and measured in the baseline "
+     "window and in windows.after, once the migrating VMs have arrived."},
+    {"placement.hosts", MB_OPT_STRING, MB_SCOPE_POINT, "", 0, 0, 0, NULL, PT(placement_hosts),
+     "Candidate destinations, each with a resident VM running a workload: "
+     "\"HOST=WORKLOAD,HOST=WORKLOAD\" (e.g. \"hostB=jbb,hostC=iozone\"); the batch goes to "
+     "the one placement.policy picks. Empty = migration.to (and colocation.workload)."},
+    {"placement.policy", MB_OPT_ENUM, MB_SCOPE_POINT, "workload-aware", 0, 0, 0, policies,
+     PT(placement_policy),
+     "How a destination is picked among placement.hosts: workload-aware (least co-location "
+     "loss in placement.matrix) or random (from the run id: reproducible)."},
+    {"placement.matrix", MB_OPT_STRING, MB_SCOPE_SCENARIO, "", 0, 0, 0, NULL, SC(matrix),
+     "Earlier Table 3 results the workload-aware policy reads its co-location matrix from: "
+     "a results directory or a directory of them, relative to the scenario file."},
+
     /* measurement windows */
     {"windows.warmup", MB_OPT_DURATION, MB_SCOPE_POINT, "5s", MB_OPTF_MAX, 0, 3600000, NULL,
      PT(warmup_ms), "Time between starting the workload and measuring."},
@@ -166,6 +186,11 @@ const struct mb_option mb_options[] = {
     MB_WL_OPTIONS(PT(wl)),
     {NULL, 0, 0, NULL, 0, 0, 0, NULL, 0, NULL},
 };
+
+const char *const *mb_option_resident_workloads(void)
+{
+    return residents + 1; /* without "none" */
+}
 
 const struct mb_option *mb_option_find(const char *key)
 {

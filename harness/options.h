@@ -77,6 +77,9 @@ struct mb_point {
     int64_t ct_cpu; /* contention.*: the competing tenant on the destination */
     uint64_t ct_memory, ct_vm_memory, ct_vm_overhead;
     const char *ct_admission;
+    const char *co_workload;      /* colocation.workload: the destination's resident, "none" */
+    const char *placement_hosts;  /* candidates "HOST=WORKLOAD,..."; "" = migration.to */
+    const char *placement_policy; /* workload-aware | random */
     double warmup_ms, baseline_ms, after_ms;
     double monitor_interval_ms, probe_interval_ms;
     struct mb_wl_params wl; /* workload.*: the workload drivers' settings */
@@ -96,6 +99,10 @@ struct mb_option {
 
 /* The table, terminated by an entry with key NULL. */
 extern const struct mb_option mb_options[];
+
+/* What a resident VM may run (placement.hosts, colocation.workload but "none"):
+ * NULL-terminated. */
+const char *const *mb_option_resident_workloads(void);
 
 /* The option with this dotted key, or NULL. */
 const struct mb_option *mb_option_find(const char *key);

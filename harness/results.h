@@ -161,6 +161,33 @@ enum mb_results_group {
       "no competing tenant")                                                                       \
     X(CONTENTION_MEMORY_GRANTED_BYTES, "contention_memory_granted_bytes", INTEGER, "B", "",        \
       METRIC, 0, "Memory the competing tenant got on the destination.", "no competing tenant")     \
+    X(WORKLOAD, "workload", STRING, "", "", METRIC, 0,                                             \
+      "What ran in the migrating VM (vms.workload).", "never written by older versions")           \
+    X(WORKLOAD_AFTER, "workload_after", NUMBER, "workload unit", "", METRIC, 0,                    \
+      "The workload's figure in windows.after, once the VM runs on the destination.",              \
+      "no workload, no after window, or it reported nothing")                                      \
+    X(AFTER_LOSS_PCT, "after_loss_pct", NUMBER, "%", "", METRIC, 0,                                \
+      "What the VM lost on the destination: (baseline - after) / baseline * 100.",                 \
+      "either figure is empty, or the baseline is 0")                                              \
+    X(COLOCATED_WORKLOAD, "colocated_workload", STRING, "", "", METRIC, 0,                         \
+      "The workload of the resident VM already on the destination (colocation.workload, or "       \
+      "the chosen host's in placement.hosts).",                                                    \
+      "no resident VM")                                                                            \
+    X(COLOCATED_BASELINE, "colocated_baseline", NUMBER, "workload unit", "", METRIC, 0,            \
+      "The resident's figure in the baseline window, alone on the destination.",                   \
+      "no resident, or it reported nothing")                                                       \
+    X(COLOCATED_AFTER, "colocated_after", NUMBER, "workload unit", "", METRIC, 0,                  \
+      "The resident's figure in windows.after, beside the VMs that arrived.",                      \
+      "no resident, or it reported nothing")                                                       \
+    X(COLOCATED_LOSS_PCT, "colocated_loss_pct", NUMBER, "%", "", METRIC, 0,                        \
+      "What the resident lost: (baseline - after) / baseline * 100.",                              \
+      "either resident figure is empty")                                                           \
+    X(COLOCATION_LOSS_PCT, "colocation_loss_pct", NUMBER, "%", "", METRIC, 0,                      \
+      "after_loss_pct + colocated_loss_pct: what the two together lost by sharing the host "       \
+      "(the cost Table 3 measures and workload-aware placement minimises).",                       \
+      "either loss is empty")                                                                      \
+    X(PLACEMENT, "placement", ENUM, "", "workload-aware|random", METRIC, 0,                        \
+      "The policy that picked host_to among placement.hosts.", "no placement.hosts")               \
     X(ERROR, "error", STRING, "", "", METRIC, 0,                                                   \
       "Why the migration did not end `ok`, as one message.", "status is `ok`")                     \
     X(STATS_SOURCE, "stats_source", ENUM, "", "event|destination|none", PROVENANCE, 0,             \

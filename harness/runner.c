@@ -26,6 +26,7 @@
 #include "reservation.h"
 #include "results.h"
 #include "scenario.h"
+#include "placement.h"
 #include "strategy.h"
 #include "testbed.h"
 #include "units.h"
@@ -82,11 +83,12 @@ struct campaign {
     size_t ndone;
     int lock_fd;
     struct mb_progress prog;
-    struct mb_strategy_model model; /* the adaptive strategy's, alpha 0 = none */
-    const char *dir;                /* the results directory */
-    struct mb_monitor *mon;         /* host and VM usage into monitor.csv; NULL = none */
-    int adaptive;                   /* some point uses it */
-    char why[300];                  /* the current run's first failure, for its progress line */
+    struct mb_strategy_model model;     /* the adaptive strategy's, alpha 0 = none */
+    const char *dir;                    /* the results directory */
+    struct mb_monitor *mon;             /* host and VM usage into monitor.csv; NULL = none */
+    int adaptive;                       /* some point uses it */
+    char why[300];                      /* the current run's first failure, for its progress line */
+    struct mb_placement_matrix *matrix; /* workload-aware placement's; NULL = none read */
 };
 
 /* ---- small helpers ------------------------------------------------------------------ */
@@ -792,14 +794,14 @@ static void write_text(const char *path, const char *data, size_t len)
     close(fd);
 }
 
-/* Stop a VM's workload, keep its output and series beside raw.csv (series/), and give
- * each of its hop rows the baseline and during-migration throughput and the overhead.
- * A workload that gave no series says why in the rows' error (the migration's status
- * stands: the workload is what was measured, not what was tested). */
-static void collect_workload(struct campaign *c, const struct mb_wl_driver *wl,
-                             const struct mb_point *pt, const char *run_id, struct vm *v, int i,
-                             int nvms, struct mb_results_row **rows, size_t nrows, double base0,
-                             double base1)
+/* Stop a VM's workload and keep its output and series beside raw.csv (series/).
+ * Returns its series (NULL when it gave none, *why saying why) and sets *t0 to the
+ * series' time 0 on this machine's clock: when the start command returned (a little
+ * late), not the guest's own wall clock, which falls behind by every stop-and-copy
+ * pause of the run. */
+static struct mb_series *fetch_series(struct campaign *c, const struct mb_wl_driver *wl,
+                                      const struct mb_point *pt, const char *run_id, struct vm *v,
+                                      double *t0, char *why, size_t whylen)
 {
     struct mb_error e;
     struct mb_series *series = NULL;
@@ -827,10 +829,7 @@ static void collect_workload(struct campaign *c, const struct mb_wl_driver *wl,
             free(raw);
         }
     }
-    /* the series' time 0 on this machine's clock: when the start command returned (a
-     * little late), not the guest's own wall clock, which falls behind by every
-     * stop-and-copy pause of the run */
-    double t0 = v->wl_t0;
+    *t0 = v->wl_t0;
     if (series) {
         struct mb_buf b = {0};
         if (mb_series_csv(series, &b) == 0 && b.data) {
@@ -838,24 +837,95 @@ static void collect_workload(struct campaign *c, const struct mb_wl_driver *wl,
             write_text(path, b.data, b.len);
         }
         mb_buf_free(&b);
+    } else {
+        snprintf(why, whylen, "workload %s gave no series: %s", wl->name,
+                 rc < 0 ? e.msg : "no output");
     }
+    return series;
+}
+
+/* The loss in % between a baseline and a later figure; NAN when either is missing. */
+static double loss_pct(double base, double later)
+{
+    return 100.0 * mb_wl_overhead(base, later);
+}
+
+/* Stop a VM's workload, keep its series, and give each of its hop rows the baseline,
+ * during-migration and after-migration throughput and the losses.  A workload that gave
+ * no series says why in the rows' error (the migration's status stands: the workload
+ * is what was measured, not what was tested). */
+static void collect_workload(struct campaign *c, const struct mb_wl_driver *wl,
+                             const struct mb_point *pt, const char *run_id, struct vm *v, int i,
+                             int nvms, struct mb_results_row **rows, size_t nrows, double base0,
+                             double base1)
+{
+    double t0;
+    char why[1200];
+    struct mb_series *series = fetch_series(c, wl, pt, run_id, v, &t0, why, sizeof(why));
     for (size_t k = (size_t)i; k < nrows; k += (size_t)nvms) {
         struct mb_results_row *row = rows[k];
         size_t hop = k / (size_t)nvms;
         if (!series) {
             if (!v->error[0])
-                mb_results_row_set_col(row, MB_COL_ERROR, "workload %s gave no series: %s",
-                                       wl->name, rc < 0 ? e.msg : "no output");
+                mb_results_row_set_col(row, MB_COL_ERROR, "%s", why);
             continue;
         }
         double base = mb_series_mean(series, 0, base0 - t0, base1 - t0, NULL);
         double from = v->win[2 * hop], to = v->win[2 * hop + 1];
         double during = isfinite(from) ? mb_series_mean(series, 0, from - t0, to - t0, NULL) : NAN;
+        double after =
+            isfinite(to) && pt->after_ms > 0
+                ? mb_series_mean(series, 0, to - t0, to + pt->after_ms / 1000.0 - t0, NULL)
+                : NAN;
         set_num(row, MB_COL_WORKLOAD_BASELINE, base, "%.3f");
         set_num(row, MB_COL_WORKLOAD_DURING, during, "%.3f");
-        set_num(row, MB_COL_OVERHEAD_PCT, 100.0 * mb_wl_overhead(base, during), "%.2f");
+        set_num(row, MB_COL_OVERHEAD_PCT, loss_pct(base, during), "%.2f");
+        set_num(row, MB_COL_WORKLOAD_AFTER, after, "%.3f");
+        set_num(row, MB_COL_AFTER_LOSS_PCT, loss_pct(base, after), "%.2f");
     }
     mb_series_free(series);
+}
+
+/* The resident's figures (colocated_*) in the first hop's rows, and colocation_loss_pct
+ * in every row that has an after_loss_pct: the migrating VM's loss plus the resident's
+ * (0 for a resident with no workload: it has nothing to lose). */
+static void resident_columns(struct campaign *c, const struct mb_wl_driver *wl,
+                             const struct mb_point *pt, const char *run_id, struct vm *res,
+                             const struct vm *vms, int nvms, struct mb_results_row **rows,
+                             size_t nrows, double base0, double base1)
+{
+    double co_loss = 0;
+    if (wl) {
+        co_loss = NAN;
+        double t0, arrived = NAN;
+        char why[1200] = "";
+        for (int i = 0; i < nvms; i++)
+            if (isfinite(vms[i].win[1]) && !(vms[i].win[1] <= arrived))
+                arrived = vms[i].win[1];
+        struct mb_series *series =
+            res->wl_started ? fetch_series(c, wl, pt, run_id, res, &t0, why, sizeof(why)) : NULL;
+        if (series) {
+            double base = mb_series_mean(series, 0, base0 - t0, base1 - t0, NULL);
+            double after = isfinite(arrived) && pt->after_ms > 0
+                               ? mb_series_mean(series, 0, arrived - t0,
+                                                arrived + pt->after_ms / 1000.0 - t0, NULL)
+                               : NAN;
+            co_loss = loss_pct(base, after);
+            for (size_t k = 0; k < nrows && k < (size_t)nvms; k++) {
+                set_num(rows[k], MB_COL_COLOCATED_BASELINE, base, "%.3f");
+                set_num(rows[k], MB_COL_COLOCATED_AFTER, after, "%.3f");
+                set_num(rows[k], MB_COL_COLOCATED_LOSS_PCT, co_loss, "%.2f");
+            }
+            mb_series_free(series);
+        } else if (why[0]) {
+            mb_progress_note(&c->prog, "resident %s: %s", res->label, why);
+        }
+    }
+    for (size_t k = 0; k < nrows && k < (size_t)nvms; k++) {
+        const char *a = mb_results_row_get(rows[k], "after_loss_pct");
+        if (a && *a && isfinite(co_loss))
+            set_num(rows[k], MB_COL_COLOCATION_LOSS_PCT, atof(a) + co_loss, "%.2f");
+    }
 }
 
 /* Carry out one run.  Returns 0 when its rows were recorded (whatever their status),
@@ -885,7 +955,46 @@ static int run_one(struct campaign *c, const struct mb_run *run, int *all_ok, st
                       120;
     char run_id[MB_RESULTS_RUN_ID_SIZE];
     mb_plan_run_id(c->plan, run, run_id);
-    if (wl) {
+    /* placement: the candidate destinations, each with its resident VM, and the one the
+     * batch goes to; or the single destination with colocation.workload's resident */
+    struct mb_placement_hosts cand = {0};
+    const char *policy = NULL;
+    if (*pt.placement_hosts &&
+        mb_placement_parse_hosts(pt.placement_hosts, mb_option_resident_workloads(), &cand, &e) ==
+            0 &&
+        cand.n > 0) {
+        policy = pt.placement_policy;
+        int pick = !strcmp(policy, "random")
+                       ? mb_placement_random(run_id, &cand)
+                       : mb_placement_choose(c->matrix, pt.vm_workload, &cand);
+        dst = host_index(tb, cand.host[pick < 0 ? 0 : pick], dst);
+    } else if (strcmp(pt.co_workload, "none") != 0) {
+        cand.n = 1;
+        snprintf(cand.host[0], sizeof(cand.host[0]), "%s", tb->hosts[dst].name);
+        snprintf(cand.workload[0], sizeof(cand.workload[0]), "%s", pt.co_workload);
+    }
+    int nres = (int)cand.n, res_dst = -1;
+    struct vm *res = mb_xcalloc((size_t)nres + 1, sizeof(*res));
+    const struct mb_wl_driver *res_wl[MB_PLACEMENT_MAX_HOSTS] = {0};
+    int res_host[MB_PLACEMENT_MAX_HOSTS];
+    for (int r = 0; r < nres; r++) {
+        struct vm *v = &res[r];
+        v->n = nvms + 1 + r;
+        snprintf(v->name, sizeof(v->name), DOM_PREFIX "res%d", r + 1);
+        snprintf(v->label, sizeof(v->label), "res%d", r + 1);
+        res_host[r] = host_index(tb, cand.host[r], -1);
+        res_wl[r] = mb_wl_find(cand.workload[r]);
+        if (res_wl[r] && !res_wl[r]->program)
+            res_wl[r] = NULL;
+        if (res_host[r] == dst)
+            res_dst = r;
+        char mac[18];
+        if (res_host[r] < 0)
+            vm_error(v, "no host '%s' in the testbed", cand.host[r]);
+        else if (mb_guest_addr(tb, v->n, v->ip, mac, &e) < 0)
+            vm_error(v, "%s", e.msg);
+    }
+    if (wl || nres > 0) {
         char sdir[4300];
         snprintf(sdir, sizeof(sdir), "%s/series", c->dir);
         mkdir(sdir, 0755);
@@ -925,8 +1034,29 @@ static int run_one(struct campaign *c, const struct mb_run *run, int *all_ok, st
         mb_hv_dom_free(d);
         free(xml);
     }
+    /* 1b. the residents, on their hosts (booting while the migrating VMs do) */
+    for (int r = 0; r < nres && !stopped(c); r++) {
+        struct vm *v = &res[r];
+        struct mb_hv *hv = NULL;
+        if (v->error[0])
+            continue;
+        if (host_hv(c, res_host[r], &hv, &e) < 0) {
+            vm_error(v, "%s: %s", tb->hosts[res_host[r]].name, e.msg);
+            host_hv_reset(c, res_host[r]);
+            continue;
+        }
+        struct mb_guest_opts go = {.name = v->name, .n = v->n, .memory = pt.vm_memory, .vcpus = 1};
+        char *xml = mb_guest_xml(tb, &tb->hosts[res_host[r]], &go, &e);
+        struct mb_hv_dom *d = NULL;
+        if (!xml || mb_hv_dom_create(hv, xml, &d, &e) < 0)
+            vm_error(v, "cannot start on %s: %s", tb->hosts[res_host[r]].name, e.msg);
+        else
+            v->started = 1;
+        mb_hv_dom_free(d);
+        free(xml);
+    }
     /* 2. reach each guest and start its agents */
-    double boot_timeout = 60 + 15.0 * nvms;
+    double boot_timeout = 60 + 15.0 * (nvms + nres);
     for (int i = 0; i < nvms && !stopped(c); i++) {
         struct vm *v = &vms[i];
         if (!v->started)
@@ -961,6 +1091,38 @@ static int run_one(struct campaign *c, const struct mb_run *run, int *all_ok, st
             }
         }
         mb_remote_close(r);
+    }
+    /* 2a. the residents' workloads; a resident that does not run makes the run fail */
+    for (int r = 0; r < nres && !stopped(c); r++) {
+        struct vm *v = &res[r];
+        if (v->started && mb_guest_wait_ssh(tb, v->ip, boot_timeout, &e) < 0)
+            vm_error(v, "did not answer after boot: %s", e.msg);
+        else if (v->started)
+            v->reachable = 1;
+        if (v->reachable && res_wl[r]) {
+            struct mb_remote *rm = NULL;
+            if (mb_guest_open(tb, v->ip, 10, &rm, &e) < 0 ||
+                mb_wl_guest_start(rm, res_wl[r], &pt.wl, wl_max_s, 60, &v->wl_t0, &e) < 0) {
+                vm_error(v, "workload %s did not start: %s", res_wl[r]->name, e.msg);
+            } else {
+                v->wl_started = 1;
+                if (res_wl[r]->client) {
+                    char log[4300];
+                    snprintf(log, sizeof(log), "%s/series/%s-%s-client.log", c->dir, run_id,
+                             v->label);
+                    if (mb_wl_client_start(res_wl[r], &pt.wl, v->ip, wl_max_s, NULL, log,
+                                           &v->client, &e) < 0)
+                        vm_error(v, "load client: %s", e.msg);
+                    else
+                        v->wl_t0 = mb_now_wall();
+                }
+            }
+            mb_remote_close(rm);
+        }
+        if (v->error[0])
+            for (int i = 0; i < nvms; i++)
+                vm_error(&vms[i], "resident %s (%s on %s): %s", v->label, cand.workload[r],
+                         cand.host[r], v->error);
     }
     /* 2b. the destination's reservation (placeholder VMs), then the competing tenant,
      * which then finds only what the reservation left */
@@ -1157,8 +1319,15 @@ static int run_one(struct campaign *c, const struct mb_run *run, int *all_ok, st
         }
         size_t first_row = nrows;
         hop_rows(c, run, vms, nvms, from, to, hop, makespan, h0, mb_now_wall(), rows, &nrows);
-        for (size_t k = first_row; k < nrows; k++)
+        for (size_t k = first_row; k < nrows; k++) {
             reservation_columns(rows[k], rsv, tenant);
+            mb_results_row_set_col(rows[k], MB_COL_WORKLOAD, "%s", pt.vm_workload);
+            if (res_dst >= 0 && hop == 1)
+                mb_results_row_set_col(rows[k], MB_COL_COLOCATED_WORKLOAD, "%s",
+                                       cand.workload[res_dst]);
+            if (policy)
+                mb_results_row_set_col(rows[k], MB_COL_PLACEMENT, "%s", policy);
+        }
         for (int i = 0; i < nvms; i++) {
             vms[i].win[2 * (hop - 1)] = vms[i].migrated ? vms[i].mig.wall_start : NAN;
             vms[i].win[2 * (hop - 1) + 1] = vms[i].migrated ? vms[i].mig.wall_end : NAN;
@@ -1168,6 +1337,18 @@ static int run_one(struct campaign *c, const struct mb_run *run, int *all_ok, st
     for (int i = 0; i < nvms; i++)
         if (vms[i].wl_started)
             collect_workload(c, wl, &pt, run_id, &vms[i], i, nvms, rows, nrows, base0, base1);
+    /* the resident at the destination: alone (the baseline window) against beside the
+     * VMs that arrived (the after window of the first hop); the two losses together are
+     * what co-location cost */
+    if (res_dst >= 0)
+        resident_columns(c, res_wl[res_dst], &pt, run_id, &res[res_dst], vms, nvms, rows, nrows,
+                         base0, base1);
+    for (int r = 0; r < nres; r++)
+        if (res[r].wl_started && r != res_dst) {
+            double t0;
+            char why[1200];
+            mb_series_free(fetch_series(c, res_wl[r], &pt, run_id, &res[r], &t0, why, sizeof(why)));
+        }
     int interrupted = stopped(c);
 
     /* 7. clean up: the tenant, the placeholders (hold mode: destroyed only now), and every
@@ -1177,6 +1358,12 @@ static int run_one(struct campaign *c, const struct mb_run *run, int *all_ok, st
     for (int i = 0; i < nvms; i++)
         if (vms[i].started)
             destroy_everywhere(c, vms[i].name);
+    for (int r = 0; r < nres; r++) {
+        if (res[r].started)
+            destroy_everywhere(c, res[r].name);
+        mb_wl_client_free(res[r].client);
+    }
+    free(res);
     if (interrupted)
         rc = MB_EINTR;
     else
@@ -1193,6 +1380,14 @@ static int run_one(struct campaign *c, const struct mb_run *run, int *all_ok, st
 }
 
 /* ---- the campaign ------------------------------------------------------------------ */
+
+/* Resident VMs a point starts: one per placement candidate, or colocation.workload's. */
+static int64_t nvms_resident(const struct mb_point *pt, size_t ncand)
+{
+    if (ncand > 0)
+        return (int64_t)ncand;
+    return strcmp(pt->co_workload, "none") ? 1 : 0;
+}
 
 /* What this runner cannot do yet is refused before anything starts. */
 static int check_supported(struct campaign *c, struct mb_error *err)
@@ -1217,6 +1412,46 @@ static int check_supported(struct campaign *c, struct mb_error *err)
             return mb_error_at(err, MB_EINPUT, c->s->path, 0, 0,
                                "migration.from and migration.to are both %s",
                                c->tb->hosts[src].name);
+        struct mb_placement_hosts cand = {0};
+        if (*pt.placement_hosts &&
+            mb_placement_parse_hosts(pt.placement_hosts, mb_option_resident_workloads(), &cand,
+                                     err) < 0) {
+            char msg[sizeof(err->msg)];
+            snprintf(msg, sizeof(msg), "%s", err->msg);
+            return mb_error_at(err, MB_EINPUT, c->s->path, 0, 0, "placement.hosts: %s", msg);
+        }
+        if (nvms_resident(&pt, cand.n) + pt.vm_count > MAX_VMS)
+            return mb_error_at(err, MB_EINPUT, c->s->path, 0, 0, "at most %d VMs with residents",
+                               MAX_VMS);
+        for (size_t h = 0; h < cand.n; h++) {
+            int hi = host_index(c->tb, cand.host[h], -1);
+            if (hi < 0)
+                return mb_error_at(err, MB_EINPUT, c->s->path, 0, 0,
+                                   "placement.hosts: '%s' is not a host of testbed %s",
+                                   cand.host[h], c->tb->path);
+            if (hi == src)
+                return mb_error_at(err, MB_EINPUT, c->s->path, 0, 0,
+                                   "placement.hosts: '%s' is the source host", cand.host[h]);
+            const struct mb_wl_driver *rw = mb_wl_find(cand.workload[h]);
+            if (rw && mb_wl_check(rw, &pt.wl, pt.vm_memory, err) < 0) {
+                char msg[sizeof(err->msg)];
+                snprintf(msg, sizeof(msg), "%s", err->msg);
+                return mb_error_at(err, MB_EINPUT, c->s->path, 0, 0, "point %zu: resident: %s",
+                                   p + 1, msg);
+            }
+        }
+        const struct mb_wl_driver *cw = mb_wl_find(pt.co_workload);
+        if (cw && mb_wl_check(cw, &pt.wl, pt.vm_memory, err) < 0) {
+            char msg[sizeof(err->msg)];
+            snprintf(msg, sizeof(msg), "%s", err->msg);
+            return mb_error_at(err, MB_EINPUT, c->s->path, 0, 0, "point %zu: resident: %s", p + 1,
+                               msg);
+        }
+        if (cand.n > 0 && !strcmp(pt.placement_policy, "workload-aware") && !c->matrix)
+            return mb_error_at(err, MB_EINPUT, c->s->path, 0, 0,
+                               "placement.policy workload-aware needs a co-location matrix: set "
+                               "placement.matrix to earlier Table 3 results (or pass --matrix "
+                               "DIR)");
     }
     return 0;
 }
@@ -1224,6 +1459,7 @@ static int check_supported(struct campaign *c, struct mb_error *err)
 static void campaign_free(struct campaign *c)
 {
     mb_monitor_free(c->mon);
+    free(c->matrix);
     if (c->hv)
         for (int h = 0; h < (c->tb ? c->tb->nhosts : 0); h++)
             mb_hv_close(c->hv[h]);
@@ -1271,11 +1507,40 @@ static int write_meta(struct campaign *c, const char *dir, const struct mb_runne
         mb_json_string(&extra, c->model.source);
         mb_buf_printf(&extra, "}");
     }
+    if (c->matrix) {
+        mb_buf_printf(&extra,
+                      ", \"placement_matrix\": {\"rows\": %zu, \"source\": ", c->matrix->rows);
+        mb_json_string(&extra, c->matrix->source);
+        mb_buf_printf(&extra, "}");
+    }
     char path[4200];
     snprintf(path, sizeof(path), "%s/metadata.json", dir);
     int rc = mb_meta_write(path, c->tb, c->meta, c->tb->nhosts, extra.data, err);
     mb_buf_free(&extra);
     return rc;
+}
+
+/* A path a scenario names, relative to the scenario file; when that does not exist
+ * (a resumed campaign's copy has moved: scenario NULL), as given, from the working
+ * directory. */
+static char *beside_scenario(const char *scenario, const char *path)
+{
+    if (path[0] == '/' || !scenario)
+        return mb_xstrdup(path);
+    char *sdir = mb_xstrdup(scenario);
+    char *sl = strrchr(sdir, '/');
+    if (sl)
+        *sl = '\0';
+    else
+        strcpy(sdir, ".");
+    char *p = mb_xasprintf("%s/%s", sdir, path);
+    free(sdir);
+    struct stat st;
+    if (stat(p, &st) != 0) {
+        free(p);
+        p = mb_xstrdup(path);
+    }
+    return p;
 }
 
 int mb_runner_campaign(const struct mb_runner_opts *o, struct mb_runner_summary *sum,
@@ -1323,6 +1588,24 @@ int mb_runner_campaign(const struct mb_runner_opts *o, struct mb_runner_summary 
         rc = err->status;
         goto out;
     }
+    /* the co-location matrix, when some point places by workload */
+    int wants_matrix = 0;
+    for (size_t p = 0; p < c.plan->npoints; p++) {
+        struct mb_point pt;
+        mb_plan_point(c.plan, p, &pt);
+        if (*pt.placement_hosts && !strcmp(pt.placement_policy, "workload-aware"))
+            wants_matrix = 1;
+    }
+    if (wants_matrix && (o->matrix || (c.s->matrix && *c.s->matrix))) {
+        char *mpath = o->matrix ? mb_xstrdup(o->matrix)
+                                : beside_scenario(o->resume_dir ? NULL : o->scenario, c.s->matrix);
+        const char *paths[1] = {mpath};
+        c.matrix = mb_xcalloc(1, sizeof(*c.matrix));
+        rc = mb_placement_learn(paths, 1, c.matrix, err);
+        free(mpath);
+        if (rc < 0)
+            goto out;
+    }
     if ((rc = check_supported(&c, err)) < 0)
         goto out;
     for (size_t p = 0; p < c.plan->npoints; p++) {
@@ -1336,22 +1619,7 @@ int mb_runner_campaign(const struct mb_runner_opts *o, struct mb_runner_summary 
         if ((rc = mb_strategy_learn(paths, 1, &c.model, err)) < 0)
             goto out;
     } else if (c.adaptive && c.s->history && *c.s->history) {
-        /* relative to the scenario file; a resumed campaign's copy has moved, so the
-         * working directory is tried too */
-        char *sdir = mb_xstrdup(o->resume_dir ? "." : o->scenario);
-        char *sl = strrchr(sdir, '/');
-        if (sl)
-            *sl = '\0';
-        else
-            strcpy(sdir, ".");
-        char *hist = c.s->history[0] == '/' ? mb_xstrdup(c.s->history)
-                                            : mb_xasprintf("%s/%s", sdir, c.s->history);
-        struct stat hst;
-        if (stat(hist, &hst) != 0) {
-            free(hist);
-            hist = mb_xstrdup(c.s->history);
-        }
-        free(sdir);
+        char *hist = beside_scenario(o->resume_dir ? NULL : o->scenario, c.s->history);
         const char *paths[1] = {hist};
         rc = mb_strategy_learn(paths, 1, &c.model, err);
         free(hist);

@@ -23,6 +23,7 @@ struct mb_runner_opts {
                              * "results") */
     const char *resume_dir; /* finish the campaign in this results directory */
     const char *history;    /* migration.history overriding the scenario's, or NULL */
+    const char *matrix;     /* placement.matrix overriding the scenario's, or NULL */
     enum mb_progress_mode progress;
     volatile sig_atomic_t *stop; /* set by SIGINT/SIGTERM: finish clean-up, then stop */
 };

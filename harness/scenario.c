@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "placement.h"
 #include "results.h"
 #include "units.h"
 #include "util.h"
@@ -607,6 +608,25 @@ static int cross_check(struct loader *L, const struct mb_ynode *root)
                                "two hosts",
                                to->levels[j].text);
             }
+    /* placement candidates well formed; a resident either by placement or by colocation */
+    const struct mb_setting *ph = mb_scenario_setting(s, "placement.hosts");
+    const struct mb_setting *co = mb_scenario_setting(s, "colocation.workload");
+    for (size_t i = 0; i < ph->nlevels; i++) {
+        if (!*ph->levels[i].text)
+            continue;
+        struct mb_placement_hosts cand;
+        struct mb_error pe;
+        struct mb_ynode at = {.line = ph->line ? ph->line : 1,
+                              .column = ph->column ? ph->column : 1};
+        if (mb_placement_parse_hosts(ph->levels[i].text, mb_option_resident_workloads(), &cand,
+                                     &pe) < 0)
+            return mb_yerr(L->err, L->doc, &at, "placement.hosts: %s", pe.msg);
+        for (size_t j = 0; j < co->nlevels; j++)
+            if (strcmp(co->levels[j].text, "none") != 0)
+                return mb_yerr(L->err, L->doc, &at,
+                               "placement.hosts names the residents itself: leave "
+                               "colocation.workload out (it is for a single destination)");
+    }
     const struct mb_setting *cnt = mb_scenario_setting(s, "vms.count");
     const struct mb_setting *strat = mb_scenario_setting(s, "migration.strategy");
     for (size_t i = 0; i < strat->nlevels; i++)

@@ -42,6 +42,7 @@ struct mb_scenario {
     /* scenario-scope keys (offsets in the option table point here) */
     const char *name, *description, *paper, *claim, *testbed, *order;
     const char *history; /* migration.history: earlier results for the adaptive strategy */
+    const char *matrix;  /* placement.matrix: earlier Table 3 results for workload-aware */
     int64_t repeat, trim, seed;
     /* point-scope keys, one setting per option in table order */
     struct mb_setting *settings;
