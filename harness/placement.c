@@ -76,9 +76,10 @@ int mb_placement_parse_hosts(const char *spec, const char *const *workloads,
                 if (!isprint((unsigned char)wname[i]))
                     printable = 0;
             if (sug)
-                return mb_error_set(err, MB_EINPUT,
-                                    "item %zu: unknown workload '%s' (did you mean '%s'? one of: %s)",
-                                    item, printable ? wname : "?", sug, list);
+                return mb_error_set(
+                    err, MB_EINPUT,
+                    "item %zu: unknown workload '%s' (did you mean '%s'? one of: %s)", item,
+                    printable ? wname : "?", sug, list);
             return mb_error_set(err, MB_EINPUT, "item %zu: unknown workload '%s' (one of: %s)",
                                 item, printable ? wname : "?", list);
         }
@@ -184,8 +185,8 @@ int mb_placement_learn(const char *const *paths, size_t npaths, struct mb_placem
             }
         globfree(&gl);
         if (off < sizeof(m->source))
-            off += (size_t)snprintf(m->source + off, sizeof(m->source) - off, "%s%s",
-                                    p ? ", " : "", paths[p]);
+            off += (size_t)snprintf(m->source + off, sizeof(m->source) - off, "%s%s", p ? ", " : "",
+                                    paths[p]);
     }
     if (m->rows == 0)
         return mb_error_set(err, MB_EINPUT,
