@@ -215,7 +215,7 @@ int mb_placement_random(const char *run_id, const struct mb_placement_hosts *h)
 {
     if (h->n == 0)
         return -1;
-    uint64_t x = 1469598103934665603ull;
+    uint64_t x = 14695981039346656037ull; /* FNV-1a 64 offset basis */
     for (const unsigned char *p = (const unsigned char *)run_id; *p; p++) {
         x ^= *p;
         x *= 1099511628211ull;
