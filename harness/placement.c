@@ -353,5 +353,13 @@ int mb_placement_random(const char *run_id, const struct mb_placement_hosts *h)
         x ^= *s;
         x *= 1099511628211ull;
     }
+    /* Run ids of one point differ in their last character only, and FNV's low bits
+     * follow it: with two candidates the pick would alternate by repetition.  The
+     * SplitMix64 finaliser spreads every bit over the whole word. */
+    x ^= x >> 30;
+    x *= 0xbf58476d1ce4e5b9ull;
+    x ^= x >> 27;
+    x *= 0x94d049bb133111ebull;
+    x ^= x >> 31;
     return (int)(x % n);
 }

@@ -68,8 +68,9 @@ int mb_placement_learn(const char *const *paths, size_t npaths, struct mb_placem
 int mb_placement_choose(const struct mb_placement_matrix *m, const char *migrating,
                         const struct mb_placement_hosts *h);
 
-/* random: a candidate index from a run id (FNV-1a of the id, modulo n): stable across
- * runs and machines.  Returns -1 when there are no candidates. */
+/* random: a candidate index from a run id (FNV-1a of the id, mixed by the SplitMix64
+ * finaliser, modulo n): stable across runs and machines, and not a function of the
+ * repetition's parity.  Returns -1 when there are no candidates. */
 int mb_placement_random(const char *run_id, const struct mb_placement_hosts *h);
 
 #endif
