@@ -1349,6 +1349,24 @@ static int level_index(const struct mb_report_factor *f, const char *v)
 
 /* Group d's points by the values of every factor but fixed[0..nfixed) (and the hop);
  * each slice has a cell per combination of the fixed factors' levels (row-major). */
+/* Factor g moves in step with factor f (a zip: each level of one goes with exactly one
+ * level of the other at every point), so fixing f fixes g too. */
+static bool zipped_with(const struct mb_report_dir *d, size_t f, size_t g)
+{
+    if (f == g || d->factors[f].nlevels != d->factors[g].nlevels || d->factors[f].nlevels < 2)
+        return false;
+    for (size_t i = 0; i < d->npoints; i++)
+        for (size_t j = i + 1; j < d->npoints; j++) {
+            bool same_f = !strcmp(d->points[i].values[f] ? d->points[i].values[f] : "",
+                                  d->points[j].values[f] ? d->points[j].values[f] : "");
+            bool same_g = !strcmp(d->points[i].values[g] ? d->points[i].values[g] : "",
+                                  d->points[j].values[g] ? d->points[j].values[g] : "");
+            if (same_f != same_g)
+                return false;
+        }
+    return true;
+}
+
 static size_t make_slices(const struct mb_report_dir *d, const int *fixed, size_t nfixed,
                           struct slice **out)
 {
@@ -1357,15 +1375,16 @@ static size_t make_slices(const struct mb_report_dir *d, const int *fixed, size_
         ncells *= d->factors[fixed[k]].nlevels ? d->factors[fixed[k]].nlevels : 1;
     struct slice *sl = NULL;
     size_t n = 0;
+    bool *is_fixed = mb_xcalloc(d->nfactors + 1, sizeof(bool));
+    for (size_t f = 0; f < d->nfactors; f++)
+        for (size_t k = 0; k < nfixed; k++)
+            is_fixed[f] |= fixed[k] == (int)f || zipped_with(d, (size_t)fixed[k], f);
     for (size_t i = 0; i < d->npoints; i++) {
         const struct mb_report_point *p = &d->points[i];
         char label[512] = "";
         size_t len = 0;
         for (size_t f = 0; f < d->nfactors; f++) {
-            bool is_fixed = false;
-            for (size_t k = 0; k < nfixed; k++)
-                is_fixed |= fixed[k] == (int)f;
-            if (!is_fixed && len < sizeof(label))
+            if (!is_fixed[f] && len < sizeof(label))
                 len += (size_t)snprintf(label + len, sizeof(label) - len, "%s%s=%s",
                                         len ? ", " : "", d->factors[f].key, p->values[f]);
         }
@@ -1388,6 +1407,7 @@ static size_t make_slices(const struct mb_report_dir *d, const int *fixed, size_
         if (!sl[s].at[cell])
             sl[s].at[cell] = p;
     }
+    free(is_fixed);
     *out = sl;
     return n;
 }

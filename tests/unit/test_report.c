@@ -647,6 +647,51 @@ static void test_rules(void **state)
     free(dir);
 }
 
+/* Fig. 7's shape: two factors zipped (CPU and memory held together).  Fixing one fixes
+ * the other, so a rule over the first sees both levels in one slice. */
+static void test_rules_zipped_factors(void **state)
+{
+    (void)state;
+    char *dir = tmpdir();
+    static const char *const f[] = {"reservation.destination.cpu", "reservation.destination.memory",
+                                    "vms.memory"};
+    static const char *const cpu[] = {"0", "1"}, *const mem[] = {"0B", "512MiB"};
+    static const char *const size[] = {"256MiB", "512MiB"};
+    struct trow rows[8];
+    size_t n = 0;
+    for (unsigned s = 0; s < 2; s++)
+        for (unsigned z = 0; z < 2; z++)
+            for (unsigned r = 1; r <= 2; r++)
+                rows[n++] = (struct trow){
+                    .point = 2 * s + z + 1,
+                    .rep = r,
+                    .hop = 1,
+                    .f = {cpu[z], mem[z], size[s]},
+                    .total = 1000 + 100 * z + r,
+                };
+    write_raw(dir, "zipped", f, 3, rows, n);
+    struct mb_report_dir *d = load_ok(dir);
+    struct mb_report_claim c;
+    memset(&c, 0, sizeof(c));
+    mb_buf_append(&c.evidence, "", 0);
+    mb_report_eval_rules(d, "flat(total_time_ms, reservation.destination.cpu, 15%)", &c);
+    assert_int_equal(c.verdict, MB_VERDICT_CONFIRMED);
+    /* one line per vms.memory, none per reservation.destination.memory */
+    assert_non_null(strstr(c.evidence.data, "vms.memory=256MiB: total_time_ms by "
+                                            "reservation.destination.cpu: 0 "));
+    assert_null(strstr(c.evidence.data, "reservation.destination.memory="));
+    assert_null(strstr(c.evidence.data, "too few levels"));
+    mb_report_claim_free(&c);
+    memset(&c, 0, sizeof(c));
+    mb_buf_append(&c.evidence, "", 0);
+    mb_report_eval_rules(d, "flat(total_time_ms, reservation.destination.cpu, 5%)", &c);
+    assert_int_equal(c.verdict, MB_VERDICT_NOT_CONFIRMED);
+    mb_report_claim_free(&c);
+    mb_report_dir_free(d);
+    rmtree(dir);
+    free(dir);
+}
+
 static void test_rules_parallel_and_diagonal(void **state)
 {
     (void)state;
@@ -918,6 +963,7 @@ int main(void)
         cmocka_unit_test(test_load_errors_inline),
         cmocka_unit_test(test_summary_csv),
         cmocka_unit_test(test_rules),
+        cmocka_unit_test(test_rules_zipped_factors),
         cmocka_unit_test(test_rules_parallel_and_diagonal),
         cmocka_unit_test(test_claim_sources),
         cmocka_unit_test(test_figures_from_plots),
