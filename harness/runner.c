@@ -516,21 +516,39 @@ static void *migrate_worker(void *arg)
     return NULL;
 }
 
-/* Free CPUs on host h now: its CPUs (the testbed's limit, else this machine's) minus
- * what its domains used over the last half second (libvirt's CPU time of each). */
-static double source_headroom(struct campaign *c, int h)
+static int host_cpus(const struct campaign *c, int h)
 {
     int cpus = c->tb->hosts[h].ncpus;
-    if (cpus < 1)
-        cpus = (int)sysconf(_SC_NPROCESSORS_ONLN);
+    return cpus >= 1 ? cpus : (int)sysconf(_SC_NPROCESSORS_ONLN);
+}
+
+/* Free CPUs on host h now: its CPUs (the testbed's limit, else this machine's) minus
+ * what its other tenants' domains used over the last half second (libvirt's CPU time of
+ * each).  The batch's own VMs do not count: they were there, as busy or as idle, in the
+ * history the decision learnt from too (and just after boot they would read as load). */
+static double source_headroom(struct campaign *c, int h, const struct vm *vms, int nvms)
+{
+    int cpus = host_cpus(c, h);
     struct mb_error e;
     struct mb_hv *hv;
     char **names = NULL;
     if (host_hv(c, h, &hv, &e) < 0 || mb_hv_list(hv, &names, &e) < 0)
         return cpus;
     size_t n = 0;
-    while (names[n])
+    while (names[n]) {
+        int own = 0;
+        for (int i = 0; i < nvms && !own; i++)
+            own = !strcmp(names[n], vms[i].name);
+        if (own) { /* drop it from the list, keep the list NULL-terminated */
+            free(names[n]);
+            size_t j = n;
+            for (; names[j + 1]; j++)
+                names[j] = names[j + 1];
+            names[j] = NULL;
+            continue;
+        }
         n++;
+    }
     struct mb_hv_dom **doms = mb_xcalloc(n ? n : 1, sizeof(*doms));
     int64_t *t0 = mb_xcalloc(n ? n : 1, sizeof(*t0));
     double w0 = mb_now_mono();
@@ -564,7 +582,8 @@ static double migrate_batch(struct campaign *c, const struct mb_point *pt, struc
             : pt->strategy.k > 0                        ? pt->strategy.k
                                                         : nvms;
     if (pt->strategy.kind == MB_STRATEGY_ADAPTIVE)
-        k = mb_strategy_choose(&c->model, nvms, source_headroom(c, src));
+        k = mb_strategy_decide(&c->model, nvms, host_cpus(c, src),
+                               source_headroom(c, src, vms, nvms), NULL);
     if (k > nvms)
         k = nvms;
     for (int i = 0; i < nvms; i++) {
@@ -1502,8 +1521,8 @@ static int write_meta(struct campaign *c, const char *dir, const struct mb_runne
     if (c->adaptive) {
         mb_buf_printf(&extra,
                       ", \"adaptive_model\": {\"alpha\": %.4f, \"samples\": %zu, "
-                      "\"runs\": %zu, \"history\": ",
-                      c->model.alpha, c->model.samples, c->model.runs);
+                      "\"runs\": %zu, \"batches_seen\": %zu, \"history\": ",
+                      c->model.alpha, c->model.samples, c->model.runs, c->model.nseen);
         mb_json_string(&extra, c->model.source);
         mb_buf_printf(&extra, "}");
     }

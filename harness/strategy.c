@@ -80,6 +80,50 @@ int mb_strategy_choose(const struct mb_strategy_model *m, int n, double free_cpu
     return best;
 }
 
+void mb_strategy_see(struct mb_strategy_model *m, int n, int k, int cpus, double makespan_ms)
+{
+    if (!m || n < 1 || k < 1 || k > n || cpus < 1 || !(makespan_ms > 0) || !isfinite(makespan_ms))
+        return;
+    for (size_t i = 0; i < m->nseen; i++) {
+        struct mb_strategy_seen *s = &m->seen[i];
+        if (s->n == n && s->k == k && s->cpus == cpus) {
+            s->sum_ms += makespan_ms;
+            s->count++;
+            return;
+        }
+    }
+    if (m->nseen < MB_STRATEGY_MAX_SEEN)
+        m->seen[m->nseen++] = (struct mb_strategy_seen){n, k, cpus, 1, makespan_ms};
+}
+
+int mb_strategy_decide(const struct mb_strategy_model *m, int n, int cpus, double free_cpus,
+                       int *from_history)
+{
+    if (from_history)
+        *from_history = 0;
+    if (m && cpus > 0 && free_cpus >= 0.75 * cpus) {
+        int best = 0, kinds = 0;
+        double best_t = INFINITY;
+        for (size_t i = 0; i < m->nseen; i++) {
+            const struct mb_strategy_seen *s = &m->seen[i];
+            if (s->n != n || s->cpus != cpus || s->count < 1)
+                continue;
+            kinds++;
+            double t = s->sum_ms / s->count;
+            if (t < best_t - 1e-9 || (fabs(t - best_t) <= 1e-9 && s->k < best)) {
+                best_t = t;
+                best = s->k;
+            }
+        }
+        if (kinds >= 2 && best >= 1) {
+            if (from_history)
+                *from_history = 1;
+            return best;
+        }
+    }
+    return mb_strategy_choose(m, n, free_cpus);
+}
+
 /* ---- learning from results directories ------------------------------------------------ */
 
 /* CPUs in a cpuset list ("0-1,3" -> 3); 0 when empty or malformed. */
@@ -149,6 +193,7 @@ struct group {
     char key[96]; /* run_id + hop */
     char source[64];
     int n, all_ok, all_at_once;
+    int k; /* the K it migrated with: 0 = all at once, -1 = unknown */
     double makespan, wall_sum;
 };
 
@@ -181,6 +226,15 @@ static int gather_row(void *ctx, const struct mb_results_rec *rec, struct mb_err
         g->all_at_once = !strcmp(st, "parallel");
         if (!strncmp(st, "parallel:", 9))
             g->all_at_once = -atoi(st + 9); /* K: all at once if K >= n, decided at the end */
+        g->k = -1;
+        if (!strcmp(st, "sequential"))
+            g->k = 1;
+        else if (!strcmp(st, "parallel"))
+            g->k = 0;
+        else if (!strncmp(st, "parallel:", 9) && atoi(st + 9) > 0)
+            g->k = atoi(st + 9);
+        else if (!strncmp(st, "adaptive:", 9) && atoi(st + 9) > 0)
+            g->k = atoi(st + 9);
         g->all_ok = 1;
         g->makespan = NAN;
     }
@@ -193,6 +247,17 @@ static int gather_row(void *ctx, const struct mb_results_rec *rec, struct mb_err
         g->makespan = atof(ms);
     if (wall && *wall)
         g->wall_sum += atof(wall);
+    return 0;
+}
+
+/* Some batch size and source in the history was migrated with two K or more. */
+static int seen_decides(const struct mb_strategy_model *m)
+{
+    for (size_t i = 0; i < m->nseen; i++)
+        for (size_t j = i + 1; j < m->nseen; j++)
+            if (m->seen[i].n == m->seen[j].n && m->seen[i].cpus == m->seen[j].cpus &&
+                m->seen[i].k != m->seen[j].k)
+                return 1;
     return 0;
 }
 
@@ -240,6 +305,9 @@ int mb_strategy_learn(const char *const *paths, size_t npaths, struct mb_strateg
                 if (cpus < 1 || cpus > 256)
                     continue;
                 m->runs++;
+                if (g->k >= 0)
+                    mb_strategy_see(m, g->n, g->k == 0 || g->k > g->n ? g->n : g->k, cpus,
+                                    g->makespan);
                 if (g->n == 1) {
                     single_sum[cpus] += g->makespan;
                     single_n[cpus]++;
@@ -265,12 +333,19 @@ int mb_strategy_learn(const char *const *paths, size_t npaths, struct mb_strateg
                 usable++;
             }
         }
-        if (!usable)
+        if (!usable && !seen_decides(m))
             rc = mb_error_set(err, MB_EINPUT,
                               "the results hold no runs of one VM on a source with the CPUs of "
                               "the parallel runs: the model needs both (vms.count: [1, ...])");
-        else
+        else if (usable)
             rc = mb_strategy_fit(obs, nobs, m, err);
+        if (rc && seen_decides(m)) {
+            /* no model to fit, but measured batches to decide from */
+            m->alpha = 0;
+            m->samples = 0;
+            mb_error_clear(err);
+            rc = 0;
+        }
     }
     if (rc == 0) {
         size_t off = 0;

@@ -122,6 +122,34 @@ static void test_learn(void **state)
     assert_int_equal(rc, 0);
     assert_true(fabs(m.alpha - 1.0) < 1e-9);
     assert_int_equal(m.samples, 1);
+    /* the batches it saw: (1 VM, K 1), (2 VMs at once) and (2 VMs one by one) on hostA's
+     * one CPU; the failed run is not among them */
+    assert_int_equal(m.nseen, 3);
+    int hist = 0;
+    assert_int_equal(mb_strategy_decide(&m, 2, 1, 1.0, &hist), 2); /* 2000 ms beat 5000 */
+    assert_int_equal(hist, 1);
+    /* a source busier than it was then: the model decides (alpha 1, 0.5 free CPUs) */
+    assert_int_equal(mb_strategy_decide(&m, 2, 1, 0.5, &hist), 1);
+    assert_int_equal(hist, 0);
+
+    /* only batches, migrated two ways, and no run of one VM: decided from them alone */
+    snprintf(csv, sizeof(csv),
+             "%sb-r1,s,2,1,vm1,hostB,hostA,parallel:2,1,1,ok,2,3000,2900\n"
+             "b-r1,s,2,1,vm2,hostB,hostA,parallel:2,1,1,ok,2,3000,2950\n"
+             "e-r1,s,5,1,vm1,hostB,hostA,adaptive:1,1,1,ok,2,2400,1200\n"
+             "e-r1,s,5,1,vm2,hostB,hostA,adaptive:1,2,1,ok,2,2400,1200\n",
+             header);
+    write_file("raw.csv", csv);
+    rc = mb_strategy_learn(paths, 1, &m, &err);
+    if (rc)
+        print_error("%s:%d: %s\n", err.file, err.line, err.msg);
+    assert_int_equal(rc, 0);
+    assert_true(m.alpha == 0);
+    assert_int_equal(mb_strategy_decide(&m, 2, 2, 2.0, &hist), 1);
+    assert_int_equal(hist, 1);
+    assert_int_equal(mb_strategy_decide(&m, 3, 2, 2.0, &hist), /* unseen n: the model's */
+                     mb_strategy_choose(&m, 3, 2.0));
+    assert_int_equal(hist, 0);
 
     /* no single-VM run on that source: refused, with a reason */
     snprintf(csv, sizeof(csv),
@@ -144,12 +172,56 @@ static void test_learn(void **state)
     rmdir(dir);
 }
 
+static void test_decide(void **state)
+{
+    (void)state;
+    struct mb_strategy_model m = {.alpha = 1.0};
+    int hist = -1;
+    /* nothing seen: the model (alpha 1, one CPU: sequential) */
+    assert_int_equal(mb_strategy_decide(&m, 4, 1, 1.0, &hist), 1);
+    assert_int_equal(hist, 0);
+    mb_strategy_see(&m, 4, 4, 1, 3600);
+    /* one K seen is no comparison */
+    assert_int_equal(mb_strategy_decide(&m, 4, 1, 1.0, &hist), 1);
+    assert_int_equal(hist, 0);
+    mb_strategy_see(&m, 4, 1, 1, 8100);
+    mb_strategy_see(&m, 4, 2, 1, 4000);
+    mb_strategy_see(&m, 4, 2, 1, 4800); /* mean 4400 */
+    assert_int_equal(mb_strategy_decide(&m, 4, 1, 1.0, &hist), 4);
+    assert_int_equal(hist, 1);
+    assert_int_equal(mb_strategy_decide(&m, 4, 1, 0.8, NULL), 4);
+    /* less than 3/4 of the CPUs free, another size, another source: the model */
+    assert_int_equal(mb_strategy_decide(&m, 4, 1, 0.7, &hist), 1);
+    assert_int_equal(hist, 0);
+    assert_int_equal(mb_strategy_decide(&m, 3, 1, 1.0, &hist), 1);
+    assert_int_equal(mb_strategy_decide(&m, 4, 2, 2.0, &hist), 2);
+    assert_int_equal(hist, 0);
+    /* ties go to the smaller K */
+    mb_strategy_see(&m, 4, 3, 1, 3600);
+    assert_int_equal(mb_strategy_decide(&m, 4, 1, 1.0, NULL), 3);
+    /* nonsense is not recorded */
+    size_t before = m.nseen;
+    mb_strategy_see(&m, 4, 5, 1, 100);
+    mb_strategy_see(&m, 4, 0, 1, 100);
+    mb_strategy_see(&m, 4, 2, 0, 100);
+    mb_strategy_see(&m, 4, 2, 1, NAN);
+    mb_strategy_see(&m, 4, 2, 1, -5);
+    mb_strategy_see(NULL, 4, 2, 1, 5);
+    assert_int_equal(m.nseen, before);
+    /* the table is bounded */
+    for (int n = 1; n <= 2 * MB_STRATEGY_MAX_SEEN; n++)
+        mb_strategy_see(&m, n + 10, 1, 1, 1000);
+    assert_int_equal(m.nseen, MB_STRATEGY_MAX_SEEN);
+    assert_int_equal(mb_strategy_decide(NULL, 4, 1, 1.0, &hist), 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_fit),
         cmocka_unit_test(test_choose),
         cmocka_unit_test(test_learn),
+        cmocka_unit_test(test_decide),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
