@@ -15,7 +15,7 @@ PKGS     := libvirt libssh2 libfyaml
 VERSION  := $(shell git describe --always --dirty --tags 2>/dev/null || echo unknown)
 CFLAGS   ?= -O2 -g
 override CFLAGS += -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE -pthread
-CPPFLAGS += -Iharness -DMB_VERSION='"$(VERSION)"'
+CPPFLAGS += -Iharness
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcsv -lm -pthread
 
@@ -44,6 +44,7 @@ $(BUILD)/version.stamp: FORCE
 	@mkdir -p $(@D); echo '$(VERSION)' | cmp -s - $@ || echo '$(VERSION)' > $@
 FORCE:
 $(BUILD)/harness/version.o: $(BUILD)/version.stamp
+$(BUILD)/harness/version.o: CPPFLAGS += -DMB_VERSION='"$(VERSION)"'
 
 bin/migbench: $(OBJS)
 	$(call say,LINK,$@)

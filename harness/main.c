@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "version.h"
 #include "commands.h"
 #include "error.h"
 #include "hypervisor.h"
@@ -50,7 +51,7 @@ int main(int argc, char **argv)
         return MB_EXIT_OK;
     }
     if (!strcmp(cmd, "--version") || !strcmp(cmd, "version")) {
-        printf("migbench %s\n", MB_VERSION);
+        printf("migbench %s\n", mb_version);
         return MB_EXIT_OK;
     }
     const char *names[sizeof(commands) / sizeof(commands[0]) + 1];

@@ -1,4 +1,5 @@
 /* metadata.c — environment provenance of a campaign. */
+#include "version.h"
 #include "metadata.h"
 
 #include <errno.h>
@@ -125,7 +126,7 @@ int mb_meta_write(const char *path, const struct mb_testbed *tb, const struct mb
     char kernel[128], cpu[128];
     mb_meta_local(kernel, sizeof(kernel), cpu, sizeof(cpu));
     mb_buf_printf(&b, "{\n  \"harness_version\": ");
-    mb_json_string(&b, MB_VERSION);
+    mb_json_string(&b, mb_version);
     mb_buf_printf(&b, ",\n  \"testbed\": ");
     mb_json_string(&b, tb->name);
     mb_buf_printf(&b, ",\n  \"testbed_file\": ");

@@ -1,4 +1,5 @@
 /* plot.c — figures through gnuplot: data files, standalone scripts, one gnuplot run. */
+#include "version.h"
 #include "plot.h"
 
 #include <errno.h>
@@ -295,7 +296,7 @@ int mb_plot_script(const struct mb_plot_fig *f, const char *template_text, unsig
         formats = MB_PLOT_PNG | MB_PLOT_SVG;
     struct mb_buf *b = script;
     mb_buf_printf(b, "# %s.gp — written by migbench %s from plots/%s.gp (inlined below).\n",
-                  f->name, MB_VERSION, mb_plot_kind_name(f->kind));
+                  f->name, mb_version, mb_plot_kind_name(f->kind));
     mb_buf_printf(b, "# Redraw with: gnuplot %s.gp   (in this directory; data in %s.dat)\n",
                   f->name, f->name);
     mb_buf_printf(b, "reset\nset encoding utf8\n");

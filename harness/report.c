@@ -2,6 +2,7 @@
  *
  * Sections: metadata.json reader; loading a results directory; summary.csv; claim
  * rules; figure specifications; report.md and report.html. */
+#include "version.h"
 #include "report.h"
 
 #include <csv.h>
@@ -3171,7 +3172,7 @@ int mb_report_write(struct mb_report_dir *const *dirs, size_t ndirs, const struc
                   "failed. Reproduces and extends Ye et al., *Live Migration of Multiple "
                   "Virtual Machines with Resource Reservation in Cloud Computing "
                   "Environments*, IEEE CLOUD 2011.",
-                  MB_VERSION, when, ndirs, ndirs == 1 ? "y" : "ies", runs, failed);
+                  mb_version, when, ndirs, ndirs == 1 ? "y" : "ies", runs, failed);
     doc_p(&D, b.data);
     mb_buf_free(&b);
     if (ndirs > 1) {

@@ -1,4 +1,5 @@
 /* runner.c — carry out a campaign: the plan's runs, real migrations, raw.csv. */
+#include "version.h"
 #include "runner.h"
 
 #include <errno.h>
@@ -737,7 +738,7 @@ static void hop_rows(struct campaign *c, const struct mb_run *run, struct vm *vm
         }
         if (v->error[0] || v->herror[0])
             mb_results_row_set_col(row, MB_COL_ERROR, "%s", v->error[0] ? v->error : v->herror);
-        mb_results_row_set_col(row, MB_COL_HARNESS_VERSION, "%s", MB_VERSION);
+        mb_results_row_set_col(row, MB_COL_HARNESS_VERSION, "%s", mb_version);
         if (c->tb->guest.hash)
             mb_results_row_set_col(row, MB_COL_IMAGE_HASH, "%s", c->tb->guest.hash);
         mb_results_row_set_col(row, MB_COL_HYPERVISOR, "%s", hyp);
