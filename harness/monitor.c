@@ -1484,12 +1484,21 @@ static void usage_of(struct mb_monitor *m, int host, enum kind k, const char *pa
         for (size_t ei = 0; ei < m->nents; ei++) {
             if (as[ei] < 0)
                 continue;
+            /* memory is a level, not a rate: the samples inside the window say what it
+             * was, the bracketing ones only when none is inside (a balloon still
+             * shrinking in the sample before the window is not "over" its target) */
+            bool inside = false;
+            for (long i = as[ei]; i <= bs[ei] && !inside; i++)
+                inside =
+                    m->recs[i].ent == (int)ei && m->recs[i].wall >= t0 && m->recs[i].wall <= t1;
             for (long i = as[ei]; i <= bs[ei]; i++) {
                 const struct rec *r = &m->recs[i];
                 if (r->ent != (int)ei)
                     continue;
                 size_t t = r->tick - tmin;
                 seen[t] = true;
+                if (inside && (r->wall < t0 || r->wall > t1))
+                    continue;
                 if (r->mem >= 0) {
                     mem[t] += (double)r->mem;
                     mseen[t] = true;

@@ -506,6 +506,29 @@ static void test_cap_and_balloon_checks(void **state)
     assert_int_equal(c.verdict, MB_CHECK_OVER);
     assert_int_equal(mb_monitor_check_balloon(m, "hostA", "vm1", 0, 0, t0, t1, 0.02, &c, &e),
                      MB_EINPUT);
+
+    /* the balloon still at its old size in the sample just before the window, at its
+     * target in every sample inside: ok (Fig. 3's 320 MiB rows read 'over' before) */
+    fake.doms[0].target_kib = 524288;
+    double before = mb_now_wall();
+    assert_int_equal(mb_monitor_sample_now(m, &e), MB_OK);
+    nap_ms(60);
+    fake.doms[0].target_kib = 327680;
+    double w0 = mb_now_wall();
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(mb_monitor_sample_now(m, &e), MB_OK);
+        nap_ms(60);
+    }
+    double w1 = mb_now_wall();
+    assert_int_equal(mb_monitor_check_balloon(m, "hostA", "vm1", 327680.0 * 1024, 327680.0 * 1024,
+                                              w0, w1, 0.02, &c, &e),
+                     MB_OK);
+    assert_int_equal(c.verdict, MB_CHECK_OK);
+    /* ... but a window that takes in the old size is over */
+    assert_int_equal(mb_monitor_check_balloon(m, "hostA", "vm1", 327680.0 * 1024, 327680.0 * 1024,
+                                              before, w1, 0.02, &c, &e),
+                     MB_OK);
+    assert_int_equal(c.verdict, MB_CHECK_OVER);
     mb_monitor_free(m);
     rm_tmpdir();
 }
