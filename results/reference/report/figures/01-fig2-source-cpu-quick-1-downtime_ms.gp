@@ -1,4 +1,4 @@
-# 01-fig2-source-cpu-quick-1-downtime_ms.gp — written by migbench 49157d5-dirty from plots/line.gp (inlined below).
+# 01-fig2-source-cpu-quick-1-downtime_ms.gp — written by migbench d023a68-dirty from plots/line.gp (inlined below).
 # Redraw with: gnuplot 01-fig2-source-cpu-quick-1-downtime_ms.gp   (in this directory; data in 01-fig2-source-cpu-quick-1-downtime_ms.dat)
 reset
 set encoding utf8
@@ -25,13 +25,15 @@ set output '01-fig2-source-cpu-quick-1-downtime_ms.png'
 # label", one per series), title_text, xlabel_text, ylabel_text, nx, nseries,
 # series_title[1..nseries], xlog, ymin_zero, xmin_v, xmax_v and the x tics; after it, the terminals.
 # Enhanced text is off (noenhanced terminals): an underscore stays an underscore.
-set title title_text font ',13'
+# a long title gets a smaller font rather than running off both edges
+title_font = strlen(title_text) > 84 ? sprintf(',%d', int(13.0 * 84 / strlen(title_text)) < 8 ? 8 : int(13.0 * 84 / strlen(title_text))) : ',13'
+set title title_text font title_font
 set xlabel xlabel_text
 set ylabel ylabel_text
 set border 3
 set tics nomirror out
 set grid ytics lc rgb '#e0e0e0' lw 1 dt 1
-set key outside right top vertical Left reverse noautotitle box lc rgb '#cccccc'
+set key outside right top vertical Left reverse noautotitle box lc rgb '#cccccc' width 2
 if (nseries < 2) { unset key }
 if (xlog) { set logscale x 2 }
 if (ymin_zero) { set yrange [0:*] }

@@ -1,4 +1,4 @@
-# 09-table1-2-workloads-quick-1-overhead_pct.gp — written by migbench 49157d5-dirty from plots/bars.gp (inlined below).
+# 09-table1-2-workloads-quick-1-overhead_pct.gp — written by migbench d023a68-dirty from plots/bars.gp (inlined below).
 # Redraw with: gnuplot 09-table1-2-workloads-quick-1-overhead_pct.gp   (in this directory; data in 09-table1-2-workloads-quick-1-overhead_pct.dat)
 reset
 set encoding utf8
@@ -24,14 +24,16 @@ set output '09-table1-2-workloads-quick-1-overhead_pct.png'
 # migbench (harness/plot.c) sets, before this text: datafile (rows "label y low high
 # [y low high ...]", three columns per series), title_text, xlabel_text, ylabel_text,
 # nx, nseries, series_title[1..nseries], ymin_zero; after it, the terminals.
-set title title_text font ',13'
+# a long title gets a smaller font rather than running off both edges
+title_font = strlen(title_text) > 84 ? sprintf(',%d', int(13.0 * 84 / strlen(title_text)) < 8 ? 8 : int(13.0 * 84 / strlen(title_text))) : ',13'
+set title title_text font title_font
 set xlabel xlabel_text
 set ylabel ylabel_text
 set border 3
 set tics nomirror out
 set xtics scale 0
 set grid ytics lc rgb '#e0e0e0' lw 1
-set key outside right top vertical Left reverse noautotitle box lc rgb '#cccccc'
+set key outside right top vertical Left reverse noautotitle box lc rgb '#cccccc' width 2
 if (nseries < 2) { unset key }
 set yrange [0:*]
 if (!ymin_zero) { set yrange [*:*] }

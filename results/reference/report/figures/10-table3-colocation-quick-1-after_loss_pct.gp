@@ -1,4 +1,4 @@
-# 10-table3-colocation-quick-1-after_loss_pct.gp — written by migbench 49157d5-dirty from plots/heatmap.gp (inlined below).
+# 10-table3-colocation-quick-1-after_loss_pct.gp — written by migbench d023a68-dirty from plots/heatmap.gp (inlined below).
 # Redraw with: gnuplot 10-table3-colocation-quick-1-after_loss_pct.gp   (in this directory; data in 10-table3-colocation-quick-1-after_loss_pct.dat)
 reset
 set encoding utf8
@@ -29,7 +29,9 @@ set output '10-table3-colocation-quick-1-after_loss_pct.png'
 # migbench (harness/plot.c) sets, before this text: datafile (rows "column row value
 # text"), title_text, xlabel_text (the columns' factor), ylabel_text (the rows'
 # factor), nx, nseries (rows), and the x and y tics; after it, the terminals.
-set title title_text font ',13'
+# a long title gets a smaller font rather than running off both edges
+title_font = strlen(title_text) > 84 ? sprintf(',%d', int(13.0 * 84 / strlen(title_text)) < 8 ? 8 : int(13.0 * 84 / strlen(title_text))) : ',13'
+set title title_text font title_font
 set xlabel xlabel_text
 set ylabel ylabel_text
 set border 0
