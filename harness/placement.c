@@ -348,18 +348,8 @@ int mb_placement_random(const char *run_id, const struct mb_placement_hosts *h)
     if (!h || h->n == 0)
         return -1;
     size_t n = h->n < MB_PLACEMENT_MAX_HOSTS ? h->n : MB_PLACEMENT_MAX_HOSTS;
-    uint64_t x = 14695981039346656037ull; /* FNV-1a 64: offset basis, then the prime */
-    for (const unsigned char *s = (const unsigned char *)(run_id ? run_id : ""); *s; s++) {
-        x ^= *s;
-        x *= 1099511628211ull;
-    }
     /* Run ids of one point differ in their last character only, and FNV's low bits
      * follow it: with two candidates the pick would alternate by repetition.  The
      * SplitMix64 finaliser spreads every bit over the whole word. */
-    x ^= x >> 30;
-    x *= 0xbf58476d1ce4e5b9ull;
-    x ^= x >> 27;
-    x *= 0x94d049bb133111ebull;
-    x ^= x >> 31;
-    return (int)(x % n);
+    return (int)(mb_mix64(mb_fnv1a64(MB_FNV1A64_BASIS, run_id)) % n);
 }

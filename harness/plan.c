@@ -27,10 +27,7 @@ void mb_plan_free(struct mb_plan *p)
  * every machine. */
 static uint64_t splitmix(uint64_t *state)
 {
-    uint64_t z = (*state += 0x9e3779b97f4a7c15ull);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
+    return mb_mix64(*state += 0x9e3779b97f4a7c15ull);
 }
 
 struct mb_plan *mb_plan_new(const struct mb_scenario *s, struct mb_error *err)

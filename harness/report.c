@@ -498,15 +498,6 @@ static uint64_t point_key(size_t point, unsigned hop)
     return ((uint64_t)point << 10) | hop;
 }
 
-static uint64_t mix(uint64_t h)
-{
-    h ^= h >> 30;
-    h *= 0xbf58476d1ce4e5b9ull;
-    h ^= h >> 27;
-    h *= 0x94d049bb133111ebull;
-    return h ^ (h >> 31);
-}
-
 static void map_put(struct loader *L, uint64_t key, size_t pos);
 
 static void map_grow(struct loader *L)
@@ -527,7 +518,7 @@ static void map_put(struct loader *L, uint64_t key, size_t pos)
 {
     if (2 * (L->d->npoints + 1) > L->nslots)
         map_grow(L);
-    size_t i = (size_t)mix(key) & (L->nslots - 1);
+    size_t i = (size_t)mb_mix64(key) & (L->nslots - 1);
     while (L->slots[i])
         i = (i + 1) & (L->nslots - 1);
     L->keys[i] = key;
@@ -538,7 +529,7 @@ static struct mb_report_point *map_get(struct loader *L, uint64_t key)
 {
     if (!L->nslots)
         return NULL;
-    size_t i = (size_t)mix(key) & (L->nslots - 1);
+    size_t i = (size_t)mb_mix64(key) & (L->nslots - 1);
     while (L->slots[i]) {
         if (L->keys[i] == key)
             return &L->d->points[L->slots[i] - 1];

@@ -1456,25 +1456,10 @@ int mb_results_table_line(const struct mb_results_table *t, size_t row)
 
 char *mb_results_run_id(const char *scenario, const char *point_key, unsigned repetition, char *buf)
 {
-    uint64_t h = 0xcbf29ce484222325ull; /* FNV-1a 64 */
-    const unsigned char *parts[2] = {(const unsigned char *)scenario,
-                                     (const unsigned char *)point_key};
-    for (int k = 0; k < 2; k++) {
-        if (k) {
-            h ^= 0x1f;
-            h *= 0x100000001b3ull;
-        }
-        for (const unsigned char *p = parts[k]; *p; p++) {
-            h ^= *p;
-            h *= 0x100000001b3ull;
-        }
-    }
-    /* FNV's high bits mix poorly on short inputs; the SplitMix64 finaliser spreads them. */
-    h ^= h >> 30;
-    h *= 0xbf58476d1ce4e5b9ull;
-    h ^= h >> 27;
-    h *= 0x94d049bb133111ebull;
-    h ^= h >> 31;
+    /* FNV-1a of the scenario, a 0x1f byte and the point; FNV's high bits mix poorly on
+     * short inputs, so the SplitMix64 finaliser spreads them */
+    uint64_t h = mb_fnv1a64(mb_fnv1a64(mb_fnv1a64(MB_FNV1A64_BASIS, scenario), "\x1f"), point_key);
+    h = mb_mix64(h);
     snprintf(buf, MB_RESULTS_RUN_ID_SIZE, "%012llx-r%u", (unsigned long long)(h >> 16), repetition);
     return buf;
 }

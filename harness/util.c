@@ -114,6 +114,24 @@ void mb_buf_free(struct mb_buf *b)
     b->len = b->cap = 0;
 }
 
+uint64_t mb_fnv1a64(uint64_t h, const char *s)
+{
+    for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++) {
+        h ^= *p;
+        h *= 0x100000001b3ull;
+    }
+    return h;
+}
+
+uint64_t mb_mix64(uint64_t x)
+{
+    x ^= x >> 30;
+    x *= 0xbf58476d1ce4e5b9ull;
+    x ^= x >> 27;
+    x *= 0x94d049bb133111ebull;
+    return x ^ (x >> 31);
+}
+
 size_t mb_edit_distance(const char *a, const char *b)
 {
     /* optimal string alignment: insertions, deletions, substitutions and swaps of

@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* Allocation that aborts the process on failure: used only for small, bounded
  * internal structures where running out of memory leaves nothing to recover. */
@@ -26,6 +27,13 @@ struct mb_buf {
 int mb_buf_append(struct mb_buf *b, const char *s, size_t n);
 int mb_buf_printf(struct mb_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void mb_buf_free(struct mb_buf *b);
+
+/* Hashing for stable ids and picks (the same on every machine).  FNV-1a 64 of the
+ * bytes of s, continuing from h (start from MB_FNV1A64_BASIS); and SplitMix64's
+ * finaliser, which spreads every input bit over the whole word. */
+#define MB_FNV1A64_BASIS 0xcbf29ce484222325ull
+uint64_t mb_fnv1a64(uint64_t h, const char *s);
+uint64_t mb_mix64(uint64_t x);
 
 /* Levenshtein distance between two short strings (bytes). */
 size_t mb_edit_distance(const char *a, const char *b);
