@@ -2,11 +2,11 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "version.h"
 #include "commands.h"
 #include "error.h"
 #include "hypervisor.h"
 #include "util.h"
+#include "version.h"
 
 struct command {
     const char *name;

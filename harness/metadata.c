@@ -1,5 +1,4 @@
 /* metadata.c — environment provenance of a campaign. */
-#include "version.h"
 #include "metadata.h"
 
 #include <errno.h>
@@ -12,6 +11,7 @@
 #include <unistd.h>
 
 #include "remote.h"
+#include "version.h"
 
 void mb_json_string(struct mb_buf *b, const char *s)
 {

@@ -1,5 +1,4 @@
 /* plot.c — figures through gnuplot: data files, standalone scripts, one gnuplot run. */
-#include "version.h"
 #include "plot.h"
 
 #include <errno.h>
@@ -14,6 +13,8 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include "version.h"
 
 static const char *const kind_names[] = {"line", "bars", "real-vs-computed", "heatmap"};
 

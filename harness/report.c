@@ -2,7 +2,6 @@
  *
  * Sections: metadata.json reader; loading a results directory; summary.csv; claim
  * rules; figure specifications; report.md and report.html. */
-#include "version.h"
 #include "report.h"
 
 #include <csv.h>
@@ -21,6 +20,7 @@
 
 #include "plan.h"
 #include "units.h"
+#include "version.h"
 
 /* ---- metadata.json reader ------------------------------------------------------------ */
 

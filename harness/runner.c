@@ -1,5 +1,4 @@
 /* runner.c — carry out a campaign: the plan's runs, real migrations, raw.csv. */
-#include "version.h"
 #include "runner.h"
 
 #include <errno.h>
@@ -32,6 +31,7 @@
 #include "testbed.h"
 #include "units.h"
 #include "util.h"
+#include "version.h"
 #include "workload.h"
 
 #define DOM_PREFIX "mbr-" /* every domain the runner starts; stale ones are its own */
