@@ -536,31 +536,26 @@ static double source_headroom(struct campaign *c, int h, const struct vm *vms, i
     if (host_hv(c, h, &hv, &e) < 0 || mb_hv_list(hv, &names, &e) < 0)
         return cpus;
     size_t n = 0;
-    while (names[n]) {
-        int own = 0;
-        for (int i = 0; i < nvms && !own; i++)
-            own = !strcmp(names[n], vms[i].name);
-        if (own) { /* drop it from the list, keep the list NULL-terminated */
-            free(names[n]);
-            size_t j = n;
-            for (; names[j + 1]; j++)
-                names[j] = names[j + 1];
-            names[j] = NULL;
-            continue;
-        }
+    while (names[n])
         n++;
-    }
     struct mb_hv_dom **doms = mb_xcalloc(n ? n : 1, sizeof(*doms));
     int64_t *t0 = mb_xcalloc(n ? n : 1, sizeof(*t0));
+    size_t others = 0;
     double w0 = mb_now_mono();
     for (size_t i = 0; i < n; i++) {
         struct mb_hv_cpu_stats cs;
         t0[i] = -1;
-        if (mb_hv_dom_lookup(hv, names[i], &doms[i], &e) == 0 && doms[i] &&
-            mb_hv_dom_cpu(doms[i], &cs, &e) == 0)
+        int own = 0;
+        for (int j = 0; j < nvms && !own; j++)
+            own = !strcmp(names[i], vms[j].name);
+        if (!own && mb_hv_dom_lookup(hv, names[i], &doms[i], &e) == 0 && doms[i] &&
+            mb_hv_dom_cpu(doms[i], &cs, &e) == 0) {
             t0[i] = cs.cpu_time_ns;
+            others++;
+        }
     }
-    nap(c, 500);
+    if (others) /* with no other tenant there is nothing to wait for */
+        nap(c, 500);
     double used = 0, dt = mb_now_mono() - w0;
     for (size_t i = 0; i < n; i++) {
         struct mb_hv_cpu_stats cs;
