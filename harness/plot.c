@@ -307,6 +307,13 @@ int mb_plot_script(const struct mb_plot_fig *f, const char *template_text, unsig
     free(dat);
     mb_buf_printf(b, "\ntitle_text = ");
     mb_plot_quote(b, f->title);
+    /* a title longer than the canvas takes (about 84 characters at 13 points) gets a
+     * smaller font, down to 8 points, rather than running off both edges */
+    size_t chars = 0;
+    for (const unsigned char *p = (const unsigned char *)f->title; *p; p++)
+        chars += (*p & 0xc0) != 0x80; /* UTF-8: count the characters, not the bytes */
+    int pts = chars > 84 ? (int)(13 * 84 / chars) : 13;
+    mb_buf_printf(b, "\ntitle_font = ',%d'", pts < 8 ? 8 : pts);
     mb_buf_printf(b, "\nxlabel_text = ");
     mb_plot_quote(b, f->xlabel);
     mb_buf_printf(b, "\nylabel_text = ");

@@ -3,10 +3,9 @@
 # of the mean.
 #
 # migbench (harness/plot.c) sets, before this text: datafile (rows "label y low high
-# [y low high ...]", three columns per series), title_text, xlabel_text, ylabel_text,
-# nx, nseries, series_title[1..nseries], ymin_zero; after it, the terminals.
-# a long title gets a smaller font rather than running off both edges
-title_font = strlen(title_text) > 84 ? sprintf(',%d', int(13.0 * 84 / strlen(title_text)) < 8 ? 8 : int(13.0 * 84 / strlen(title_text))) : ',13'
+# [y low high ...]", three columns per series), title_text, title_font (its size),
+# xlabel_text, ylabel_text, nx, nseries, series_title[1..nseries], ymin_zero; after
+# it, the terminals.
 set title title_text font title_font
 set xlabel xlabel_text
 set ylabel ylabel_text

@@ -3,10 +3,9 @@
 # mean of its runs.
 #
 # migbench (harness/plot.c) sets, before this text: datafile (rows "column row value
-# text"), title_text, xlabel_text (the columns' factor), ylabel_text (the rows'
-# factor), nx, nseries (rows), and the x and y tics; after it, the terminals.
-# a long title gets a smaller font rather than running off both edges
-title_font = strlen(title_text) > 84 ? sprintf(',%d', int(13.0 * 84 / strlen(title_text)) < 8 ? 8 : int(13.0 * 84 / strlen(title_text))) : ',13'
+# text"), title_text, title_font (its size), xlabel_text (the columns' factor),
+# ylabel_text (the rows' factor), nx, nseries (rows), and the x and y tics; after it,
+# the terminals.
 set title title_text font title_font
 set xlabel xlabel_text
 set ylabel ylabel_text

@@ -2,11 +2,10 @@
 # trimmed mean of the runs, its error bar the 95 % confidence interval of the mean.
 #
 # migbench (harness/plot.c) sets, before this text: datafile (blocks "x y low high
-# label", one per series), title_text, xlabel_text, ylabel_text, nx, nseries,
-# series_title[1..nseries], xlog, ymin_zero, xmin_v, xmax_v and the x tics; after it, the terminals.
+# label", one per series), title_text, title_font (its size), xlabel_text,
+# ylabel_text, nx, nseries, series_title[1..nseries], xlog, ymin_zero, xmin_v, xmax_v
+# and the x tics; after it, the terminals.
 # Enhanced text is off (noenhanced terminals): an underscore stays an underscore.
-# a long title gets a smaller font rather than running off both edges
-title_font = strlen(title_text) > 84 ? sprintf(',%d', int(13.0 * 84 / strlen(title_text)) < 8 ? 8 : int(13.0 * 84 / strlen(title_text))) : ',13'
 set title title_text font title_font
 set xlabel xlabel_text
 set ylabel ylabel_text

@@ -4,8 +4,6 @@
 # makespan of the sequential batch.  Points: trimmed means; error bars: 95 % CI.
 #
 # migbench (harness/plot.c) sets the same variables as for plots/line.gp.
-# a long title gets a smaller font rather than running off both edges
-title_font = strlen(title_text) > 84 ? sprintf(',%d', int(13.0 * 84 / strlen(title_text)) < 8 ? 8 : int(13.0 * 84 / strlen(title_text))) : ',13'
 set title title_text font title_font
 set xlabel xlabel_text
 set ylabel ylabel_text

@@ -127,7 +127,7 @@ static void test_script_and_data(void **state)
     static const char *const want[] = {
         "reset\n",
         "datafile = 's-1-total_time_ms.dat'\n",
-        "title_text = 'fig_2: total_time_ms & <downtime> at 50% ''cap'''\n",
+        "title_text = 'fig_2: total_time_ms & <downtime> at 50% ''cap'''\ntitle_font = ',13'\n",
         "xlabel_text = 'reservation.source.cpu_cap'\n",
         "nx = 3\nnseries = 2\nxlog = 1\nymin_zero = 1\n",
         "xmin_v = 128\nxmax_v = 512\n",
@@ -152,6 +152,28 @@ static void test_script_and_data(void **state)
     assert_string_equal(data.data, dat);
     mb_buf_free(&script);
     mb_buf_free(&data);
+
+    /* a title too long for the canvas gets a smaller font, counted in characters (the
+     * dash is 3 bytes), never below 8 points */
+    static const struct {
+        size_t reps;
+        const char *font;
+    } longer[] = {{14, "',13'"}, {18, "',10'"}, {40, "',8'"}};
+    for (size_t i = 0; i < N_OF(longer); i++) {
+        free(f->title);
+        struct mb_buf t = {0};
+        for (size_t k = 0; k < longer[i].reps; k++)
+            mb_buf_append(&t, "abcde\xe2\x80\x94", 8); /* 6 characters */
+        f->title = t.data;
+        struct mb_buf sc = {0}, da = {0};
+        assert_int_equal(mb_plot_script(f, "plot 1\n", MB_PLOT_PNG, &sc, &da), 0);
+        char want_font[32];
+        snprintf(want_font, sizeof(want_font), "title_font = %s\n", longer[i].font);
+        if (!strstr(sc.data, want_font))
+            fail_msg("%zu characters: want %s in\n%s", longer[i].reps * 6, want_font, sc.data);
+        mb_buf_free(&sc);
+        mb_buf_free(&da);
+    }
     mb_plot_figs_free(f, 1);
 
     /* bars: a row per category; heat map: a cell per (column, row); one format only */
