@@ -1339,8 +1339,6 @@ static int level_index(const struct mb_report_factor *f, const char *v)
     return -1;
 }
 
-/* Group d's points by the values of every factor but fixed[0..nfixed) (and the hop);
- * each slice has a cell per combination of the fixed factors' levels (row-major). */
 /* Factor g moves in step with factor f (a zip: each level of one goes with exactly one
  * level of the other at every point), so fixing f fixes g too. */
 static bool zipped_with(const struct mb_report_dir *d, size_t f, size_t g)
@@ -1359,6 +1357,9 @@ static bool zipped_with(const struct mb_report_dir *d, size_t f, size_t g)
     return true;
 }
 
+/* Group d's points by the values of every factor but fixed[0..nfixed) and the factors
+ * zipped with them (and the hop); each slice has a cell per combination of the fixed
+ * factors' levels (row-major). */
 static size_t make_slices(const struct mb_report_dir *d, const int *fixed, size_t nfixed,
                           struct slice **out)
 {

@@ -552,6 +552,14 @@ static void test_summary_csv(void **state)
 
 /* vms.memory 128/256/512MiB x cpu_cap 50%/100%, 3 runs each; total time rises with
  * memory, downtime flat, setup-like "overhead" falls; the cap makes a knee at 50%. */
+/* A claim evaluated afresh: c is reset, then filled by the rules. */
+static void eval_rules(const struct mb_report_dir *d, const char *rules, struct mb_report_claim *c)
+{
+    memset(c, 0, sizeof(*c));
+    mb_buf_append(&c->evidence, "", 0);
+    mb_report_eval_rules(d, rules, c);
+}
+
 static char *claims_dir(void)
 {
     char *dir = tmpdir();
@@ -633,9 +641,7 @@ static void test_rules(void **state)
     };
     for (size_t i = 0; i < N_OF(cases); i++) {
         struct mb_report_claim c;
-        memset(&c, 0, sizeof(c));
-        mb_buf_append(&c.evidence, "", 0);
-        mb_report_eval_rules(d, cases[i].rules, &c);
+        eval_rules(d, cases[i].rules, &c);
         if (c.verdict != cases[i].want || !strstr(c.evidence.data, cases[i].evidence))
             fail_msg("case %zu '%s': %s, want %s; evidence:\n%s\nwant: %s", i, cases[i].rules,
                      mb_report_verdict_name(c.verdict), mb_report_verdict_name(cases[i].want),
@@ -672,9 +678,7 @@ static void test_rules_zipped_factors(void **state)
     write_raw(dir, "zipped", f, 3, rows, n);
     struct mb_report_dir *d = load_ok(dir);
     struct mb_report_claim c;
-    memset(&c, 0, sizeof(c));
-    mb_buf_append(&c.evidence, "", 0);
-    mb_report_eval_rules(d, "flat(total_time_ms, reservation.destination.cpu, 15%)", &c);
+    eval_rules(d, "flat(total_time_ms, reservation.destination.cpu, 15%)", &c);
     assert_int_equal(c.verdict, MB_VERDICT_CONFIRMED);
     /* one line per vms.memory, none per reservation.destination.memory */
     assert_non_null(strstr(c.evidence.data, "vms.memory=256MiB: total_time_ms by "
@@ -682,9 +686,7 @@ static void test_rules_zipped_factors(void **state)
     assert_null(strstr(c.evidence.data, "reservation.destination.memory="));
     assert_null(strstr(c.evidence.data, "too few levels"));
     mb_report_claim_free(&c);
-    memset(&c, 0, sizeof(c));
-    mb_buf_append(&c.evidence, "", 0);
-    mb_report_eval_rules(d, "flat(total_time_ms, reservation.destination.cpu, 5%)", &c);
+    eval_rules(d, "flat(total_time_ms, reservation.destination.cpu, 5%)", &c);
     assert_int_equal(c.verdict, MB_VERDICT_NOT_CONFIRMED);
     mb_report_claim_free(&c);
     mb_report_dir_free(d);
@@ -707,9 +709,7 @@ static void test_rules_parallel_and_diagonal(void **state)
     assert_non_null(strstr(c.evidence.data, "; real above computed at every N >= 2: yes; the gap "
                                             "grows with N: yes: holds"));
     mb_report_claim_free(&c);
-    memset(&c, 0, sizeof(c));
-    mb_buf_append(&c.evidence, "", 0);
-    mb_report_eval_rules(d, "parallel_faster(vms.count)", &c);
+    eval_rules(d, "parallel_faster(vms.count)", &c);
     assert_int_equal(c.verdict, MB_VERDICT_NOT_CONFIRMED);
     mb_report_claim_free(&c);
     mb_report_dir_free(d);
@@ -732,9 +732,7 @@ static void test_rules_parallel_and_diagonal(void **state)
                                   .over = (a == b ? 30 : 5) + r + (a == 2 && b == 0 ? 40 : 0)};
     write_raw(dir, "coloc", f, 2, rows, n);
     d = load_ok(dir);
-    memset(&c, 0, sizeof(c));
-    mb_buf_append(&c.evidence, "", 0);
-    mb_report_eval_rules(d, "diagonal_worst(overhead_pct, vms.workload, destination.workload)", &c);
+    eval_rules(d, "diagonal_worst(overhead_pct, vms.workload, destination.workload)", &c);
     assert_int_equal(c.verdict, MB_VERDICT_NOT_CONFIRMED);
     assert_non_null(strstr(c.evidence.data, "vms.workload=jbb: with jbb 31.5 %, with iozone 6.5 "
                                             "%, with web 6.5 %: the same workload is worst"));
