@@ -1,9 +1,10 @@
-# 01-fig2-source-cpu-quick-1-downtime_ms.gp — written by migbench aab5d79 from plots/line.gp (inlined below).
+# 01-fig2-source-cpu-quick-1-downtime_ms.gp — written by migbench 72f450c from plots/line.gp (inlined below).
 # Redraw with: gnuplot 01-fig2-source-cpu-quick-1-downtime_ms.gp   (in this directory; data in 01-fig2-source-cpu-quick-1-downtime_ms.dat)
 reset
 set encoding utf8
 datafile = '01-fig2-source-cpu-quick-1-downtime_ms.dat'
 title_text = 'fig2-source-cpu-quick: Fig. 2: source CPU reservation, idle VM — downtime_ms'
+title_font = ',13'
 xlabel_text = 'reservation.source.cpu_cap'
 ylabel_text = 'downtime_ms (ms)'
 nx = 3
@@ -22,11 +23,10 @@ set output '01-fig2-source-cpu-quick-1-downtime_ms.png'
 # trimmed mean of the runs, its error bar the 95 % confidence interval of the mean.
 #
 # migbench (harness/plot.c) sets, before this text: datafile (blocks "x y low high
-# label", one per series), title_text, xlabel_text, ylabel_text, nx, nseries,
-# series_title[1..nseries], xlog, ymin_zero, xmin_v, xmax_v and the x tics; after it, the terminals.
+# label", one per series), title_text, title_font (its size), xlabel_text,
+# ylabel_text, nx, nseries, series_title[1..nseries], xlog, ymin_zero, xmin_v, xmax_v
+# and the x tics; after it, the terminals.
 # Enhanced text is off (noenhanced terminals): an underscore stays an underscore.
-# a long title gets a smaller font rather than running off both edges
-title_font = strlen(title_text) > 84 ? sprintf(',%d', int(13.0 * 84 / strlen(title_text)) < 8 ? 8 : int(13.0 * 84 / strlen(title_text))) : ',13'
 set title title_text font title_font
 set xlabel xlabel_text
 set ylabel ylabel_text

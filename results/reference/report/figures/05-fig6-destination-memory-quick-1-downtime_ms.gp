@@ -1,9 +1,10 @@
-# 05-fig6-destination-memory-quick-1-downtime_ms.gp — written by migbench aab5d79 from plots/line.gp (inlined below).
+# 05-fig6-destination-memory-quick-1-downtime_ms.gp — written by migbench 72f450c from plots/line.gp (inlined below).
 # Redraw with: gnuplot 05-fig6-destination-memory-quick-1-downtime_ms.gp   (in this directory; data in 05-fig6-destination-memory-quick-1-downtime_ms.dat)
 reset
 set encoding utf8
 datafile = '05-fig6-destination-memory-quick-1-downtime_ms.dat'
 title_text = 'fig6-destination-memory-quick: Fig. 6: destination memory reservation, idle VM — downtime_ms'
+title_font = ',11'
 xlabel_text = 'reservation.destination.memory'
 ylabel_text = 'downtime_ms (ms)'
 nx = 2
@@ -22,11 +23,10 @@ set output '05-fig6-destination-memory-quick-1-downtime_ms.png'
 # trimmed mean of the runs, its error bar the 95 % confidence interval of the mean.
 #
 # migbench (harness/plot.c) sets, before this text: datafile (blocks "x y low high
-# label", one per series), title_text, xlabel_text, ylabel_text, nx, nseries,
-# series_title[1..nseries], xlog, ymin_zero, xmin_v, xmax_v and the x tics; after it, the terminals.
+# label", one per series), title_text, title_font (its size), xlabel_text,
+# ylabel_text, nx, nseries, series_title[1..nseries], xlog, ymin_zero, xmin_v, xmax_v
+# and the x tics; after it, the terminals.
 # Enhanced text is off (noenhanced terminals): an underscore stays an underscore.
-# a long title gets a smaller font rather than running off both edges
-title_font = strlen(title_text) > 84 ? sprintf(',%d', int(13.0 * 84 / strlen(title_text)) < 8 ? 8 : int(13.0 * 84 / strlen(title_text))) : ',13'
 set title title_text font title_font
 set xlabel xlabel_text
 set ylabel ylabel_text

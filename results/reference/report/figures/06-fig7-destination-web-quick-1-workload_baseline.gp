@@ -1,9 +1,10 @@
-# 06-fig7-destination-web-quick-1-workload_baseline.gp — written by migbench aab5d79 from plots/bars.gp (inlined below).
+# 06-fig7-destination-web-quick-1-workload_baseline.gp — written by migbench 72f450c from plots/bars.gp (inlined below).
 # Redraw with: gnuplot 06-fig7-destination-web-quick-1-workload_baseline.gp   (in this directory; data in 06-fig7-destination-web-quick-1-workload_baseline.dat)
 reset
 set encoding utf8
 datafile = '06-fig7-destination-web-quick-1-workload_baseline.dat'
 title_text = 'fig7-destination-web-quick: Fig. 7: web throughput with destination reservation — workload_baseline'
+title_font = ',11'
 xlabel_text = 'reservation.destination.cpu'
 ylabel_text = 'workload_baseline (workload unit)'
 nx = 2
@@ -23,10 +24,9 @@ set output '06-fig7-destination-web-quick-1-workload_baseline.png'
 # of the mean.
 #
 # migbench (harness/plot.c) sets, before this text: datafile (rows "label y low high
-# [y low high ...]", three columns per series), title_text, xlabel_text, ylabel_text,
-# nx, nseries, series_title[1..nseries], ymin_zero; after it, the terminals.
-# a long title gets a smaller font rather than running off both edges
-title_font = strlen(title_text) > 84 ? sprintf(',%d', int(13.0 * 84 / strlen(title_text)) < 8 ? 8 : int(13.0 * 84 / strlen(title_text))) : ',13'
+# [y low high ...]", three columns per series), title_text, title_font (its size),
+# xlabel_text, ylabel_text, nx, nseries, series_title[1..nseries], ymin_zero; after
+# it, the terminals.
 set title title_text font title_font
 set xlabel xlabel_text
 set ylabel ylabel_text

@@ -1,9 +1,10 @@
-# 07-fig8-parallel-small-to-big-quick-1-batch_makespan_ms.gp — written by migbench aab5d79 from plots/real-vs-computed.gp (inlined below).
+# 07-fig8-parallel-small-to-big-quick-1-batch_makespan_ms.gp — written by migbench 72f450c from plots/real-vs-computed.gp (inlined below).
 # Redraw with: gnuplot 07-fig8-parallel-small-to-big-quick-1-batch_makespan_ms.gp   (in this directory; data in 07-fig8-parallel-small-to-big-quick-1-batch_makespan_ms.dat)
 reset
 set encoding utf8
 datafile = '07-fig8-parallel-small-to-big-quick-1-batch_makespan_ms.dat'
 title_text = 'fig8-parallel-small-to-big-quick: Fig. 8: parallel migration, small host to big host'
+title_font = ',13'
 xlabel_text = 'vms.count'
 ylabel_text = 'batch_makespan_ms (ms)'
 nx = 3
@@ -25,8 +26,6 @@ set output '07-fig8-parallel-small-to-big-quick-1-batch_makespan_ms.png'
 # makespan of the sequential batch.  Points: trimmed means; error bars: 95 % CI.
 #
 # migbench (harness/plot.c) sets the same variables as for plots/line.gp.
-# a long title gets a smaller font rather than running off both edges
-title_font = strlen(title_text) > 84 ? sprintf(',%d', int(13.0 * 84 / strlen(title_text)) < 8 ? 8 : int(13.0 * 84 / strlen(title_text))) : ',13'
 set title title_text font title_font
 set xlabel xlabel_text
 set ylabel ylabel_text

@@ -1,9 +1,10 @@
-# 09-table1-2-workloads-quick-2-downtime_ms.gp — written by migbench aab5d79 from plots/bars.gp (inlined below).
+# 09-table1-2-workloads-quick-2-downtime_ms.gp — written by migbench 72f450c from plots/bars.gp (inlined below).
 # Redraw with: gnuplot 09-table1-2-workloads-quick-2-downtime_ms.gp   (in this directory; data in 09-table1-2-workloads-quick-2-downtime_ms.dat)
 reset
 set encoding utf8
 datafile = '09-table1-2-workloads-quick-2-downtime_ms.dat'
 title_text = 'table1-2-workloads-quick: Table 2: migration time and downtime per workload — downtime_ms'
+title_font = ',12'
 xlabel_text = 'vms.workload'
 ylabel_text = 'downtime_ms (ms)'
 nx = 4
@@ -22,10 +23,9 @@ set output '09-table1-2-workloads-quick-2-downtime_ms.png'
 # of the mean.
 #
 # migbench (harness/plot.c) sets, before this text: datafile (rows "label y low high
-# [y low high ...]", three columns per series), title_text, xlabel_text, ylabel_text,
-# nx, nseries, series_title[1..nseries], ymin_zero; after it, the terminals.
-# a long title gets a smaller font rather than running off both edges
-title_font = strlen(title_text) > 84 ? sprintf(',%d', int(13.0 * 84 / strlen(title_text)) < 8 ? 8 : int(13.0 * 84 / strlen(title_text))) : ',13'
+# [y low high ...]", three columns per series), title_text, title_font (its size),
+# xlabel_text, ylabel_text, nx, nseries, series_title[1..nseries], ymin_zero; after
+# it, the terminals.
 set title title_text font title_font
 set xlabel xlabel_text
 set ylabel ylabel_text

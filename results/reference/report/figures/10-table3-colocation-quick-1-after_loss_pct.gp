@@ -1,9 +1,10 @@
-# 10-table3-colocation-quick-1-after_loss_pct.gp — written by migbench aab5d79 from plots/heatmap.gp (inlined below).
+# 10-table3-colocation-quick-1-after_loss_pct.gp — written by migbench 72f450c from plots/heatmap.gp (inlined below).
 # Redraw with: gnuplot 10-table3-colocation-quick-1-after_loss_pct.gp   (in this directory; data in 10-table3-colocation-quick-1-after_loss_pct.dat)
 reset
 set encoding utf8
 datafile = '10-table3-colocation-quick-1-after_loss_pct.dat'
 title_text = 'table3-colocation-quick: Table 3: migrating workload''s loss (%) by the destination''s workload'
+title_font = ',11'
 xlabel_text = 'colocation.workload'
 ylabel_text = 'vms.workload'
 nx = 4
@@ -27,10 +28,9 @@ set output '10-table3-colocation-quick-1-after_loss_pct.png'
 # mean of its runs.
 #
 # migbench (harness/plot.c) sets, before this text: datafile (rows "column row value
-# text"), title_text, xlabel_text (the columns' factor), ylabel_text (the rows'
-# factor), nx, nseries (rows), and the x and y tics; after it, the terminals.
-# a long title gets a smaller font rather than running off both edges
-title_font = strlen(title_text) > 84 ? sprintf(',%d', int(13.0 * 84 / strlen(title_text)) < 8 ? 8 : int(13.0 * 84 / strlen(title_text))) : ',13'
+# text"), title_text, title_font (its size), xlabel_text (the columns' factor),
+# ylabel_text (the rows' factor), nx, nseries (rows), and the x and y tics; after it,
+# the terminals.
 set title title_text font title_font
 set xlabel xlabel_text
 set ylabel ylabel_text
