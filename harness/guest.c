@@ -70,18 +70,23 @@ int mb_guest_open(const struct mb_testbed *tb, const char *ip, double timeout_s,
 }
 
 int mb_guest_wait_ssh(const struct mb_testbed *tb, const char *ip, double timeout_s,
-                      struct mb_error *err)
+                      struct mb_remote **out, struct mb_error *err)
 {
     double deadline = mb_now_mono() + timeout_s;
     for (;;) {
         struct mb_remote_target t;
         double left = deadline - mb_now_mono();
-        mb_guest_target(tb, ip, left < 3 ? (left > 0.2 ? left : 0.2) : 3, &t);
+        mb_guest_target(tb, ip, left < 10 ? (left > 0.2 ? left : 0.2) : 10, &t);
+        t.tcp_timeout_s = 0.5;
         struct mb_remote *r = NULL;
         mb_error_clear(err);
         int rc = mb_remote_open(NULL, &t, &r, err);
         if (rc == MB_OK) {
             rc = mb_remote_run(r, "true", 10, NULL, err);
+            if (rc == MB_OK && out) {
+                *out = r;
+                return MB_OK;
+            }
             mb_remote_close(r);
             if (rc == MB_OK)
                 return MB_OK;

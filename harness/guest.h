@@ -37,9 +37,12 @@ void mb_guest_target(const struct mb_testbed *tb, const char *ip, double timeout
                      struct mb_remote_target *t);
 
 /* Wait until the guest at ip runs `true` over SSH.  Connection failures are retried
- * until timeout_s; a host-key or key problem is not (it will not go away). */
+ * until timeout_s (each TCP connect given half a second, so that a guest coming up is
+ * seen within a few hundred ms rather than after the kernel's SYN back-off); a host-key
+ * or key problem is not (it will not go away).  With out, the session that answered is
+ * handed over (caller closes) instead of closed. */
 int mb_guest_wait_ssh(const struct mb_testbed *tb, const char *ip, double timeout_s,
-                      struct mb_error *err);
+                      struct mb_remote **out, struct mb_error *err);
 
 /* Open a session to the guest at ip (caller closes). */
 int mb_guest_open(const struct mb_testbed *tb, const char *ip, double timeout_s,

@@ -344,7 +344,10 @@ static int ssh_connect(const struct mb_remote_target *t, void **out, struct mb_e
     struct ssh_sess *ss = mb_xcalloc(1, sizeof(*ss));
     ss->fd = -1;
     ss->host = mb_xstrdup(t->address);
-    int rc = tcp_connect(t->address, port, deadline, &ss->fd, err);
+    double tcp_deadline = deadline;
+    if (t->tcp_timeout_s > 0 && mb_now_mono() + t->tcp_timeout_s < deadline)
+        tcp_deadline = mb_now_mono() + t->tcp_timeout_s;
+    int rc = tcp_connect(t->address, port, tcp_deadline, &ss->fd, err);
     if (rc < 0)
         goto fail;
     ss->s = libssh2_session_init();

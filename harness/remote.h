@@ -23,6 +23,9 @@ struct mb_remote_target {
     const char *known_hosts;  /* OpenSSH known_hosts file; NULL = ~/.ssh/known_hosts */
     bool insecure;            /* skip host-key verification (explicit opt-out only) */
     double connect_timeout_s; /* TCP connect + handshake + authentication; 0 = 10 s */
+    double tcp_timeout_s;     /* the TCP connect alone, within that; 0 = no limit of its own
+                               * (a caller polling a machine that is still booting gives up
+                               * on an unanswered SYN early and tries again) */
 };
 
 /* One command to run. */
