@@ -28,6 +28,7 @@ struct target {
     uint32_t seq;
     /* all below under the probe's lock */
     uint64_t replies_total;
+    double replied_at;       /* time of the latest reply, window or not; 0 = none */
     uint64_t sent, received; /* in the window */
     double last_reply;       /* in the window: time of the last reply, or the window start */
     double longest_gap, gap_start;
@@ -67,6 +68,7 @@ static void drain(struct mb_probe *p)
         pthread_mutex_lock(&p->lock);
         struct target *t = &p->t[pk.target];
         t->replies_total++;
+        t->replied_at = now;
         if (p->window) {
             t->received++;
             gap_to(t, now);
@@ -208,6 +210,14 @@ uint64_t mb_probe_replies(struct mb_probe *p, size_t i)
 {
     pthread_mutex_lock(&p->lock);
     uint64_t r = i < p->n ? p->t[i].replies_total : 0;
+    pthread_mutex_unlock(&p->lock);
+    return r;
+}
+
+double mb_probe_last_reply(struct mb_probe *p, size_t i)
+{
+    pthread_mutex_lock(&p->lock);
+    double r = i < p->n ? p->t[i].replied_at : 0;
     pthread_mutex_unlock(&p->lock);
     return r;
 }

@@ -38,6 +38,10 @@ void mb_probe_window_close(struct mb_probe *p, struct mb_probe_result *results);
 /* Replies received from target i since start (to tell "never answered" apart). */
 uint64_t mb_probe_replies(struct mb_probe *p, size_t i);
 
+/* When target i last replied (CLOCK_MONOTONIC seconds, window or not); 0 = never.  A
+ * reply after a migration ended means its gap has ended too. */
+double mb_probe_last_reply(struct mb_probe *p, size_t i);
+
 /* Stop the thread and free everything; NULL is a no-op. */
 void mb_probe_free(struct mb_probe *p);
 

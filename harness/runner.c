@@ -786,6 +786,23 @@ static void hop_rows(struct campaign *c, const struct mb_run *run, struct vm *vm
     }
 }
 
+/* Wait until every reachable VM's echo responder has replied after `after` (monotonic),
+ * or max_ms. */
+static void await_replies(struct campaign *c, struct mb_probe *p, const struct vm *vms, int nvms,
+                          double after, double max_ms)
+{
+    double until = mb_now_mono() + max_ms / 1000.0;
+    while (!stopped(c) && mb_now_mono() < until) {
+        int all = 1;
+        for (int i = 0; i < nvms && all; i++)
+            if (vms[i].reachable && mb_probe_last_reply(p, (size_t)i) <= after)
+                all = 0;
+        if (all)
+            return;
+        nap(c, 5);
+    }
+}
+
 /* Read each reachable guest's integrity verdict after a hop.  A verdict covers every
  * page once each has been verified after the migration: the checker verifies its pages
  * in order, so wait until it has verified as many more as it covers than the first
@@ -798,45 +815,57 @@ static void verify_guests(struct campaign *c, struct vm *vms, int nvms, double e
     double early = ended + 0.3 - mb_now_mono();
     if (early > 0)
         nap(c, early * 1000);
-    for (int i = 0; i < nvms && !stopped(c); i++) {
-        struct vm *v = &vms[i];
-        if (!v->reachable)
-            continue;
-        const char *verdict = NULL;
-        long long bad = -1, verified0 = -1;
-        double deadline = mb_now_mono() + 20;
-        for (;;) {
+    /* the guests are read in turn, so that their checkers' passes overlap */
+    const char *verdict[MAX_VMS] = {0};
+    long long bad[MAX_VMS], verified0[MAX_VMS];
+    int waiting[MAX_VMS], left = 0;
+    for (int i = 0; i < nvms; i++) {
+        bad[i] = verified0[i] = -1;
+        waiting[i] = vms[i].reachable;
+        left += waiting[i];
+    }
+    double deadline = mb_now_mono() + 20;
+    while (left > 0 && !stopped(c)) {
+        for (int i = 0; i < nvms && !stopped(c); i++) {
+            struct vm *v = &vms[i];
+            if (!waiting[i])
+                continue;
             char *out = NULL;
+            long long verified = -1, covered = -1;
             if (vm_run(c, v, "cat /run/memcheck.status", 15, &out, &e) < 0) {
                 hop_error(v, "guest unreachable after the migration: %s", e.msg);
                 v->reachable = 0;
-                free(out);
-                break;
+            } else {
+                verdict[i] = memcheck_verdict(out, &bad[i], &verified, &covered);
+                if (verified0[i] < 0)
+                    verified0[i] = verified;
             }
-            long long verified, covered;
-            verdict = memcheck_verdict(out, &bad, &verified, &covered);
             free(out);
-            if (verified0 < 0)
-                verified0 = verified;
-            if (!verdict || (covered > 0 && verified >= verified0 + covered) ||
-                mb_now_mono() > deadline || stopped(c))
-                break;
-            nap(c, 200);
+            if (!v->reachable || !verdict[i] ||
+                (covered > 0 && verified >= verified0[i] + covered) || mb_now_mono() > deadline) {
+                waiting[i] = 0;
+                left--;
+            }
         }
+        if (left > 0)
+            nap(c, 200);
+    }
+    for (int i = 0; i < nvms; i++) {
+        struct vm *v = &vms[i];
         if (!v->reachable)
             continue;
-        if (!verdict) {
+        if (!verdict[i]) {
             hop_error(v, "integrity checker gave no verdict");
             continue;
         }
-        if (bad > v->bad_seen) {
+        if (bad[i] > v->bad_seen) {
             snprintf(v->integrity, sizeof(v->integrity), "corrupt");
             hop_error(v, "memory integrity: %lld pages lost a write in this migration",
-                      bad - v->bad_seen);
-            v->bad_seen = bad;
+                      bad[i] - v->bad_seen);
+            v->bad_seen = bad[i];
         } else {
             snprintf(v->integrity, sizeof(v->integrity), "%s",
-                     strcmp(verdict, "ok") ? "unchecked" : "ok");
+                     strcmp(verdict[i], "ok") ? "unchecked" : "ok");
         }
     }
 }
@@ -1326,7 +1355,7 @@ static int run_one(struct campaign *c, const struct mb_run *run, int *all_ok, st
         if (mb_probe_start(addrs, (size_t)nvms, PROBE_PORT, pt.probe_interval_ms, &probe, &e) < 0)
             mb_progress_note(&c->prog, "probe: %s (downtime from the probe not measured)", e.msg);
         if (probe) {
-            nap(c, 300); /* replies flowing before the window opens */
+            await_replies(c, probe, vms, nvms, 0, 300); /* replies flowing before it opens */
             mb_probe_window_open(probe);
         }
         /* the paper's method: the placeholders go just before the migration starts */
@@ -1338,7 +1367,8 @@ static int run_one(struct campaign *c, const struct mb_run *run, int *all_ok, st
             makespan = migrate_batch(c, &pt, vms, nvms, from, to, capped && hop == 1);
         double ended = mb_now_mono();
         if (probe) {
-            nap(c, 500); /* the longest gap may end after the migration call returns */
+            /* the longest gap may end after the migration call returns */
+            await_replies(c, probe, vms, nvms, ended, 500);
             struct mb_probe_result pr[MAX_VMS];
             mb_probe_window_close(probe, pr);
             for (int i = 0; i < nvms; i++) {

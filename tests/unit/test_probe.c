@@ -77,12 +77,18 @@ static void test_gap_of_a_pause(void **state)
     assert_int_equal(mb_probe_start(addr, 1, e.port, 1.0, &p, &err), 0);
     sleep_ms(50);
     assert_true(mb_probe_replies(p, 0) > 0);
+    assert_true(mb_probe_last_reply(p, 0) > 0);
     mb_probe_window_open(p);
     sleep_ms(100);
     atomic_store(&e.paused, 1);
-    sleep_ms(200);
+    sleep_ms(50);
+    double paused = mb_now_mono();
+    sleep_ms(150);
+    /* no reply during the pause: the latest predates it */
+    assert_true(mb_probe_last_reply(p, 0) < paused);
     atomic_store(&e.paused, 0);
     sleep_ms(100);
+    assert_true(mb_probe_last_reply(p, 0) > paused + 0.1);
     struct mb_probe_result r;
     mb_probe_window_close(p, &r);
     print_message("gap %.1f ms, sent %llu, received %llu, window %.1f ms\n", r.longest_gap_ms,
@@ -112,6 +118,9 @@ static void test_silent_target_and_two_targets(void **state)
     assert_true(r[0].longest_gap_ms < 100);
     assert_int_equal(r[1].received, 0);
     assert_true(r[1].longest_gap_ms >= 145 && r[1].longest_gap_ms <= r[1].window_ms + 0.001);
+    assert_true(mb_probe_last_reply(p, 0) > 0);
+    assert_true(mb_probe_last_reply(p, 1) == 0);
+    assert_true(mb_probe_last_reply(p, 2) == 0); /* no such target */
     mb_probe_free(p);
     echo_stop(&e);
 }
