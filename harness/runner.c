@@ -157,23 +157,44 @@ static void vm_ssh_close(struct vm *v)
     v->ssh = NULL;
 }
 
-/* Run cmd in the VM.  When a kept session has broken (a transport error, not the
- * command's), a new one is opened and cmd run once more: only for commands that may run
+/* Do fn over the VM's session.  When a kept session has broken (a transport error, not
+ * the command's), a new one is opened and fn done once more: only for what may be done
  * twice. */
-static int vm_run(const struct campaign *c, struct vm *v, const char *cmd, double timeout_s,
-                  char **out, struct mb_error *e)
+static int vm_do(const struct campaign *c, struct vm *v,
+                 int (*fn)(struct mb_remote *r, void *arg, struct mb_error *e), void *arg,
+                 struct mb_error *e)
 {
     for (int again = 0;; again = 1) {
         int kept = v->ssh != NULL;
         struct mb_remote *r = NULL;
         int rc = vm_ssh(c, v, &r, e);
         if (rc == MB_OK)
-            rc = mb_remote_run(r, cmd, timeout_s, out, e);
+            rc = fn(r, arg, e);
         if (rc == MB_EENV)
             vm_ssh_close(v);
         if (rc != MB_EENV || !kept || again)
             return rc;
     }
+}
+
+struct run_arg {
+    const char *cmd;
+    double timeout_s;
+    char **out;
+};
+
+static int run_fn(struct mb_remote *r, void *arg, struct mb_error *e)
+{
+    struct run_arg *a = arg;
+    return mb_remote_run(r, a->cmd, a->timeout_s, a->out, e);
+}
+
+/* Run cmd in the VM (vm_do: only commands that may run twice). */
+static int vm_run(const struct campaign *c, struct vm *v, const char *cmd, double timeout_s,
+                  char **out, struct mb_error *e)
+{
+    struct run_arg a = {cmd, timeout_s, out};
+    return vm_do(c, v, run_fn, &a, e);
 }
 
 static int host_hv(struct campaign *c, int h, struct mb_hv **out, struct mb_error *err)
@@ -880,6 +901,19 @@ static void write_text(const char *path, const char *data, size_t len)
     close(fd);
 }
 
+struct collect_arg {
+    const struct mb_wl_driver *wl;
+    const struct mb_wl_params *p;
+    struct mb_series **series;
+    char **raw;
+};
+
+static int collect_fn(struct mb_remote *r, void *arg, struct mb_error *e)
+{
+    struct collect_arg *a = arg;
+    return mb_wl_guest_collect(r, a->wl, a->p, 0, a->series, a->raw, e);
+}
+
 /* Stop a VM's workload and keep its output and series beside raw.csv (series/).
  * Returns its series (NULL when it gave none, *why saying why) and sets *t0 to the
  * series' time 0 on this machine's clock: when the start command returned (a little
@@ -892,19 +926,9 @@ static struct mb_series *fetch_series(struct campaign *c, const struct mb_wl_dri
     struct mb_error e;
     struct mb_series *series = NULL;
     char *raw = NULL;
-    /* stopping the workload may be done twice: a broken session gets one more try */
-    int rc = MB_EENV;
-    for (int again = 0; rc == MB_EENV && again < 2; again++) {
-        int kept = v->ssh != NULL;
-        struct mb_remote *r = NULL;
-        rc = vm_ssh(c, v, &r, &e);
-        if (rc == MB_OK)
-            rc = mb_wl_guest_collect(r, wl, &pt->wl, 0, &series, &raw, &e);
-        if (rc == MB_EENV)
-            vm_ssh_close(v);
-        if (!kept)
-            break;
-    }
+    /* stopping the workload may be done twice */
+    struct collect_arg a = {wl, &pt->wl, &series, &raw};
+    int rc = vm_do(c, v, collect_fn, &a, &e);
     char path[4400];
     if (raw) {
         snprintf(path, sizeof(path), "%s/series/%s-%s.log", c->dir, run_id, v->label);
