@@ -28,7 +28,7 @@ say = @printf '  %-6s %s\n' $(1) $(2)
 endif
 
 BUILD    ?= build
-SRCS     := $(wildcard harness/*.c)
+SRCS     := $(wildcard harness/*.c harness/lib/*.c harness/backends/*.c harness/drivers/*.c)
 LIB_SRCS := $(filter-out harness/main.c,$(SRCS))
 OBJS     := $(SRCS:%.c=$(BUILD)/%.o)
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o)
@@ -43,23 +43,22 @@ all: bin/migbench $(TESTS)
 $(BUILD)/version.stamp: FORCE
 	@mkdir -p $(@D); echo '$(VERSION)' | cmp -s - $@ || echo '$(VERSION)' > $@
 FORCE:
-$(BUILD)/harness/version.o: $(BUILD)/version.stamp
-$(BUILD)/harness/version.o: CPPFLAGS += -DMB_VERSION='"$(VERSION)"'
+$(BUILD)/harness/lib/version.o: $(BUILD)/version.stamp
+$(BUILD)/harness/lib/version.o: CPPFLAGS += -DMB_VERSION='"$(VERSION)"'
 
 bin/migbench: $(OBJS)
 	$(call say,LINK,$@)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
-# ---- workloads (issue 6): the web workload's load client, a host program run by the
-# runner from the root namespace; built from workloads/loadclient/*.c, next to migbench.
+# The web workload's load client: a host program the runner starts in the root
+# namespace (the lab's load client), installed next to migbench.
 WEBBENCH_SRCS := $(wildcard workloads/loadclient/*.c)
 all: bin/mb-webbench
 bin/mb-webbench: $(WEBBENCH_SRCS)
 	$(call say,LINK,$@)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(WEBBENCH_SRCS) -pthread
-# ---- end of the workloads block
 
 $(BUILD)/%.o: %.c
 	$(call say,CC,$<)
@@ -105,8 +104,7 @@ FUZZ_SECONDS ?= 300
 fuzz:
 	$(Q)tools/fuzz $(FUZZ_SECONDS)
 
-# The paper's experiments need the runner, the report and the paper scenarios; until
-# they exist this says so instead of pretending.
+# The quick set of the paper's experiments on the embedded testbed, then one report.
 reproduce: deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)tools/reproduce

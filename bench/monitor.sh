@@ -44,7 +44,7 @@ cat >"$tmp/drive.c" <<'C'
 #include <time.h>
 #include "monitor.h"
 #include "testbed.h"
-#include "util.h"
+#include "lib/util.h"
 static double cpu_self(void)
 {
     struct rusage r;
@@ -105,7 +105,7 @@ int main(int argc, char **argv)
     return 0;
 }
 C
-objs=$(ls "$TOP"/build/harness/*.o | grep -v '/main\.o$')
+objs=$(ls "$TOP"/build/harness/*.o "$TOP"/build/harness/*/*.o | grep -v '/main\.o$')
 # shellcheck disable=SC2046,SC2086
 cc -O2 -std=c11 -D_GNU_SOURCE -pthread -I"$TOP/harness" -o "$tmp/drive" "$tmp/drive.c" $objs \
     $(pkg-config --cflags --libs libvirt libssh2 libfyaml) -lcsv -lm ||

@@ -3,10 +3,10 @@
 #include <string.h>
 
 #include "commands.h"
-#include "error.h"
+#include "lib/error.h"
 #include "options.h"
 #include "results.h"
-#include "util.h"
+#include "lib/util.h"
 
 static const char *const topics[] = {"keys", "columns", "units", "exit-codes", NULL};
 

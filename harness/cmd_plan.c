@@ -10,8 +10,8 @@
 #include "results.h"
 #include "scenario.h"
 #include "testbed.h"
-#include "units.h"
-#include "util.h"
+#include "lib/units.h"
+#include "lib/util.h"
 
 static void print_error(const struct mb_error *e)
 {

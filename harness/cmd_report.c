@@ -11,8 +11,8 @@
 #include "commands.h"
 #include "compare.h"
 #include "report.h"
-#include "units.h"
-#include "util.h"
+#include "lib/units.h"
+#include "lib/util.h"
 
 static const char report_usage[] =
     "usage: migbench report [OPTIONS] RESULTS_DIR...\n"

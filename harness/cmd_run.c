@@ -6,8 +6,8 @@
 
 #include "commands.h"
 #include "runner.h"
-#include "units.h"
-#include "util.h"
+#include "lib/units.h"
+#include "lib/util.h"
 
 static const char usage_text[] =
     "usage: migbench run [OPTIONS] SCENARIO...\n"

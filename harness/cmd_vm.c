@@ -18,8 +18,8 @@
 #include "hypervisor.h"
 #include "remote.h"
 #include "testbed.h"
-#include "units.h"
-#include "util.h"
+#include "lib/units.h"
+#include "lib/util.h"
 
 static const char usage_text[] =
     "usage: migbench vm [--testbed FILE|NAME] COMMAND ARGS...\n"

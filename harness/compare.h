@@ -23,9 +23,9 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#include "error.h"
+#include "lib/error.h"
 #include "report.h"
-#include "stats.h"
+#include "lib/stats.h"
 
 enum mb_compare_verdict {
     MB_CMP_UNCHANGED,

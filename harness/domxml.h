@@ -10,9 +10,9 @@
 
 #include <stdint.h>
 
-#include "error.h"
+#include "lib/error.h"
 #include "testbed.h"
-#include "util.h"
+#include "lib/util.h"
 
 struct mb_vm_spec {
     const char *name;

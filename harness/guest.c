@@ -7,7 +7,7 @@
 #include <time.h>
 
 #include "domxml.h"
-#include "util.h"
+#include "lib/util.h"
 
 int mb_guest_addr(const struct mb_testbed *tb, int n, char ip[16], char mac[18],
                   struct mb_error *err)

@@ -10,7 +10,7 @@
 
 #include <stdint.h>
 
-#include "error.h"
+#include "lib/error.h"
 #include "remote.h"
 #include "testbed.h"
 

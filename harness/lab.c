@@ -19,8 +19,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "units.h"
-#include "util.h"
+#include "lib/units.h"
+#include "lib/util.h"
 
 #define LAB_DEFAULT_NAME  "lab"
 #define LAB_SYSTEM_QEMU   "/usr/bin/qemu-system-x86_64"

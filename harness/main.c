@@ -3,10 +3,10 @@
 #include <string.h>
 
 #include "commands.h"
-#include "error.h"
+#include "lib/error.h"
 #include "hypervisor.h"
-#include "util.h"
-#include "version.h"
+#include "lib/util.h"
+#include "lib/version.h"
 
 struct command {
     const char *name;

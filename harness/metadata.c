@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "remote.h"
-#include "version.h"
+#include "lib/version.h"
 
 void mb_json_string(struct mb_buf *b, const char *s)
 {

@@ -7,10 +7,10 @@
 
 #include <stdio.h>
 
-#include "error.h"
+#include "lib/error.h"
 #include "hypervisor.h"
 #include "testbed.h"
-#include "util.h"
+#include "lib/util.h"
 
 struct mb_meta_host {
     const struct mb_host *host;

@@ -20,7 +20,7 @@
 #include <libvirt/virterror.h>
 
 #include "results.h"
-#include "util.h"
+#include "lib/util.h"
 
 /* ---- parsing a host's text -------------------------------------------------------- */
 

@@ -5,8 +5,8 @@
 #include <string.h>
 
 #include "scenario.h"
-#include "units.h"
-#include "util.h"
+#include "lib/units.h"
+#include "lib/util.h"
 
 #define PT(f) offsetof(struct mb_point, f)
 #define SC(f) offsetof(struct mb_scenario, f)

@@ -11,7 +11,7 @@
 #include <sys/stat.h>
 
 #include "results.h"
-#include "util.h"
+#include "lib/util.h"
 
 /* How much of an offending item an error message quotes (plus its NUL). */
 #define SHOWN_SIZE 48

@@ -14,7 +14,7 @@
 
 #include <stddef.h>
 
-#include "error.h"
+#include "lib/error.h"
 
 #define MB_PLACEMENT_MAX_HOSTS 16
 #define MB_PLACEMENT_MAX_WL    16

@@ -7,8 +7,8 @@
 #include <string.h>
 
 #include "results.h"
-#include "units.h"
-#include "util.h"
+#include "lib/units.h"
+#include "lib/util.h"
 
 #define MAX_RUNS 10000000.0
 

@@ -14,7 +14,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "version.h"
+#include "lib/version.h"
 
 static const char *const kind_names[] = {"line", "bars", "real-vs-computed", "heatmap"};
 

@@ -13,8 +13,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "error.h"
-#include "util.h"
+#include "lib/error.h"
+#include "lib/util.h"
 
 enum mb_plot_kind {
     MB_PLOT_LINE,             /* sweep: lines with error bars over x */

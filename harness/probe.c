@@ -13,7 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "util.h"
+#include "lib/util.h"
 
 #define PROBE_MAGIC 0x6d6250724f424531ull /* "mbPrOBE1" */
 

@@ -19,8 +19,8 @@
 #include <unistd.h>
 
 #include "plan.h"
-#include "units.h"
-#include "version.h"
+#include "lib/units.h"
+#include "lib/version.h"
 
 /* ---- metadata.json reader ------------------------------------------------------------ */
 

@@ -17,13 +17,13 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#include "error.h"
+#include "lib/error.h"
 #include "options.h"
 #include "plot.h"
 #include "results.h"
 #include "scenario.h"
-#include "stats.h"
-#include "util.h"
+#include "lib/stats.h"
+#include "lib/util.h"
 
 /* ---- metadata.json: a small JSON reader ------------------------------------------ */
 

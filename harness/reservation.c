@@ -9,7 +9,7 @@
 #include <time.h>
 
 #include "domxml.h"
-#include "util.h"
+#include "lib/util.h"
 
 #define MIB             (1ull << 20)
 #define MIN_VM_MEMORY   (64ull << 20) /* the guest kernel and its initramfs */

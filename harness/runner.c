@@ -29,9 +29,9 @@
 #include "placement.h"
 #include "strategy.h"
 #include "testbed.h"
-#include "units.h"
-#include "util.h"
-#include "version.h"
+#include "lib/units.h"
+#include "lib/util.h"
+#include "lib/version.h"
 #include "workload.h"
 
 #define DOM_PREFIX "mbr-" /* every domain the runner starts; stale ones are its own */

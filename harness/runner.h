@@ -13,8 +13,8 @@
 
 #include <signal.h>
 
-#include "error.h"
-#include "progress.h"
+#include "lib/error.h"
+#include "lib/progress.h"
 
 struct mb_runner_opts {
     const char *scenario;   /* scenario file (ignored with resume_dir: its copy is used) */

@@ -9,9 +9,9 @@
 
 #include "placement.h"
 #include "results.h"
-#include "units.h"
-#include "util.h"
-#include "yaml.h"
+#include "lib/units.h"
+#include "lib/util.h"
+#include "lib/yaml.h"
 
 #define MAX_LEVELS 1000
 #define MAX_POINTS 1000000.0

@@ -9,8 +9,8 @@
 #include <string.h>
 
 #include "results.h"
-#include "util.h"
-#include "yaml.h"
+#include "lib/util.h"
+#include "lib/yaml.h"
 
 static int cmp_double(const void *a, const void *b)
 {

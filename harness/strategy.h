@@ -17,7 +17,7 @@
 
 #include <stddef.h>
 
-#include "error.h"
+#include "lib/error.h"
 
 #define MB_STRATEGY_MAX_SEEN 64
 

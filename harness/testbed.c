@@ -9,9 +9,9 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "units.h"
-#include "util.h"
-#include "yaml.h"
+#include "lib/units.h"
+#include "lib/util.h"
+#include "lib/yaml.h"
 
 #define MAX_HOSTS 64
 

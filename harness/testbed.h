@@ -31,7 +31,7 @@
 
 #include <stdint.h>
 
-#include "error.h"
+#include "lib/error.h"
 
 struct mb_ssh_target {
     char *address;     /* host name or IP */

@@ -18,7 +18,7 @@
 
 #include "options.h"
 #include "remote.h"
-#include "units.h"
+#include "lib/units.h"
 
 /* ---- the table -------------------------------------------------------------------- */
 

@@ -1,9 +1,9 @@
 /* workload.h — workload drivers: what runs in the guests (and on the load client)
  * during a run, how it starts and stops, and its throughput as a time series.
  *
- * After stress-ng: one file per workload (wl_idle.c, wl_jbb.c, wl_iozone.c,
- * wl_sysbench.c, wl_web.c), each defining a struct mb_wl_driver that workload.c lists
- * in mb_wl_drivers[]; adding a workload is one new file and one line in that table.
+ * After stress-ng: one file per workload in harness/drivers/ (idle.c, jbb.c, iozone.c,
+ * sysbench.c, web.c), each defining a struct mb_wl_driver that workload.c lists in
+ * mb_wl_drivers[]; adding a workload is one new file and one line in that table.
  *
  * A run with a workload, from the runner's side (pt->wl: the point's workload.* keys):
  *   d = mb_wl_find(pt->vm_workload);              NULL: not a driver's (dirty, burn)
@@ -37,8 +37,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "error.h"
-#include "util.h"
+#include "lib/error.h"
+#include "lib/util.h"
 
 /* Not options.h: options.h may include this file, so that struct mb_point can hold a
  * struct mb_wl_params; the macros below expand where options.h is included. */

@@ -12,7 +12,7 @@
 #include "commands.h"
 #include "domxml.h"
 #include "fake_virt.c"
-#include "util.h"
+#include "lib/util.h"
 
 static struct mb_hv *open_fake(const char *uri)
 {

@@ -15,7 +15,7 @@
 #include "fake_ssh.c"
 #include "fake_virt.c"
 #include "monitor.h"
-#include "util.h"
+#include "lib/util.h"
 
 /* ---- the fake hypervisor, with CPU time that grows with the clock ------------------- */
 

@@ -16,7 +16,7 @@
 #include <cmocka.h>
 
 #include "probe.h"
-#include "util.h"
+#include "lib/util.h"
 
 struct echo {
     int fd, port;

@@ -10,7 +10,7 @@
 #include <cmocka.h>
 
 #include "fake_ssh.c"
-#include "util.h"
+#include "lib/util.h"
 
 static char tmpdir[256];
 

@@ -11,7 +11,7 @@
 
 #include "fake_virt.c"
 #include "reservation.h"
-#include "util.h"
+#include "lib/util.h"
 
 /* ---- the fake, extended: domains take their vCPUs and memory from the XML, burn CPU and
  * have their memory resident as scripted ------------------------------------------------ */

@@ -21,7 +21,7 @@
 
 #include <cmocka.h>
 
-#include "stats.h"
+#include "lib/stats.h"
 
 /* got matches want within max(rtol |want|, atol); NaN matches only NaN, an infinity only
  * itself.  label names the table row. */

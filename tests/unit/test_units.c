@@ -7,8 +7,8 @@
 
 #include <cmocka.h>
 
-#include "units.h"
-#include "util.h"
+#include "lib/units.h"
+#include "lib/util.h"
 
 struct size_case {
     const char *in;

@@ -18,8 +18,8 @@
 
 #include "options.h"
 #include "remote.h"
-#include "units.h"
-#include "util.h"
+#include "lib/units.h"
+#include "lib/util.h"
 #include "workload.h"
 
 #include "fake_ssh.c"

@@ -14,8 +14,8 @@
 #include <libvirt/libvirt.h>
 
 #include "fake_virt.c"
-#include "hv_xen.h"
-#include "util.h"
+#include "backends/xen.h"
+#include "lib/util.h"
 
 /* ---- a fake credit scheduler over the fake's domains -------------------------------- */
 

@@ -11,7 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "error.h"
+#include "lib/error.h"
 
 #define MB_YAML_MAX_BYTES  (1u << 20)
 #define MB_YAML_MAX_DEPTH  32

@@ -1,5 +1,5 @@
 /* version.c — the harness's version (MB_VERSION comes from the Makefile). */
-#include "version.h"
+#include "lib/version.h"
 
 #ifndef MB_VERSION
 #define MB_VERSION "unknown"

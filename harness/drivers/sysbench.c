@@ -1,4 +1,4 @@
-/* wl_sysbench.c — Debian's sysbench in the guest (/usr/bin/sysbench): its cpu, memory,
+/* sysbench.c — Debian's sysbench in the guest (/usr/bin/sysbench): its cpu, memory,
  * fileio or threads test with a report every second, read into a series:
  *   [ 1s ] thds: 1 eps: 554.97 lat (ms,95%): 2.22              cpu, threads: events/s
  *   [ 1s ] 1197.47 MiB/sec                                       memory: MiB/s

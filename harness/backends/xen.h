@@ -1,4 +1,4 @@
-/* hv_xen.h — Xen through libvirt's libxl driver, behind struct mb_hv_ops.
+/* xen.h — Xen through libvirt's libxl driver, behind struct mb_hv_ops.
  *
  * The paper ran on Xen 3.3: its CPU reservation is the credit scheduler's cap (`xm
  * sched-credit -c`), its memory reservation the balloon (`xm mem-set`).  libvirt's
@@ -30,7 +30,7 @@
 
 #include <stdint.h>
 
-#include "error.h"
+#include "lib/error.h"
 #include "hypervisor.h"
 
 /* The credit scheduler's parameters of a domain. */

@@ -16,13 +16,13 @@
  * Checked against mpmath at 50 digits: quantiles to 1e-13 relative for df 1 .. 1e7 and
  * p up to 1 - 1e-15, tails to 1e-12 relative down to 1e-280, I_x(a, b) to 2e-12 for
  * a, b in 0.01 .. 3000. */
-#include "stats.h"
+#include "lib/stats.h"
 
 #include <float.h>
 #include <math.h>
 #include <stdlib.h>
 
-#include "util.h"
+#include "lib/util.h"
 
 /* Above these degrees of freedom, asymptotic expansions in 1/df replace the incomplete
  * beta function, whose continued fraction loses about log10(df / (t^2 + 1)) digits to

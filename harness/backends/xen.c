@@ -1,5 +1,5 @@
-/* hv_xen.c — the Xen backend: mb_hv_libvirt with libxl's differences handled. */
-#include "hv_xen.h"
+/* xen.c — the Xen backend: mb_hv_libvirt with libxl's differences handled. */
+#include "backends/xen.h"
 
 #include <math.h>
 #include <stdio.h>

@@ -1,5 +1,5 @@
 /* error.c — the error record. */
-#include "error.h"
+#include "lib/error.h"
 
 #include <stdarg.h>
 #include <stdio.h>

@@ -1,5 +1,5 @@
 /* units.c — parse and print sizes, durations, percentages and rates. */
-#include "units.h"
+#include "lib/units.h"
 
 #include <ctype.h>
 #include <errno.h>

@@ -1,4 +1,4 @@
-/* wl_idle.c — the idle workload: nothing runs in the guest beyond the harness's own
+/* idle.c — the idle workload: nothing runs in the guest beyond the harness's own
  * agents (the probe's echo responder and the integrity checker), so there is no
  * throughput and no overhead; the paper's idle-VM experiments (Figs. 2, 3, 8, 9). */
 #include "workload.h"

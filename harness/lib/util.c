@@ -1,5 +1,5 @@
 /* util.c — small shared helpers. */
-#include "util.h"
+#include "lib/util.h"
 
 #include <stdarg.h>
 #include <stdio.h>

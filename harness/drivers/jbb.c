@@ -1,4 +1,4 @@
-/* wl_jbb.c — the SPECjbb2005-like workload: workloads/guest/jbb.c in the guest, business
+/* jbb.c — the SPECjbb2005-like workload: workloads/guest/jbb.c in the guest, business
  * operations per second (bops) as its series. */
 #include "workload.h"
 

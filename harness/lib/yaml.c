@@ -1,5 +1,5 @@
 /* yaml.c — bounded YAML tree on libfyaml's event parser. */
-#include "yaml.h"
+#include "lib/yaml.h"
 
 #include <errno.h>
 #include <libfyaml.h>
@@ -9,7 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "util.h"
+#include "lib/util.h"
 
 /* libfyaml's first diagnostic, as printed ("SOURCE:LINE:COLUMN: error: MESSAGE").
  * Collecting errors in the diag instead (FYPCF_COLLECT_DIAG) leaks them in

@@ -1,4 +1,4 @@
-/* wl_iozone.c — the IOZone-like workload: workloads/guest/iozone.c in the guest, its I/O
+/* iozone.c — the IOZone-like workload: workloads/guest/iozone.c in the guest, its I/O
  * throughput in MiB/s as its series, each sample tagged with the test that ran. */
 #include "workload.h"
 

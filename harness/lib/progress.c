@@ -1,12 +1,12 @@
 /* progress.c — campaign progress and ETA. */
-#include "progress.h"
+#include "lib/progress.h"
 
 #include <stdarg.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "units.h"
-#include "util.h"
+#include "lib/units.h"
+#include "lib/util.h"
 
 void mb_progress_init(struct mb_progress *p, FILE *out, enum mb_progress_mode mode, size_t total,
                       size_t skipped, double estimate_s)

@@ -1,4 +1,4 @@
-/* wl_web.c — the Webbench-like workload: workloads/guest/webserver.c in the guest and
+/* web.c — the Webbench-like workload: workloads/guest/webserver.c in the guest and
  * bin/mb-webbench (workloads/loadclient/webbench.c) on the load client; the client's
  * pages per second are its series (timed outside the guest, so a migration's pause shows
  * as lost time). */
