@@ -76,8 +76,7 @@ static void child(const struct mb_proc_spec *s, char **env, pid_t parent, int ca
     int devnull = -1;
     if (s->in == MB_PROC_DEVNULL || s->out == MB_PROC_DEVNULL || s->err == MB_PROC_DEVNULL)
         devnull = open("/dev/null", O_RDWR);
-    child_stream(s->in == MB_PROC_DEVNULL ? MB_PROC_DEVNULL : MB_PROC_INHERIT, -1, -1, devnull,
-                 0);
+    child_stream(s->in == MB_PROC_DEVNULL ? MB_PROC_DEVNULL : MB_PROC_INHERIT, -1, -1, devnull, 0);
     child_stream(s->out, s->out_fd, capture_w, devnull, 1);
     child_stream(s->err, s->err_fd, capture_w, devnull, 2);
     int e = 0; /* what failed: errno of the exec, or minus errno of the chdir */
@@ -163,8 +162,7 @@ int mb_proc_run(const struct mb_proc_spec *s, struct mb_buf *out, volatile pid_t
         return mb_error_set(err, MB_EINPUT, "mb_proc_run: %s: capture stdout or stderr, not both",
                             s->path);
     if (capture && !out)
-        return mb_error_set(err, MB_EINPUT, "mb_proc_run: %s: no buffer for its output",
-                            s->path);
+        return mb_error_set(err, MB_EINPUT, "mb_proc_run: %s: no buffer for its output", s->path);
     int p[2] = {-1, -1};
     if (capture && pipe2(p, O_CLOEXEC) != 0)
         return mb_error_set(err, MB_EENV, "pipe: %s", strerror(errno));

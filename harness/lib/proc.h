@@ -24,13 +24,13 @@ enum mb_proc_stream {
 
 /* How to start one program.  Strings are borrowed. */
 struct mb_proc_spec {
-    const char *path;   /* the program; looked up in PATH when search_path is set */
-    char *const *argv;  /* NULL-terminated, argv[0] included */
-    char *const *env;   /* extra "K=V" entries for the child, NULL-terminated, or NULL */
-    const char *dir;    /* working directory of the child, or NULL */
-    bool search_path;   /* execvp instead of execv */
-    bool own_group;     /* a process group of its own: a terminal's Ctrl-C stays ours */
-    bool die_with_us;   /* SIGTERM when the thread that forked it ends (PR_SET_PDEATHSIG) */
+    const char *path;  /* the program; looked up in PATH when search_path is set */
+    char *const *argv; /* NULL-terminated, argv[0] included */
+    char *const *env;  /* extra "K=V" entries for the child, NULL-terminated, or NULL */
+    const char *dir;   /* working directory of the child, or NULL */
+    bool search_path;  /* execvp instead of execv */
+    bool own_group;    /* a process group of its own: a terminal's Ctrl-C stays ours */
+    bool die_with_us;  /* SIGTERM when the thread that forked it ends (PR_SET_PDEATHSIG) */
     enum mb_proc_stream in, out, err;
     int out_fd, err_fd; /* with MB_PROC_FD */
 };

@@ -164,12 +164,9 @@ static void test_spawn_to_file_and_wait(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_statuses),
-        cmocka_unit_test(test_capture_stdout_and_stderr),
-        cmocka_unit_test(test_capture_ceiling),
-        cmocka_unit_test(test_env_and_dir),
-        cmocka_unit_test(test_cannot_run),
-        cmocka_unit_test(test_spawn_to_file_and_wait),
+        cmocka_unit_test(test_statuses),        cmocka_unit_test(test_capture_stdout_and_stderr),
+        cmocka_unit_test(test_capture_ceiling), cmocka_unit_test(test_env_and_dir),
+        cmocka_unit_test(test_cannot_run),      cmocka_unit_test(test_spawn_to_file_and_wait),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
