@@ -65,6 +65,18 @@ char *mb_xasprintf(const char *fmt, ...)
     return p;
 }
 
+void *mb_xgrow(void *p, size_t *cap, size_t need, size_t first, size_t size)
+{
+    if (need <= *cap)
+        return p;
+    size_t c = *cap ? *cap : first;
+    while (c < need)
+        c *= 2;
+    p = mb_xrealloc(p, c * size);
+    *cap = c;
+    return p;
+}
+
 int mb_buf_append(struct mb_buf *b, const char *s, size_t n)
 {
     size_t max = b->max ? b->max : (size_t)64 << 20;
