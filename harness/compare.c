@@ -175,7 +175,7 @@ static bool volatile_key(const char *k)
     return dot && !strcmp(dot, ".uri"); /* lab addresses differ per instance */
 }
 
-static void flat_add(void *ctx, const char *path, const struct mb_report_json *v)
+static void flat_add(void *ctx, const char *path, const struct mb_json *v)
 {
     struct flat *f = ctx;
     if (volatile_key(path))
@@ -189,7 +189,7 @@ static void flat_add(void *ctx, const char *path, const struct mb_report_json *v
 
 static void flat_put(struct flat *f, const char *key, const char *val)
 {
-    struct mb_report_json v = {.type = MB_JSON_STRING, .text = (char *)(val ? val : "")};
+    struct mb_json v = {.type = MB_JSON_STRING, .text = (char *)(val ? val : "")};
     flat_add(f, key, &v);
 }
 
@@ -213,7 +213,7 @@ static const char *flat_get(const struct flat *f, const char *key)
 
 static void environment_of(const struct mb_report_dir *d, struct flat *f)
 {
-    mb_report_json_flatten(d->meta, flat_add, f);
+    mb_json_flatten(d->meta, flat_add, f);
     static const int prov[] = {MB_COL_HYPERVISOR, MB_COL_ACCEL, MB_COL_HARNESS_VERSION,
                                MB_COL_IMAGE_HASH};
     for (size_t i = 0; i < sizeof(prov) / sizeof(prov[0]); i++) {
