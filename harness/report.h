@@ -9,7 +9,7 @@
  *
  * The rest of the module turns loaded directories into summary.csv, figure
  * specifications for plot.h, claim verdicts, report.md and report.html
- * (docs/report.md). */
+ * (docs/report.md).  Its parts, one file per concern, are listed in report_int.h. */
 #ifndef MB_REPORT_H
 #define MB_REPORT_H
 
@@ -120,6 +120,10 @@ int mb_report_factor_find(const struct mb_report_dir *d, const char *key);
  * samples.  Written to a temporary file and renamed. */
 int mb_report_write_summary(struct mb_report_dir *const *dirs, size_t ndirs, const char *path,
                             struct mb_error *err);
+
+/* Append s to b as one CSV field, quoted (RFC 4180) when it holds a comma, a quote, a
+ * line break or leading or trailing blanks; preceded by a comma unless first. */
+void mb_report_csv_field(struct mb_buf *b, const char *s, bool first);
 
 /* ---- claims -------------------------------------------------------------------------- */
 
