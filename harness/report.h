@@ -124,6 +124,8 @@ int mb_report_write_summary(struct mb_report_dir *const *dirs, size_t ndirs, con
 /* Append s to b as one CSV field, quoted (RFC 4180) when it holds a comma, a quote, a
  * line break or leading or trailing blanks; preceded by a comma unless first. */
 void mb_report_csv_field(struct mb_buf *b, const char *s, bool first);
+/* Append v as a CSV field after a comma: "%.10g", empty when v is not finite. */
+void mb_report_csv_num(struct mb_buf *b, double v);
 
 /* ---- claims -------------------------------------------------------------------------- */
 

@@ -32,14 +32,12 @@ const struct mb_report_paper_check mb_report_paper_checks[] = {
 
 const char *mb_report_verdict_name(enum mb_report_verdict v)
 {
-    switch (v) {
-    case MB_VERDICT_CONFIRMED:
-        return "confirmed";
-    case MB_VERDICT_NOT_CONFIRMED:
-        return "not confirmed";
-    default:
-        return "not evaluated";
-    }
+    static const char *const names[] = {
+        [MB_VERDICT_NOT_EVALUATED] = "not evaluated",
+        [MB_VERDICT_CONFIRMED] = "confirmed",
+        [MB_VERDICT_NOT_CONFIRMED] = "not confirmed",
+    };
+    return (unsigned)v < sizeof(names) / sizeof(names[0]) ? names[v] : "not evaluated";
 }
 
 /* "Fig. 3", "fig3", "Figure 3 (a)" -> "fig3"; "Table 1" -> "table1"; else "". */

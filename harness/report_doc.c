@@ -7,23 +7,14 @@
 
 static void html_escape(struct mb_buf *b, const char *s, size_t n)
 {
+    static const char *const entity[256] = {
+        ['&'] = "&amp;", ['<'] = "&lt;", ['>'] = "&gt;", ['"'] = "&quot;"};
     for (size_t i = 0; i < n; i++) {
-        switch (s[i]) {
-        case '&':
-            mb_buf_append(b, "&amp;", 5);
-            break;
-        case '<':
-            mb_buf_append(b, "&lt;", 4);
-            break;
-        case '>':
-            mb_buf_append(b, "&gt;", 4);
-            break;
-        case '"':
-            mb_buf_append(b, "&quot;", 6);
-            break;
-        default:
+        const char *e = entity[(unsigned char)s[i]];
+        if (e)
+            mb_buf_append(b, e, strlen(e));
+        else
             mb_buf_append(b, &s[i], 1);
-        }
     }
 }
 
@@ -32,16 +23,13 @@ static void inline_html(struct mb_buf *b, const char *s)
 {
     bool strong = false, em = false;
     for (const char *p = s; *p;) {
+        /* where a code span or a link would end; without an end the character is text */
+        const char *close = *p == '[' ? strstr(p, "](") : NULL;
+        const char *end = *p == '`' ? strchr(p + 1, '`') : close ? strchr(close, ')') : NULL;
         if (*p == '\\' && p[1] && strchr("\\`*_[]<>|#", p[1])) {
             html_escape(b, p + 1, 1);
             p += 2;
-        } else if (*p == '`') {
-            const char *end = strchr(p + 1, '`');
-            if (!end) {
-                html_escape(b, p, 1);
-                p++;
-                continue;
-            }
+        } else if (*p == '`' && end) {
             mb_buf_append(b, "<code>", 6);
             html_escape(b, p + 1, (size_t)(end - p - 1));
             mb_buf_append(b, "</code>", 7);
@@ -54,14 +42,7 @@ static void inline_html(struct mb_buf *b, const char *s)
             mb_buf_printf(b, em ? "</em>" : "<em>");
             em = !em;
             p++;
-        } else if (*p == '[') {
-            const char *close = strstr(p, "](");
-            const char *end = close ? strchr(close, ')') : NULL;
-            if (!end) {
-                html_escape(b, p, 1);
-                p++;
-                continue;
-            }
+        } else if (*p == '[' && end) {
             mb_buf_append(b, "<a href=\"", 9);
             html_escape(b, close + 2, (size_t)(end - close - 2));
             mb_buf_append(b, "\">", 2);

@@ -82,17 +82,11 @@ static char *intern(struct mb_report_dir *d, const char *s)
     return d->strings[d->nstrings++] = mb_xstrdup(s);
 }
 
-static void note(struct mb_report_dir *d, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-static void note(struct mb_report_dir *d, const char *fmt, ...)
+/* Keep text (taken over) as a note for the report. */
+static void note(struct mb_report_dir *d, char *text)
 {
-    char buf[1024];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(buf, sizeof(buf), fmt, ap);
-    va_end(ap);
     d->notes = mb_xrealloc(d->notes, (d->nnotes + 1) * sizeof(char *));
-    d->notes[d->nnotes++] = mb_xstrdup(buf);
+    d->notes[d->nnotes++] = text;
 }
 
 static uint64_t point_key(size_t point, unsigned hop)
@@ -542,7 +536,7 @@ int mb_report_dir_load(const char *path, struct mb_report_dir **out, struct mb_e
         }
         d->scenario_text = mb_report_slurp(scen, 1 << 20, NULL);
     } else {
-        note(d, "scenario.yaml is missing: no plots, claim or trim from the scenario");
+        note(d, mb_xstrdup("scenario.yaml is missing: no plots, claim or trim from the scenario"));
     }
     if (access(meta, F_OK) == 0) {
         size_t len = 0;
@@ -560,7 +554,7 @@ int mb_report_dir_load(const char *path, struct mb_report_dir **out, struct mb_e
             goto out;
         }
     } else {
-        note(d, "metadata.json is missing: the environment is unknown");
+        note(d, mb_xstrdup("metadata.json is missing: the environment is unknown"));
     }
     rc = mb_results_read(raw, on_row, &L, NULL, err);
     if (rc == 0)
@@ -581,7 +575,8 @@ int mb_report_dir_load(const char *path, struct mb_report_dir **out, struct mb_e
     if (!d->name)
         d->name = mb_xstrdup(d->scenario ? d->scenario->name : "(empty)");
     if (d->scenario && strcmp(d->scenario->name, d->name))
-        note(d, "scenario.yaml names '%s' but raw.csv's rows say '%s'", d->scenario->name, d->name);
+        note(d, mb_xasprintf("scenario.yaml names '%s' but raw.csv's rows say '%s'",
+                             d->scenario->name, d->name));
     if (d->scenario) {
         d->trim = (size_t)d->scenario->trim;
     } else {

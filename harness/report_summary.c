@@ -30,7 +30,7 @@ void mb_report_csv_field(struct mb_buf *b, const char *s, bool first)
     free(tmp);
 }
 
-static void csv_num(struct mb_buf *b, double v)
+void mb_report_csv_num(struct mb_buf *b, double v)
 {
     char t[64] = "";
     if (isfinite(v))
@@ -123,15 +123,15 @@ int mb_report_write_summary(struct mb_report_dir *const *dirs, size_t ndirs, con
                 mb_report_csv_field(&b, t, false);
                 snprintf(t, sizeof(t), "%zu", d->trim);
                 mb_report_csv_field(&b, t, false);
-                csv_num(&b, s->trimmed_mean);
-                csv_num(&b, s->median);
-                csv_num(&b, s->mean);
-                csv_num(&b, s->sd);
-                csv_num(&b, s->cv);
-                csv_num(&b, s->ci95_low);
-                csv_num(&b, s->ci95_high);
-                csv_num(&b, s->min);
-                csv_num(&b, s->max);
+                mb_report_csv_num(&b, s->trimmed_mean);
+                mb_report_csv_num(&b, s->median);
+                mb_report_csv_num(&b, s->mean);
+                mb_report_csv_num(&b, s->sd);
+                mb_report_csv_num(&b, s->cv);
+                mb_report_csv_num(&b, s->ci95_low);
+                mb_report_csv_num(&b, s->ci95_high);
+                mb_report_csv_num(&b, s->min);
+                mb_report_csv_num(&b, s->max);
                 struct mb_buf smp = {0};
                 mb_buf_append(&smp, "", 0);
                 if (p->s[c].n <= SAMPLES_MAX)
