@@ -13,9 +13,9 @@
 
 #include "lib/units.h"
 
-/* The paper's experiments, keyed by the scenario's `paper:` field.  Issue 8 (the paper's
- * scenario set) owns these rows: each names the factor keys its scenario sweeps; a rule
- * whose factor or metric a scenario lacks is "not evaluated", never a false verdict. */
+/* The paper's experiments, keyed by the scenario's `paper:` field.  Each row names the
+ * factor keys its scenarios (scenarios/) sweep, so a row changes with them; a rule whose
+ * factor or metric a scenario lacks is "not evaluated", never a false verdict. */
 const struct mb_report_paper_check mb_report_paper_checks[] = {
     {"Fig. 2", "flat(total_time_ms, reservation.source.cpu_cap, 10%); "
                "flat(downtime_ms, reservation.source.cpu_cap, 25%)"},

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "report.h"
+#include "report_int.h"
 #include "results.h"
 
 #define N_OF(a) (sizeof(a) / sizeof((a)[0]))
@@ -800,6 +801,50 @@ static size_t count(const char *s, const char *what)
     return n;
 }
 
+/* Inline Markdown, as it reaches report.html: each construct, and the unclosed ones as
+ * plain text. */
+static void test_doc_inline_html(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *md, *html;
+    } cases[] = {
+        {"plain & <b> \"q\"", "<p>plain &amp; &lt;b&gt; &quot;q&quot;</p>\n"},
+        {"`a<b` and **s** *e*", "<p><code>a&lt;b</code> and <strong>s</strong> <em>e</em></p>\n"},
+        {"see [the docs](x.md?a=1&b=2)", "<p>see <a href=\"x.md?a=1&amp;b=2\">the docs</a></p>\n"},
+        {"[`code` link](#s1)", "<p><a href=\"#s1\"><code>code</code> link</a></p>\n"},
+        {"open ` tick", "<p>open ` tick</p>\n"},
+        {"[no link] [half](x", "<p>[no link] [half](x</p>\n"},
+        {"\\* \\` \\[ \\\\", "<p>* ` [ \\</p>\n"},
+        {"**unclosed *too", "<p><strong>unclosed <em>too</em></strong></p>\n"},
+    };
+    for (size_t i = 0; i < N_OF(cases); i++) {
+        struct mb_report_doc D;
+        mb_report_doc_begin(&D);
+        D.html.len = 0; /* without the head */
+        mb_report_doc_p(&D, cases[i].md);
+        if (strcmp(D.html.data, cases[i].html))
+            fail_msg("case %zu: '%s' gives '%s', want '%s'", i, cases[i].md, D.html.data,
+                     cases[i].html);
+        char md[256];
+        snprintf(md, sizeof(md), "%s\n\n", cases[i].md);
+        assert_string_equal(D.md.data, md); /* Markdown is kept as written */
+        mb_report_doc_free(&D);
+    }
+    struct mb_report_doc D;
+    mb_report_doc_begin(&D);
+    D.html.len = 0; /* without the head */
+    mb_report_doc_p_class(&D, "verdict v-yes", "**ok**");
+    mb_report_doc_quote(&D, "q");
+    mb_report_doc_details(&D, "more");
+    mb_report_doc_details_end(&D);
+    assert_string_equal(D.html.data, "<p class=\"verdict v-yes\"><strong>ok</strong></p>\n"
+                                     "<blockquote>q</blockquote>\n"
+                                     "<details><summary>more</summary>\n</details>\n");
+    assert_string_equal(D.md.data, "**ok**\n\n> q\n\n#### more\n\n");
+    mb_report_doc_free(&D);
+}
+
 static void test_write_documents(void **state)
 {
     (void)state;
@@ -876,6 +921,7 @@ int main(void)
         cmocka_unit_test(test_claim_sources),
         cmocka_unit_test(test_figures_from_plots),
         cmocka_unit_test(test_figures_defaults),
+        cmocka_unit_test(test_doc_inline_html),
         cmocka_unit_test(test_write_documents),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
