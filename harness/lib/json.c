@@ -8,6 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* ---- reading ------------------------------------------------------------------------------ */
+
+/* The parser's state: the text [s, end), the position p, and the nesting depth. */
 struct jp {
     const char *name, *s, *end, *p;
     struct mb_error *err;
@@ -406,6 +409,8 @@ void mb_json_flatten(const struct mb_json *j, mb_json_fn fn, void *ctx)
     flatten(j, &path, fn, ctx);
     mb_buf_free(&path);
 }
+
+/* ---- writing ------------------------------------------------------------------------------ */
 
 void mb_json_string(struct mb_buf *b, const char *s)
 {
