@@ -50,13 +50,17 @@ const struct mb_cli_opt *mb_cli_find(const struct mb_cli_cmd *c, const char *nam
 
 const char *mb_cli_suggest(const struct mb_cli_cmd *c, const char *name)
 {
-    const char *names[CLI_MAX_OPTS + 1];
-    size_t n = 0;
-    for (const struct mb_cli_opt *o = next_opt(c, c->opts); o; o = next_opt(c, o + 1))
+    const char *names[CLI_MAX_OPTS + 1], *begun = NULL;
+    size_t n = 0, nbegun = 0, len = strlen(name);
+    for (const struct mb_cli_opt *o = next_opt(c, c->opts); o; o = next_opt(c, o + 1)) {
         if (n < CLI_MAX_OPTS)
             names[n++] = o->name;
+        if (len && !strncmp(o->name, name, len) && nbegun++ == 0)
+            begun = o->name;
+    }
     names[n] = NULL;
-    return mb_suggest(name, names);
+    /* an abbreviation of one name: say it (not accepted, see find_long) */
+    return nbegun == 1 ? begun : mb_suggest(name, names);
 }
 
 int mb_cli_apply(const struct mb_cli_opt *o, const char *value, void *base, struct mb_error *err)
@@ -64,28 +68,17 @@ int mb_cli_apply(const struct mb_cli_opt *o, const char *value, void *base, stru
     return o->set ? o->set(o, value, base, err) : 0;
 }
 
-/* The option whose long name is the len bytes at name: exactly, or (when prefixes is
- * set) as the only one it begins.  *ambiguous is set when several begin with it. */
+/* The option whose long name is the len bytes at name (exactly: abbreviations would turn
+ * into ambiguities as options are added), or --help when with_help. */
 static const struct mb_cli_opt *find_long(const struct mb_cli_cmd *c, const char *name, size_t len,
-                                          bool prefixes, bool *ambiguous)
+                                          bool with_help)
 {
-    const struct mb_cli_opt *hit = NULL;
-    int nhits = 0;
-    *ambiguous = false;
-    for (const struct mb_cli_opt *o = next_opt(c, c->opts); o; o = next_opt(c, o + 1)) {
+    for (const struct mb_cli_opt *o = next_opt(c, c->opts); o; o = next_opt(c, o + 1))
         if (!strncmp(o->name, name, len) && !o->name[len])
             return o;
-        if (prefixes && !strncmp(o->name, name, len) && nhits++ == 0)
-            hit = o;
-    }
-    if (prefixes && !strncmp(help_opt.name, name, len)) {
-        if (!help_opt.name[len])
-            return &help_opt;
-        if (nhits++ == 0)
-            hit = &help_opt;
-    }
-    *ambiguous = nhits > 1;
-    return nhits == 1 ? hit : NULL;
+    if (with_help && !strncmp(help_opt.name, name, len) && !help_opt.name[len])
+        return &help_opt;
+    return NULL;
 }
 
 static const struct mb_cli_opt *find_short(const struct mb_cli_cmd *c, char ch, bool with_help)
@@ -96,19 +89,11 @@ static const struct mb_cli_opt *find_short(const struct mb_cli_cmd *c, char ch, 
     return with_help && ch == help_opt.short_name ? &help_opt : NULL;
 }
 
-static int unknown_long(const struct mb_cli_cmd *c, const char *name, size_t len, bool ambiguous,
+static int unknown_long(const struct mb_cli_cmd *c, const char *name, size_t len,
                         struct mb_error *err)
 {
     char word[64];
     snprintf(word, sizeof(word), "%.*s", (int)(len < 63 ? len : 63), name);
-    if (ambiguous) {
-        char list[256] = "";
-        for (const struct mb_cli_opt *o = next_opt(c, c->opts); o; o = next_opt(c, o + 1))
-            if (!strncmp(o->name, word, len))
-                snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s--%s",
-                         *list ? ", " : "", o->name);
-        return mb_error_set(err, MB_EINPUT, "option '--%s' is ambiguous: %s", word, list);
-    }
     const char *s = mb_cli_suggest(c, word);
     return mb_error_set(err, MB_EINPUT, "unknown option '--%s'%s%s%s", word,
                         s ? " (did you mean '--" : "", s ? s : "", s ? "'?)" : "");
@@ -120,10 +105,10 @@ static int parse_long(const struct mb_cli_cmd *c, int argc, char **argv, int *i,
 {
     const char *name = argv[*i] + 2, *eq = strchr(name, '=');
     size_t len = eq ? (size_t)(eq - name) : strlen(name);
-    bool pass = c->flags & MB_CLI_PASS_UNKNOWN, ambiguous;
-    const struct mb_cli_opt *o = find_long(c, name, len, !pass, &ambiguous);
+    bool pass = c->flags & MB_CLI_PASS_UNKNOWN;
+    const struct mb_cli_opt *o = find_long(c, name, len, !pass);
     if (!o)
-        return pass ? CLI_PASSED : unknown_long(c, name, len, ambiguous, err);
+        return pass ? CLI_PASSED : unknown_long(c, name, len, err);
     const char *v = eq ? eq + 1 : NULL;
     if (eq && o->arg == MB_CLI_NONE)
         return mb_error_set(err, MB_EINPUT, "option '--%s' takes no value", o->name);

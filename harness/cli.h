@@ -2,10 +2,10 @@
  *
  * A command declares a struct mb_cli_cmd: its name, usage line(s), description, the
  * text after its options (notes, exit statuses) and a table of options.  From that
- * table come the parsing (--opt VALUE, --opt=VALUE, -x VALUE, -xy, unique prefixes of
- * long names, -- ends the options), the --help text and the usage errors, with "did you
- * mean" suggestions.  --help and -h are built in.  The same rows serve other sources of
- * options (lab's --config files) through mb_cli_find and mb_cli_apply. */
+ * table come the parsing (--opt VALUE, --opt=VALUE, -x VALUE, -xy; -- ends the options), the --help
+ * text and the usage errors, with "did you mean" suggestions.  --help and -h are built in.  The
+ * same rows serve other sources of options (lab's --config files) through mb_cli_find and
+ * mb_cli_apply. */
 #ifndef MB_CLI_H
 #define MB_CLI_H
 
@@ -84,7 +84,7 @@ enum mb_cli_result {
  * table is set first, then each option is given to its setter with base.  The operands
  * are moved, in order, to argv[1 .. *argc - 1] (*argc is updated; values stay borrowed
  * from argv).  Returns MB_CLI_OK, MB_CLI_HELP, MB_CLI_USAGE, or MB_EINPUT with err set:
- * an unknown option (with a suggestion), an ambiguous prefix, a value missing or given
+ * an unknown option (with a suggestion), a value missing or given
  * where none is taken, a setter's refusal, or more operands than max_args. */
 int mb_cli_parse(const struct mb_cli_cmd *c, int *argc, char **argv, void *base,
                  struct mb_error *err);
@@ -98,7 +98,7 @@ int mb_cli_exit(const struct mb_cli_cmd *c, int rc, const struct mb_error *err);
 /* Print c's help: usage, description, options (from the table), subcommands, epilog. */
 void mb_cli_help(FILE *out, const struct mb_cli_cmd *c);
 
-/* The row of c's table named name exactly (no prefixes, not --help), or NULL. */
+/* The row of c's table named name (not --help), or NULL. */
 const struct mb_cli_opt *mb_cli_find(const struct mb_cli_cmd *c, const char *name);
 
 /* The option name of c's table closest to name, for "did you mean", or NULL. */
