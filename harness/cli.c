@@ -369,6 +369,17 @@ int mb_cli_exit(const struct mb_cli_cmd *c, int rc, const struct mb_error *err)
     return MB_EXIT_INPUT;
 }
 
+bool mb_cli_args(const struct mb_cli_cmd *c, int *argc, char **argv, void *base, int *exit_status)
+{
+    struct mb_error err;
+    mb_error_clear(&err);
+    int rc = mb_cli_parse(c, argc, argv, base, &err);
+    if (rc == MB_CLI_OK)
+        return true;
+    *exit_status = mb_cli_exit(c, rc, &err);
+    return false;
+}
+
 /* ---- setters -------------------------------------------------------------------- */
 
 int mb_cli_set_flag(const struct mb_cli_opt *o, const char *value, void *base, struct mb_error *err)

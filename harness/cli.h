@@ -9,6 +9,7 @@
 #ifndef MB_CLI_H
 #define MB_CLI_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -94,6 +95,10 @@ int mb_cli_parse(const struct mb_cli_cmd *c, int *argc, char **argv, void *base,
  * (MB_CLI_USAGE; a group's whole help), or "migbench NAME: MESSAGE; see 'migbench NAME
  * --help'" on stderr.  Returns the exit status: 0 for help, else 2. */
 int mb_cli_exit(const struct mb_cli_cmd *c, int rc, const struct mb_error *err);
+
+/* mb_cli_parse for a command that goes on only with MB_CLI_OK: returns true then; else
+ * false, with *exit_status what mb_cli_exit printed and returned. */
+bool mb_cli_args(const struct mb_cli_cmd *c, int *argc, char **argv, void *base, int *exit_status);
 
 /* Print c's help: usage, description, options (from the table), subcommands, epilog. */
 void mb_cli_help(FILE *out, const struct mb_cli_cmd *c);

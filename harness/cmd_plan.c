@@ -65,12 +65,10 @@ static const struct mb_cli_cmd check_cli = {
 int mb_cmd_check(int argc, char **argv)
 {
     struct check_opts o = {0};
-    struct mb_error err;
-    mb_error_clear(&err);
-    int rc = mb_cli_parse(&check_cli, &argc, argv, &o, &err);
-    if (rc != MB_CLI_OK)
-        return mb_cli_exit(&check_cli, rc, &err);
     int bad = 0;
+    if (!mb_cli_args(&check_cli, &argc, argv, &o, &bad))
+        return bad;
+    struct mb_error err;
     for (int i = 1; i < argc; i++) {
         mb_error_clear(&err);
         if (o.testbeds) {
@@ -128,11 +126,11 @@ static const struct mb_cli_cmd plan_cli = {
 int mb_cmd_plan(int argc, char **argv)
 {
     bool list_runs = false; /* the only field: offset 0 */
+    int status;
+    if (!mb_cli_args(&plan_cli, &argc, argv, &list_runs, &status))
+        return status;
     struct mb_error err;
     mb_error_clear(&err);
-    int rc = mb_cli_parse(&plan_cli, &argc, argv, &list_runs, &err);
-    if (rc != MB_CLI_OK)
-        return mb_cli_exit(&plan_cli, rc, &err);
     struct mb_scenario *s = mb_scenario_load(argv[1], &err);
     if (!s) {
         print_error(&err);

@@ -208,16 +208,15 @@ static const struct mb_cli_cmd report_cli = {
 int mb_cmd_report(int argc, char **argv)
 {
     struct report_args a = {.o = {.figures = true, .formats = MB_PLOT_PNG | MB_PLOT_SVG}};
+    int status = MB_EXIT_OK;
+    if (!mb_cli_args(&report_cli, &argc, argv, &a, &status))
+        return status;
     struct mb_error err;
     mb_error_clear(&err);
-    int parsed = mb_cli_parse(&report_cli, &argc, argv, &a, &err);
-    if (parsed != MB_CLI_OK)
-        return mb_cli_exit(&report_cli, parsed, &err);
     struct mb_report_opts o = a.o;
     o.figures = !a.no_figures;
     bool quiet = a.quiet, strict = a.strict;
     struct paths args = {0}, dirs = {0};
-    int status = MB_EXIT_OK;
     for (int i = 1; i < argc; i++)
         paths_add(&args, argv[i]);
     for (size_t i = 0; i < args.n; i++)
@@ -420,13 +419,10 @@ int mb_cmd_compare(int argc, char **argv)
     mb_compare_opts_default(&a.o);
     const char **metrics = a.metrics = mb_xcalloc((size_t)argc + 1, sizeof(char *));
     int status = MB_EXIT_INPUT;
+    if (!mb_cli_args(&compare_cli, &argc, argv, &a, &status))
+        goto out;
     struct mb_error err;
     mb_error_clear(&err);
-    int parsed = mb_cli_parse(&compare_cli, &argc, argv, &a, &err);
-    if (parsed != MB_CLI_OK) {
-        status = mb_cli_exit(&compare_cli, parsed, &err);
-        goto out;
-    }
     struct mb_compare_opts o = a.o;
     enum mb_compare_format fmt = a.fmt;
     size_t nmetrics = a.nmetrics;

@@ -107,11 +107,11 @@ static void on_signal(int sig)
 int mb_cmd_run(int argc, char **argv)
 {
     struct mb_runner_opts o = {.progress = MB_PROGRESS_AUTO, .stop = &stop_flag};
+    int rc;
+    if (!mb_cli_args(&run_cli, &argc, argv, &o, &rc))
+        return rc;
     struct mb_error err;
     mb_error_clear(&err);
-    int rc = mb_cli_parse(&run_cli, &argc, argv, &o, &err);
-    if (rc != MB_CLI_OK)
-        return mb_cli_exit(&run_cli, rc, &err);
     int nscen = argc - 1;
     if (o.resume_dir && nscen) {
         fprintf(stderr, "migbench run: --resume takes the scenario from its directory; give "
