@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -336,6 +337,45 @@ static void test_help_wraps(void **state)
     free(text);
 }
 
+/* What mb_cli_exit prints on fd (1 or 2) and returns, for one result of a parse. */
+static int exit_output(int fd, int rc, const struct mb_error *err, char *out, size_t size)
+{
+    char path[] = "/tmp/mb-test-cli-XXXXXX";
+    int tmp = mkstemp(path);
+    assert_true(tmp >= 0);
+    fflush(stdout);
+    fflush(stderr);
+    int saved = dup(fd);
+    dup2(tmp, fd);
+    int status = mb_cli_exit(&tcmd, rc, err);
+    fflush(stdout);
+    fflush(stderr);
+    dup2(saved, fd);
+    close(saved);
+    ssize_t n = pread(tmp, out, size - 1, 0);
+    out[n > 0 ? n : 0] = '\0';
+    close(tmp);
+    unlink(path);
+    return status;
+}
+
+static void test_exit_status_and_messages(void **state)
+{
+    (void)state;
+    char out[4096];
+    struct mb_error err;
+    mb_error_clear(&err);
+    assert_int_equal(exit_output(1, MB_CLI_HELP, &err, out, sizeof(out)), 0);
+    assert_non_null(strstr(out, "usage: migbench t [OPTIONS] FILE...\n"));
+    assert_int_equal(exit_output(2, MB_CLI_USAGE, &err, out, sizeof(out)), 2);
+    assert_string_equal(out,
+                        "usage: migbench t [OPTIONS] FILE...\n"
+                        "       migbench t [OPTIONS] --resume DIR (see 'migbench t --help')\n");
+    mb_error_set(&err, MB_EINPUT, "unknown option '--x'");
+    assert_int_equal(exit_output(2, MB_EINPUT, &err, out, sizeof(out)), 2);
+    assert_string_equal(out, "migbench t: unknown option '--x'; see 'migbench t --help'\n");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -345,6 +385,7 @@ int main(void)
         cmocka_unit_test(test_stop_and_pass_modes),
         cmocka_unit_test(test_usage_generation),
         cmocka_unit_test(test_help_wraps),
+        cmocka_unit_test(test_exit_status_and_messages),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
