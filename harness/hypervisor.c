@@ -219,27 +219,6 @@ int mb_hv_dom_memory(struct mb_hv_dom *d, struct mb_hv_mem_stats *out, struct mb
 
 /* ---- migration ------------------------------------------------------------------ */
 
-static void cond_init_mono(pthread_cond_t *cv)
-{
-    pthread_condattr_t a;
-    pthread_condattr_init(&a);
-    pthread_condattr_setclock(&a, CLOCK_MONOTONIC);
-    pthread_cond_init(cv, &a);
-    pthread_condattr_destroy(&a);
-}
-
-static struct timespec mono_abs(double t)
-{
-    struct timespec ts;
-    ts.tv_sec = (time_t)t;
-    ts.tv_nsec = (long)((t - (double)ts.tv_sec) * 1e9);
-    if (ts.tv_nsec >= 1000000000L) {
-        ts.tv_sec++;
-        ts.tv_nsec -= 1000000000L;
-    }
-    return ts;
-}
-
 /* Receives the JOB_COMPLETED event.  Shared by the migrating thread and the backend's
  * event thread, hence reference-counted: whichever lets go last frees it. */
 struct job_watch {
@@ -276,7 +255,7 @@ static void job_watch_unref(void *opaque)
 /* Wait up to seconds for the event; true and *out filled if it came. */
 static bool job_watch_wait(struct job_watch *w, double seconds, struct mb_job_stats *out)
 {
-    struct timespec until = mono_abs(mb_now_mono() + seconds);
+    struct timespec until = mb_mono_deadline(mb_now_mono() + seconds);
     pthread_mutex_lock(&w->mu);
     while (!w->got && pthread_cond_timedwait(&w->cv, &w->mu, &until) != ETIMEDOUT)
         ;
@@ -351,7 +330,7 @@ static void *watchdog_main(void *arg)
         if (next == 0) {
             pthread_cond_wait(&w->cv, &w->mu);
         } else {
-            struct timespec until = mono_abs(next);
+            struct timespec until = mb_mono_deadline(next);
             pthread_cond_timedwait(&w->cv, &w->mu, &until);
         }
     }
@@ -398,7 +377,7 @@ int mb_hv_migrate(struct mb_hv_dom *d, struct mb_hv *dst, const struct mb_hv_mig
      * (pitfall 13), so catch them as they are emitted. */
     struct job_watch *jw = mb_xcalloc(1, sizeof(*jw));
     pthread_mutex_init(&jw->mu, NULL);
-    cond_init_mono(&jw->cv);
+    mb_cond_init_mono(&jw->cv);
     jw->refs = 2;
     int watch_id = -1;
     bool watching = ops->watch_job && ops->watch_job(d->hv->conn, d->h, job_watch_cb, jw,
@@ -408,7 +387,7 @@ int mb_hv_migrate(struct mb_hv_dom *d, struct mb_hv *dst, const struct mb_hv_mig
 
     struct watchdog wd = {.d = d, .cancel = o->cancel};
     pthread_mutex_init(&wd.mu, NULL);
-    cond_init_mono(&wd.cv);
+    mb_cond_init_mono(&wd.cv);
     if (o->timeout_s > 0)
         wd.deadline = t0 + o->timeout_s;
     if (o->postcopy)

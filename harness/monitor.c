@@ -1087,18 +1087,6 @@ static void tick(struct mb_monitor *m)
     pthread_mutex_unlock(&m->sample_mu);
 }
 
-static struct timespec mono_abs(double t)
-{
-    struct timespec ts;
-    ts.tv_sec = (time_t)t;
-    ts.tv_nsec = (long)((t - (double)ts.tv_sec) * 1e9);
-    if (ts.tv_nsec >= 1000000000L) {
-        ts.tv_sec++;
-        ts.tv_nsec -= 1000000000L;
-    }
-    return ts;
-}
-
 static bool stopping(struct mb_monitor *m)
 {
     pthread_mutex_lock(&m->stop_mu);
@@ -1110,7 +1098,7 @@ static bool stopping(struct mb_monitor *m)
 /* Sleep until mono time t or the stop. */
 static void wait_until(struct mb_monitor *m, double t)
 {
-    struct timespec until = mono_abs(t);
+    struct timespec until = mb_mono_deadline(t);
     pthread_mutex_lock(&m->stop_mu);
     while (!m->stopping && pthread_cond_timedwait(&m->stop_cv, &m->stop_mu, &until) == 0)
         ;
@@ -1186,11 +1174,7 @@ int mb_monitor_new(const struct mb_monitor_host *hosts, int nhosts, const struct
     pthread_mutex_init(&m->data_mu, NULL);
     pthread_mutex_init(&m->csv_mu, NULL);
     pthread_mutex_init(&m->stop_mu, NULL);
-    pthread_condattr_t ca;
-    pthread_condattr_init(&ca);
-    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-    pthread_cond_init(&m->stop_cv, &ca);
-    pthread_condattr_destroy(&ca);
+    mb_cond_init_mono(&m->stop_cv);
     for (int i = 0; i < nhosts; i++) {
         struct host_state *h = &m->hosts[i];
         h->cfg = &hosts[i];
