@@ -75,6 +75,7 @@ struct mb_hv {
     const struct mb_hv_ops *ops;
     void *conn;
     char *uri;
+    bool no_bulk; /* dom_stats_all said the driver has no bulk statistics */
 };
 
 struct mb_hv_dom {
@@ -215,6 +216,80 @@ int mb_hv_dom_memory(struct mb_hv_dom *d, struct mb_hv_mem_stats *out, struct mb
     if (rc == MB_OK)
         *out = tmp;
     return rc;
+}
+
+/* One domain read through the per-domain ops; false when it is gone. */
+static bool dom_stats_one(struct mb_hv *hv, const char *name, struct mb_hv_dom_stats *v)
+{
+    struct mb_error e;
+    struct mb_hv_dom *d = NULL;
+    if (mb_hv_dom_lookup(hv, name, &d, &e) < 0 || !d)
+        return false;
+    *v = (struct mb_hv_dom_stats){.vcpus = -1,
+                                  .cpu_time_ns = -1,
+                                  .vcpu_time_ns = -1,
+                                  .balloon = -1,
+                                  .balloon_max = -1,
+                                  .rss = -1};
+    snprintf(v->name, sizeof(v->name), "%s", name);
+    struct mb_hv_dom_info info;
+    if (mb_hv_dom_info(d, &info, &e) == MB_OK) {
+        snprintf(v->state, sizeof(v->state), "%s", info.state);
+        v->vcpus = info.vcpus;
+        v->cpu_time_ns = (int64_t)info.cpu_time_ns;
+        v->balloon = (int64_t)info.memory;
+        v->balloon_max = (int64_t)info.max_memory;
+    }
+    struct mb_hv_cpu_stats cs;
+    if (mb_hv_dom_cpu(d, &cs, &e) == MB_OK) {
+        if (cs.cpu_time_ns >= 0)
+            v->cpu_time_ns = cs.cpu_time_ns;
+        v->vcpu_time_ns = cs.vcpu_time_ns;
+    }
+    struct mb_hv_mem_stats ms;
+    if (mb_hv_dom_memory(d, &ms, &e) == MB_OK) {
+        if (ms.actual >= 0)
+            v->balloon = ms.actual;
+        v->rss = ms.rss;
+    }
+    mb_hv_dom_free(d);
+    return true;
+}
+
+int mb_hv_dom_stats_all(struct mb_hv *hv, struct mb_hv_dom_stats **out, size_t *n, bool *bulk,
+                        struct mb_error *err)
+{
+    if (hv->ops->dom_stats_all && !hv->no_bulk) {
+        struct mb_hv_dom_stats *v = NULL;
+        size_t nv = 0;
+        int rc = hv->ops->dom_stats_all(hv->conn, &v, &nv, err);
+        if (rc < 0)
+            return rc;
+        if (v) {
+            *out = v;
+            *n = nv;
+            *bulk = true;
+            return MB_OK;
+        }
+        hv->no_bulk = true; /* Xen's libxl driver: per domain from now on */
+    }
+    char **names = NULL;
+    int rc = mb_hv_list(hv, &names, err);
+    if (rc < 0)
+        return rc;
+    size_t nn = 0;
+    while (names[nn])
+        nn++;
+    struct mb_hv_dom_stats *v = mb_xcalloc(nn ? nn : 1, sizeof(*v));
+    size_t nv = 0;
+    for (size_t i = 0; i < nn; i++)
+        if (dom_stats_one(hv, names[i], &v[nv]))
+            nv++;
+    mb_hv_names_free(names);
+    *out = v;
+    *n = nv;
+    *bulk = false;
+    return MB_OK;
 }
 
 /* ---- migration ------------------------------------------------------------------ */

@@ -16,9 +16,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <libvirt/libvirt.h>
-#include <libvirt/virterror.h>
-
 #include "results.h"
 #include "lib/util.h"
 
@@ -292,67 +289,6 @@ int mb_monitor_parse_host(const char *text, const char *netdevs, struct mb_monit
     return MB_OK;
 }
 
-/* ---- a VM's numbers from libvirt's bulk statistics -------------------------------- */
-
-static const char *state_text(int s)
-{
-    static const char *const names[] = {"nostate",  "running", "blocked", "paused",
-                                        "shutdown", "shutoff", "crashed", "pmsuspended"};
-    return s >= 0 && s < (int)(sizeof(names) / sizeof(names[0])) ? names[s] : "nostate";
-}
-
-void mb_monitor_parse_domstats(struct _virTypedParameter *params, int n,
-                               struct mb_monitor_vm_sample *out)
-{
-    char name[sizeof(out->name)];
-    memcpy(name, out->name, sizeof(name));
-    memset(out, 0, sizeof(*out));
-    memcpy(out->name, name, sizeof(name));
-    out->vcpus = -1;
-    out->cpu_time_ns = out->vcpu_time_ns = out->balloon = out->balloon_max = out->rss = -1;
-    int64_t vsum = 0;
-    bool vany = false;
-    for (int i = 0; i < n; i++) {
-        const virTypedParameter *p = &params[i];
-        unsigned long long v;
-        switch (p->type) {
-        case VIR_TYPED_PARAM_ULLONG:
-            v = p->value.ul;
-            break;
-        case VIR_TYPED_PARAM_UINT:
-            v = p->value.ui;
-            break;
-        case VIR_TYPED_PARAM_INT:
-            v = p->value.i < 0 ? 0 : (unsigned long long)p->value.i;
-            break;
-        case VIR_TYPED_PARAM_LLONG:
-            v = p->value.l < 0 ? 0 : (unsigned long long)p->value.l;
-            break;
-        default:
-            continue;
-        }
-        const char *f = p->field;
-        if (!strcmp(f, "state.state"))
-            snprintf(out->state, sizeof(out->state), "%s", state_text((int)v));
-        else if (!strcmp(f, "cpu.time"))
-            out->cpu_time_ns = (int64_t)v;
-        else if (!strcmp(f, "vcpu.current"))
-            out->vcpus = (int)v;
-        else if (!strcmp(f, "balloon.current"))
-            out->balloon = (int64_t)v * 1024;
-        else if (!strcmp(f, "balloon.maximum"))
-            out->balloon_max = (int64_t)v * 1024;
-        else if (!strcmp(f, "balloon.rss"))
-            out->rss = (int64_t)v * 1024;
-        else if (has_prefix(f, "vcpu.") && mb_ends_with(f, ".time")) {
-            vsum += (int64_t)v;
-            vany = true;
-        }
-    }
-    if (vany)
-        out->vcpu_time_ns = vsum;
-}
-
 /* ---- the monitor's state ---------------------------------------------------------- */
 
 enum kind { K_HOST, K_CPU, K_VM };
@@ -394,11 +330,7 @@ struct host_state {
     unsigned long agent_ticks;
     /* VMs */
     struct mb_hv *hv;
-    virConnectPtr bulk;
-    bool bulk_off;
     double hv_retry_at;
-    struct mb_monitor_vm_sample *vms;
-    size_t nvms, vcap;
 };
 
 struct mb_monitor {
@@ -882,123 +814,10 @@ static void csv_write_lines(struct mb_monitor *m, struct mb_buf *line)
 
 /* ---- VM readers ------------------------------------------------------------------- */
 
-static void vm_push(struct host_state *h, const struct mb_monitor_vm_sample *v)
-{
-    if (h->nvms == h->vcap) {
-        h->vcap = h->vcap ? h->vcap * 2 : 16;
-        h->vms = mb_xrealloc(h->vms, h->vcap * sizeof(*h->vms));
-    }
-    h->vms[h->nvms++] = *v;
-}
-
 static void vm_close(struct host_state *h)
 {
-    if (h->bulk)
-        virConnectClose(h->bulk);
-    h->bulk = NULL;
     mb_hv_close(h->hv);
     h->hv = NULL;
-}
-
-static int vm_open(struct mb_monitor *m, struct host_state *h)
-{
-    struct mb_error e;
-    mb_error_clear(&e);
-    if (mb_hv_open(m->o.hv_ops, h->cfg->uri, &h->hv, &e) < 0) {
-        h->hv = NULL;
-        note_error(m, "host %s: %s", h->cfg->name, e.msg);
-        return -1;
-    }
-    /* mb_hv_open has set libvirt up (quiet errors, the event loop for keepalives); the
-     * bulk call needs a connection of our own, since struct mb_hv does not expose its */
-    if (!m->o.hv_ops && !h->bulk_off) {
-        h->bulk = virConnectOpen(h->cfg->uri);
-        if (h->bulk)
-            virConnectSetKeepAlive(h->bulk, 5, 3);
-        else
-            h->bulk_off = true;
-    }
-    return 0;
-}
-
-/* Bulk statistics: 1 = done, 0 = not supported here (use the per-domain path), -1 = error. */
-static int vm_bulk(struct mb_monitor *m, struct host_state *h)
-{
-    virDomainStatsRecordPtr *recs = NULL;
-    unsigned stats = VIR_DOMAIN_STATS_STATE | VIR_DOMAIN_STATS_CPU_TOTAL |
-                     VIR_DOMAIN_STATS_BALLOON | VIR_DOMAIN_STATS_VCPU;
-    int n = virConnectGetAllDomainStats(h->bulk, stats, &recs,
-                                        VIR_CONNECT_GET_ALL_DOMAINS_STATS_ACTIVE |
-                                            VIR_CONNECT_GET_ALL_DOMAINS_STATS_NOWAIT);
-    if (n < 0) {
-        if (virGetLastErrorCode() == VIR_ERR_NO_SUPPORT) {
-            /* Xen's libxl driver has no bulk statistics */
-            virConnectClose(h->bulk);
-            h->bulk = NULL;
-            h->bulk_off = true;
-            return 0;
-        }
-        const char *msg = virGetLastErrorMessage();
-        note_error(m, "host %s: domain statistics: %s", h->cfg->name, msg ? msg : "?");
-        return -1;
-    }
-    for (int i = 0; i < n; i++) {
-        struct mb_monitor_vm_sample v;
-        const char *name = virDomainGetName(recs[i]->dom);
-        snprintf(v.name, sizeof(v.name), "%s", name ? name : "?");
-        mb_monitor_parse_domstats(recs[i]->params, recs[i]->nparams, &v);
-        vm_push(h, &v);
-    }
-    virDomainStatsRecordListFree(recs);
-    return 1;
-}
-
-/* Per domain through struct mb_hv_ops. */
-static int vm_each(struct mb_monitor *m, struct host_state *h)
-{
-    char **names = NULL;
-    struct mb_error e;
-    mb_error_clear(&e);
-    if (mb_hv_list(h->hv, &names, &e) < 0) {
-        note_error(m, "host %s: %s", h->cfg->name, e.msg);
-        return -1;
-    }
-    for (size_t i = 0; names[i]; i++) {
-        struct mb_hv_dom *d = NULL;
-        if (mb_hv_dom_lookup(h->hv, names[i], &d, &e) < 0 || !d)
-            continue; /* gone meanwhile */
-        struct mb_monitor_vm_sample v = {.vcpus = -1,
-                                         .cpu_time_ns = -1,
-                                         .vcpu_time_ns = -1,
-                                         .balloon = -1,
-                                         .balloon_max = -1,
-                                         .rss = -1};
-        snprintf(v.name, sizeof(v.name), "%s", names[i]);
-        struct mb_hv_dom_info info;
-        if (mb_hv_dom_info(d, &info, &e) == MB_OK) {
-            snprintf(v.state, sizeof(v.state), "%s", info.state);
-            v.vcpus = info.vcpus;
-            v.cpu_time_ns = (int64_t)info.cpu_time_ns;
-            v.balloon = (int64_t)info.memory;
-            v.balloon_max = (int64_t)info.max_memory;
-        }
-        struct mb_hv_cpu_stats cs;
-        if (mb_hv_dom_cpu(d, &cs, &e) == MB_OK) {
-            if (cs.cpu_time_ns >= 0)
-                v.cpu_time_ns = cs.cpu_time_ns;
-            v.vcpu_time_ns = cs.vcpu_time_ns;
-        }
-        struct mb_hv_mem_stats ms;
-        if (mb_hv_dom_memory(d, &ms, &e) == MB_OK) {
-            if (ms.actual >= 0)
-                v.balloon = ms.actual;
-            v.rss = ms.rss;
-        }
-        mb_hv_dom_free(d);
-        vm_push(h, &v);
-    }
-    mb_hv_names_free(names);
-    return 1;
 }
 
 static void sample_vms(struct mb_monitor *m, int hi, unsigned long tick, struct mb_buf *line)
@@ -1007,29 +826,34 @@ static void sample_vms(struct mb_monitor *m, int hi, unsigned long tick, struct 
     if (!h->cfg->uri)
         return;
     double now = mb_now_mono();
+    struct mb_error e;
+    mb_error_clear(&e);
     if (!h->hv) {
         if (now < h->hv_retry_at)
             return;
-        if (vm_open(m, h) < 0) {
+        if (mb_hv_open(m->o.hv_ops, h->cfg->uri, &h->hv, &e) < 0) {
+            h->hv = NULL;
+            note_error(m, "host %s: %s", h->cfg->name, e.msg);
             h->hv_retry_at = now + RETRY_S;
             return;
         }
     }
-    h->nvms = 0;
+    struct mb_hv_dom_stats *vms = NULL;
+    size_t n = 0;
+    bool bulk = false;
     double w0 = mb_now_wall(), m0 = mb_now_mono();
-    int rc = h->bulk ? vm_bulk(m, h) : 0;
-    if (rc == 0)
-        rc = vm_each(m, h);
+    int rc = mb_hv_dom_stats_all(h->hv, &vms, &n, &bulk, &e);
     double w1 = mb_now_wall(), m1 = mb_now_mono();
     if (rc < 0) {
         /* a daemon restarted or a host lost: reconnect later */
+        note_error(m, "host %s: %s", h->cfg->name, e.msg);
         vm_close(h);
         h->hv_retry_at = now + RETRY_S;
         return;
     }
-    const char *src = h->bulk ? "libvirt-bulk" : "libvirt";
-    for (size_t i = 0; i < h->nvms; i++) {
-        const struct mb_monitor_vm_sample *v = &h->vms[i];
+    const char *src = bulk ? "libvirt-bulk" : "libvirt";
+    for (size_t i = 0; i < n; i++) {
+        const struct mb_hv_dom_stats *v = &vms[i];
         struct reading r = {.kind = K_VM,
                             .name = v->name,
                             .state = v->state,
@@ -1045,6 +869,7 @@ static void sample_vms(struct mb_monitor *m, int hi, unsigned long tick, struct 
                             .tx = -1};
         record(m, hi, tick, &r, line);
     }
+    free(vms);
 }
 
 /* ---- ticks and the thread ----------------------------------------------------------- */
@@ -1305,7 +1130,6 @@ void mb_monitor_free(struct mb_monitor *m)
         struct host_state *h = &m->hosts[i];
         mb_remote_close(h->ssh);
         vm_close(h);
-        free(h->vms);
     }
     if (m->csv)
         fclose(m->csv);

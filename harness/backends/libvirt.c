@@ -571,6 +571,91 @@ static int lv_cpu_stats(void *dom, struct mb_hv_cpu_stats *out, struct mb_error 
     return rc;
 }
 
+void mb_hv_libvirt_dom_stats(struct _virTypedParameter *params, int n, struct mb_hv_dom_stats *out)
+{
+    char name[sizeof(out->name)];
+    memcpy(name, out->name, sizeof(name));
+    *out = (struct mb_hv_dom_stats){.vcpus = -1,
+                                    .cpu_time_ns = -1,
+                                    .vcpu_time_ns = -1,
+                                    .balloon = -1,
+                                    .balloon_max = -1,
+                                    .rss = -1};
+    memcpy(out->name, name, sizeof(name));
+    int64_t vsum = 0;
+    bool vany = false;
+    for (int i = 0; i < n; i++) {
+        const virTypedParameter *p = &params[i];
+        unsigned long long v;
+        switch (p->type) {
+        case VIR_TYPED_PARAM_ULLONG:
+            v = p->value.ul;
+            break;
+        case VIR_TYPED_PARAM_UINT:
+            v = p->value.ui;
+            break;
+        case VIR_TYPED_PARAM_INT:
+            v = p->value.i < 0 ? 0 : (unsigned long long)p->value.i;
+            break;
+        case VIR_TYPED_PARAM_LLONG:
+            v = p->value.l < 0 ? 0 : (unsigned long long)p->value.l;
+            break;
+        default:
+            continue;
+        }
+        const char *f = p->field;
+        if (!strcmp(f, "state.state"))
+            snprintf(out->state, sizeof(out->state), "%s", state_name((int)v));
+        else if (!strcmp(f, "cpu.time"))
+            out->cpu_time_ns = (int64_t)v;
+        else if (!strcmp(f, "vcpu.current"))
+            out->vcpus = (int)v;
+        else if (!strcmp(f, "balloon.current"))
+            out->balloon = (int64_t)v * 1024;
+        else if (!strcmp(f, "balloon.maximum"))
+            out->balloon_max = (int64_t)v * 1024;
+        else if (!strcmp(f, "balloon.rss"))
+            out->rss = (int64_t)v * 1024;
+        else if (!strncmp(f, "vcpu.", 5) && mb_ends_with(f, ".time")) {
+            vsum += (int64_t)v;
+            vany = true;
+        }
+    }
+    if (vany)
+        out->vcpu_time_ns = vsum;
+}
+
+static int lv_dom_stats_all(void *conn, struct mb_hv_dom_stats **out, size_t *n,
+                            struct mb_error *err)
+{
+    virDomainStatsRecordPtr *recs = NULL;
+    unsigned stats = VIR_DOMAIN_STATS_STATE | VIR_DOMAIN_STATS_CPU_TOTAL |
+                     VIR_DOMAIN_STATS_BALLOON | VIR_DOMAIN_STATS_VCPU;
+    /* NOWAIT: a domain busy with a job (a migration) is reported with what can be
+     * read without waiting for it, instead of holding up every other domain */
+    int nr = virConnectGetAllDomainStats(conn, stats, &recs,
+                                         VIR_CONNECT_GET_ALL_DOMAINS_STATS_ACTIVE |
+                                             VIR_CONNECT_GET_ALL_DOMAINS_STATS_NOWAIT);
+    if (nr < 0) {
+        if (virGetLastErrorCode() == VIR_ERR_NO_SUPPORT) {
+            *out = NULL; /* Xen's libxl driver has no bulk statistics */
+            *n = 0;
+            return MB_OK;
+        }
+        return lv_fail(err, MB_EENV, "domain statistics");
+    }
+    struct mb_hv_dom_stats *v = mb_xcalloc(nr ? (size_t)nr : 1, sizeof(*v));
+    for (int i = 0; i < nr; i++) {
+        const char *name = virDomainGetName(recs[i]->dom);
+        snprintf(v[i].name, sizeof(v[i].name), "%s", name ? name : "?");
+        mb_hv_libvirt_dom_stats(recs[i]->params, recs[i]->nparams, &v[i]);
+    }
+    virDomainStatsRecordListFree(recs);
+    *out = v;
+    *n = (size_t)nr;
+    return MB_OK;
+}
+
 const struct mb_hv_ops mb_hv_libvirt = {
     .name = "libvirt",
     .open = lv_open,
@@ -596,4 +681,5 @@ const struct mb_hv_ops mb_hv_libvirt = {
     .set_memory = lv_set_memory,
     .memory_stats = lv_memory_stats,
     .cpu_stats = lv_cpu_stats,
+    .dom_stats_all = lv_dom_stats_all,
 };
