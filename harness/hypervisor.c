@@ -45,28 +45,17 @@ void mb_job_stats_missing_names(const struct mb_job_stats *s, char *buf, size_t 
 
 const char *mb_mig_status_name(enum mb_mig_status s)
 {
-    switch (s) {
-    case MB_MIG_OK:
-        return "ok";
-    case MB_MIG_FAILED:
-        return "failed";
-    case MB_MIG_TIMEOUT:
-        return "timeout";
-    }
-    return "?";
+    static const char *const names[] = {
+        [MB_MIG_OK] = "ok", [MB_MIG_FAILED] = "failed", [MB_MIG_TIMEOUT] = "timeout"};
+    return (unsigned)s < sizeof(names) / sizeof(names[0]) ? names[s] : "?";
 }
 
 const char *mb_stats_source_name(enum mb_stats_source s)
 {
-    switch (s) {
-    case MB_STATS_NONE:
-        return "none";
-    case MB_STATS_EVENT:
-        return "event";
-    case MB_STATS_DESTINATION:
-        return "destination";
-    }
-    return "?";
+    static const char *const names[] = {[MB_STATS_NONE] = "none",
+                                        [MB_STATS_EVENT] = "event",
+                                        [MB_STATS_DESTINATION] = "destination"};
+    return (unsigned)s < sizeof(names) / sizeof(names[0]) ? names[s] : "?";
 }
 
 /* ---- connections and domains ---------------------------------------------------- */
@@ -140,12 +129,20 @@ void mb_hv_names_free(char **names)
     free(names);
 }
 
-static struct mb_hv_dom *dom_wrap(struct mb_hv *hv, void *h)
+/* *out for the backend's handle h that a create or lookup returned with status rc (a
+ * NULL handle: no such domain, *out = NULL). */
+static int dom_wrap(struct mb_hv *hv, int rc, void *h, struct mb_hv_dom **out)
 {
-    struct mb_hv_dom *d = mb_xcalloc(1, sizeof(*d));
-    d->hv = hv;
-    d->h = h;
-    return d;
+    if (rc < 0)
+        return rc;
+    struct mb_hv_dom *d = NULL;
+    if (h) {
+        d = mb_xcalloc(1, sizeof(*d));
+        d->hv = hv;
+        d->h = h;
+    }
+    *out = d;
+    return MB_OK;
 }
 
 int mb_hv_dom_create(struct mb_hv *hv, const char *xml, struct mb_hv_dom **out,
@@ -153,10 +150,7 @@ int mb_hv_dom_create(struct mb_hv *hv, const char *xml, struct mb_hv_dom **out,
 {
     void *h = NULL;
     int rc = hv->ops->create(hv->conn, xml, &h, err);
-    if (rc < 0)
-        return rc;
-    *out = dom_wrap(hv, h);
-    return MB_OK;
+    return dom_wrap(hv, rc, h, out);
 }
 
 int mb_hv_dom_lookup(struct mb_hv *hv, const char *name, struct mb_hv_dom **out,
@@ -164,10 +158,7 @@ int mb_hv_dom_lookup(struct mb_hv *hv, const char *name, struct mb_hv_dom **out,
 {
     void *h = NULL;
     int rc = hv->ops->lookup(hv->conn, name, &h, err);
-    if (rc < 0)
-        return rc;
-    *out = h ? dom_wrap(hv, h) : NULL;
-    return MB_OK;
+    return dom_wrap(hv, rc, h, out);
 }
 
 void mb_hv_dom_free(struct mb_hv_dom *d)

@@ -233,17 +233,11 @@ int mb_monitor_vm_usage(struct mb_monitor *m, const char *host, const char *name
 
 const char *mb_monitor_verdict_name(enum mb_monitor_verdict v)
 {
-    switch (v) {
-    case MB_CHECK_OK:
-        return "ok";
-    case MB_CHECK_UNDER:
-        return "under";
-    case MB_CHECK_OVER:
-        return "over";
-    case MB_CHECK_UNMEASURED:
-        return "unmeasured";
-    }
-    return "?";
+    static const char *const names[] = {[MB_CHECK_OK] = "ok",
+                                        [MB_CHECK_UNDER] = "under",
+                                        [MB_CHECK_OVER] = "over",
+                                        [MB_CHECK_UNMEASURED] = "unmeasured"};
+    return (unsigned)v < sizeof(names) / sizeof(names[0]) ? names[v] : "?";
 }
 
 int mb_monitor_check_cap(struct mb_monitor *m, const char *host, const char *vm, double asked,

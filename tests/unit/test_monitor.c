@@ -678,12 +678,12 @@ static void test_vms_through_bulk_stats(void **state)
     /* vm2 appears */
     fake.doms[1] = fake.doms[0];
     snprintf(fake.doms[1].name, sizeof(fake.doms[1].name), "vm2");
-    nap_ms(100);
+    nap_ms(200);
     assert_int_equal(mb_monitor_sample_now(m, &e), MB_OK);
     /* vm1 goes; vm2 is reported with its state and CPU time only */
     fake.doms[0].used = false;
     fake_bulk.partial = true;
-    nap_ms(100);
+    nap_ms(200);
     assert_int_equal(mb_monitor_sample_now(m, &e), MB_OK);
     double t1 = mb_now_wall();
     assert_int_equal(fake_bulk.calls, 3);
