@@ -24,12 +24,16 @@
  *           (inside a lab host: the host's own cgroup), else from /proc/stat.
  *
  * Threads: one samples the local hosts and every host's VMs, one per SSH host runs its
- * agent; they own their connections (an mb_hv per host with VMs, an SSH session per
- * SSH host).  Every function here may be called from one
- * other thread (the runner's) while they run.
+ * agent; they own their connections (an mb_hv per host with VMs, an SSH session per SSH
+ * host).  Every function here may be called from one other thread (the runner's) while
+ * they run.
  *
  * Errors: a host or VM that cannot be read is a gap in the series and a count in
- * mb_monitor_status, never a failure of the run. */
+ * mb_monitor_status, never a failure of the run.
+ *
+ * Files: monitor.c (life cycle, threads, monitor.csv), monitor_parse.c (a host's text),
+ * monitor_read.c (the readers), monitor_window.c (figures and checks), monitor_lab.c
+ * (lab PIDs); monitor_priv.h is what they share. */
 #ifndef MB_MONITOR_H
 #define MB_MONITOR_H
 
