@@ -105,6 +105,68 @@ static bool name_match(const char *pattern, const char *name)
     return !strcmp(pattern, name);
 }
 
+/* The memory levels of one tick, summed over the matching entities. */
+struct level {
+    double mem, rss, limit;
+    bool seen, mem_seen, rss_seen;
+};
+
+/* Add entity ei's readings a..b to the levels of their ticks (lv[0] = tick tmin).
+ * Memory is a level, not a rate: the samples inside the window say what it was, the
+ * bracketing ones only when none is inside (a balloon still shrinking in the sample
+ * before the window is not "over" its target). */
+static void add_levels(const struct mb_monitor *m, int ei, long a, long b, double t0, double t1,
+                       unsigned long tmin, struct level *lv)
+{
+    bool inside = false;
+    for (long i = a; i <= b && !inside; i++)
+        inside = m->recs[i].ent == ei && m->recs[i].wall >= t0 && m->recs[i].wall <= t1;
+    for (long i = a; i <= b; i++) {
+        const struct rec *r = &m->recs[i];
+        if (r->ent != ei)
+            continue;
+        struct level *l = &lv[r->tick - tmin];
+        l->seen = true;
+        if (inside && (r->wall < t0 || r->wall > t1))
+            continue;
+        if (r->mem >= 0) {
+            l->mem += (double)r->mem;
+            l->mem_seen = true;
+        }
+        if (r->rss >= 0) {
+            l->rss += (double)r->rss;
+            l->rss_seen = true;
+        }
+        if (r->limit >= 0)
+            l->limit += (double)r->limit;
+    }
+}
+
+/* The samples and memory figures of u from the levels of nt ticks. */
+static void take_levels(const struct level *lv, size_t nt, struct mb_monitor_usage *u)
+{
+    for (size_t t = 0; t < nt; t++) {
+        const struct level *l = &lv[t];
+        if (!l->seen)
+            continue;
+        u->samples++;
+        if (l->mem_seen) {
+            if (!isfinite(u->mem_min) || l->mem < u->mem_min)
+                u->mem_min = l->mem;
+            if (!isfinite(u->mem_max) || l->mem > u->mem_max)
+                u->mem_max = l->mem;
+            u->mem_last = l->mem;
+        }
+        if (l->rss_seen) {
+            if (!isfinite(u->rss_max) || l->rss > u->rss_max)
+                u->rss_max = l->rss;
+            u->rss_last = l->rss;
+        }
+        if (l->limit > 0)
+            u->mem_limit = l->limit;
+    }
+}
+
 /* Usage over every entity of kind k matching (host, pattern).  data_mu held. */
 static void usage_of(struct mb_monitor *m, int host, enum kind k, const char *pattern, double t0,
                      double t1, struct mb_monitor_usage *u)
@@ -137,67 +199,13 @@ static void usage_of(struct mb_monitor *m, int host, enum kind k, const char *pa
         if (acc.vcpu_ok)
             u->vcpu_pct = acc.vcpu;
         u->cpu_pct_peak = acc.peak;
-        /* memory: summed per tick over the matching entities */
         size_t nt = tmax - tmin + 1;
-        double *mem = mb_xcalloc(nt, sizeof(double)), *rss = mb_xcalloc(nt, sizeof(double));
-        double *lim = mb_xcalloc(nt, sizeof(double));
-        bool *seen = mb_xcalloc(nt, sizeof(bool)), *mseen = mb_xcalloc(nt, sizeof(bool));
-        bool *rseen = mb_xcalloc(nt, sizeof(bool));
-        for (size_t ei = 0; ei < m->nents; ei++) {
-            if (as[ei] < 0)
-                continue;
-            /* memory is a level, not a rate: the samples inside the window say what it
-             * was, the bracketing ones only when none is inside (a balloon still
-             * shrinking in the sample before the window is not "over" its target) */
-            bool inside = false;
-            for (long i = as[ei]; i <= bs[ei] && !inside; i++)
-                inside =
-                    m->recs[i].ent == (int)ei && m->recs[i].wall >= t0 && m->recs[i].wall <= t1;
-            for (long i = as[ei]; i <= bs[ei]; i++) {
-                const struct rec *r = &m->recs[i];
-                if (r->ent != (int)ei)
-                    continue;
-                size_t t = r->tick - tmin;
-                seen[t] = true;
-                if (inside && (r->wall < t0 || r->wall > t1))
-                    continue;
-                if (r->mem >= 0) {
-                    mem[t] += (double)r->mem;
-                    mseen[t] = true;
-                }
-                if (r->rss >= 0) {
-                    rss[t] += (double)r->rss;
-                    rseen[t] = true;
-                }
-                if (r->limit >= 0)
-                    lim[t] += (double)r->limit;
-            }
-        }
-        for (size_t t = 0; t < nt; t++) {
-            if (!seen[t])
-                continue;
-            u->samples++;
-            if (mseen[t]) {
-                if (!isfinite(u->mem_min) || mem[t] < u->mem_min)
-                    u->mem_min = mem[t];
-                if (!isfinite(u->mem_max) || mem[t] > u->mem_max)
-                    u->mem_max = mem[t];
-                u->mem_last = mem[t];
-            }
-            if (rseen[t]) {
-                if (!isfinite(u->rss_max) || rss[t] > u->rss_max)
-                    u->rss_max = rss[t];
-                u->rss_last = rss[t];
-            }
-            if (lim[t] > 0)
-                u->mem_limit = lim[t];
-        }
-        free(mem);
-        free(rss);
-        free(lim);
-        free(seen);
-        free(mseen);
-        free(rseen);
+        struct level *lv = mb_xcalloc(nt, sizeof(*lv));
+        for (size_t ei = 0; ei < m->nents; ei++)
+            if (as[ei] >= 0)
+                add_levels(m, (int)ei, as[ei], bs[ei], t0, t1, tmin, lv);
+        take_levels(lv, nt, u);
+        free(lv);
     }
     free(as);
     free(bs);
