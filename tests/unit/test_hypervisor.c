@@ -475,6 +475,21 @@ static struct mb_hv_dom_stats *stats_all(struct mb_hv *a, size_t *n, bool *bulk,
     return v;
 }
 
+/* v holds the fake's vm1 alone (1 vCPU, 256 MiB, 2 s of CPU of which 1.5 s vCPU), with
+ * rss (the bulk op's differs from the per-domain one's, to tell the two apart). */
+static void expect_vm1(const struct mb_hv_dom_stats *v, size_t n, int64_t rss)
+{
+    assert_int_equal(n, 1);
+    assert_string_equal(v[0].name, "vm1");
+    assert_string_equal(v[0].state, "running");
+    assert_int_equal(v[0].vcpus, 1);
+    assert_int_equal(v[0].cpu_time_ns, 2000000000);
+    assert_int_equal(v[0].vcpu_time_ns, 1500000000);
+    assert_int_equal(v[0].balloon, 262144LL * 1024);
+    assert_int_equal(v[0].balloon_max, 262144LL * 1024);
+    assert_int_equal(v[0].rss, rss);
+}
+
 static void test_dom_stats_all_bulk_then_per_domain(void **state)
 {
     (void)state;
@@ -490,13 +505,7 @@ static void test_dom_stats_all_bulk_then_per_domain(void **state)
     struct mb_hv_dom_stats *v = stats_all(a, &n, &bulk, MB_OK);
     assert_true(bulk);
     assert_int_equal(fake_bulk.calls, 1);
-    assert_int_equal(n, 1);
-    assert_string_equal(v[0].name, "vm1");
-    assert_string_equal(v[0].state, "running");
-    assert_int_equal(v[0].vcpus, 1);
-    assert_int_equal(v[0].vcpu_time_ns, 1500000000);
-    assert_int_equal(v[0].balloon_max, 262144LL * 1024);
-    assert_int_equal(v[0].rss, 90LL << 20);
+    expect_vm1(v, n, 90LL << 20);
     free(v);
     /* an error is the caller's to handle (it reconnects) */
     fake_bulk.fail = true;
@@ -507,12 +516,7 @@ static void test_dom_stats_all_bulk_then_per_domain(void **state)
     for (int i = 0; i < 2; i++) {
         v = stats_all(a, &n, &bulk, MB_OK);
         assert_false(bulk);
-        assert_int_equal(n, 1);
-        assert_string_equal(v[0].name, "vm1");
-        assert_int_equal(v[0].cpu_time_ns, 2000000000);
-        assert_int_equal(v[0].vcpu_time_ns, 1500000000);
-        assert_int_equal(v[0].balloon, 262144LL * 1024);
-        assert_int_equal(v[0].rss, 100LL << 20);
+        expect_vm1(v, n, 100LL << 20);
         free(v);
     }
     assert_int_equal(fake_bulk.calls, 3);
@@ -532,20 +536,36 @@ static void test_libvirt_dom_stats_from_typed_params(void **state)
 {
     (void)state;
     assert_int_equal(virInitialize(), 0); /* before any libvirt call, as the backend does */
+    /* a record of a running QEMU domain with 2 vCPUs, as virConnectGetAllDomainStats
+     * gives it (int: 'i', unsigned int: 'u', unsigned long long: 'U') */
+    static const struct {
+        const char *field;
+        char type;
+        unsigned long long v;
+    } rec[] = {
+        {"state.state", 'i', 1},
+        {"cpu.time", 'U', 3071407327ULL},
+        {"cpu.user", 'U', 2540000000ULL},
+        {"balloon.current", 'U', 131072},
+        {"balloon.maximum", 'U', 262144},
+        {"balloon.rss", 'U', 280708},
+        {"vcpu.current", 'u', 2},
+        {"vcpu.0.state", 'i', 1},
+        {"vcpu.0.time", 'U', 2730000000ULL},
+        {"vcpu.0.wait", 'U', 5},
+        {"vcpu.1.time", 'U', 70000000ULL},
+        {"vcpu.1.delay", 'U', 99},
+    };
     virTypedParameterPtr p = NULL;
     int n = 0, max = 0;
-    assert_int_equal(virTypedParamsAddInt(&p, &n, &max, "state.state", 1), 0);
-    assert_int_equal(virTypedParamsAddULLong(&p, &n, &max, "cpu.time", 3071407327ULL), 0);
-    assert_int_equal(virTypedParamsAddULLong(&p, &n, &max, "cpu.user", 2540000000ULL), 0);
-    assert_int_equal(virTypedParamsAddULLong(&p, &n, &max, "balloon.current", 131072), 0);
-    assert_int_equal(virTypedParamsAddULLong(&p, &n, &max, "balloon.maximum", 262144), 0);
-    assert_int_equal(virTypedParamsAddULLong(&p, &n, &max, "balloon.rss", 280708), 0);
-    assert_int_equal(virTypedParamsAddUInt(&p, &n, &max, "vcpu.current", 2), 0);
-    assert_int_equal(virTypedParamsAddInt(&p, &n, &max, "vcpu.0.state", 1), 0);
-    assert_int_equal(virTypedParamsAddULLong(&p, &n, &max, "vcpu.0.time", 2730000000ULL), 0);
-    assert_int_equal(virTypedParamsAddULLong(&p, &n, &max, "vcpu.0.wait", 5), 0);
-    assert_int_equal(virTypedParamsAddULLong(&p, &n, &max, "vcpu.1.time", 70000000ULL), 0);
-    assert_int_equal(virTypedParamsAddULLong(&p, &n, &max, "vcpu.1.delay", 99), 0);
+    for (size_t i = 0; i < sizeof(rec) / sizeof(rec[0]); i++) {
+        int rc = rec[i].type == 'i'
+                     ? virTypedParamsAddInt(&p, &n, &max, rec[i].field, (int)rec[i].v)
+                 : rec[i].type == 'u'
+                     ? virTypedParamsAddUInt(&p, &n, &max, rec[i].field, (unsigned)rec[i].v)
+                     : virTypedParamsAddULLong(&p, &n, &max, rec[i].field, rec[i].v);
+        assert_int_equal(rc, 0);
+    }
     struct mb_hv_dom_stats v;
     snprintf(v.name, sizeof(v.name), "mbr-vm1");
     mb_hv_libvirt_dom_stats(p, n, &v);

@@ -320,6 +320,17 @@ static const char *host_text_at(int64_t cpu_ns, int64_t rx)
     return buf;
 }
 
+/* Two samples now; the status after them. */
+static struct mb_monitor_status two_samples(struct mb_monitor *m)
+{
+    struct mb_error e;
+    assert_int_equal(mb_monitor_sample_now(m, &e), MB_OK);
+    assert_int_equal(mb_monitor_sample_now(m, &e), MB_OK);
+    struct mb_monitor_status st;
+    mb_monitor_status(m, &st);
+    return st;
+}
+
 struct rig {
     struct mb_remote_target ssh;
     struct mb_monitor_host hosts[2];
@@ -638,10 +649,7 @@ static void test_unreachable_host_is_a_gap(void **state)
     struct mb_monitor_opts o = {.hv_ops = &timed_hv, .ssh_ops = &fake_remote};
     struct mb_error e;
     assert_int_equal(mb_monitor_new(r.hosts, 2, &o, &m, &e), MB_OK);
-    assert_int_equal(mb_monitor_sample_now(m, &e), MB_OK);
-    assert_int_equal(mb_monitor_sample_now(m, &e), MB_OK);
-    struct mb_monitor_status st;
-    mb_monitor_status(m, &st);
+    struct mb_monitor_status st = two_samples(m);
     assert_int_equal(st.ticks, 2);
     /* one failed connection per host, not one per sample: retried after a pause */
     assert_int_equal(st.errors, 2);
@@ -653,6 +661,16 @@ static void test_unreachable_host_is_a_gap(void **state)
     assert_int_equal(u.samples, 2);
     mb_monitor_free(m);
     rm_tmpdir();
+}
+
+/* A monitor of host A alone (its VMs through ops, no host series) writing to csv. */
+static int host_a_monitor(const struct mb_hv_ops *ops, const char *csv, struct mb_monitor **m,
+                          struct mb_error *e)
+{
+    static const struct mb_monitor_host host_a = {.name = "hostA", .uri = "fake://A"};
+    struct mb_monitor_opts o = {.csv_path = csv, .hv_ops = ops};
+    mb_error_clear(e);
+    return mb_monitor_new(&host_a, 1, &o, m, e);
 }
 
 /* VM sampling through the hypervisor's bulk statistics: one call per host per sample,
@@ -667,12 +685,9 @@ static void test_vms_through_bulk_stats(void **state)
     make_tmpdir();
     char csv[300];
     snprintf(csv, sizeof(csv), "%s/monitor.csv", tmpdir);
-    struct mb_monitor_host h = {.name = "hostA", .uri = "fake://A"};
-    struct mb_monitor_opts o = {.csv_path = csv, .hv_ops = &fake_hv_bulk};
     struct mb_monitor *m = NULL;
     struct mb_error e;
-    mb_error_clear(&e);
-    assert_int_equal(mb_monitor_new(&h, 1, &o, &m, &e), MB_OK);
+    assert_int_equal(host_a_monitor(&fake_hv_bulk, csv, &m, &e), MB_OK);
     double t0 = mb_now_wall();
     assert_int_equal(mb_monitor_sample_now(m, &e), MB_OK);
     /* vm2 appears */
@@ -700,10 +715,7 @@ static void test_vms_through_bulk_stats(void **state)
 
     /* the connection breaks: a gap and an error, then a reconnection after a pause */
     fake_bulk.fail = true;
-    assert_int_equal(mb_monitor_sample_now(m, &e), MB_OK);
-    assert_int_equal(mb_monitor_sample_now(m, &e), MB_OK);
-    struct mb_monitor_status st;
-    mb_monitor_status(m, &st);
+    struct mb_monitor_status st = two_samples(m);
     assert_int_equal(st.ticks, 5);
     assert_int_equal(st.errors, 1);
     assert_non_null(strstr(st.last_error, "host hostA: domain statistics: Cannot recv data"));
@@ -817,12 +829,9 @@ static void test_csv_with_another_header_is_left_alone(void **state)
     char csv[300];
     snprintf(csv, sizeof(csv), "%s/monitor.csv", tmpdir);
     write_file(csv, "run_id,scenario\nx,y\n");
-    struct mb_monitor_host h = {.name = "hostA", .uri = "fake://A"};
-    struct mb_monitor_opts o = {.csv_path = csv, .hv_ops = &timed_hv};
     struct mb_monitor *m = NULL;
     struct mb_error e;
-    mb_error_clear(&e);
-    assert_int_equal(mb_monitor_new(&h, 1, &o, &m, &e), MB_EINPUT);
+    assert_int_equal(host_a_monitor(&timed_hv, csv, &m, &e), MB_EINPUT);
     assert_null(m);
     assert_non_null(strstr(e.file, "monitor.csv"));
     char *text = slurp(csv);
@@ -830,10 +839,10 @@ static void test_csv_with_another_header_is_left_alone(void **state)
     free(text);
     /* our own file is appended to */
     unlink(csv);
-    assert_int_equal(mb_monitor_new(&h, 1, &o, &m, &e), MB_OK);
+    assert_int_equal(host_a_monitor(&timed_hv, csv, &m, &e), MB_OK);
     assert_int_equal(mb_monitor_sample_now(m, &e), MB_OK);
     mb_monitor_free(m);
-    assert_int_equal(mb_monitor_new(&h, 1, &o, &m, &e), MB_OK);
+    assert_int_equal(host_a_monitor(&timed_hv, csv, &m, &e), MB_OK);
     assert_int_equal(mb_monitor_sample_now(m, &e), MB_OK);
     mb_monitor_free(m);
     text = slurp(csv);
