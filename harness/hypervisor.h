@@ -1,5 +1,6 @@
 /* hypervisor.h — hypervisor control through libvirt: domains, live migration with its
- * job statistics, CPU caps, balloons, per-domain usage and host provenance.
+ * job statistics, CPU caps, balloons, usage (per domain, or every domain's in one call)
+ * and host provenance.
  *
  * Two layers.  struct mb_hv_ops is the boundary: one function pointer per hypervisor
  * primitive, implemented for real by mb_hv_libvirt (libvirt C API) and by a fake in the
