@@ -53,4 +53,12 @@ double mb_now_wall(void);
 /* True if s ends with suffix. */
 bool mb_ends_with(const char *s, const char *suffix);
 
+/* Waiting on the monotonic clock, so that a wall-clock step (NTP) neither cuts a
+ * wait short nor stretches it: a condition variable whose timed waits take
+ * CLOCK_MONOTONIC deadlines, and the deadline of mono time t (mb_now_mono()). */
+#include <pthread.h>
+#include <time.h>
+void mb_cond_init_mono(pthread_cond_t *cv);
+struct timespec mb_mono_deadline(double t);
+
 #endif
