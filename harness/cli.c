@@ -59,7 +59,6 @@ const char *mb_cli_suggest(const struct mb_cli_cmd *c, const char *name)
             begun = o->name;
     }
     names[n] = NULL;
-    /* an abbreviation of one name: say it (not accepted, see find_long) */
     return nbegun == 1 ? begun : mb_suggest(name, names);
 }
 
@@ -68,17 +67,44 @@ int mb_cli_apply(const struct mb_cli_opt *o, const char *value, void *base, stru
     return o->set ? o->set(o, value, base, err) : 0;
 }
 
-/* The option whose long name is the len bytes at name (exactly: abbreviations would turn
- * into ambiguities as options are added), or --help when with_help. */
+/* The option whose long name is the len bytes at name, or else the one option it is an
+ * abbreviation of (getopt_long takes them, and scripts written against it may abbreviate);
+ * --help among them when with_help.  Returns NULL when no name, or more than one, begins
+ * with it (*nbegun says how many did). */
 static const struct mb_cli_opt *find_long(const struct mb_cli_cmd *c, const char *name, size_t len,
-                                          bool with_help)
+                                          bool with_help, size_t *nbegun)
 {
-    for (const struct mb_cli_opt *o = next_opt(c, c->opts); o; o = next_opt(c, o + 1))
-        if (!strncmp(o->name, name, len) && !o->name[len])
+    const struct mb_cli_opt *begun = NULL;
+    *nbegun = 0;
+    for (const struct mb_cli_opt *o = next_opt(c, c->opts); o; o = next_opt(c, o + 1)) {
+        if (strncmp(o->name, name, len) != 0)
+            continue;
+        if (!o->name[len])
             return o;
-    if (with_help && !strncmp(help_opt.name, name, len) && !help_opt.name[len])
-        return &help_opt;
-    return NULL;
+        if ((*nbegun)++ == 0)
+            begun = o;
+    }
+    if (with_help && !strncmp(help_opt.name, name, len)) {
+        if (!help_opt.name[len])
+            return &help_opt;
+        if ((*nbegun)++ == 0)
+            begun = &help_opt;
+    }
+    return len > 0 && *nbegun == 1 ? begun : NULL;
+}
+
+/* "option '--re' is ambiguous: --resume, --results" */
+static int ambiguous_long(const struct mb_cli_cmd *c, const char *name, size_t len,
+                          struct mb_error *err)
+{
+    struct mb_buf b = {.max = 512};
+    for (const struct mb_cli_opt *o = next_opt(c, c->opts); o; o = next_opt(c, o + 1))
+        if (!strncmp(o->name, name, len))
+            mb_buf_printf(&b, "%s--%s", b.len ? ", " : "", o->name);
+    int rc = mb_error_set(err, MB_EINPUT, "option '--%.*s' is ambiguous: %s",
+                          (int)(len < 63 ? len : 63), name, b.data ? b.data : "");
+    mb_buf_free(&b);
+    return rc;
 }
 
 static const struct mb_cli_opt *find_short(const struct mb_cli_cmd *c, char ch, bool with_help)
@@ -106,9 +132,15 @@ static int parse_long(const struct mb_cli_cmd *c, int argc, char **argv, int *i,
     const char *name = argv[*i] + 2, *eq = strchr(name, '=');
     size_t len = eq ? (size_t)(eq - name) : strlen(name);
     bool pass = c->flags & MB_CLI_PASS_UNKNOWN;
-    const struct mb_cli_opt *o = find_long(c, name, len, !pass);
+    size_t nbegun;
+    /* passing unknown options on (a remote command's): only our exact names are ours */
+    const struct mb_cli_opt *o = find_long(c, name, len, !pass, &nbegun);
+    if (o && pass && o->name[len])
+        o = NULL;
+    if (!o && pass)
+        return CLI_PASSED;
     if (!o)
-        return pass ? CLI_PASSED : unknown_long(c, name, len, err);
+        return nbegun > 1 ? ambiguous_long(c, name, len, err) : unknown_long(c, name, len, err);
     const char *v = eq ? eq + 1 : NULL;
     if (eq && o->arg == MB_CLI_NONE)
         return mb_error_set(err, MB_EINPUT, "option '--%s' takes no value", o->name);
