@@ -23,6 +23,7 @@
 
 #include "cli.h"
 #include "lib/units.h"
+#include "lib/proc.h"
 #include "lib/util.h"
 
 #define LAB_DEFAULT_NAME  "lab"
@@ -512,69 +513,21 @@ static char *project_dir(const char *env, const char *rel, struct mb_error *err)
     return mb_xstrdup(real);
 }
 
-/* Run path with args (NULL-terminated, argv[0] included) and extra environment
+/* Run a lab script with args (NULL-terminated, argv[0] included) and extra environment
  * ("K=V", NULL-terminated).  stdout goes to out when out is not NULL (else to ours),
- * stderr to ours.  Returns 0 and the exit status in *status (128 + signal when killed),
- * or MB_EENV with err set when it could not be run. */
+ * stderr to ours.  The script dies with us: a `lab up` killed with -9 leaves no script
+ * running on (its remains are lab/down's, which reads only the instance name).  Returns 0
+ * and the exit status in *status (128 + signal when killed), or MB_EENV with err set when
+ * it could not be run. */
 static int run(const char *path, char *const args[], char *const env[], struct mb_buf *out,
                int *status, struct mb_error *err)
 {
-    int p[2] = {-1, -1};
-    if (out && pipe(p) != 0)
-        return mb_error_set(err, MB_EENV, "pipe: %s", strerror(errno));
-    fflush(NULL);
-    pid_t pid = fork();
-    if (pid < 0) {
-        if (out) {
-            close(p[0]);
-            close(p[1]);
-        }
-        return mb_error_set(err, MB_EENV, "fork: %s", strerror(errno));
-    }
-    if (pid == 0) {
-        /* the script dies with us: a `lab up` killed with -9 leaves no script running
-         * on (its remains are lab/down's, which reads only the instance name) */
-        prctl(PR_SET_PDEATHSIG, SIGTERM);
-        if (getppid() == 1)
-            _exit(127);
-        for (size_t i = 0; env && env[i]; i++)
-            putenv(env[i]);
-        if (out) {
-            dup2(p[1], 1);
-            close(p[0]);
-            close(p[1]);
-        }
-        execv(path, args);
-        fprintf(stderr, "migbench lab: cannot run %s: %s\n", path, strerror(errno));
-        _exit(127);
-    }
-    lab_child = pid;
-    if (out) {
-        close(p[1]);
-        char buf[4096];
-        for (;;) {
-            ssize_t n = read(p[0], buf, sizeof(buf));
-            if (n < 0 && errno == EINTR)
-                continue;
-            if (n <= 0)
-                break;
-            if (mb_buf_append(out, buf, (size_t)n) < 0) {
-                /* too chatty: drain and drop the rest */
-                continue;
-            }
-        }
-        close(p[0]);
-    }
-    int st;
-    while (waitpid(pid, &st, 0) < 0) {
-        if (errno != EINTR) {
-            lab_child = 0;
-            return mb_error_set(err, MB_EENV, "waitpid: %s", strerror(errno));
-        }
-    }
-    lab_child = 0;
-    *status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-    return 0;
+    struct mb_proc_spec s = {.path = path,
+                             .argv = args,
+                             .env = env,
+                             .die_with_us = true,
+                             .out = out ? MB_PROC_CAPTURE : MB_PROC_INHERIT};
+    return mb_proc_run(&s, out, &lab_child, status, err);
 }
 
 /* Value of KEY in "KEY=VALUE\n" lines, or NULL (borrowed into a static-size copy). */
