@@ -10,6 +10,7 @@
 #include "results.h"
 #include "scenario.h"
 #include "testbed.h"
+#include "validate.h"
 #include "lib/units.h"
 #include "lib/util.h"
 
@@ -42,20 +43,27 @@ int mb_cmd_check(int argc, char **argv)
 {
     if (wants_help(argc, argv) || argc < 2) {
         fprintf(argc < 2 ? stderr : stdout,
-                "usage: migbench check [-q] [--testbed] FILE...\n\n"
+                "usage: migbench check [-q] [--testbed] FILE...\n"
+                "       migbench check [-q] --testbed=TESTBED SCENARIO...\n\n"
                 "Validate scenario files against the option table ('migbench help keys'):\n"
                 "unknown or misspelt keys, wrong types, impossible values, factors that do\n"
                 "not fit.  Touches no host.  Every file is checked; each error names\n"
                 "file:line:column.\n\n"
                 "  -q, --quiet   print nothing for good files\n"
-                "  --testbed     the files are testbed files (hosts, load client, guest)\n\n"
+                "  --testbed     the files are testbed files (hosts, load client, guest)\n"
+                "  --testbed=TESTBED  also check the scenarios against this testbed (a file\n"
+                "                or a lab instance's name, as 'run --testbed'): hosts they\n"
+                "                name, CPUs and memory the hosts may use\n\n"
                 "exit status: 0 all good, 2 some file is bad.\n");
         return argc < 2 ? MB_EXIT_INPUT : MB_EXIT_OK;
     }
     int quiet = 0, bad = 0, testbeds = 0, files = 0;
+    const char *on = NULL; /* --testbed=TESTBED: check the scenarios against it */
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "-q") || !strcmp(argv[i], "--quiet"))
             quiet = 1;
+        else if (!strncmp(argv[i], "--testbed=", 10))
+            on = argv[i] + 10;
         else if (!strcmp(argv[i], "--testbed"))
             testbeds = 1;
         else if (argv[i][0] == '-' && argv[i][1]) {
@@ -87,6 +95,10 @@ int mb_cmd_check(int argc, char **argv)
             continue;
         }
         struct mb_scenario *s = mb_scenario_load(argv[i], &err);
+        if (s && mb_validate_against(s, on, &err) < 0) {
+            mb_scenario_free(s);
+            s = NULL;
+        }
         if (!s) {
             print_error(&err);
             bad = 1;

@@ -287,6 +287,9 @@ static int set_point_key(struct loader *L, const struct mb_option *o, const stru
             bad = 1;
         } else if (parse_value(L, o, it, &levels[i])) {
             bad = 1;
+        } else {
+            levels[i].line = it->line;
+            levels[i].column = it->column;
         }
         if (bad) {
             for (size_t j = 0; j <= i; j++)

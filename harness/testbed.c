@@ -408,3 +408,13 @@ char *mb_testbed_resolve(const char *ref, const char *base_dir, struct mb_error 
                                              : "");
     return found;
 }
+
+int mb_testbed_host_index(const struct mb_testbed *tb, const char *name, int dflt)
+{
+    if (!name || !*name)
+        return dflt >= 0 && dflt < tb->nhosts ? dflt : -1;
+    for (int h = 0; h < tb->nhosts; h++)
+        if (!strcmp(tb->hosts[h].name, name))
+            return h;
+    return -1;
+}

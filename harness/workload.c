@@ -293,12 +293,39 @@ int mb_wl_stop_pidfile(struct mb_buf *b, const char *pidfile)
            "done; kill -0 \"$p\" 2>/dev/null && kill -KILL \"$p\"; rm -f \"$f\"; fi; true");
 }
 
-int mb_wl_check(const struct mb_wl_driver *d, const struct mb_wl_params *p, uint64_t vm_memory,
-                struct mb_error *err)
+int mb_wl_refuse(const char **key, const char *bad_key, struct mb_error *err, const char *fmt, ...)
 {
-    if (!d)
-        return mb_error_set(err, MB_EINPUT, "no workload driver");
-    return d->check ? d->check(p, vm_memory, err) : 0;
+    va_list ap;
+    va_start(ap, fmt);
+    char msg[sizeof(err->msg)];
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    *key = bad_key;
+    return mb_error_set(err, MB_EINPUT, "%s", msg);
+}
+
+int mb_wl_check_dir(const char *dir_key, const char *dir, bool *ram, const char **key,
+                    struct mb_error *err)
+{
+    if (!dir)
+        dir = "auto";
+    *ram = !strcmp(dir, "/tmp") || !strncmp(dir, "/tmp/", 5);
+    if (strcmp(dir, "auto") && dir[0] != '/')
+        return mb_wl_refuse(key, dir_key, err, "%s: '%s' is neither auto nor an absolute path",
+                            dir_key, dir);
+    return 0;
+}
+
+int mb_wl_check(const struct mb_wl_driver *d, const struct mb_wl_params *p, uint64_t vm_memory,
+                const char **key, struct mb_error *err)
+{
+    const char *k = "vms.workload";
+    int rc = !d         ? mb_error_set(err, MB_EINPUT, "no workload driver")
+             : d->check ? d->check(p, vm_memory, &k, err)
+                        : 0;
+    if (rc < 0 && key)
+        *key = k;
+    return rc;
 }
 
 int mb_wl_start_cmd(const struct mb_wl_driver *d, const struct mb_wl_params *p, double max_s,
@@ -310,7 +337,7 @@ int mb_wl_start_cmd(const struct mb_wl_driver *d, const struct mb_wl_params *p, 
         *cmd = NULL;
         return 0;
     }
-    int rc = mb_wl_check(d, p, 0, err);
+    int rc = mb_wl_check(d, p, 0, NULL, err);
     if (rc < 0)
         return rc;
     struct mb_buf b = {.max = 64 * 1024};
@@ -698,7 +725,7 @@ int mb_wl_client_start(const struct mb_wl_driver *d, const struct mb_wl_params *
         return mb_error_set(err, MB_EINPUT, "%s: no load client", d ? d->name : "workload");
     if (!log_path || !*log_path)
         return mb_error_set(err, MB_EINPUT, "%s: no file for the load client's output", d->name);
-    int rc = mb_wl_check(d, p, 0, err);
+    int rc = mb_wl_check(d, p, 0, NULL, err);
     if (rc < 0)
         return rc;
     char **args = NULL;

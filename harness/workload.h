@@ -276,8 +276,11 @@ struct mb_wl_driver {
                                 the guest program is its server */
 
     /* Impossible combinations of parameters (vm_memory: the guest's memory in bytes, 0 =
-     * unknown).  0 or MB_EINPUT naming the keys.  NULL = nothing to check. */
-    int (*check)(const struct mb_wl_params *p, uint64_t vm_memory, struct mb_error *err);
+     * unknown).  0, or MB_EINPUT naming the keys, with *key (never NULL) set to the
+     * scenario key whose value is at fault (the one a message's position names).
+     * NULL = nothing to check. */
+    int (*check)(const struct mb_wl_params *p, uint64_t vm_memory, const char **key,
+                 struct mb_error *err);
     /* Append the shell command that starts the program in the guest, detached, its
      * output going to the driver's log file; it returns once the program measures.
      * max_s: the program ends by itself after this many seconds. */
@@ -305,9 +308,10 @@ const struct mb_wl_driver *mb_wl_find(const char *name);
 /* In the guest: /run/mb-wl-NAME.log (the program's output), .pid, .status. */
 #define MB_WL_RUN_DIR "/run"
 
-/* d->check, or 0 when it has none. */
+/* d->check, or 0 when it has none.  key (may be NULL): on MB_EINPUT, the scenario key at
+ * fault (a static string). */
 int mb_wl_check(const struct mb_wl_driver *d, const struct mb_wl_params *p, uint64_t vm_memory,
-                struct mb_error *err);
+                const char **key, struct mb_error *err);
 
 /* The command that starts d in a guest (caller frees), or *cmd = NULL when d runs
  * nothing in the guest (idle).  max_s <= 0: one hour.  0 or MB_EINPUT. */
@@ -404,6 +408,15 @@ void mb_wl_client_free(struct mb_wl_client *c);
 void mb_wl_argv_free(char **argv);
 
 /* ---- for drivers ------------------------------------------------------------------ */
+
+/* A check's refusal: *key = bad_key, err filled (printf-style); returns MB_EINPUT. */
+int mb_wl_refuse(const char **key, const char *bad_key, struct mb_error *err, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* A driver's directory key (dir_key; value dir, NULL = auto): refused unless auto or an
+ * absolute path.  *ram: it is in the guest's tmpfs (/tmp).  0 or MB_EINPUT as a check. */
+int mb_wl_check_dir(const char *dir_key, const char *dir, bool *ram, const char **key,
+                    struct mb_error *err);
 
 /* Append " 'ARG'" (a space and the quoted argument) to b; -1 past its ceiling. */
 int mb_wl_arg(struct mb_buf *b, const char *arg);

@@ -14,35 +14,34 @@ static const char *const keys[] = {"workload.interval",           "workload.iozo
 static const char *const tags[] = {"write",    "rewrite",   "read",  "reread",
                                    "randread", "randwrite", "mixed", NULL};
 
-static int check(const struct mb_wl_params *p, uint64_t vm_memory, struct mb_error *err)
+static int check(const struct mb_wl_params *p, uint64_t vm_memory, const char **key,
+                 struct mb_error *err)
 {
-    const char *dir = p->iozone_dir ? p->iozone_dir : "auto";
-    if (strcmp(dir, "auto") && dir[0] != '/')
-        return mb_error_set(err, MB_EINPUT,
-                            "workload.iozone.dir: '%s' is neither auto nor an absolute path", dir);
+    bool ram;
+    if (mb_wl_check_dir("workload.iozone.dir", p->iozone_dir, &ram, key, err) < 0)
+        return MB_EINPUT;
     if (p->iozone_record_size % 1024)
-        return mb_error_set(err, MB_EINPUT,
+        return mb_wl_refuse(key, "workload.iozone.record_size", err,
                             "workload.iozone.record_size: %llu bytes is not a whole number of KiB",
                             (unsigned long long)p->iozone_record_size);
     if (p->iozone_file_size < p->iozone_record_size)
-        return mb_error_set(err, MB_EINPUT,
+        return mb_wl_refuse(key, "workload.iozone.file_size", err,
                             "workload.iozone.file_size is smaller than one record "
                             "(workload.iozone.record_size)");
     if (p->iozone_direct && p->iozone_record_size % 4096)
-        return mb_error_set(err, MB_EINPUT,
+        return mb_wl_refuse(key, "workload.iozone.record_size", err,
                             "workload.iozone.direct wants a workload.iozone.record_size that is a "
                             "multiple of 4KiB");
-    bool ram = !strcmp(dir, "/tmp") || !strncmp(dir, "/tmp/", 5);
     if (p->iozone_direct && ram)
-        return mb_error_set(err, MB_EINPUT,
+        return mb_wl_refuse(key, "workload.iozone.direct", err,
                             "workload.iozone.direct: the guest's %s is in RAM (tmpfs), which has "
                             "no O_DIRECT; use the scratch disk (dir: auto or /mnt/scratch)",
-                            dir);
+                            p->iozone_dir);
     if (ram && vm_memory > 0 && p->iozone_file_size > vm_memory / 3)
-        return mb_error_set(err, MB_EINPUT,
+        return mb_wl_refuse(key, "workload.iozone.file_size", err,
                             "workload.iozone.file_size: %llu MiB in the guest's RAM (%s) is more "
                             "than a third of its %llu MiB (vms.memory)",
-                            (unsigned long long)(p->iozone_file_size >> 20), dir,
+                            (unsigned long long)(p->iozone_file_size >> 20), p->iozone_dir,
                             (unsigned long long)(vm_memory >> 20));
     return 0;
 }

@@ -30,29 +30,27 @@ static const char *test_of(const struct mb_wl_params *p)
     return p->sysbench_test ? p->sysbench_test : "cpu";
 }
 
-static int check(const struct mb_wl_params *p, uint64_t vm_memory, struct mb_error *err)
+static int check(const struct mb_wl_params *p, uint64_t vm_memory, const char **key,
+                 struct mb_error *err)
 {
     const char *t = test_of(p);
     int known = 0;
     for (size_t i = 0; mb_wl_sysbench_tests[i]; i++)
         known |= !strcmp(t, mb_wl_sysbench_tests[i]);
     if (!known)
-        return mb_error_set(err, MB_EINPUT,
+        return mb_wl_refuse(key, "workload.sysbench.test", err,
                             "workload.sysbench.test: '%s' is not one of cpu, "
                             "memory, fileio, threads",
                             t);
-    const char *dir = p->sysbench_dir ? p->sysbench_dir : "auto";
-    if (strcmp(dir, "auto") && dir[0] != '/')
-        return mb_error_set(err, MB_EINPUT,
-                            "workload.sysbench.dir: '%s' is neither auto nor an absolute path",
-                            dir);
-    bool ram = !strcmp(dir, "/tmp") || !strncmp(dir, "/tmp/", 5);
+    bool ram;
+    if (mb_wl_check_dir("workload.sysbench.dir", p->sysbench_dir, &ram, key, err) < 0)
+        return MB_EINPUT;
     if (!strcmp(t, "fileio") && ram && vm_memory > 0 && p->sysbench_file_total_size > vm_memory / 3)
-        return mb_error_set(err, MB_EINPUT,
+        return mb_wl_refuse(key, "workload.sysbench.file_total_size", err,
                             "workload.sysbench.file_total_size: %llu MiB in the guest's RAM (%s) "
                             "is more than a third of its %llu MiB (vms.memory)",
-                            (unsigned long long)(p->sysbench_file_total_size >> 20), dir,
-                            (unsigned long long)(vm_memory >> 20));
+                            (unsigned long long)(p->sysbench_file_total_size >> 20),
+                            p->sysbench_dir, (unsigned long long)(vm_memory >> 20));
     return 0;
 }
 

@@ -16,14 +16,15 @@ static const char *const keys[] = {"workload.interval",
                                    "workload.web.timeout",
                                    NULL};
 
-static int check(const struct mb_wl_params *p, uint64_t vm_memory, struct mb_error *err)
+static int check(const struct mb_wl_params *p, uint64_t vm_memory, const char **key,
+                 struct mb_error *err)
 {
     if (p->web_port == 22 || p->web_port == 7777)
-        return mb_error_set(err, MB_EINPUT,
+        return mb_wl_refuse(key, "workload.web.port", err,
                             "workload.web.port: %lld is taken in the guest (ssh 22, probe 7777)",
                             (long long)p->web_port);
     if (vm_memory > 0 && p->web_page > vm_memory / 4)
-        return mb_error_set(err, MB_EINPUT,
+        return mb_wl_refuse(key, "workload.web.page", err,
                             "workload.web.page: %llu KiB is more than a quarter of the guest's "
                             "memory (vms.memory)",
                             (unsigned long long)(p->web_page >> 10));

@@ -642,7 +642,8 @@ static void test_check_table(void **state)
     static const struct check_case cases[] = {
         {"jbb", NULL, NULL, 512 * M, NULL},
         {"jbb", "jbb_heap", "384MiB", 512 * M, NULL},
-        {"jbb", "jbb_heap", "385MiB", 512 * M, "more than 3/4 of the guest's 512 MiB"},
+        {"jbb", "jbb_heap", "385MiB", 512 * M,
+         "heap 385 MiB does not fit in vms.memory 512 MiB: leave at least 128 MiB"},
         {"jbb", "jbb_heap", "8GiB", 0, NULL}, /* guest memory unknown */
         {"jbb", "jbb_warehouses", "9", 0, "cannot hold 9 warehouses"},
         {"iozone", NULL, NULL, 512 * M, NULL},
@@ -671,7 +672,10 @@ static void test_check_table(void **state)
         set_param(&p, c->field, c->value);
         struct mb_error err;
         mb_error_clear(&err);
-        int rc = mb_wl_check(mb_wl_find(c->driver), &p, c->vm_memory, &err);
+        const char *key = NULL;
+        int rc = mb_wl_check(mb_wl_find(c->driver), &p, c->vm_memory, &key, &err);
+        if (rc != 0 && (!key || strncmp(key, "workload.", 9) || !mb_option_find(key)))
+            fail_msg("case %zu: refused without naming its key (%s)", i, key ? key : "NULL");
         if (!c->error && rc != 0)
             fail_msg("case %zu (%s %s=%s): refused: %s", i, c->driver, c->field, c->value, err.msg);
         if (c->error && (rc != MB_EINPUT || !strstr(err.msg, c->error)))
