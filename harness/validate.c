@@ -28,28 +28,28 @@ struct point_check {
     struct mb_error *err;
 };
 
-/* Refuse the point at the first of keys (NULL-terminated) whose value here was written in
- * the file; the file's start when none was. */
+/* Refuse the point at the first of keys (NULL-terminated, the most to blame first) that
+ * is a factor, whose level here is what differs from the points that pass; else at the
+ * first written in the file; else at the file's start. */
 static int refuse(const struct point_check *c, const char *const *keys, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 static int refuse(const struct point_check *c, const char *const *keys, const char *fmt, ...)
 {
-    int line = 1, column = 1;
-    for (size_t i = 0; keys[i]; i++) {
-        const struct mb_setting *st = mb_scenario_setting(c->s, keys[i]);
-        const struct mb_value *v = st ? &st->levels[c->level[st - c->s->settings]] : NULL;
-        if (v && v->line > 0) {
-            line = v->line;
-            column = v->column;
-            break;
+    const struct mb_value *at = NULL;
+    for (int factors_only = 1; factors_only >= 0 && !at; factors_only--)
+        for (size_t i = 0; keys[i] && !at; i++) {
+            const struct mb_setting *st = mb_scenario_setting(c->s, keys[i]);
+            const struct mb_value *v = st ? &st->levels[c->level[st - c->s->settings]] : NULL;
+            if (v && v->line > 0 && (st->is_factor || !factors_only))
+                at = v;
         }
-    }
     char msg[sizeof(c->err->msg)];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
-    return mb_error_at(c->err, MB_EINPUT, c->s->path, line, column, "%s", msg);
+    return mb_error_at(c->err, MB_EINPUT, c->s->path, at ? at->line : 1, at ? at->column : 1, "%s",
+                       msg);
 }
 
 #define KEYS(...) ((const char *const[]){__VA_ARGS__, NULL})
@@ -74,8 +74,8 @@ static int check_workloads(struct point_check *c)
         return MB_EINPUT;
     if (*pt->placement_hosts) {
         struct mb_error e;
-        if (mb_placement_parse_hosts(pt->placement_hosts, mb_option_resident_workloads(),
-                                     &c->cand, &e) < 0)
+        if (mb_placement_parse_hosts(pt->placement_hosts, mb_option_resident_workloads(), &c->cand,
+                                     &e) < 0)
             return refuse(c, KEYS("placement.hosts"), "placement.hosts: %s", e.msg);
     }
     for (size_t h = 0; h < c->cand.n; h++) {
@@ -84,8 +84,8 @@ static int check_workloads(struct point_check *c)
         if (check_driver(c, c->cand.workload[h], who, "placement.hosts"))
             return MB_EINPUT;
     }
-    if (check_driver(c, pt->co_workload, "the resident (colocation.workload): ",
-                     "colocation.workload"))
+    if (check_driver(c, pt->co_workload,
+                     "the resident (colocation.workload): ", "colocation.workload"))
         return MB_EINPUT;
     int64_t residents = c->cand.n ? (int64_t)c->cand.n : strcmp(pt->co_workload, "none") != 0;
     if (pt->vm_count + residents > MB_VALIDATE_MAX_VMS)
@@ -97,8 +97,7 @@ static int check_workloads(struct point_check *c)
 }
 
 /* The host called name (dflt when name is empty), or a refusal naming key. */
-static int host_of(const struct point_check *c, const char *name, int dflt, const char *key,
-                   int *h)
+static int host_of(const struct point_check *c, const char *name, int dflt, const char *key, int *h)
 {
     *h = mb_testbed_host_index(c->tb, name, dflt);
     if (*h >= 0)

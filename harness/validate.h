@@ -33,7 +33,6 @@ int mb_validate_scenario(const struct mb_scenario *s, const struct mb_testbed *t
 /* mb_validate_scenario against the testbed testbed_ref names (a file, or a name resolved
  * as `run --testbed` resolves it: mb_testbed_resolve), or against none when NULL.
  * 0, or MB_EINPUT / the testbed's own error with err. */
-int mb_validate_against(const struct mb_scenario *s, const char *testbed_ref,
-                        struct mb_error *err);
+int mb_validate_against(const struct mb_scenario *s, const char *testbed_ref, struct mb_error *err);
 
 #endif
