@@ -1,6 +1,7 @@
 /* options.c — the table of scenario keys, and what reads it. */
 #include "options.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -24,7 +25,7 @@ static const char *const admissions[] = {"free", "all", NULL};
 static const char *const residents[] = {"none", "idle", "jbb", "iozone", "sysbench", "web", NULL};
 static const char *const policies[] = {"workload-aware", "random", NULL};
 
-const struct mb_option mb_options[] = {
+static const struct mb_option core[] = {
     /* the experiment */
     {"name", MB_OPT_NAME, MB_SCOPE_SCENARIO, NULL, MB_OPTF_REQUIRED, 0, 0, NULL, SC(name),
      "Short name of the experiment; names its results directory."},
@@ -182,10 +183,32 @@ const struct mb_option mb_options[] = {
     {"probe.interval", MB_OPT_DURATION, MB_SCOPE_POINT, "1ms", MB_OPTF_MIN | MB_OPTF_MAX, 1, 1000,
      NULL, PT(probe_interval_ms),
      "Interval of the UDP probe that measures the downtime a client sees."},
-    /* the workload drivers' keys (workload.h) */
-    MB_WL_OPTIONS(PT(wl)),
     {NULL, 0, 0, NULL, 0, 0, 0, NULL, 0, NULL},
 };
+
+#define NCORE (sizeof(core) / sizeof(core[0]) - 1)
+
+/* The core rows, then the workload drivers' (each driver declares its own, with offsets
+ * into struct mb_wl_params: moved to struct mb_point's wl here). */
+static struct mb_option table[NCORE + 128 + 1];
+static pthread_once_t table_once = PTHREAD_ONCE_INIT;
+
+static void gather(void)
+{
+    size_t n = 0;
+    for (; n < NCORE; n++)
+        table[n] = core[n];
+    for (const struct mb_option *o = mb_wl_option_table(); o->key && n < NCORE + 128; o++) {
+        table[n] = *o;
+        table[n++].offset += PT(wl);
+    }
+}
+
+const struct mb_option *mb_option_table(void)
+{
+    pthread_once(&table_once, gather);
+    return table;
+}
 
 const char *const *mb_option_resident_workloads(void)
 {
@@ -194,7 +217,7 @@ const char *const *mb_option_resident_workloads(void)
 
 const struct mb_option *mb_option_find(const char *key)
 {
-    for (const struct mb_option *o = mb_options; o->key; o++)
+    for (const struct mb_option *o = mb_option_table(); o->key; o++)
         if (!strcmp(o->key, key))
             return o;
     return NULL;
@@ -203,7 +226,7 @@ const struct mb_option *mb_option_find(const char *key)
 int mb_option_is_section(const char *prefix)
 {
     size_t n = strlen(prefix);
-    for (const struct mb_option *o = mb_options; o->key; o++)
+    for (const struct mb_option *o = mb_option_table(); o->key; o++)
         if (!strncmp(o->key, prefix, n) && o->key[n] == '.')
             return 1;
     return 0;
@@ -215,7 +238,7 @@ const char *mb_option_suggest(const char *section, const char *word)
     static char names[64][48];
     const char *list[65];
     size_t n = 0, sl = strlen(section);
-    for (const struct mb_option *o = mb_options; o->key && n < 64; o++) {
+    for (const struct mb_option *o = mb_option_table(); o->key && n < 64; o++) {
         const char *rest;
         if (sl == 0)
             rest = o->key;
@@ -359,7 +382,7 @@ void mb_options_print(FILE *out, const char *format)
     if (md)
         fprintf(out, "| key | type | default | allowed | factor | meaning |\n"
                      "|---|---|---|---|---|---|\n");
-    for (const struct mb_option *o = mb_options; o->key; o++) {
+    for (const struct mb_option *o = mb_option_table(); o->key; o++) {
         char range[256];
         range_text(o, range, sizeof(range));
         const char *def = o->def ? o->def : (o->flags & MB_OPTF_REQUIRED ? "(required)" : "");

@@ -97,8 +97,9 @@ struct mb_option {
     const char *help;
 };
 
-/* The table, terminated by an entry with key NULL. */
-extern const struct mb_option mb_options[];
+/* The table, terminated by an entry with key NULL: options.c's rows, then the workload
+ * drivers' (mb_wl_option_table).  Static storage, gathered on the first call. */
+const struct mb_option *mb_option_table(void);
 
 /* What a resident VM may run (placement.hosts, colocation.workload but "none"):
  * NULL-terminated. */

@@ -515,13 +515,13 @@ static int defaults(struct loader *L)
 {
     struct mb_scenario *s = L->s;
     size_t n = 0;
-    for (const struct mb_option *o = mb_options; o->key; o++)
+    for (const struct mb_option *o = mb_option_table(); o->key; o++)
         if (o->scope == MB_SCOPE_POINT)
             n++;
     s->settings = mb_xcalloc(n, sizeof(*s->settings));
     L->factor_order = mb_xcalloc(n, sizeof(size_t));
     s->nsettings = 0;
-    for (const struct mb_option *o = mb_options; o->key; o++) {
+    for (const struct mb_option *o = mb_option_table(); o->key; o++) {
         if (o->scope == MB_SCOPE_SCENARIO) {
             if (!o->def)
                 continue;

@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <math.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -38,20 +39,34 @@ const struct mb_wl_driver *mb_wl_find(const char *name)
 
 /* ---- parameters ------------------------------------------------------------------- */
 
-const char *const mb_wl_iozone_tests[] = {"all",    "write",    "rewrite",   "read",
-                                          "reread", "randread", "randwrite", NULL};
-const char *const mb_wl_sysbench_tests[] = {"cpu", "memory", "fileio", "threads", NULL};
-const char *const mb_wl_sysbench_opers[] = {"read", "write", NULL};
-const char *const mb_wl_sysbench_fmodes[] = {"seqwr", "seqrewr", "seqrd", "rndrd",
-                                             "rndwr", "rndrw",   NULL};
-
-static const struct mb_option wl_options[] = {
-    MB_WL_OPTIONS(0),
+/* The key every driver with a series reads. */
+static const struct mb_option common[] = {
+    {"workload.interval", MB_OPT_DURATION, MB_SCOPE_POINT, "1s", MB_OPTF_MIN | MB_OPTF_MAX, 100,
+     10000, NULL, MB_WL_PARAM(interval_ms),
+     "Resolution of the workload's throughput series (sysbench: whole seconds)."},
     {NULL, 0, 0, NULL, 0, 0, 0, NULL, 0, NULL},
 };
 
+/* Room for every driver's rows; mb_wl_option_table's test counts them. */
+#define MAX_WL_OPTIONS 64
+
+static struct mb_option wl_options[MAX_WL_OPTIONS + 1];
+static pthread_once_t wl_options_once = PTHREAD_ONCE_INIT;
+
+static void gather_options(void)
+{
+    size_t n = 0;
+    for (const struct mb_option *o = common; o->key && n < MAX_WL_OPTIONS; o++)
+        wl_options[n++] = *o;
+    for (size_t i = 0; mb_wl_drivers[i]; i++)
+        for (const struct mb_option *o = mb_wl_drivers[i]->options; o && o->key; o++)
+            if (n < MAX_WL_OPTIONS)
+                wl_options[n++] = *o;
+}
+
 const struct mb_option *mb_wl_option_table(void)
 {
+    pthread_once(&wl_options_once, gather_options);
     return wl_options;
 }
 
@@ -59,7 +74,7 @@ void mb_wl_params_default(struct mb_wl_params *p)
 {
     memset(p, 0, sizeof(*p));
     char why[128];
-    for (const struct mb_option *o = wl_options; o->key; o++) {
+    for (const struct mb_option *o = mb_wl_option_table(); o->key; o++) {
         char *base = (char *)p + o->offset;
         const char *d = o->def ? o->def : "";
         switch (o->type) {

@@ -1,14 +1,36 @@
 /* iozone.c — the IOZone-like workload: workloads/guest/iozone.c in the guest, its I/O
  * throughput in MiB/s as its series, each sample tagged with the test that ran. */
-#include "workload.h"
+#include "options.h"
 
 #include <stdio.h>
 #include <string.h>
 
-static const char *const keys[] = {"workload.interval",           "workload.iozone.file_size",
-                                   "workload.iozone.record_size", "workload.iozone.tests",
-                                   "workload.iozone.dir",         "workload.iozone.direct",
-                                   "workload.iozone.fsync",       NULL};
+/* IOZone's tests, one of them over and over, or all in turn. */
+static const char *const tests[] = {"all",    "write",    "rewrite",   "read",
+                                    "reread", "randread", "randwrite", NULL};
+
+static const struct mb_option options[] = {
+    {"workload.iozone.file_size", MB_OPT_SIZE, MB_SCOPE_POINT, "64MiB", MB_OPTF_MIN | MB_OPTF_MAX,
+     1 * MB_WL_MIB, 1024 * MB_WL_GIB, NULL, MB_WL_PARAM(iozone_file_size),
+     "iozone: size of the file each test moves once."},
+    {"workload.iozone.record_size", MB_OPT_SIZE, MB_SCOPE_POINT, "64KiB", MB_OPTF_MIN | MB_OPTF_MAX,
+     1024, 64 * MB_WL_MIB, NULL, MB_WL_PARAM(iozone_record_size),
+     "iozone: size of each read or write."},
+    {"workload.iozone.tests", MB_OPT_ENUM, MB_SCOPE_POINT, "all", 0, 0, 0, tests,
+     MB_WL_PARAM(iozone_tests),
+     "iozone: the test run over and over: one of IOZone's six, or all of them in turn "
+     "(write, rewrite, read, reread, randread, randwrite); one test gives a steadier series."},
+    {"workload.iozone.dir", MB_OPT_STRING, MB_SCOPE_POINT, "auto", 0, 0, 0, NULL,
+     MB_WL_PARAM(iozone_dir),
+     "iozone: directory of its file in the guest; auto = the scratch disk (/mnt/scratch) "
+     "when the guest has one, else /tmp (RAM)."},
+    {"workload.iozone.direct", MB_OPT_BOOL, MB_SCOPE_POINT, "false", 0, 0, 0, NULL,
+     MB_WL_PARAM(iozone_direct),
+     "iozone: O_DIRECT, bypassing the guest's page cache (needs the scratch disk)."},
+    {"workload.iozone.fsync", MB_OPT_BOOL, MB_SCOPE_POINT, "false", 0, 0, 0, NULL,
+     MB_WL_PARAM(iozone_fsync), "iozone: fsync at the end of each writing test (IOZone's -e)."},
+    {NULL, 0, 0, NULL, 0, 0, 0, NULL, 0, NULL},
+};
 
 /* The tags of its samples: its tests, and "mixed" for a sample in which tests changed. */
 static const char *const tags[] = {"write",    "rewrite",   "read",  "reread",
@@ -101,7 +123,7 @@ const struct mb_wl_driver mb_wl_iozone = {
     .metric = "throughput",
     .unit = "MiB/s",
     .program = "iozone",
-    .keys = keys,
+    .options = options,
     .check = check,
     .start = start,
     .stop = stop,

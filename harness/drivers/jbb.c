@@ -1,11 +1,19 @@
 /* jbb.c — the SPECjbb2005-like workload: workloads/guest/jbb.c in the guest, business
  * operations per second (bops) as its series. */
-#include "workload.h"
+#include "options.h"
 
 #include <stdio.h>
 
-static const char *const keys[] = {"workload.interval", "workload.jbb.warehouses",
-                                   "workload.jbb.heap", NULL};
+static const struct mb_option options[] = {
+    {"workload.jbb.warehouses", MB_OPT_INT, MB_SCOPE_POINT, "1", MB_OPTF_MIN | MB_OPTF_MAX, 1, 64,
+     NULL, MB_WL_PARAM(jbb_warehouses),
+     "jbb: warehouses, one transaction thread each (SPECjbb's unit of scale)."},
+    {"workload.jbb.heap", MB_OPT_SIZE, MB_SCOPE_POINT, "128MiB", MB_OPTF_MIN | MB_OPTF_MAX,
+     16 * MB_WL_MIB, 64 * MB_WL_GIB, NULL, MB_WL_PARAM(jbb_heap),
+     "jbb: working set, like a JVM heap: tables, order history and a nursery the "
+     "transactions allocate in (at least 16MiB per warehouse; at most 3/4 of vms.memory)."},
+    {NULL, 0, 0, NULL, 0, 0, 0, NULL, 0, NULL},
+};
 
 static int check(const struct mb_wl_params *p, uint64_t vm_memory, const char **key,
                  struct mb_error *err)
@@ -71,7 +79,7 @@ const struct mb_wl_driver mb_wl_jbb = {
     .metric = "bops",
     .unit = "bops",
     .program = "jbb",
-    .keys = keys,
+    .options = options,
     .check = check,
     .start = start,
     .stop = stop,

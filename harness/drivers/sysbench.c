@@ -5,7 +5,7 @@
  *   [ 1s ] reads: 47.75 MiB/s writes: 31.83 MiB/s fsyncs: ...    fileio: MiB/s (r + w)
  * Its summary (printed only when it ends by itself) gives the score.  sysbench ends at
  * SIGTERM without a summary, so a stopped run's series is complete = false. */
-#include "workload.h"
+#include "options.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -14,16 +14,36 @@
 
 #include "remote.h"
 
-static const char *const keys[] = {"workload.interval",
-                                   "workload.sysbench.test",
-                                   "workload.sysbench.threads",
-                                   "workload.sysbench.cpu_max_prime",
-                                   "workload.sysbench.memory_block_size",
-                                   "workload.sysbench.memory_oper",
-                                   "workload.sysbench.file_test_mode",
-                                   "workload.sysbench.file_total_size",
-                                   "workload.sysbench.dir",
-                                   NULL};
+static const char *const tests[] = {"cpu", "memory", "fileio", "threads", NULL};
+static const char *const opers[] = {"read", "write", NULL};
+static const char *const fmodes[] = {"seqwr", "seqrewr", "seqrd", "rndrd", "rndwr", "rndrw", NULL};
+
+static const struct mb_option options[] = {
+    {"workload.sysbench.test", MB_OPT_ENUM, MB_SCOPE_POINT, "cpu", 0, 0, 0, tests,
+     MB_WL_PARAM(sysbench_test), "sysbench: its test: cpu, memory, fileio or threads."},
+    {"workload.sysbench.threads", MB_OPT_INT, MB_SCOPE_POINT, "1", MB_OPTF_MIN | MB_OPTF_MAX, 1,
+     256, NULL, MB_WL_PARAM(sysbench_threads), "sysbench: worker threads."},
+    {"workload.sysbench.cpu_max_prime", MB_OPT_INT, MB_SCOPE_POINT, "10000",
+     MB_OPTF_MIN | MB_OPTF_MAX, 3, 10000000, NULL, MB_WL_PARAM(sysbench_cpu_max_prime),
+     "sysbench cpu: each event finds the primes up to this."},
+    {"workload.sysbench.memory_block_size", MB_OPT_SIZE, MB_SCOPE_POINT, "1KiB",
+     MB_OPTF_MIN | MB_OPTF_MAX, 1, 1 * MB_WL_GIB, NULL, MB_WL_PARAM(sysbench_memory_block_size),
+     "sysbench memory: block size."},
+    {"workload.sysbench.memory_oper", MB_OPT_ENUM, MB_SCOPE_POINT, "write", 0, 0, 0, opers,
+     MB_WL_PARAM(sysbench_memory_oper), "sysbench memory: read or write."},
+    {"workload.sysbench.file_test_mode", MB_OPT_ENUM, MB_SCOPE_POINT, "rndrw", 0, 0, 0, fmodes,
+     MB_WL_PARAM(sysbench_file_test_mode),
+     "sysbench fileio: seqwr, seqrewr, seqrd, rndrd, rndwr or rndrw."},
+    {"workload.sysbench.file_total_size", MB_OPT_SIZE, MB_SCOPE_POINT, "64MiB",
+     MB_OPTF_MIN | MB_OPTF_MAX, 1 * MB_WL_MIB, 1024 * MB_WL_GIB, NULL,
+     MB_WL_PARAM(sysbench_file_total_size),
+     "sysbench fileio: size of its files (prepared before the run, removed after)."},
+    {"workload.sysbench.dir", MB_OPT_STRING, MB_SCOPE_POINT, "auto", 0, 0, 0, NULL,
+     MB_WL_PARAM(sysbench_dir),
+     "sysbench fileio: directory of its files; auto = /mnt/scratch when mounted, else "
+     "/tmp (RAM)."},
+    {NULL, 0, 0, NULL, 0, 0, 0, NULL, 0, NULL},
+};
 
 static const char *test_of(const struct mb_wl_params *p)
 {
@@ -35,8 +55,8 @@ static int check(const struct mb_wl_params *p, uint64_t vm_memory, const char **
 {
     const char *t = test_of(p);
     int known = 0;
-    for (size_t i = 0; mb_wl_sysbench_tests[i]; i++)
-        known |= !strcmp(t, mb_wl_sysbench_tests[i]);
+    for (size_t i = 0; tests[i]; i++)
+        known |= !strcmp(t, tests[i]);
     if (!known)
         return mb_wl_refuse(key, "workload.sysbench.test", err,
                             "workload.sysbench.test: '%s' is not one of cpu, "
@@ -306,7 +326,7 @@ const struct mb_wl_driver mb_wl_sysbench = {
     .metric = "throughput",
     .unit = "events/s",
     .program = "sysbench",
-    .keys = keys,
+    .options = options,
     .check = check,
     .start = start,
     .stop = stop,
