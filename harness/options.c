@@ -316,6 +316,86 @@ static const char *type_name(enum mb_opt_type t)
     return names[t];
 }
 
+int mb_option_parse_number(const struct mb_option *o, const char *text, double *num, char *why,
+                           size_t len)
+{
+    int64_t i = 0;
+    uint64_t u = 0;
+    int b = 0, rc = 0;
+    *num = 0;
+    switch (o->type) {
+    case MB_OPT_INT:
+        rc = mb_parse_int(text, &i, why, len);
+        *num = (double)i;
+        break;
+    case MB_OPT_SIZE:
+    case MB_OPT_RATE:
+        rc = o->type == MB_OPT_SIZE ? mb_parse_size(text, &u, why, len)
+                                    : mb_parse_rate(text, &u, why, len);
+        *num = (double)u;
+        break;
+    case MB_OPT_DURATION:
+        rc = mb_parse_duration_ms(text, num, why, len);
+        break;
+    case MB_OPT_PERCENT:
+        rc = mb_parse_percent(text, num, why, len);
+        break;
+    case MB_OPT_BOOL:
+        rc = mb_parse_bool(text, &b, why, len);
+        *num = b;
+        break;
+    default: /* text: nothing to parse */
+        break;
+    }
+    return rc ? -1 : 0;
+}
+
+void mb_option_store(const struct mb_option *o, void *obj, double num, const char *text,
+                     const struct mb_strategy *st)
+{
+    char *base = (char *)obj + o->offset;
+    switch (o->type) {
+    case MB_OPT_INT:
+        *(int64_t *)base = (int64_t)num;
+        break;
+    case MB_OPT_SIZE:
+    case MB_OPT_RATE:
+        *(uint64_t *)base = (uint64_t)num;
+        break;
+    case MB_OPT_DURATION:
+    case MB_OPT_PERCENT:
+        *(double *)base = num;
+        break;
+    case MB_OPT_BOOL:
+        *(int *)base = num != 0;
+        break;
+    case MB_OPT_STRATEGY:
+        if (st)
+            *(struct mb_strategy *)base = *st;
+        break;
+    default:
+        *(const char **)base = text;
+    }
+}
+
+void mb_option_format(const struct mb_option *o, double v, char *buf, size_t len)
+{
+    switch (o->type) {
+    case MB_OPT_SIZE:
+    case MB_OPT_RATE:
+        mb_format_size((uint64_t)v, buf, len);
+        break;
+    case MB_OPT_DURATION:
+        mb_format_duration_ms(v, buf, len);
+        break;
+    case MB_OPT_PERCENT:
+        snprintf(buf, len, "%g%%", v);
+        break;
+    default:
+        snprintf(buf, len, "%g", v);
+    }
+}
+
 static void range_text(const struct mb_option *o, char *buf, size_t len)
 {
     char lo[32] = "", hi[32] = "";
@@ -324,34 +404,15 @@ static void range_text(const struct mb_option *o, char *buf, size_t len)
         mb_option_expect(o, buf, len);
         return;
     }
-    if (!(o->flags & (MB_OPTF_MIN | MB_OPTF_MAX)))
-        return;
-    for (int i = 0; i < 2; i++) {
-        unsigned flag = i ? MB_OPTF_MAX : MB_OPTF_MIN;
-        double v = i ? o->max : o->min;
-        char *dst = i ? hi : lo;
-        if (!(o->flags & flag))
-            continue;
-        switch (o->type) {
-        case MB_OPT_SIZE:
-        case MB_OPT_RATE:
-            mb_format_size((uint64_t)v, dst, sizeof(lo));
-            break;
-        case MB_OPT_DURATION:
-            mb_format_duration_ms(v, dst, sizeof(lo));
-            break;
-        case MB_OPT_PERCENT:
-            snprintf(dst, sizeof(lo), "%g%%", v);
-            break;
-        default:
-            snprintf(dst, sizeof(lo), "%g", v);
-        }
-    }
+    if (o->flags & MB_OPTF_MIN)
+        mb_option_format(o, o->min, lo, sizeof(lo));
+    if (o->flags & MB_OPTF_MAX)
+        mb_option_format(o, o->max, hi, sizeof(hi));
     if (lo[0] && hi[0])
         snprintf(buf, len, "%s..%s", lo, hi);
     else if (lo[0])
         snprintf(buf, len, ">= %s", lo);
-    else
+    else if (hi[0])
         snprintf(buf, len, "<= %s", hi);
 }
 

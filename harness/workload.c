@@ -73,39 +73,12 @@ const struct mb_option *mb_wl_option_table(void)
 void mb_wl_params_default(struct mb_wl_params *p)
 {
     memset(p, 0, sizeof(*p));
-    char why[128];
     for (const struct mb_option *o = mb_wl_option_table(); o->key; o++) {
-        char *base = (char *)p + o->offset;
         const char *d = o->def ? o->def : "";
-        switch (o->type) {
-        case MB_OPT_INT: {
-            int64_t v = 0;
-            mb_parse_int(d, &v, why, sizeof(why));
-            *(int64_t *)base = v;
-            break;
-        }
-        case MB_OPT_SIZE: {
-            uint64_t v = 0;
-            mb_parse_size(d, &v, why, sizeof(why));
-            *(uint64_t *)base = v;
-            break;
-        }
-        case MB_OPT_DURATION: {
-            double v = 0;
-            mb_parse_duration_ms(d, &v, why, sizeof(why));
-            *(double *)base = v;
-            break;
-        }
-        case MB_OPT_BOOL: {
-            int v = 0;
-            mb_parse_bool(d, &v, why, sizeof(why));
-            *(int *)base = v;
-            break;
-        }
-        default: /* strings and choices: the literal itself */
-            *(const char **)base = d;
-            break;
-        }
+        double num;
+        char why[128];
+        mb_option_parse_number(o, d, &num, why, sizeof(why));
+        mb_option_store(o, p, num, d, NULL);
     }
 }
 
