@@ -217,6 +217,70 @@ static int report_time(const char *line, size_t len, double *t, size_t *rest)
     return 0;
 }
 
+/* The figures of its closing summary. */
+struct summary {
+    double events, seconds, eps, mem, rd, wr;
+};
+
+static void summary_line(const char *line, size_t ll, struct summary *sum, struct mb_series *s)
+{
+    double v;
+    if (after(line, ll, "events per second:", &v) == 0)
+        sum->eps = v;
+    else if (after(line, ll, "total number of events:", &v) == 0)
+        sum->events = v;
+    else if (after(line, ll, "total time:", &v) == 0) {
+        sum->seconds = v;
+        s->complete = true;
+    } else if (after(line, ll, "read, MiB/s:", &v) == 0)
+        sum->rd = v;
+    else if (after(line, ll, "written, MiB/s:", &v) == 0)
+        sum->wr = v;
+    else if (after(line, ll, "transferred (", &v) == 0)
+        sum->mem = v;
+}
+
+/* A "[ Ns ] ..." report: its time, its values and which test's it is (K_NONE: none). */
+static enum kind report_line(const char *line, size_t ll, double *t, double *v)
+{
+    size_t r;
+    if (report_time(line, ll, t, &r) != 0)
+        return K_NONE;
+    const char *rest = line + r;
+    size_t rl = ll - r;
+    double a, b, f;
+    if (after(rest, rl, "eps:", &a) == 0) {
+        v[0] = a;
+        return K_EVENTS;
+    }
+    if (after(rest, rl, "reads:", &a) == 0 && after(rest, rl, "writes:", &b) == 0) {
+        v[0] = a + b;
+        v[1] = a;
+        v[2] = b;
+        v[3] = after(rest, rl, "fsyncs:", &f) == 0 ? f : 0;
+        return K_FILEIO;
+    }
+    if (rl > 8 && !memcmp(rest + rl - 8, " MiB/sec", 8) && after(rest, rl, "", &a) == 0) {
+        v[0] = a;
+        return K_MEMORY;
+    }
+    return K_NONE;
+}
+
+static void name_columns(struct mb_series *s, enum kind k)
+{
+    if (k == K_EVENTS) {
+        mb_series_column(s, 0, "eps", "events/s");
+        return;
+    }
+    mb_series_column(s, 0, "mibs", "MiB/s");
+    if (k == K_FILEIO) {
+        mb_series_column(s, 1, "read_mibs", "MiB/s");
+        mb_series_column(s, 2, "write_mibs", "MiB/s");
+        mb_series_column(s, 3, "fsyncs", "fsyncs/s");
+    }
+}
+
 static int parse(const char *text, size_t len, struct mb_series *s)
 {
     struct mb_wl_lines it = {text, text + len, 0};
@@ -224,7 +288,8 @@ static int parse(const char *text, size_t len, struct mb_series *s)
     size_t ll;
     bool term;
     enum kind kind = K_NONE;
-    double last_t = 0, events = NAN, seconds = NAN, eps = NAN, mem = NAN, rd = NAN, wr = NAN;
+    double last_t = 0;
+    struct summary sum = {NAN, NAN, NAN, NAN, NAN, NAN};
     while (mb_wl_next_line(&it, &line, &ll, &term)) {
         s->lines++;
         char ex[160];
@@ -248,60 +313,14 @@ static int parse(const char *text, size_t len, struct mb_series *s)
             continue;
         }
         if (ll == 0 || line[0] != '[') {
-            /* the summary */
-            double v;
-            if (after(line, ll, "events per second:", &v) == 0)
-                eps = v;
-            else if (after(line, ll, "total number of events:", &v) == 0)
-                events = v;
-            else if (after(line, ll, "total time:", &v) == 0) {
-                seconds = v;
-                s->complete = true;
-            } else if (after(line, ll, "read, MiB/s:", &v) == 0)
-                rd = v;
-            else if (after(line, ll, "written, MiB/s:", &v) == 0)
-                wr = v;
-            else if (after(line, ll, "transferred (", &v) == 0)
-                mem = v;
+            summary_line(line, ll, &sum, s);
             continue;
         }
-        double t, v[MB_SERIES_COLS] = {0};
-        size_t r;
-        enum kind k = K_NONE;
-        int ok = report_time(line, ll, &t, &r) == 0;
-        if (ok) {
-            const char *rest = line + r;
-            size_t rl = ll - r;
-            double a, b2, f;
-            if (after(rest, rl, "eps:", &a) == 0) {
-                k = K_EVENTS;
-                v[0] = a;
-            } else if (after(rest, rl, "reads:", &a) == 0 && after(rest, rl, "writes:", &b2) == 0) {
-                k = K_FILEIO;
-                v[0] = a + b2;
-                v[1] = a;
-                v[2] = b2;
-                v[3] = after(rest, rl, "fsyncs:", &f) == 0 ? f : 0;
-            } else if (rl > 8 && !memcmp(rest + rl - 8, " MiB/sec", 8) &&
-                       after(rest, rl, "", &a) == 0) {
-                k = K_MEMORY;
-                v[0] = a;
-            }
-            ok = k != K_NONE && (kind == K_NONE || kind == k);
-        }
-        if (ok && kind == K_NONE) {
-            kind = k;
-            if (k == K_EVENTS) {
-                mb_series_column(s, 0, "eps", "events/s");
-            } else if (k == K_MEMORY) {
-                mb_series_column(s, 0, "mibs", "MiB/s");
-            } else {
-                mb_series_column(s, 0, "mibs", "MiB/s");
-                mb_series_column(s, 1, "read_mibs", "MiB/s");
-                mb_series_column(s, 2, "write_mibs", "MiB/s");
-                mb_series_column(s, 3, "fsyncs", "fsyncs/s");
-            }
-        }
+        double t = 0, v[MB_SERIES_COLS] = {0};
+        enum kind k = report_line(line, ll, &t, v);
+        int ok = k != K_NONE && (kind == K_NONE || kind == k);
+        if (ok && kind == K_NONE)
+            name_columns(s, kind = k);
         if (ok && mb_series_add(s, t, t - last_t, v, -1) >= 0) {
             last_t = t;
             continue;
@@ -310,11 +329,13 @@ static int parse(const char *text, size_t len, struct mb_series *s)
         mb_series_note(s, "line %zu: a garbled report: '%s'", it.lineno, ex);
     }
     if (kind == K_EVENTS)
-        s->score = !isnan(eps) ? eps : (seconds > 0 && !isnan(events) ? events / seconds : NAN);
+        s->score = !isnan(sum.eps)                           ? sum.eps
+                   : (sum.seconds > 0 && !isnan(sum.events)) ? sum.events / sum.seconds
+                                                             : NAN;
     else if (kind == K_MEMORY)
-        s->score = mem;
-    else if (kind == K_FILEIO && !isnan(rd) && !isnan(wr))
-        s->score = rd + wr;
+        s->score = sum.mem;
+    else if (kind == K_FILEIO && !isnan(sum.rd) && !isnan(sum.wr))
+        s->score = sum.rd + sum.wr;
     if (isnan(s->score))
         s->complete = false;
     return s->n > 0 ? 0 : MB_EINPUT;
