@@ -637,6 +637,20 @@ int mb_wl_guest_start(struct mb_remote *r, const struct mb_wl_driver *d,
     return 0;
 }
 
+/* The end of a collect: the output to *raw (NULL: freed), and on success the series to
+ * *series.  Returns rc. */
+static int hand_over(int rc, char *text, char **raw, struct mb_series *s, struct mb_series **series)
+{
+    if (raw)
+        *raw = text;
+    else
+        free(text);
+    if (rc < 0)
+        return rc;
+    *series = s;
+    return 0;
+}
+
 int mb_wl_guest_collect(struct mb_remote *r, const struct mb_wl_driver *d,
                         const struct mb_wl_params *p, size_t max_samples, struct mb_series **series,
                         char **raw, struct mb_error *err)
@@ -660,14 +674,7 @@ int mb_wl_guest_collect(struct mb_remote *r, const struct mb_wl_driver *d,
     struct mb_series *s = NULL;
     if (!d->client && text)
         rc = mb_wl_parse(d, text, strlen(text), max_samples, &s, err);
-    if (raw)
-        *raw = text;
-    else
-        free(text);
-    if (rc < 0)
-        return rc;
-    *series = s;
-    return 0;
+    return hand_over(rc, text, raw, s, series);
 }
 
 /* ---- the load client -------------------------------------------------------------- */
@@ -937,14 +944,7 @@ int mb_wl_client_collect(struct mb_wl_client *c, const struct mb_wl_driver *d, d
             mb_series_note(s, "%s%s%s", stop_err.msg, note[0] ? "; " : "", note);
         }
     }
-    if (raw)
-        *raw = text;
-    else
-        free(text);
-    if (rc < 0)
-        return rc;
-    *series = s;
-    return 0;
+    return hand_over(rc, text, raw, s, series);
 }
 
 void mb_wl_client_free(struct mb_wl_client *c)
