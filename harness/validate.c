@@ -28,6 +28,14 @@ struct point_check {
     struct mb_error *err;
 };
 
+/* The value of key at this point when the file wrote it, else NULL. */
+static const struct mb_value *written(const struct point_check *c, const char *key)
+{
+    const struct mb_setting *st = mb_scenario_setting(c->s, key);
+    const struct mb_value *v = st ? &st->levels[c->level[st - c->s->settings]] : NULL;
+    return v && v->line > 0 ? v : NULL;
+}
+
 /* Refuse the point at the first of keys (NULL-terminated, the most to blame first) that
  * is a factor, whose level here is what differs from the points that pass; else at the
  * first written in the file; else at the file's start. */
@@ -39,9 +47,8 @@ static int refuse(const struct point_check *c, const char *const *keys, const ch
     for (int factors_only = 1; factors_only >= 0 && !at; factors_only--)
         for (size_t i = 0; keys[i] && !at; i++) {
             const struct mb_setting *st = mb_scenario_setting(c->s, keys[i]);
-            const struct mb_value *v = st ? &st->levels[c->level[st - c->s->settings]] : NULL;
-            if (v && v->line > 0 && (st->is_factor || !factors_only))
-                at = v;
+            if (written(c, keys[i]) && (st->is_factor || !factors_only))
+                at = written(c, keys[i]);
         }
     char msg[sizeof(c->err->msg)];
     va_list ap;
@@ -64,7 +71,10 @@ static int check_driver(const struct point_check *c, const char *workload, const
     struct mb_error e;
     if (!d || mb_wl_check(d, &c->pt.wl, c->pt.vm_memory, &key, &e) == 0)
         return 0;
-    return refuse(c, KEYS(key, "vms.memory", who_key), "%s%s", who, e.msg);
+    /* the workload's choice is to blame only when its settings are all defaults */
+    const char *const *keys =
+        written(c, key) || written(c, "vms.memory") ? KEYS(key, "vms.memory") : KEYS(who_key);
+    return refuse(c, keys, "%s%s", who, e.msg);
 }
 
 static int check_workloads(struct point_check *c)

@@ -21,7 +21,7 @@ static int check(const struct mb_wl_params *p, uint64_t vm_memory, const char **
     /* jbb's tables take about 8 MiB per warehouse, and it wants 4 MiB beyond them */
     uint64_t need = (uint64_t)p->jbb_warehouses * (16u << 20);
     if (p->jbb_heap < need)
-        return mb_wl_refuse(key, "workload.jbb.heap", err,
+        return mb_wl_refuse(key, "workload.jbb.warehouses", err,
                             "workload.jbb.heap: %llu MiB cannot hold %lld warehouses "
                             "(workload.jbb.warehouses): at least 16MiB each",
                             (unsigned long long)(p->jbb_heap >> 20), (long long)p->jbb_warehouses);
