@@ -142,9 +142,10 @@ static int check_cpus(const struct point_check *c, int h, int dst)
     return 0;
 }
 
-/* The guest memory host h runs at once: the migrating VMs (mig), a resident (res), and
- * on a destination the placeholders (before the migration in release mode, through it
- * in hold mode) and a tenant admitted whatever is free. */
+/* The guest memory host h runs at once: the migrating VMs, a resident (res), and on a
+ * destination (dst) the placeholders (before the migration in release mode, through it
+ * in hold mode) and a competing tenant admitted with contention.admission all (with
+ * free it takes only what is left, so it never overfills the host). */
 static int check_memory(const struct point_check *c, int h, int res, int dst)
 {
     const struct mb_host *host = &c->tb->hosts[h];
@@ -152,31 +153,37 @@ static int check_memory(const struct point_check *c, int h, int res, int dst)
     if (host->memory == 0)
         return 0;
     uint64_t mig = (uint64_t)pt->vm_count * pt->vm_memory;
-    uint64_t others = res ? pt->vm_memory : 0, held = 0;
+    uint64_t held = 0, tenant = 0;
     if (dst) {
         held = pt->dst_memory + (uint64_t)pt->dst_cpu * pt->placeholder_memory;
         if (!strcmp(pt->ct_admission, "all"))
-            others += pt->ct_memory + (uint64_t)pt->ct_cpu * BURNER_MEMORY;
+            tenant = pt->ct_memory + (uint64_t)pt->ct_cpu * BURNER_MEMORY;
     }
+    uint64_t others = (res ? pt->vm_memory : 0) + tenant;
     uint64_t at_once = !strcmp(pt->dst_mode, "hold") ? others + held + mig
                        : held > mig                  ? others + held
                                                      : others + mig;
     if (at_once <= host->memory)
         return 0;
-    char need[32], has[32], vm[32], ph[32];
+    char need[32], has[32], vm[32], ph[32], ct[32];
     mb_format_size(at_once, need, sizeof(need));
     mb_format_size(host->memory, has, sizeof(has));
     mb_format_size(pt->vm_memory, vm, sizeof(vm));
     mb_format_size(held, ph, sizeof(ph));
-    const char *const *keys = held > mig ? KEYS("reservation.destination.memory",
-                                                "reservation.destination.cpu", "vms.memory")
-                                         : KEYS("vms.memory", "vms.count");
+    mb_format_size(tenant, ct, sizeof(ct));
+    /* the biggest part is the one to blame */
+    const char *const *keys =
+        held > mig && held >= tenant
+            ? KEYS("reservation.destination.memory", "reservation.destination.cpu", "vms.memory")
+        : tenant > mig ? KEYS("contention.memory", "contention.cpu", "vms.memory")
+                       : KEYS("vms.memory", "vms.count");
     return refuse(c, keys,
                   "host %s may use %s of memory (testbed %s); this point runs %s of guests on it "
-                  "at once: %lld migrating VM%s of %s%s%s%s",
+                  "at once: %lld migrating VM%s of %s%s%s%s%s%s",
                   host->name, has, c->tb->path, need, (long long)pt->vm_count,
                   pt->vm_count == 1 ? "" : "s", vm, res ? ", a resident" : "",
-                  held ? ", placeholders of " : "", held ? ph : "");
+                  held ? ", placeholders of " : "", held ? ph : "",
+                  tenant ? ", a tenant (contention.admission all) of " : "", tenant ? ct : "");
 }
 
 static int check_hosts(struct point_check *c)

@@ -197,7 +197,9 @@ static void test_scenario_on_testbed(void **state)
          "placement.hosts 'hostQ' is not a host"},
         {"placement: {hosts: \"hostA=jbb\", policy: random}\n", 2, 21,
          "'hostA' is the source host"},
-        {"migration: {to: hostC}\ncontention: {memory: 4GiB}\n", 0, 0, NULL}, /* free */
+        {"contention: {memory: 4GiB}\n", 0, 0, NULL}, /* admission free: what is left */
+        {"contention: {memory: 768MiB, admission: all}\n", 2, 22,
+         "a tenant (contention.admission all) of 768MiB"},
     };
     const char *tbpath = write_file("small.yaml", small);
     struct mb_error err;
