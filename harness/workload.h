@@ -9,7 +9,7 @@
  *
  * A run with a workload, from the runner's side (pt->wl: the point's workload.* keys):
  *   d = mb_wl_find(pt->vm_workload);              NULL: not a driver's (dirty, burn)
- *   mb_wl_check(d, &pt->wl, pt->vm_memory, &err)          before anything starts
+ *   mb_wl_check(d, &pt->wl, pt->vm_memory, &key, &err)  for every point, by validate.c
  *   mb_wl_guest_start(r, d, &pt->wl, max_s, 0, &t0, &err)  in each guest, over SSH;
  *                                                  t0 = the series' time 0, wall clock
  *   if (d->client) mb_wl_client_start(d, &pt->wl, ip, max_s, NULL, log, &cl, &err),
