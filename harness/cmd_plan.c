@@ -12,6 +12,7 @@
 #include "results.h"
 #include "scenario.h"
 #include "testbed.h"
+#include "validate.h"
 #include "lib/units.h"
 #include "lib/util.h"
 
@@ -34,7 +35,23 @@ static size_t count_points(const struct mb_scenario *s, size_t *runs)
 
 struct check_opts {
     bool quiet, testbeds;
+    const char *on; /* --testbed=TESTBED: check the scenarios against it */
 };
+
+/* --testbed alone: the files are testbed files; --testbed=TESTBED: a testbed to check the
+ * scenarios against. */
+static int set_testbed(const struct mb_cli_opt *opt, const char *value, void *base,
+                       struct mb_error *err)
+{
+    (void)opt;
+    (void)err;
+    struct check_opts *o = base;
+    if (value)
+        o->on = value;
+    else
+        o->testbeds = true;
+    return 0;
+}
 
 static const struct mb_cli_opt check_opts[] = {
     {.name = "quiet",
@@ -43,15 +60,19 @@ static const struct mb_cli_opt check_opts[] = {
      .offset = offsetof(struct check_opts, quiet),
      .help = "print nothing for good files"},
     {.name = "testbed",
-     .set = mb_cli_set_flag,
-     .offset = offsetof(struct check_opts, testbeds),
-     .help = "the files are testbed files (hosts, load client, guest)"},
+     .arg = MB_CLI_OPTIONAL,
+     .meta = "TESTBED",
+     .set = set_testbed,
+     .help = "alone: the files are testbed files (hosts, load client, guest); =TESTBED: also "
+             "check the scenarios against this testbed (a file or a lab instance's name, as "
+             "'run --testbed'): the hosts they name, the CPUs and memory the hosts may use"},
     {.name = NULL},
 };
 
 static const struct mb_cli_cmd check_cli = {
     .name = "check",
-    .usage = "[-q] [--testbed] FILE...",
+    .usage = "[-q] [--testbed] FILE...\n"
+             "[-q] --testbed=TESTBED SCENARIO...",
     .description = "Validate scenario files against the option table ('migbench help keys'):\n"
                    "unknown or misspelt keys, wrong types, impossible values, factors that do\n"
                    "not fit.  Touches no host.  Every file is checked; each error names\n"
@@ -84,6 +105,10 @@ int mb_cmd_check(int argc, char **argv)
             continue;
         }
         struct mb_scenario *s = mb_scenario_load(argv[i], &err);
+        if (s && mb_validate_against(s, o.on, &err) < 0) {
+            mb_scenario_free(s);
+            s = NULL;
+        }
         if (!s) {
             print_error(&err);
             bad = 1;

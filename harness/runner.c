@@ -29,6 +29,7 @@
 #include "placement.h"
 #include "strategy.h"
 #include "testbed.h"
+#include "validate.h"
 #include "lib/units.h"
 #include "lib/util.h"
 #include "lib/version.h"
@@ -1497,73 +1498,16 @@ static int run_one(struct campaign *c, const struct mb_run *run, int *all_ok, st
 
 /* ---- the campaign ------------------------------------------------------------------ */
 
-/* Resident VMs a point starts: one per placement candidate, or colocation.workload's. */
-static int64_t nvms_resident(const struct mb_point *pt, size_t ncand)
-{
-    if (ncand > 0)
-        return (int64_t)ncand;
-    return strcmp(pt->co_workload, "none") ? 1 : 0;
-}
-
-/* What this runner cannot do yet is refused before anything starts. */
+/* What the scenario makes impossible on this testbed (validate.c: `migbench check
+ * --testbed=` refuses the same), and a workload-aware placement without its matrix. */
 static int check_supported(struct campaign *c, struct mb_error *err)
 {
+    if (mb_validate_scenario(c->s, c->tb, err) < 0)
+        return MB_EINPUT;
     for (size_t p = 0; p < c->plan->npoints; p++) {
         struct mb_point pt;
         mb_plan_point(c->plan, p, &pt);
-        const struct mb_wl_driver *wl = mb_wl_find(pt.vm_workload);
-        if (wl && mb_wl_check(wl, &pt.wl, pt.vm_memory, err) < 0) {
-            char msg[sizeof(err->msg)];
-            snprintf(msg, sizeof(msg), "%s", err->msg);
-            return mb_error_at(err, MB_EINPUT, c->s->path, 0, 0, "point %zu: %s", p + 1, msg);
-        }
-        if (pt.vm_count > MAX_VMS)
-            return mb_error_at(err, MB_EINPUT, c->s->path, 0, 0, "at most %d VMs", MAX_VMS);
-        int src = host_index(c->tb, pt.mig_from, 0), dst = host_index(c->tb, pt.mig_to, 1);
-        if (src < 0 || dst < 0)
-            return mb_error_at(
-                err, MB_EINPUT, c->s->path, 0, 0, "migration.%s '%s' is not a host of testbed %s",
-                src < 0 ? "from" : "to", src < 0 ? pt.mig_from : pt.mig_to, c->tb->path);
-        if (src == dst)
-            return mb_error_at(err, MB_EINPUT, c->s->path, 0, 0,
-                               "migration.from and migration.to are both %s",
-                               c->tb->hosts[src].name);
-        struct mb_placement_hosts cand = {0};
-        if (*pt.placement_hosts &&
-            mb_placement_parse_hosts(pt.placement_hosts, mb_option_resident_workloads(), &cand,
-                                     err) < 0) {
-            char msg[sizeof(err->msg)];
-            snprintf(msg, sizeof(msg), "%s", err->msg);
-            return mb_error_at(err, MB_EINPUT, c->s->path, 0, 0, "placement.hosts: %s", msg);
-        }
-        if (nvms_resident(&pt, cand.n) + pt.vm_count > MAX_VMS)
-            return mb_error_at(err, MB_EINPUT, c->s->path, 0, 0, "at most %d VMs with residents",
-                               MAX_VMS);
-        for (size_t h = 0; h < cand.n; h++) {
-            int hi = host_index(c->tb, cand.host[h], -1);
-            if (hi < 0)
-                return mb_error_at(err, MB_EINPUT, c->s->path, 0, 0,
-                                   "placement.hosts: '%s' is not a host of testbed %s",
-                                   cand.host[h], c->tb->path);
-            if (hi == src)
-                return mb_error_at(err, MB_EINPUT, c->s->path, 0, 0,
-                                   "placement.hosts: '%s' is the source host", cand.host[h]);
-            const struct mb_wl_driver *rw = mb_wl_find(cand.workload[h]);
-            if (rw && mb_wl_check(rw, &pt.wl, pt.vm_memory, err) < 0) {
-                char msg[sizeof(err->msg)];
-                snprintf(msg, sizeof(msg), "%s", err->msg);
-                return mb_error_at(err, MB_EINPUT, c->s->path, 0, 0, "point %zu: resident: %s",
-                                   p + 1, msg);
-            }
-        }
-        const struct mb_wl_driver *cw = mb_wl_find(pt.co_workload);
-        if (cw && mb_wl_check(cw, &pt.wl, pt.vm_memory, err) < 0) {
-            char msg[sizeof(err->msg)];
-            snprintf(msg, sizeof(msg), "%s", err->msg);
-            return mb_error_at(err, MB_EINPUT, c->s->path, 0, 0, "point %zu: resident: %s", p + 1,
-                               msg);
-        }
-        if (cand.n > 0 && !strcmp(pt.placement_policy, "workload-aware") && !c->matrix)
+        if (*pt.placement_hosts && !strcmp(pt.placement_policy, "workload-aware") && !c->matrix)
             return mb_error_at(err, MB_EINPUT, c->s->path, 0, 0,
                                "placement.policy workload-aware needs a co-location matrix: set "
                                "placement.matrix to earlier Table 3 results (or pass --matrix "
