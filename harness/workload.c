@@ -19,6 +19,7 @@
 
 #include "options.h"
 #include "remote.h"
+#include "lib/proc.h"
 #include "lib/units.h"
 
 /* ---- the table -------------------------------------------------------------------- */
@@ -735,59 +736,30 @@ int mb_wl_client_start(const struct mb_wl_driver *d, const struct mb_wl_params *
     argv[0] = path;
     memcpy(argv + 1, args, n * sizeof(*argv));
 
+    /* Its own process group keeps a terminal's Ctrl-C for migbench, which stops it in
+     * order; it ends by itself should migbench die (the driver's argv asks for that: not
+     * PR_SET_PDEATHSIG, which fires when the forking thread ends, not the process). */
     int fd = open(log_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    int pfd[2] = {-1, -1};
     if (fd < 0) {
         rc = mb_error_set(err, MB_EIO, "%s: %s", log_path, strerror(errno));
         goto out;
     }
-    if (pipe2(pfd, O_CLOEXEC) != 0) {
-        rc = mb_error_set(err, MB_EENV, "pipe: %s", strerror(errno));
-        goto out;
-    }
-    pid_t parent = getpid();
+    struct mb_proc_spec ps = {.path = path,
+                              .argv = argv,
+                              .own_group = true,
+                              .in = MB_PROC_DEVNULL,
+                              .out = MB_PROC_FD,
+                              .out_fd = fd,
+                              .err = MB_PROC_FD,
+                              .err_fd = fd};
     double t0 = mb_now_wall();
-    pid_t pid = fork();
-    if (pid < 0) {
-        rc = mb_error_set(err, MB_EENV, "fork: %s", strerror(errno));
-        goto out;
-    }
-    if (pid == 0) {
-        /* the child: only async-signal-safe calls until exec.  Its own process group keeps
-         * a terminal's Ctrl-C for migbench, which stops it in order; it ends by itself
-         * should migbench die (the driver's argv asks for that: not PR_SET_PDEATHSIG,
-         * which fires when the forking thread ends, not the process). */
-        setpgid(0, 0);
-        if (getppid() != parent)
-            _exit(127);
-        sigset_t none;
-        sigemptyset(&none);
-        sigprocmask(SIG_SETMASK, &none, NULL);
-        signal(SIGPIPE, SIG_DFL);
-        signal(SIGINT, SIG_DFL);
-        signal(SIGTERM, SIG_DFL);
-        int in = open("/dev/null", O_RDONLY);
-        if (in >= 0)
-            dup2(in, 0);
-        dup2(fd, 1);
-        dup2(fd, 2);
-        execv(path, argv);
-        int e = errno;
-        if (write(pfd[1], &e, sizeof(e)) < 0)
-            _exit(127);
-        _exit(127);
-    }
-    close(pfd[1]);
-    pfd[1] = -1;
-    int e = 0;
-    ssize_t got;
-    do
-        got = read(pfd[0], &e, sizeof(e));
-    while (got < 0 && errno == EINTR);
-    if (got == (ssize_t)sizeof(e)) {
-        int st;
-        waitpid(pid, &st, 0);
-        rc = mb_error_set(err, MB_EENV, "cannot run the load client %s: %s", path, strerror(e));
+    pid_t pid;
+    struct mb_error run_err;
+    rc = mb_proc_spawn(&ps, &pid, &run_err);
+    close(fd);
+    if (rc < 0) {
+        rc = mb_error_set(err, MB_EENV, "the load client: %s",
+                          run_err.msg); /* "cannot run PATH: why" */
         goto out;
     }
     struct mb_wl_client *c = mb_xcalloc(1, sizeof(*c));
@@ -797,12 +769,6 @@ int mb_wl_client_start(const struct mb_wl_driver *d, const struct mb_wl_params *
     *out = c;
     rc = 0;
 out:
-    if (fd >= 0)
-        close(fd);
-    if (pfd[0] >= 0)
-        close(pfd[0]);
-    if (pfd[1] >= 0)
-        close(pfd[1]);
     free(argv);
     free(path);
     mb_wl_argv_free(args);

@@ -928,7 +928,7 @@ static void test_client_process(void **state)
     char *missing = mb_xasprintf("%s/missing", dir);
     assert_int_equal(mb_wl_client_start(&mb_wl_web, &p, "10.0.0.101", 30, missing, log, &c, &err),
                      MB_EENV);
-    assert_non_null(strstr(err.msg, "cannot run the load client"));
+    assert_non_null(strstr(err.msg, "the load client: cannot run "));
     assert_int_equal(mb_wl_client_start(&mb_wl_web, &p, "nohost", 30, good, log, &c, &err),
                      MB_EINPUT);
     char *nolog = mb_xasprintf("%s/no/such/dir/log", dir);
