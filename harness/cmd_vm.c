@@ -373,11 +373,12 @@ static int ctx_hv(struct ctx *c, int h, struct mb_hv **out, struct mb_error *err
     return MB_OK;
 }
 
+/* The index of the host called name, or -1 with a did-you-mean on stderr. */
 static int host_index(const struct ctx *c, const char *name)
 {
-    for (int h = 0; h < c->tb->nhosts; h++)
-        if (!strcmp(c->tb->hosts[h].name, name))
-            return h;
+    int found = mb_testbed_host_index(c->tb, name, -1);
+    if (found >= 0)
+        return found;
     const char *names[64];
     int n = 0;
     for (int h = 0; h < c->tb->nhosts && n < 63; h++)

@@ -52,7 +52,8 @@ struct lab_cfg {
 
 /* ---- per-host values ------------------------------------------------------------ */
 
-static int host_index(const char *name)
+/* The lab names its hosts hostA, hostB, ...: the letter's index, or -1. */
+static int host_letter_index(const char *name)
 {
     if (strncmp(name, "host", 4) != 0 || strlen(name) != 5 || name[4] < 'A' ||
         name[4] >= 'A' + MB_LAB_MAX_HOSTS)
@@ -68,7 +69,7 @@ int mb_lab_per_host_set(struct mb_lab_per_host *ph, const char *opt, const char 
         char host[16];
         size_t n = (size_t)(eq - value);
         snprintf(host, sizeof(host), "%.*s", (int)(n < 15 ? n : 15), value);
-        int i = n < 15 ? host_index(host) : -1;
+        int i = n < 15 ? host_letter_index(host) : -1;
         if (i < 0)
             return mb_error_set(err, MB_EINPUT,
                                 "--%s: '%.*s' is not a host name (hostA .. hostP) in '%s'", opt,
