@@ -551,23 +551,6 @@ static const char *kv_get(const char *text, const char *key, char *buf, size_t s
     return NULL;
 }
 
-static char *read_file(const char *path, size_t max)
-{
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return NULL;
-    struct mb_buf b = {.max = max};
-    char buf[4096];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
-        if (mb_buf_append(&b, buf, n) < 0)
-            break;
-    fclose(f);
-    if (!b.data)
-        mb_buf_append(&b, "", 0);
-    return b.data;
-}
-
 static const char *run_base(void)
 {
     const char *r = getenv("MIGBENCH_RUN_DIR");
@@ -881,7 +864,7 @@ static int write_instance(const struct lab_cfg *c, const struct guest_image *g, 
     char run_dir[PATH_MAX], envpath[PATH_MAX + 16];
     snprintf(run_dir, sizeof(run_dir), "%s/%s", run_base(), c->name);
     snprintf(envpath, sizeof(envpath), "%s/lab.env", run_dir);
-    char *labenv = read_file(envpath, LAB_CAPTURE_MAX);
+    char *labenv = mb_read_file(envpath, LAB_CAPTURE_MAX, NULL);
     if (!labenv)
         return mb_error_set(err, MB_EENV, "lab/up wrote no %s", envpath);
     if (write_testbed(run_dir, labenv, g, err) < 0) {

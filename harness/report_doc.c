@@ -235,7 +235,7 @@ void mb_report_doc_figure(struct mb_report_doc *D, const char *figdir, const cha
     mb_buf_printf(&D->md, "*%s*\n\n", f->caption ? f->caption : "");
     char *path = mb_xasprintf("%s/%s.%s", figdir, f->name, html_ext);
     size_t len = 0;
-    char *data = mb_report_slurp(path, 32 << 20, &len);
+    char *data = mb_read_file(path, 32 << 20, &len);
     mb_buf_printf(&D->html, "<figure>");
     if (data) {
         mb_buf_printf(&D->html, "<img alt=\"");

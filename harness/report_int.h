@@ -23,10 +23,6 @@
  * NULL); false when it is not one. */
 bool mb_report_level_number(const struct mb_option *o, const char *s, double *out);
 
-/* A whole small file (at most max bytes), NUL-terminated, *len its length (len may be
- * NULL); NULL with errno when it cannot be read.  The caller frees it. */
-char *mb_report_slurp(const char *path, size_t max, size_t *len);
-
 /* ---- report_points.c ----------------------------------------------------------------- */
 
 /* Index of level v of factor f, or -1. */

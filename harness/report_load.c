@@ -477,35 +477,6 @@ static void factor_levels(struct mb_report_dir *d, size_t f)
         }
 }
 
-char *mb_report_slurp(const char *path, size_t max, size_t *len)
-{
-    FILE *fp = fopen(path, "rb");
-    if (!fp)
-        return NULL;
-    struct mb_buf b = {.max = max};
-    char chunk[8192];
-    size_t n;
-    int bad = 0;
-    while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0)
-        if (mb_buf_append(&b, chunk, n)) {
-            bad = EFBIG;
-            break;
-        }
-    if (ferror(fp))
-        bad = EIO;
-    fclose(fp);
-    if (bad) {
-        mb_buf_free(&b);
-        errno = bad;
-        return NULL;
-    }
-    if (!b.data)
-        mb_buf_append(&b, "", 0);
-    if (len)
-        *len = b.len;
-    return b.data;
-}
-
 int mb_report_dir_load(const char *path, struct mb_report_dir **out, struct mb_error *err)
 {
     struct mb_report_dir *d = mb_xcalloc(1, sizeof(*d));
@@ -534,13 +505,13 @@ int mb_report_dir_load(const char *path, struct mb_report_dir **out, struct mb_e
             rc = err ? (err->status ? err->status : MB_EINPUT) : MB_EINPUT;
             goto out;
         }
-        d->scenario_text = mb_report_slurp(scen, 1 << 20, NULL);
+        d->scenario_text = mb_read_file(scen, 1 << 20, NULL);
     } else {
         note(d, mb_xstrdup("scenario.yaml is missing: no plots, claim or trim from the scenario"));
     }
     if (access(meta, F_OK) == 0) {
         size_t len = 0;
-        char *text = mb_report_slurp(meta, 4 << 20, &len);
+        char *text = mb_read_file(meta, 4 << 20, &len);
         if (!text) {
             rc = mb_error_at(err, MB_EIO, meta, 0, 0, "cannot read: %s", strerror(errno));
             goto out;

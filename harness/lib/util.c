@@ -1,6 +1,7 @@
 /* util.c — small shared helpers. */
 #include "lib/util.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -239,4 +240,33 @@ struct timespec mb_mono_deadline(double t)
         ts.tv_nsec -= 1000000000L;
     }
     return ts;
+}
+
+char *mb_read_file(const char *path, size_t max, size_t *len)
+{
+    FILE *fp = fopen(path, "rb");
+    if (!fp)
+        return NULL;
+    struct mb_buf b = {.max = max};
+    char chunk[8192];
+    size_t n;
+    int bad = 0;
+    while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0)
+        if (mb_buf_append(&b, chunk, n)) {
+            bad = EFBIG;
+            break;
+        }
+    if (ferror(fp))
+        bad = EIO;
+    fclose(fp);
+    if (bad) {
+        mb_buf_free(&b);
+        errno = bad;
+        return NULL;
+    }
+    if (!b.data)
+        mb_buf_append(&b, "", 0);
+    if (len)
+        *len = b.len;
+    return b.data;
 }

@@ -50,6 +50,10 @@ const char *mb_suggest(const char *word, const char *const *candidates);
 double mb_now_mono(void);
 double mb_now_wall(void);
 
+/* A whole small file (at most max bytes), NUL-terminated, *len its length (len may be
+ * NULL); NULL with errno set when it cannot be read (EFBIG: over max).  The caller frees it. */
+char *mb_read_file(const char *path, size_t max, size_t *len);
+
 /* True if s ends with suffix. */
 bool mb_ends_with(const char *s, const char *suffix);
 
