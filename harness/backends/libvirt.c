@@ -16,7 +16,6 @@
 
 #include "lib/util.h"
 
-
 /* libvirt's process-wide state: its error handler, and the event loop thread that
  * delivers events and keepalives.  Set up once; the loop thread lives as long as the
  * process. */

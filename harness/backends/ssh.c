@@ -18,7 +18,6 @@
 
 #define DEFAULT_CONNECT_TIMEOUT_S 10.0
 
-
 /* libssh2_init is process-wide and not thread-safe: done once. */
 static pthread_once_t ssh_once = PTHREAD_ONCE_INIT;
 static int ssh_ready = -1;
