@@ -188,8 +188,7 @@ static void place(struct mb_run_state *st)
         st->dst = mb_campaign_host_index(st->c->tb, st->cand.host[pick < 0 ? 0 : pick], st->dst);
     } else if (strcmp(pt->co_workload, "none") != 0) {
         st->cand.n = 1;
-        snprintf(st->cand.host[0], sizeof(st->cand.host[0]), "%s",
-                 st->c->tb->hosts[st->dst].name);
+        snprintf(st->cand.host[0], sizeof(st->cand.host[0]), "%s", st->c->tb->hosts[st->dst].name);
         snprintf(st->cand.workload[0], sizeof(st->cand.workload[0]), "%s", pt->co_workload);
     }
 }
@@ -249,8 +248,8 @@ void mb_run_prepare(struct mb_campaign *c, const struct mb_run *run, struct mb_r
     for (int r = 0; r < st->nres; r++) {
         struct mb_run_vm *v = &st->res[r];
         snprintf(label, sizeof(label), "res%d", r + 1);
-        guest_init(st, v, st->nvms + 1 + r, label,
-                   mb_campaign_host_index(tb, st->cand.host[r], -1), 1);
+        guest_init(st, v, st->nvms + 1 + r, label, mb_campaign_host_index(tb, st->cand.host[r], -1),
+                   1);
         v->resident = 1;
         v->wl_name = st->cand.workload[r];
         v->wl = running_workload(v->wl_name);

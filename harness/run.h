@@ -62,6 +62,8 @@ struct mb_campaign {
     struct mb_strategy_model model;     /* the adaptive strategy's, alpha 0 = none */
     const char *dir;                    /* the results directory */
     struct mb_monitor *mon;             /* host and VM usage into monitor.csv; NULL = none */
+    struct mb_monitor_host *mon_hosts;  /* the monitor's hosts and their SSH targets: */
+    struct mb_remote_target *mon_ssh;   /* borrowed by it until mb_monitor_free */
     int adaptive;                       /* some point uses it */
     char why[300];                      /* the current run's first failure, for its progress line */
     struct mb_placement_matrix *matrix; /* workload-aware placement's; NULL = none read */
@@ -73,18 +75,18 @@ struct mb_run_vm {
     char name[32];  /* domain name */
     char label[16]; /* "vm1" / "res1": its name in raw.csv */
     char ip[16];
-    int host;                       /* where it boots (-1 = not a testbed host) */
-    int vcpus;                      /* its vCPUs */
-    int resident;                   /* a resident VM: no agents, not migrated */
-    const struct mb_wl_driver *wl;  /* its workload's driver; NULL = none runs */
-    const char *wl_name;            /* resident: its workload's name */
-    int started;                    /* the domain was created */
-    int reachable;                  /* answered over SSH after boot */
-    struct mb_remote *ssh;          /* its session: the one that answered after boot, kept */
-    double cap_applied;             /* % of one CPU per vCPU, NAN when not set */
-    double balloon_kib;             /* NAN when not set */
-    double reserved_at;             /* wall time the source reservation was in place */
-    double burn_at;                 /* wall time the cap check's burn began; NAN = none */
+    int host;                      /* where it boots (-1 = not a testbed host) */
+    int vcpus;                     /* its vCPUs */
+    int resident;                  /* a resident VM: no agents, not migrated */
+    const struct mb_wl_driver *wl; /* its workload's driver; NULL = none runs */
+    const char *wl_name;           /* resident: its workload's name */
+    int started;                   /* the domain was created */
+    int reachable;                 /* answered over SSH after boot */
+    struct mb_remote *ssh;         /* its session: the one that answered after boot, kept */
+    double cap_applied;            /* % of one CPU per vCPU, NAN when not set */
+    double balloon_kib;            /* NAN when not set */
+    double reserved_at;            /* wall time the source reservation was in place */
+    double burn_at;                /* wall time the cap check's burn began; NAN = none */
     struct mb_monitor_check cap_check, balloon_check;
     double cap_measured; /* the monitor's measure of the cap, % of one CPU per vCPU */
     int cap_checked, balloon_checked;
@@ -203,7 +205,7 @@ int mb_run_one(struct mb_campaign *c, const struct mb_run *run, int *all_ok, str
 
 /* The rows of hop `hop` (from -> to, between wall times t0 and t1), one per VM, added
  * to st->rows. */
-void mb_run_hop_rows(struct mb_run_state *st, int from, int to, int hop, double makespan,
-                     double t0, double t1);
+void mb_run_hop_rows(struct mb_run_state *st, int from, int to, int hop, double makespan, double t0,
+                     double t1);
 
 #endif

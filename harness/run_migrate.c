@@ -127,8 +127,8 @@ static double source_headroom(struct mb_run_state *st, int h)
     for (size_t i = 0; i < n; i++) {
         struct mb_hv_cpu_stats cs;
         t0[i] = -1;
-        if (!own_vm(st, names[i]) && mb_hv_dom_lookup(hv, names[i], &doms[i], &e) == 0 &&
-            doms[i] && mb_hv_dom_cpu(doms[i], &cs, &e) == 0) {
+        if (!own_vm(st, names[i]) && mb_hv_dom_lookup(hv, names[i], &doms[i], &e) == 0 && doms[i] &&
+            mb_hv_dom_cpu(doms[i], &cs, &e) == 0) {
             t0[i] = cs.cpu_time_ns;
             others++;
         }
@@ -156,8 +156,8 @@ static int batch_width(struct mb_run_state *st, int src)
     int nvms = st->nvms;
     int k = s->kind == MB_STRATEGY_SEQUENTIAL ? 1 : s->k > 0 ? s->k : nvms;
     if (s->kind == MB_STRATEGY_ADAPTIVE)
-        k = mb_strategy_decide(&st->c->model, nvms, host_cpus(st->c, src),
-                               source_headroom(st, src), NULL);
+        k = mb_strategy_decide(&st->c->model, nvms, host_cpus(st->c, src), source_headroom(st, src),
+                               NULL);
     return k > nvms ? nvms : k;
 }
 
@@ -365,8 +365,7 @@ static void hop_status(struct mb_run_state *st, struct mb_run_vm *v)
         s = "timeout";
     else if (mig_ok && !strcmp(v->integrity, "corrupt"))
         s = "corrupt";
-    else if (mig_ok && v->reachable && !strcmp(v->integrity, "ok") && !v->error[0] &&
-             !v->herror[0])
+    else if (mig_ok && v->reachable && !strcmp(v->integrity, "ok") && !v->error[0] && !v->herror[0])
         s = "ok";
     else if (mig_ok && !v->error[0])
         mb_run_hop_error(v, "migrated, but not verified");

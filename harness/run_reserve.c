@@ -8,7 +8,6 @@
 
 #include "lib/util.h"
 
-
 static void all_vms_error(struct mb_run_state *st, const char *what, const char *msg)
 {
     for (int i = 0; i < st->nvms; i++)
@@ -106,8 +105,7 @@ static void check_vm(struct mb_run_state *st, struct mb_run_vm *v, double now)
     struct mb_error e;
     int burnt = isfinite(v->burn_at);
     if (isfinite(v->cap_applied) &&
-        mb_monitor_check_cap(c->mon, host, v->name, pt->src_cpu_cap * vcpus,
-                             v->cap_applied * vcpus,
+        mb_monitor_check_cap(c->mon, host, v->name, pt->src_cpu_cap * vcpus, v->cap_applied * vcpus,
                              burnt ? v->burn_at + MB_RUN_CAP_EDGE_S : v->reserved_at + 0.5,
                              burnt ? v->burn_at + MB_GUEST_CAP_BURN_S - MB_RUN_CAP_EDGE_S : now,
                              5.0 * vcpus, &v->cap_check, &e) == 0) {

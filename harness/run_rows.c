@@ -143,8 +143,8 @@ static struct mb_results_row *vm_row(struct mb_run_state *st, const struct mb_ru
     return row;
 }
 
-void mb_run_hop_rows(struct mb_run_state *st, int from, int to, int hop, double makespan,
-                     double t0, double t1)
+void mb_run_hop_rows(struct mb_run_state *st, int from, int to, int hop, double makespan, double t0,
+                     double t1)
 {
     const struct mb_scenario *s = st->c->s;
     size_t level[256];
