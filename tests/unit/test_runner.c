@@ -35,12 +35,12 @@ static pthread_mutex_t hv_mu = PTHREAD_MUTEX_INITIALIZER;
 static int fail_migrations; /* the next this many migrations fail */
 static int migrations;
 
-#define LOCKED(call)                                                                           \
-    do {                                                                                       \
-        pthread_mutex_lock(&hv_mu);                                                            \
-        int rc_ = (call);                                                                      \
-        pthread_mutex_unlock(&hv_mu);                                                          \
-        return rc_;                                                                            \
+#define LOCKED(call)                                                                               \
+    do {                                                                                           \
+        pthread_mutex_lock(&hv_mu);                                                                \
+        int rc_ = (call);                                                                          \
+        pthread_mutex_unlock(&hv_mu);                                                              \
+        return rc_;                                                                                \
     } while (0)
 
 static int l_list(void *conn, char ***names, struct mb_error *err)
@@ -211,16 +211,15 @@ static int setup(void **state)
     }
     fclose(f);
     free(kh);
-    free(write_file("testbed.yaml",
-                    "name: fake\n"
-                    "hosts:\n"
-                    "  hostA: {uri: 'fake://A', cpus: 0-1}\n"
-                    "  hostB: {uri: 'fake://B', cpus: 0-1}\n"
-                    "guest:\n"
-                    "  kernel: vmlinuz\n"
-                    "  initrd: initrd.img\n"
-                    "  ssh: {key: id_ed25519, known_hosts: known_hosts}\n"
-                    "  network: {first_ip: 127.0.0.11, prefix: 8}\n"));
+    free(write_file("testbed.yaml", "name: fake\n"
+                                    "hosts:\n"
+                                    "  hostA: {uri: 'fake://A', cpus: 0-1}\n"
+                                    "  hostB: {uri: 'fake://B', cpus: 0-1}\n"
+                                    "guest:\n"
+                                    "  kernel: vmlinuz\n"
+                                    "  initrd: initrd.img\n"
+                                    "  ssh: {key: id_ed25519, known_hosts: known_hosts}\n"
+                                    "  network: {first_ip: 127.0.0.11, prefix: 8}\n"));
     return 0;
 }
 
@@ -445,7 +444,8 @@ static void test_phases_boot_and_teardown(void **state)
     struct rows rs;
     /* a campaign to have a scenario, plan, testbed and results open: then its first
      * run's phases again, by hand */
-    assert_int_equal(campaign("phases", "repeat: 1\nvms: {count: 2, memory: 128MiB}\n", &sum, &rs), 0);
+    assert_int_equal(campaign("phases", "repeat: 1\nvms: {count: 2, memory: 128MiB}\n", &sum, &rs),
+                     0);
     struct mb_error err;
     mb_error_clear(&err);
     char *scen = mb_xasprintf("%s/phases.yaml", tmpdir);
