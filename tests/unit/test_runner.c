@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -226,6 +227,13 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     (void)state;
+    /* the campaigns' lock on the testbed (runner.c: lock_testbed) */
+    char *tb = mb_xasprintf("%s/testbed.yaml", tmpdir);
+    char lock[128];
+    snprintf(lock, sizeof(lock), "/tmp/migbench-testbed-%016llx.lock",
+             (unsigned long long)mb_fnv1a64(MB_FNV1A64_BASIS, tb));
+    assert_int_equal(unlink(lock), 0);
+    free(tb);
     char *cmd = mb_xasprintf("rm -rf %s", tmpdir);
     assert_int_equal(system(cmd), 0);
     free(cmd);
