@@ -52,13 +52,14 @@ bin/migbench: $(OBJS)
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 # The web workload's load client: a host program the runner starts in the root
-# namespace (the lab's load client), installed next to migbench.
-WEBBENCH_SRCS := $(wildcard workloads/loadclient/*.c)
+# namespace (the lab's load client), installed next to migbench.  It shares
+# workloads/common/ (options, signals, clocks) with the in-guest programs.
+WEBBENCH_SRCS := $(wildcard workloads/loadclient/*.c workloads/common/*.c)
 all: bin/mb-webbench
-bin/mb-webbench: $(WEBBENCH_SRCS)
+bin/mb-webbench: $(WEBBENCH_SRCS) $(wildcard workloads/common/*.h)
 	$(call say,LINK,$@)
 	@mkdir -p $(@D)
-	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(WEBBENCH_SRCS) -pthread
+	$(Q)$(CC) -Iworkloads/common $(CFLAGS) $(LDFLAGS) -o $@ $(WEBBENCH_SRCS) -pthread
 
 $(BUILD)/%.o: %.c
 	$(call say,CC,$<)

@@ -1,6 +1,6 @@
 #!/bin/bash
 # bench/lab.sh — how fast the embedded testbed comes up, goes down and boots guests.
-# Targets (issue 3): from a clean clone, `make deps && bin/migbench lab up` in at most 60 s
+# Targets: from a clean clone, `make deps && bin/migbench lab up` in at most 60 s
 # including the guest build (apt excluded: the packages are installed; the kernel .deb is
 # downloaded, as a clean clone would); `lab up` warm in at most 5 s; boot-to-SSH of a guest
 # in at most 5 s under TCG.  Uses its own instances (bench-lab-cold, bench-lab) and fresh

@@ -1,5 +1,5 @@
 #!/bin/bash
-# bench/monitor.sh — the resource monitor's own cost and its accuracy (issue 5).
+# bench/monitor.sh — the resource monitor's own cost and its accuracy.
 # Targets: at most 1 % of one core at 500 ms sampling, counting the harness process AND
 # the work it causes on the hosts (libvirtd answering the bulk statistics; over SSH also
 # dropbear and the agent's bash); a cpuburn guest capped at 40 % shows 40 +- 5 % of one

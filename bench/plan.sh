@@ -1,6 +1,6 @@
 #!/bin/bash
 # bench/plan.sh — how fast `migbench plan --runs` expands big scenarios.
-# Targets (foundation issue): a 600-run plan (10 x 4 x 3 levels, repeat 5) in under
+# Targets: a 600-run plan (10 x 4 x 3 levels, repeat 5) in under
 # 0.5 s, a 100 000-run plan in under 2 s.  Median of 5, output to /dev/null.
 set -euo pipefail
 MB=${MIGBENCH:-bin/migbench}

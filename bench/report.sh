@@ -1,5 +1,5 @@
 #!/bin/bash
-# bench/report.sh — `migbench report` over 1 000 000 raw.csv rows (the issue's target: at
+# bench/report.sh — `migbench report` over 1 000 000 raw.csv rows (the target: at
 # most 5 s), figures and all; and `migbench compare` of two such directories.  The rows are
 # synthetic (20 points x 50 000 runs, every metric column filled like a real run's), made
 # in /tmp and deleted afterwards.  Median of 3; peak RSS from /usr/bin/time.

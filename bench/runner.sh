@@ -1,7 +1,7 @@
 #!/bin/bash
 # bench/runner.sh — the harness's own cost during a campaign: its CPU time (user + system,
 # all threads: probe, libvirt event loop, SSH) as a share of the campaign's wall time.
-# Target (issue 4): at most 2 %.  A campaign with the default measurement windows (warm-up
+# Target: at most 2 %.  A campaign with the default measurement windows (warm-up
 # 5 s, baseline 10 s, after 5 s), 2 VMs x {sequential, parallel} x 2, on its own lab.
 set -uo pipefail
 MB=${MIGBENCH:-bin/migbench}

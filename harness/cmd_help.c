@@ -1,7 +1,9 @@
 /* cmd_help.c — `migbench help TOPIC`. */
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "cli.h"
 #include "commands.h"
 #include "lib/error.h"
 #include "options.h"
@@ -10,19 +12,41 @@
 
 static const char *const topics[] = {"keys", "columns", "units", "exit-codes", NULL};
 
+static const struct mb_cli_opt help_opts[] = {
+    {.name = "markdown",
+     .set = mb_cli_set_flag,
+     .offset = 0,
+     .help = "keys as a Markdown table (docs/scenario-keys.md)"},
+    {.name = NULL},
+};
+
+static const struct mb_cli_cmd help_cli = {
+    .name = "help",
+    .usage = "TOPIC",
+    .description = "topics:\n"
+                   "  keys [--markdown]  every scenario key: type, default, range, meaning\n"
+                   "  columns            every column of raw.csv (docs/results.md)\n"
+                   "  units              how sizes, durations, percentages and rates are written\n"
+                   "  exit-codes         what migbench's exit statuses mean\n",
+    .opts = help_opts,
+    .min_args = 1,
+    .max_args = 1,
+};
+
 int mb_cmd_help(int argc, char **argv)
 {
-    const char *topic = argc > 1 ? argv[1] : NULL;
-    if (!topic || !strcmp(topic, "--help") || !strcmp(topic, "-h")) {
-        printf("usage: migbench help TOPIC\n\ntopics:\n"
-               "  keys [--markdown]  every scenario key: type, default, range, meaning\n"
-               "  columns            every column of raw.csv (docs/results.md)\n"
-               "  units              how sizes, durations, percentages and rates are written\n"
-               "  exit-codes         what migbench's exit statuses mean\n");
-        return topic ? MB_EXIT_OK : MB_EXIT_INPUT;
+    bool md = false; /* the only field: offset 0 */
+    struct mb_error err;
+    mb_error_clear(&err);
+    int rc = mb_cli_parse(&help_cli, &argc, argv, &md, &err);
+    if (rc == MB_CLI_USAGE) { /* a newcomer's `migbench help`: the topics */
+        mb_cli_help(stdout, &help_cli);
+        return MB_EXIT_INPUT;
     }
+    if (rc != MB_CLI_OK)
+        return mb_cli_exit(&help_cli, rc, &err);
+    const char *topic = argv[1];
     if (!strcmp(topic, "keys")) {
-        int md = argc > 2 && !strcmp(argv[2], "--markdown");
         mb_options_print(stdout, md ? "md" : "text");
         return MB_EXIT_OK;
     }

@@ -1,15 +1,18 @@
 /* cmd_plan.c — `migbench check` and `migbench plan`: scenario commands that touch no
  * host. */
-#include <getopt.h>
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli.h"
 #include "commands.h"
 #include "plan.h"
 #include "results.h"
 #include "scenario.h"
 #include "testbed.h"
+#include "validate.h"
 #include "lib/units.h"
 #include "lib/util.h"
 
@@ -18,14 +21,6 @@ static void print_error(const struct mb_error *e)
     char buf[2048];
     mb_error_format(e, buf, sizeof(buf));
     fprintf(stderr, "migbench: %s\n", buf);
-}
-
-static int wants_help(int argc, char **argv)
-{
-    for (int i = 1; i < argc; i++)
-        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
-            return 1;
-    return 0;
 }
 
 static size_t count_points(const struct mb_scenario *s, size_t *runs)
@@ -38,62 +33,89 @@ static size_t count_points(const struct mb_scenario *s, size_t *runs)
     return n;
 }
 
+struct check_opts {
+    bool quiet, testbeds;
+    const char *on; /* --testbed=TESTBED: check the scenarios against it */
+};
+
+/* --testbed alone: the files are testbed files; --testbed=TESTBED: a testbed to check the
+ * scenarios against. */
+static int set_testbed(const struct mb_cli_opt *opt, const char *value, void *base,
+                       struct mb_error *err)
+{
+    (void)opt;
+    (void)err;
+    struct check_opts *o = base;
+    if (value)
+        o->on = value;
+    else
+        o->testbeds = true;
+    return 0;
+}
+
+static const struct mb_cli_opt check_opts[] = {
+    {.name = "quiet",
+     .short_name = 'q',
+     .set = mb_cli_set_flag,
+     .offset = offsetof(struct check_opts, quiet),
+     .help = "print nothing for good files"},
+    {.name = "testbed",
+     .arg = MB_CLI_OPTIONAL,
+     .meta = "TESTBED",
+     .set = set_testbed,
+     .help = "alone: the files are testbed files (hosts, load client, guest); =TESTBED: also "
+             "check the scenarios against this testbed (a file or a lab instance's name, as "
+             "'run --testbed'): the hosts they name, the CPUs and memory the hosts may use"},
+    {.name = NULL},
+};
+
+static const struct mb_cli_cmd check_cli = {
+    .name = "check",
+    .usage = "[-q] [--testbed] FILE...\n"
+             "[-q] --testbed=TESTBED SCENARIO...",
+    .description = "Validate scenario files against the option table ('migbench help keys'):\n"
+                   "unknown or misspelt keys, wrong types, impossible values, factors that do\n"
+                   "not fit.  Touches no host.  Every file is checked; each error names\n"
+                   "file:line:column.\n",
+    .epilog = "exit status: 0 all good, 2 some file is bad.\n",
+    .opts = check_opts,
+    .min_args = 1,
+    .max_args = -1,
+};
+
 int mb_cmd_check(int argc, char **argv)
 {
-    if (wants_help(argc, argv) || argc < 2) {
-        fprintf(argc < 2 ? stderr : stdout,
-                "usage: migbench check [-q] [--testbed] FILE...\n\n"
-                "Validate scenario files against the option table ('migbench help keys'):\n"
-                "unknown or misspelt keys, wrong types, impossible values, factors that do\n"
-                "not fit.  Touches no host.  Every file is checked; each error names\n"
-                "file:line:column.\n\n"
-                "  -q, --quiet   print nothing for good files\n"
-                "  --testbed     the files are testbed files (hosts, load client, guest)\n\n"
-                "exit status: 0 all good, 2 some file is bad.\n");
-        return argc < 2 ? MB_EXIT_INPUT : MB_EXIT_OK;
-    }
-    int quiet = 0, bad = 0, testbeds = 0, files = 0;
+    struct check_opts o = {0};
+    int bad = 0;
+    if (!mb_cli_args(&check_cli, &argc, argv, &o, &bad))
+        return bad;
+    struct mb_error err;
     for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "-q") || !strcmp(argv[i], "--quiet"))
-            quiet = 1;
-        else if (!strcmp(argv[i], "--testbed"))
-            testbeds = 1;
-        else if (argv[i][0] == '-' && argv[i][1]) {
-            fprintf(stderr, "migbench check: unknown option '%s'; see 'migbench check --help'\n",
-                    argv[i]);
-            return MB_EXIT_INPUT;
-        } else
-            files++;
-    }
-    if (!files) {
-        fprintf(stderr, "usage: migbench check [-q] [--testbed] FILE...\n");
-        return MB_EXIT_INPUT;
-    }
-    for (int i = 1; i < argc; i++) {
-        if (argv[i][0] == '-' && argv[i][1])
-            continue;
-        struct mb_error err;
         mb_error_clear(&err);
-        if (testbeds) {
+        if (o.testbeds) {
             struct mb_testbed *tb = mb_testbed_load(argv[i], &err);
             if (!tb) {
                 print_error(&err);
                 bad = 1;
                 continue;
             }
-            if (!quiet)
+            if (!o.quiet)
                 printf("%s: ok — testbed %s, %d hosts\n", argv[i], tb->name, tb->nhosts);
             mb_testbed_free(tb);
             continue;
         }
         struct mb_scenario *s = mb_scenario_load(argv[i], &err);
+        if (s && mb_validate_against(s, o.on, &err) < 0) {
+            mb_scenario_free(s);
+            s = NULL;
+        }
         if (!s) {
             print_error(&err);
             bad = 1;
             continue;
         }
         size_t runs, points = count_points(s, &runs);
-        if (!quiet)
+        if (!o.quiet)
             printf("%s: ok — %s, %zu point%s, %zu runs\n", argv[i], s->name, points,
                    points == 1 ? "" : "s", runs);
         mb_scenario_free(s);
@@ -106,41 +128,35 @@ static void value_text(const struct mb_setting *st, size_t level, char *buf, siz
     snprintf(buf, len, "%s", st->levels[level].text);
 }
 
+static const struct mb_cli_opt plan_opts[] = {
+    {.name = "runs",
+     .short_name = 'r',
+     .set = mb_cli_set_flag,
+     .offset = 0,
+     .help = "also list every run: its stable id, point and repetition"},
+    {.name = NULL},
+};
+
+static const struct mb_cli_cmd plan_cli = {
+    .name = "plan",
+    .usage = "[--runs] SCENARIO",
+    .description = "Expand a scenario into its points (one level of every factor) and runs\n"
+                   "(points x repeat), in the order they would run, with a rough estimate of\n"
+                   "the duration.  Touches no host.\n",
+    .opts = plan_opts,
+    .min_args = 1,
+    .max_args = 1,
+};
+
 int mb_cmd_plan(int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        {"runs", no_argument, NULL, 'r'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
-    int list_runs = 0, c;
-    optind = 1;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, "+rh", longopts, NULL)) != -1) {
-        switch (c) {
-        case 'r':
-            list_runs = 1;
-            break;
-        case 'h':
-            printf("usage: migbench plan [--runs] SCENARIO\n\n"
-                   "Expand a scenario into its points (one level of every factor) and runs\n"
-                   "(points x repeat), in the order they would run, with a rough estimate of\n"
-                   "the duration.  Touches no host.\n\n"
-                   "  -r, --runs   also list every run: its stable id, point and repetition\n");
-            return MB_EXIT_OK;
-        default:
-            fprintf(stderr, "migbench plan: unknown option '%s'; see 'migbench plan --help'\n",
-                    argv[optind - 1]);
-            return MB_EXIT_INPUT;
-        }
-    }
-    if (optind != argc - 1) {
-        fprintf(stderr, "usage: migbench plan [--runs] SCENARIO\n");
-        return MB_EXIT_INPUT;
-    }
+    bool list_runs = false; /* the only field: offset 0 */
+    int status;
+    if (!mb_cli_args(&plan_cli, &argc, argv, &list_runs, &status))
+        return status;
     struct mb_error err;
     mb_error_clear(&err);
-    struct mb_scenario *s = mb_scenario_load(argv[optind], &err);
+    struct mb_scenario *s = mb_scenario_load(argv[1], &err);
     if (!s) {
         print_error(&err);
         return mb_exit_code(err.status);

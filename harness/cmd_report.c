@@ -2,21 +2,21 @@
  * what CI gates on. */
 #include <dirent.h>
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "commands.h"
 #include "compare.h"
 #include "report.h"
 #include "lib/units.h"
 #include "lib/util.h"
 
-static const char report_usage[] =
-    "usage: migbench report [OPTIONS] RESULTS_DIR...\n"
-    "\n"
+static const char report_description[] =
     "Summarise results directories written by 'migbench run': summary.csv (per point and\n"
     "metric: n, trimmed mean, median, mean, sd, CV, 95 % CI, min, max), figures drawn by\n"
     "gnuplot from plots/ (PNG and SVG), report.md and a self-contained report.html with\n"
@@ -24,24 +24,16 @@ static const char report_usage[] =
     "claim with a verdict (confirmed / not confirmed / not evaluated) and the numbers\n"
     "behind it.  A directory without raw.csv is searched for results directories below\n"
     "it, so 'migbench report --out report results' merges a whole reproduction into one\n"
-    "long report.  docs/report.md describes every output.\n"
-    "\n"
-    "  --out DIR        write there (needed for several directories; default: into the\n"
-    "                   results directory itself)\n"
-    "  --format LIST    figure formats: png, svg or png,svg (default)\n"
-    "  --no-figures     no figures (gnuplot is not needed)\n"
-    "  --strict         exit 1 unless every claim that has a check is confirmed\n"
-    "  -q, --quiet      print errors only\n"
-    "\n"
+    "long report.  docs/report.md describes every output.\n";
+
+static const char report_epilog[] =
     "raw.csv, scenario.yaml and metadata.json are read, never written.  A malformed or\n"
     "truncated file is an error naming the file and the row or line.\n"
     "\n"
     "exit status: 0 ok, 1 a claim not confirmed (--strict), 2 bad input or usage, 3\n"
     "environment (gnuplot missing or failing, output not writable).\n";
 
-static const char compare_usage[] =
-    "usage: migbench compare [OPTIONS] BASE_DIR NEW_DIR\n"
-    "\n"
+static const char compare_description[] =
     "Compare two results directories of one scenario, point by point (points are matched\n"
     "by their factor values): for each metric the change of the mean with its confidence\n"
     "interval, both sides' 95 % confidence intervals, Welch's t-test and a verdict.  Every\n"
@@ -56,18 +48,7 @@ static const char compare_usage[] =
     "A point with a larger share of failed runs in NEW than in BASE is a regression too.\n"
     "The output also lists what differs between the two environments (metadata.json:\n"
     "versions, accelerator, hosts, CPUs; raw.csv's hypervisor, accel, harness version,\n"
-    "guest image).\n"
-    "\n"
-    "  --threshold PCT   smallest relative change that counts (default 5%)\n"
-    "  --alpha P         significance level (default 0.05)\n"
-    "  --correction C    p-values adjusted over all tests: bh (Benjamini-Hochberg, default),\n"
-    "                    holm (stricter) or none\n"
-    "  --no-correction   the same as --correction none\n"
-    "  --metric NAME     compare this metric (repeatable); default: total_time_ms,\n"
-    "                    downtime_ms, probe_downtime_ms, batch_makespan_ms, overhead_pct\n"
-    "  --format FMT      text (default), csv or md (Markdown, e.g. for a pull request)\n"
-    "\n"
-    "exit status: 0 no regression, 1 a regression, 2 an error (bad input or usage).\n";
+    "guest image).\n";
 
 static void print_error(const char *cmd, const struct mb_error *e)
 {
@@ -156,10 +137,19 @@ static int resolve(const char *arg, struct paths *out, struct mb_error *err)
     return 0;
 }
 
-static int parse_formats(const char *s, unsigned *out)
+/* What report's options set. */
+struct report_args {
+    struct mb_report_opts o;
+    bool no_figures, strict, quiet;
+};
+
+/* --format LIST of report: png, svg or both. */
+static int set_formats(const struct mb_cli_opt *o, const char *value, void *base,
+                       struct mb_error *err)
 {
+    (void)o;
     unsigned f = 0;
-    char *copy = mb_xstrdup(s), *save = NULL;
+    char *copy = mb_xstrdup(value), *save = NULL;
     int rc = 0;
     for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
         if (!strcmp(t, "png"))
@@ -171,59 +161,64 @@ static int parse_formats(const char *s, unsigned *out)
     }
     free(copy);
     if (rc || !f)
-        return -1;
-    *out = f;
+        return mb_error_set(err, MB_EINPUT, "--format takes png, svg or png,svg, not '%s'", value);
+    ((struct report_args *)base)->o.formats = f;
     return 0;
 }
 
+static const struct mb_cli_opt report_opts[] = {
+    {.name = "out",
+     .arg = MB_CLI_REQUIRED,
+     .meta = "DIR",
+     .set = mb_cli_set_str,
+     .offset = offsetof(struct report_args, o.out_dir),
+     .help = "write there (needed for several directories; default: into the results "
+             "directory itself)"},
+    {.name = "format",
+     .arg = MB_CLI_REQUIRED,
+     .meta = "LIST",
+     .set = set_formats,
+     .help = "figure formats: png, svg or png,svg (default)"},
+    {.name = "no-figures",
+     .set = mb_cli_set_flag,
+     .offset = offsetof(struct report_args, no_figures),
+     .help = "no figures (gnuplot is not needed)"},
+    {.name = "strict",
+     .set = mb_cli_set_flag,
+     .offset = offsetof(struct report_args, strict),
+     .help = "exit 1 unless every claim that has a check is confirmed"},
+    {.name = "quiet",
+     .short_name = 'q',
+     .set = mb_cli_set_flag,
+     .offset = offsetof(struct report_args, quiet),
+     .help = "print errors only"},
+    {.name = NULL},
+};
+
+static const struct mb_cli_cmd report_cli = {
+    .name = "report",
+    .usage = "[OPTIONS] RESULTS_DIR...",
+    .description = report_description,
+    .epilog = report_epilog,
+    .opts = report_opts,
+    .min_args = 1,
+    .max_args = -1,
+};
+
 int mb_cmd_report(int argc, char **argv)
 {
-    struct mb_report_opts o = {.figures = true, .formats = MB_PLOT_PNG | MB_PLOT_SVG};
-    bool quiet = false, strict = false;
-    struct paths args = {0}, dirs = {0};
+    struct report_args a = {.o = {.figures = true, .formats = MB_PLOT_PNG | MB_PLOT_SVG}};
     int status = MB_EXIT_OK;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-            fputs(report_usage, stdout);
-            paths_free(&args);
-            return MB_EXIT_OK;
-        } else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
-            quiet = true;
-        } else if (!strcmp(a, "--strict")) {
-            strict = true;
-        } else if (!strcmp(a, "--no-figures")) {
-            o.figures = false;
-        } else if (!strcmp(a, "--out") || !strcmp(a, "--format")) {
-            if (i + 1 >= argc) {
-                fprintf(stderr, "migbench report: %s needs a value\n", a);
-                paths_free(&args);
-                return MB_EXIT_INPUT;
-            }
-            if (!strcmp(a, "--out")) {
-                o.out_dir = argv[++i];
-            } else if (parse_formats(argv[++i], &o.formats)) {
-                fprintf(stderr, "migbench report: --format takes png, svg or png,svg, not '%s'\n",
-                        argv[i]);
-                paths_free(&args);
-                return MB_EXIT_INPUT;
-            }
-        } else if (a[0] == '-' && a[1]) {
-            fprintf(stderr, "migbench report: unknown option '%s'; see 'migbench report --help'\n",
-                    a);
-            paths_free(&args);
-            return MB_EXIT_INPUT;
-        } else {
-            paths_add(&args, a);
-        }
-    }
-    if (!args.n) {
-        fputs("usage: migbench report [OPTIONS] RESULTS_DIR... (see 'migbench report --help')\n",
-              stderr);
-        return MB_EXIT_INPUT;
-    }
+    if (!mb_cli_args(&report_cli, &argc, argv, &a, &status))
+        return status;
     struct mb_error err;
     mb_error_clear(&err);
+    struct mb_report_opts o = a.o;
+    o.figures = !a.no_figures;
+    bool quiet = a.quiet, strict = a.strict;
+    struct paths args = {0}, dirs = {0};
+    for (int i = 1; i < argc; i++)
+        paths_add(&args, argv[i]);
     for (size_t i = 0; i < args.n; i++)
         if (resolve(args.v[i], &dirs, &err)) {
             print_error("report", &err);
@@ -297,105 +292,143 @@ static int one_dir(const char *arg, char **out, struct mb_error *err)
     return rc;
 }
 
+/* What compare's options set. */
+struct compare_args {
+    struct mb_compare_opts o;
+    enum mb_compare_format fmt;
+    const char **metrics; /* room for every word of the command line */
+    size_t nmetrics;
+};
+
+static int set_threshold(const struct mb_cli_opt *opt, const char *v, void *base,
+                         struct mb_error *err)
+{
+    (void)opt;
+    double pct;
+    char why[128], *end;
+    if (mb_parse_percent(v, &pct, why, sizeof(why))) {
+        pct = strtod(v, &end); /* "5" is read as 5 % */
+        if (!*v || *end)
+            pct = -1;
+    }
+    if (!(pct > 0 && pct < 1000))
+        return mb_error_set(err, MB_EINPUT,
+                            "--threshold takes a percentage above 0, such as 5%%, not '%s'", v);
+    ((struct compare_args *)base)->o.threshold = pct / 100;
+    return 0;
+}
+
+static int set_alpha(const struct mb_cli_opt *opt, const char *v, void *base, struct mb_error *err)
+{
+    (void)opt;
+    char *end;
+    double alpha = strtod(v, &end);
+    if (!*v || *end || !(alpha > 0 && alpha < 1))
+        return mb_error_set(err, MB_EINPUT,
+                            "--alpha takes a level between 0 and 1, such as 0.05, not '%s'", v);
+    ((struct compare_args *)base)->o.alpha = alpha;
+    return 0;
+}
+
+/* --correction C, and --no-correction (v NULL) */
+static int set_correction(const struct mb_cli_opt *opt, const char *v, void *base,
+                          struct mb_error *err)
+{
+    (void)opt;
+    struct mb_compare_opts *o = &((struct compare_args *)base)->o;
+    if (!v || !strcmp(v, "none"))
+        o->correction = MB_CMP_CORRECT_NONE;
+    else if (!strcmp(v, "bh"))
+        o->correction = MB_CMP_CORRECT_BH;
+    else if (!strcmp(v, "holm"))
+        o->correction = MB_CMP_CORRECT_HOLM;
+    else
+        return mb_error_set(err, MB_EINPUT, "--correction takes bh, holm or none, not '%s'", v);
+    return 0;
+}
+
+static int add_metric(const struct mb_cli_opt *opt, const char *v, void *base, struct mb_error *err)
+{
+    (void)opt, (void)err;
+    struct compare_args *a = base;
+    a->metrics[a->nmetrics++] = v;
+    return 0;
+}
+
+static int set_compare_format(const struct mb_cli_opt *opt, const char *v, void *base,
+                              struct mb_error *err)
+{
+    (void)opt;
+    struct compare_args *a = base;
+    if (!strcmp(v, "text"))
+        a->fmt = MB_CMP_TEXT;
+    else if (!strcmp(v, "csv"))
+        a->fmt = MB_CMP_CSV;
+    else if (!strcmp(v, "md") || !strcmp(v, "markdown"))
+        a->fmt = MB_CMP_MARKDOWN;
+    else
+        return mb_error_set(err, MB_EINPUT, "--format takes text, csv or md, not '%s'", v);
+    return 0;
+}
+
+static const struct mb_cli_opt compare_opts[] = {
+    {.name = "threshold",
+     .arg = MB_CLI_REQUIRED,
+     .meta = "PCT",
+     .set = set_threshold,
+     .help = "smallest relative change that counts (default 5%)"},
+    {.name = "alpha",
+     .arg = MB_CLI_REQUIRED,
+     .meta = "P",
+     .set = set_alpha,
+     .help = "significance level (default 0.05)"},
+    {.name = "correction",
+     .arg = MB_CLI_REQUIRED,
+     .meta = "C",
+     .set = set_correction,
+     .help = "p-values adjusted over all tests: bh (Benjamini-Hochberg, default), holm "
+             "(stricter) or none"},
+    {.name = "no-correction", .set = set_correction, .help = "the same as --correction none"},
+    {.name = "metric",
+     .arg = MB_CLI_REQUIRED,
+     .meta = "NAME",
+     .set = add_metric,
+     .help = "compare this metric (repeatable); default: total_time_ms, downtime_ms, "
+             "probe_downtime_ms, batch_makespan_ms, overhead_pct"},
+    {.name = "format",
+     .arg = MB_CLI_REQUIRED,
+     .meta = "FMT",
+     .set = set_compare_format,
+     .help = "text (default), csv or md (Markdown, e.g. for a pull request)"},
+    {.name = NULL},
+};
+
+static const struct mb_cli_cmd compare_cli = {
+    .name = "compare",
+    .usage = "[OPTIONS] BASE_DIR NEW_DIR",
+    .description = compare_description,
+    .epilog = "exit status: 0 no regression, 1 a regression, 2 an error (bad input or usage).\n",
+    .opts = compare_opts,
+    .min_args = 2,
+    .max_args = 2,
+};
+
 int mb_cmd_compare(int argc, char **argv)
 {
-    struct mb_compare_opts o;
-    mb_compare_opts_default(&o);
-    enum mb_compare_format fmt = MB_CMP_TEXT;
-    const char *pos[2];
-    int npos = 0;
-    const char **metrics = mb_xcalloc((size_t)argc + 1, sizeof(char *));
-    size_t nmetrics = 0;
+    struct compare_args a = {.fmt = MB_CMP_TEXT};
+    mb_compare_opts_default(&a.o);
+    const char **metrics = a.metrics = mb_xcalloc((size_t)argc + 1, sizeof(char *));
     int status = MB_EXIT_INPUT;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-            fputs(compare_usage, stdout);
-            free(metrics);
-            return MB_EXIT_OK;
-        } else if (!strcmp(a, "--no-correction")) {
-            o.correction = MB_CMP_CORRECT_NONE;
-        } else if (!strcmp(a, "--threshold") || !strcmp(a, "--alpha") || !strcmp(a, "--metric") ||
-                   !strcmp(a, "--format") || !strcmp(a, "--correction")) {
-            if (i + 1 >= argc) {
-                fprintf(stderr, "migbench compare: %s needs a value\n", a);
-                goto out;
-            }
-            const char *v = argv[++i];
-            char why[128];
-            if (!strcmp(a, "--threshold")) {
-                double pct;
-                char *end;
-                if (mb_parse_percent(v, &pct, why, sizeof(why))) {
-                    pct = strtod(v, &end); /* "5" is read as 5 % */
-                    if (!*v || *end)
-                        pct = -1;
-                }
-                if (!(pct > 0 && pct < 1000)) {
-                    fprintf(stderr,
-                            "migbench compare: --threshold takes a percentage above 0, "
-                            "such as 5%%, not '%s'\n",
-                            v);
-                    goto out;
-                }
-                o.threshold = pct / 100;
-            } else if (!strcmp(a, "--alpha")) {
-                char *end;
-                o.alpha = strtod(v, &end);
-                if (!*v || *end || !(o.alpha > 0 && o.alpha < 1)) {
-                    fprintf(stderr,
-                            "migbench compare: --alpha takes a level between 0 and 1, such as "
-                            "0.05, not '%s'\n",
-                            v);
-                    goto out;
-                }
-            } else if (!strcmp(a, "--metric")) {
-                metrics[nmetrics++] = v;
-            } else if (!strcmp(a, "--correction")) {
-                if (!strcmp(v, "bh"))
-                    o.correction = MB_CMP_CORRECT_BH;
-                else if (!strcmp(v, "holm"))
-                    o.correction = MB_CMP_CORRECT_HOLM;
-                else if (!strcmp(v, "none"))
-                    o.correction = MB_CMP_CORRECT_NONE;
-                else {
-                    fprintf(stderr,
-                            "migbench compare: --correction takes bh, holm or none, not "
-                            "'%s'\n",
-                            v);
-                    goto out;
-                }
-            } else if (!strcmp(v, "text")) {
-                fmt = MB_CMP_TEXT;
-            } else if (!strcmp(v, "csv")) {
-                fmt = MB_CMP_CSV;
-            } else if (!strcmp(v, "md") || !strcmp(v, "markdown")) {
-                fmt = MB_CMP_MARKDOWN;
-            } else {
-                fprintf(stderr, "migbench compare: --format takes text, csv or md, not '%s'\n", v);
-                goto out;
-            }
-        } else if (a[0] == '-' && a[1]) {
-            fprintf(stderr,
-                    "migbench compare: unknown option '%s'; see 'migbench compare --help'\n", a);
-            goto out;
-        } else if (npos < 2) {
-            pos[npos++] = a;
-        } else {
-            fprintf(stderr, "migbench compare: give two results directories, BASE and NEW\n");
-            goto out;
-        }
-    }
-    if (npos != 2) {
-        fputs("usage: migbench compare [OPTIONS] BASE_DIR NEW_DIR (see 'migbench compare "
-              "--help')\n",
-              stderr);
+    if (!mb_cli_args(&compare_cli, &argc, argv, &a, &status))
         goto out;
-    }
-    o.metrics = nmetrics ? metrics : NULL;
-    o.nmetrics = nmetrics;
     struct mb_error err;
     mb_error_clear(&err);
+    struct mb_compare_opts o = a.o;
+    enum mb_compare_format fmt = a.fmt;
+    size_t nmetrics = a.nmetrics;
+    const char *pos[2] = {argv[1], argv[2]};
+    o.metrics = nmetrics ? metrics : NULL;
+    o.nmetrics = nmetrics;
     char *paths[2] = {NULL, NULL};
     struct mb_report_dir *d[2] = {NULL, NULL};
     struct mb_compare *c = NULL;

@@ -1,41 +1,100 @@
 /* cmd_run.c — `migbench run`: campaigns of real migrations. */
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli.h"
 #include "commands.h"
 #include "runner.h"
 #include "lib/units.h"
 #include "lib/util.h"
 
-static const char usage_text[] =
-    "usage: migbench run [OPTIONS] SCENARIO...\n"
-    "       migbench run [OPTIONS] --resume RESULTS_DIR\n"
-    "\n"
-    "Carry out every run of each scenario's plan ('migbench plan') on its testbed, with\n"
-    "real live migrations, and record them in RESULTS_BASE/<scenario>/<time>/:\n"
-    "scenario.yaml (the scenario as run), metadata.json (hypervisor, libvirt, kernel and\n"
-    "CPU of every host, harness version, guest image hash) and raw.csv (one row per VM\n"
-    "migration, written as each run ends; docs/results.md).\n"
-    "\n"
-    "  --testbed FILE|NAME   use this testbed instead of the scenario's\n"
-    "  --out RESULTS_BASE    where results go (default: results)\n"
-    "  --history DIR         earlier results the adaptive strategy learns from (overrides\n"
-    "                        the scenario's migration.history)\n"
-    "  --matrix DIR          earlier Table 3 results the workload-aware placement reads\n"
-    "                        (overrides the scenario's placement.matrix)\n"
-    "  --resume DIR          finish an interrupted campaign in DIR: runs already in its\n"
-    "                        raw.csv are skipped, none is done twice\n"
-    "  --quiet               no progress output (errors still go to stderr)\n"
-    "  --progress bar|lines  a one-line bar with ETA (default on a terminal) or log lines\n"
-    "\n"
-    "A failed or timed-out migration, or a guest that lost a write, is recorded with its\n"
-    "status and the campaign goes on.  SIGINT/SIGTERM abort the migration under way,\n"
-    "clean up the run's VMs and exit 130; the results so far stay, and --resume goes on.\n"
-    "\n"
-    "exit status: 0 every run ok, 1 some run failed, 2 bad input, 3 environment error\n"
-    "(testbed unreachable, results not writable), 130 interrupted.\n";
+static int set_quiet(const struct mb_cli_opt *o, const char *value, void *base,
+                     struct mb_error *err)
+{
+    (void)o, (void)value, (void)err;
+    ((struct mb_runner_opts *)base)->progress = MB_PROGRESS_QUIET;
+    return 0;
+}
+
+static int set_progress(const struct mb_cli_opt *o, const char *value, void *base,
+                        struct mb_error *err)
+{
+    (void)o;
+    struct mb_runner_opts *r = base;
+    if (!strcmp(value, "bar"))
+        r->progress = MB_PROGRESS_BAR;
+    else if (!strcmp(value, "lines"))
+        r->progress = MB_PROGRESS_LINES;
+    else
+        return mb_error_set(err, MB_EINPUT, "--progress takes bar or lines, not '%s'", value);
+    return 0;
+}
+
+#define RUN_OPT(field) .set = mb_cli_set_str, .offset = offsetof(struct mb_runner_opts, field)
+
+static const struct mb_cli_opt run_opts[] = {
+    {.name = "testbed",
+     .arg = MB_CLI_REQUIRED,
+     .meta = "FILE|NAME",
+     RUN_OPT(testbed),
+     .help = "use this testbed instead of the scenario's"},
+    {.name = "out",
+     .arg = MB_CLI_REQUIRED,
+     .meta = "RESULTS_BASE",
+     RUN_OPT(out_base),
+     .help = "where results go (default: results)"},
+    {.name = "history",
+     .arg = MB_CLI_REQUIRED,
+     .meta = "DIR",
+     RUN_OPT(history),
+     .help = "earlier results the adaptive strategy learns from (overrides the scenario's "
+             "migration.history)"},
+    {.name = "matrix",
+     .arg = MB_CLI_REQUIRED,
+     .meta = "DIR",
+     RUN_OPT(matrix),
+     .help = "earlier Table 3 results the workload-aware placement reads (overrides the "
+             "scenario's placement.matrix)"},
+    {.name = "resume",
+     .arg = MB_CLI_REQUIRED,
+     .meta = "DIR",
+     RUN_OPT(resume_dir),
+     .help = "finish an interrupted campaign in DIR: runs already in its raw.csv are skipped, "
+             "none is done twice"},
+    {.name = "quiet",
+     .short_name = 'q',
+     .set = set_quiet,
+     .help = "no progress output (errors still go to stderr)"},
+    {.name = "progress",
+     .arg = MB_CLI_REQUIRED,
+     .meta = "bar|lines",
+     .set = set_progress,
+     .help = "a one-line bar with ETA (default on a terminal) or log lines"},
+    {.name = NULL},
+};
+
+static const struct mb_cli_cmd run_cli = {
+    .name = "run",
+    .usage = "[OPTIONS] SCENARIO...\n[OPTIONS] --resume RESULTS_DIR",
+    .description =
+        "Carry out every run of each scenario's plan ('migbench plan') on its testbed, with\n"
+        "real live migrations, and record them in RESULTS_BASE/<scenario>/<time>/:\n"
+        "scenario.yaml (the scenario as run), metadata.json (hypervisor, libvirt, kernel and\n"
+        "CPU of every host, harness version, guest image hash) and raw.csv (one row per VM\n"
+        "migration, written as each run ends; docs/results.md).\n",
+    .epilog =
+        "A failed or timed-out migration, or a guest that lost a write, is recorded with its\n"
+        "status and the campaign goes on.  SIGINT/SIGTERM abort the migration under way,\n"
+        "clean up the run's VMs and exit 130; the results so far stay, and --resume goes on.\n"
+        "\n"
+        "exit status: 0 every run ok, 1 some run failed, 2 bad input, 3 environment error\n"
+        "(testbed unreachable, results not writable), 130 interrupted.\n",
+    .opts = run_opts,
+    .max_args = -1,
+};
 
 static volatile sig_atomic_t stop_flag;
 
@@ -48,64 +107,19 @@ static void on_signal(int sig)
 int mb_cmd_run(int argc, char **argv)
 {
     struct mb_runner_opts o = {.progress = MB_PROGRESS_AUTO, .stop = &stop_flag};
-    const char *scen[64];
-    int nscen = 0;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        const char *needs = NULL;
-        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-            fputs(usage_text, stdout);
-            return MB_EXIT_OK;
-        } else if (!strcmp(a, "--quiet") || !strcmp(a, "-q")) {
-            o.progress = MB_PROGRESS_QUIET;
-        } else if (!strcmp(a, "--testbed") || !strcmp(a, "--out") || !strcmp(a, "--resume") ||
-                   !strcmp(a, "--progress") || !strcmp(a, "--history") || !strcmp(a, "--matrix")) {
-            if (i + 1 >= argc) {
-                needs = a;
-            } else if (!strcmp(a, "--testbed")) {
-                o.testbed = argv[++i];
-            } else if (!strcmp(a, "--out")) {
-                o.out_base = argv[++i];
-            } else if (!strcmp(a, "--resume")) {
-                o.resume_dir = argv[++i];
-            } else if (!strcmp(a, "--history")) {
-                o.history = argv[++i];
-            } else if (!strcmp(a, "--matrix")) {
-                o.matrix = argv[++i];
-            } else {
-                const char *m = argv[++i];
-                if (!strcmp(m, "bar"))
-                    o.progress = MB_PROGRESS_BAR;
-                else if (!strcmp(m, "lines"))
-                    o.progress = MB_PROGRESS_LINES;
-                else {
-                    fprintf(stderr, "migbench run: --progress takes bar or lines, not '%s'\n", m);
-                    return MB_EXIT_INPUT;
-                }
-            }
-            if (needs) {
-                fprintf(stderr, "migbench run: %s needs a value\n", needs);
-                return MB_EXIT_INPUT;
-            }
-        } else if (a[0] == '-' && a[1]) {
-            fprintf(stderr, "migbench run: unknown option '%s'; see 'migbench run --help'\n", a);
-            return MB_EXIT_INPUT;
-        } else if (nscen < 64) {
-            scen[nscen++] = a;
-        } else {
-            fprintf(stderr, "migbench run: at most 64 scenarios at once\n");
-            return MB_EXIT_INPUT;
-        }
-    }
+    int rc;
+    if (!mb_cli_args(&run_cli, &argc, argv, &o, &rc))
+        return rc;
+    struct mb_error err;
+    mb_error_clear(&err);
+    int nscen = argc - 1;
     if (o.resume_dir && nscen) {
         fprintf(stderr, "migbench run: --resume takes the scenario from its directory; give "
                         "no SCENARIO\n");
         return MB_EXIT_INPUT;
     }
-    if (!o.resume_dir && !nscen) {
-        fputs("usage: migbench run [OPTIONS] SCENARIO... (see 'migbench run --help')\n", stderr);
-        return MB_EXIT_INPUT;
-    }
+    if (!o.resume_dir && !nscen)
+        return mb_cli_exit(&run_cli, MB_CLI_USAGE, &err);
     struct sigaction sa;
     memset(&sa, 0, sizeof(sa));
     sa.sa_handler = on_signal;
@@ -115,11 +129,10 @@ int mb_cmd_run(int argc, char **argv)
 
     int worst = MB_EXIT_OK;
     for (int i = 0; i < (o.resume_dir ? 1 : nscen); i++) {
-        o.scenario = o.resume_dir ? NULL : scen[i];
+        o.scenario = o.resume_dir ? NULL : argv[1 + i];
         struct mb_runner_summary sum;
-        struct mb_error err;
         mb_error_clear(&err);
-        int rc = mb_runner_campaign(&o, &sum, &err);
+        rc = mb_runner_campaign(&o, &sum, &err);
         if (sum.dir[0] && o.progress != MB_PROGRESS_QUIET)
             printf("results: %s (%zu runs, %zu failed; harness CPU %.1f s = %.2f%% of %.0f s)\n",
                    sum.dir, sum.done + sum.skipped, sum.failed, sum.cpu_s,

@@ -6,12 +6,14 @@
 #include <math.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "commands.h"
 #include "domxml.h"
 #include "guest.h"
@@ -21,44 +23,16 @@
 #include "lib/units.h"
 #include "lib/util.h"
 
-static const char usage_text[] =
-    "usage: migbench vm [--testbed FILE|NAME] COMMAND ARGS...\n"
-    "\n"
-    "Single guests on a testbed (default: the embedded lab's, 'lab').  Guest N is named\n"
-    "vmN; its IP and MAC come from the testbed's guest.network, so it keeps them on\n"
-    "every host.\n"
-    "\n"
-    "  start HOST N [--memory SIZE] [--vcpus N] [--disk SIZE] [--wait DURATION]\n"
-    "        boot vmN on HOST (default 256MiB, 1 vCPU) and wait until it answers over\n"
-    "        SSH (default 120s; 0 = don't wait); prints boot_to_ssh_s.  --disk: a new\n"
-    "        scratch disk (sparse, in guest.disk_dir, which every host sees; the guest\n"
-    "        mounts it on /mnt/scratch)\n"
-    "  exec N [--timeout DURATION] [--] CMD...\n"
-    "        run CMD in vmN over SSH (host key checked against guest.ssh.known_hosts);\n"
-    "        prints its output; exit 1 if it fails\n"
-    "  migrate N FROM TO [--max-downtime MS] [--timeout S] [--keep-cap] [--unsafe]\n"
-    "        [--bandwidth RATE] [--parallel N] [--auto-converge] [--compression NAME]\n"
-    "        [--postcopy [--postcopy-after S]]\n"
-    "        live-migrate vmN (peer-to-peer) and print the job statistics as key=value;\n"
-    "        the source's CPU cap is not carried over unless --keep-cap; --unsafe lets\n"
-    "        libvirt migrate a guest with a disk it cannot prove shared (guest.disk_dir)\n"
-    "  cap N PERCENT [--measure DURATION]\n"
-    "        cap vmN's vCPUs at PERCENT of one host CPU (0 = no cap) and read it back;\n"
-    "        --measure samples the vCPUs' CPU time over DURATION\n"
-    "  balloon N SIZE [--timeout DURATION]\n"
-    "        set vmN's balloon and wait until the guest reaches it (default 30s)\n"
-    "  destroy N    stop vmN wherever it runs (and remove its scratch disk)\n"
-    "  list         guests on every host\n"
-    "  hosts        hypervisor, libvirt and CPU of every host (provenance)\n"
-    "\n"
-    "Durations take units (500ms, 30s, 2min); a bare number is in the unit the option\n"
-    "names (MS, S; DURATION: seconds).  Sizes take units (256MiB, 1GiB).\n"
-    "\n"
-    "exit status: 0 ok, 1 migration failed or timed out / command failed in the guest,\n"
-    "2 usage or bad input, 3 environment error (testbed, libvirt, ssh), 130 interrupted\n"
-    "(a migration interrupted by SIGINT/SIGTERM is aborted first).\n";
+/* ---- the command line ---------------------------------------------------------- */
 
-/* ---- command-line helpers -------------------------------------------------------- */
+/* What the options of the subcommands set (each subcommand reads its own). */
+struct vm_args {
+    uint64_t memory, disk; /* start */
+    int vcpus;
+    double wait_s, timeout_s, measure_s, max_downtime_s;
+    bool keep_cap;
+    struct mb_hv_migrate_opts mig; /* migrate */
+};
 
 static int bad_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static int bad_usage(const char *fmt, ...)
@@ -67,7 +41,7 @@ static int bad_usage(const char *fmt, ...)
     va_start(ap, fmt);
     fputs("migbench vm: ", stderr);
     vfprintf(stderr, fmt, ap);
-    fputs("\n(see 'migbench vm --help')\n", stderr);
+    fputs("; see 'migbench vm --help'\n", stderr);
     va_end(ap);
     return MB_EXIT_INPUT;
 }
@@ -81,7 +55,8 @@ static int report(const struct mb_error *e)
 }
 
 /* A duration in seconds: with a unit (500ms, 2min), or a bare number in unit_ms. */
-static int parse_seconds(const char *opt, const char *s, double unit_ms, double *out)
+static int parse_seconds(const char *opt, const char *s, double unit_ms, double *out,
+                         struct mb_error *err)
 {
     char *end;
     double v = strtod(s, &end);
@@ -92,11 +67,280 @@ static int parse_seconds(const char *opt, const char *s, double unit_ms, double 
     char why[128];
     double ms;
     if (mb_parse_duration_ms(s, &ms, why, sizeof(why)) < 0)
-        return bad_usage("%s '%s' is not valid: %s; expected %s or a duration like 500ms, 30s", opt,
-                         s, why, unit_ms == 1 ? "milliseconds" : "seconds");
+        return mb_error_set(err, MB_EINPUT,
+                            "%s '%s' is not valid: %s; expected %s or a duration like 500ms, 30s",
+                            opt, s, why, unit_ms == 1 ? "milliseconds" : "seconds");
     *out = ms / 1000.0;
     return 0;
 }
+
+#define FIELD(base, o, type) ((type *)(void *)((char *)(base) + (o)->offset))
+
+/* --wait, --timeout, --measure, --postcopy-after: a bare number is seconds */
+static int set_seconds(const struct mb_cli_opt *o, const char *v, void *base, struct mb_error *err)
+{
+    char opt[64];
+    snprintf(opt, sizeof(opt), "--%s", o->name);
+    return parse_seconds(opt, v, 1000, FIELD(base, o, double), err);
+}
+
+/* --max-downtime: a bare number is milliseconds */
+static int set_ms(const struct mb_cli_opt *o, const char *v, void *base, struct mb_error *err)
+{
+    char opt[64];
+    snprintf(opt, sizeof(opt), "--%s", o->name);
+    return parse_seconds(opt, v, 1, FIELD(base, o, double), err);
+}
+
+static int parse_size(const char *what, const char *s, uint64_t *out, struct mb_error *err)
+{
+    char why[128];
+    if (mb_parse_size(s, out, why, sizeof(why)) < 0)
+        return mb_error_set(err, MB_EINPUT, "%s '%s' is not valid: %s; expected a size like 256MiB",
+                            what, s, why);
+    return 0;
+}
+
+static int set_size(const struct mb_cli_opt *o, const char *v, void *base, struct mb_error *err)
+{
+    char opt[64];
+    snprintf(opt, sizeof(opt), "--%s", o->name);
+    return parse_size(opt, v, FIELD(base, o, uint64_t), err);
+}
+
+static int set_rate(const struct mb_cli_opt *o, const char *v, void *base, struct mb_error *err)
+{
+    uint64_t bps;
+    char why[128];
+    if (mb_parse_rate(v, &bps, why, sizeof(why)) < 0)
+        return mb_error_set(err, MB_EINPUT, "--%s '%s' is not valid: %s%s", o->name, v, why,
+                            strstr(why, " like ") ? "" : "; expected a rate like 100MiB/s");
+    *FIELD(base, o, unsigned long) = (unsigned long)((bps + (1 << 20) - 1) >> 20);
+    return 0;
+}
+
+#define VM_ARG(field) .offset = offsetof(struct vm_args, field)
+
+static const struct mb_cli_opt start_opts[] = {
+    {.name = "memory",
+     .arg = MB_CLI_REQUIRED,
+     .meta = "SIZE",
+     .set = set_size,
+     VM_ARG(memory),
+     .def = "256MiB",
+     .help = "memory of the guest"},
+    {.name = "vcpus",
+     .arg = MB_CLI_REQUIRED,
+     .meta = "N",
+     .set = mb_cli_set_int,
+     VM_ARG(vcpus),
+     .def = "1",
+     .min = 1,
+     .max = 64,
+     .help = "its vCPUs"},
+    {.name = "disk",
+     .arg = MB_CLI_REQUIRED,
+     .meta = "SIZE",
+     .set = set_size,
+     VM_ARG(disk),
+     .help = "a new scratch disk (sparse, in guest.disk_dir, which every host sees; the guest "
+             "mounts it on /mnt/scratch)"},
+    {.name = "wait",
+     .arg = MB_CLI_REQUIRED,
+     .meta = "DURATION",
+     .set = set_seconds,
+     VM_ARG(wait_s),
+     .def = "120s",
+     .help = "how long to wait for SSH; 0 = don't wait"},
+    {.name = NULL},
+};
+
+/* No default in the table: the options are read in two passes (before and after N). */
+static const struct mb_cli_opt exec_opts[] = {
+    {.name = "timeout",
+     .arg = MB_CLI_REQUIRED,
+     .meta = "DURATION",
+     .set = set_seconds,
+     VM_ARG(timeout_s),
+     .help = "how long the command may run (default 60s)"},
+    {.name = NULL},
+};
+
+static const struct mb_cli_opt migrate_opts[] = {
+    {.name = "max-downtime",
+     .arg = MB_CLI_REQUIRED,
+     .meta = "MS",
+     .set = set_ms,
+     VM_ARG(max_downtime_s),
+     .help = "longest pause for the final copy (default: libvirt's)"},
+    {.name = "timeout",
+     .arg = MB_CLI_REQUIRED,
+     .meta = "S",
+     .set = set_seconds,
+     VM_ARG(timeout_s),
+     .def = "300s",
+     .help = "abort the migration after this"},
+    {.name = "keep-cap",
+     .set = mb_cli_set_flag,
+     VM_ARG(keep_cap),
+     .help = "carry the source's CPU cap over (by default it is not)"},
+    {.name = "unsafe",
+     .set = mb_cli_set_flag,
+     VM_ARG(mig.unsafe),
+     .help = "let libvirt migrate a guest with a disk it cannot prove shared (guest.disk_dir)"},
+    {.name = "bandwidth",
+     .arg = MB_CLI_REQUIRED,
+     .meta = "RATE",
+     .set = set_rate,
+     VM_ARG(mig.bandwidth_mibs),
+     .help = "bandwidth limit, e.g. 100MiB/s"},
+    {.name = "parallel",
+     .arg = MB_CLI_REQUIRED,
+     .meta = "N",
+     .set = mb_cli_set_int,
+     VM_ARG(mig.parallel),
+     .min = 1,
+     .max = 255,
+     .help = "parallel connections (multifd)"},
+    {.name = "auto-converge",
+     .set = mb_cli_set_flag,
+     VM_ARG(mig.auto_converge),
+     .help = "throttle the guest's vCPUs when it dirties memory too fast"},
+    {.name = "compression",
+     .arg = MB_CLI_REQUIRED,
+     .meta = "NAME",
+     .set = mb_cli_set_str,
+     VM_ARG(mig.compression),
+     .help = "compression of migrated pages (xbzrle, zlib, zstd, ...)"},
+    {.name = "postcopy",
+     .set = mb_cli_set_flag,
+     VM_ARG(mig.postcopy),
+     .help = "allow switching to post-copy"},
+    {.name = "postcopy-after",
+     .arg = MB_CLI_REQUIRED,
+     .meta = "S",
+     .set = set_seconds,
+     VM_ARG(mig.postcopy_after_s),
+     .help = "with --postcopy: switch after this long"},
+    {.name = NULL},
+};
+
+static const struct mb_cli_opt cap_opts[] = {
+    {.name = "measure",
+     .arg = MB_CLI_REQUIRED,
+     .meta = "DURATION",
+     .set = set_seconds,
+     VM_ARG(measure_s),
+     .help = "sample the vCPUs' CPU time over DURATION"},
+    {.name = NULL},
+};
+
+static const struct mb_cli_opt balloon_opts[] = {
+    {.name = "timeout",
+     .arg = MB_CLI_REQUIRED,
+     .meta = "DURATION",
+     .set = set_seconds,
+     VM_ARG(timeout_s),
+     .def = "30s",
+     .help = "how long the guest may take to reach it"},
+    {.name = NULL},
+};
+
+enum vm_sub { VM_START, VM_EXEC, VM_MIGRATE, VM_CAP, VM_BALLOON, VM_DESTROY, VM_LIST, VM_HOSTS };
+
+static const struct mb_cli_cmd vm_subs[] = {
+    {.name = "vm start",
+     .id = VM_START,
+     .usage = "HOST N [OPTIONS]",
+     .opts = start_opts,
+     .summary = "boot vmN on HOST and wait until it answers over SSH; prints boot_to_ssh_s",
+     .min_args = 2,
+     .max_args = 2,
+     .help_name = "vm"},
+    {.name = "vm exec",
+     .id = VM_EXEC,
+     .usage = "N [--timeout DURATION] [--] CMD...",
+     .opts = exec_opts,
+     .flags = MB_CLI_STOP_AT_OPERAND,
+     .summary = "run CMD in vmN over SSH (host key checked against guest.ssh.known_hosts); "
+                "prints its output; exit 1 if it fails",
+     .min_args = 1,
+     .max_args = -1,
+     .help_name = "vm"},
+    {.name = "vm migrate",
+     .id = VM_MIGRATE,
+     .usage = "N FROM TO [OPTIONS]",
+     .opts = migrate_opts,
+     .summary = "live-migrate vmN (peer-to-peer) and print the job statistics as key=value",
+     .min_args = 3,
+     .max_args = 3,
+     .help_name = "vm"},
+    {.name = "vm cap",
+     .id = VM_CAP,
+     .usage = "N PERCENT [OPTIONS]",
+     .opts = cap_opts,
+     .summary = "cap vmN's vCPUs at PERCENT of one host CPU (0 = no cap) and read it back",
+     .min_args = 2,
+     .max_args = 2,
+     .help_name = "vm"},
+    {.name = "vm balloon",
+     .id = VM_BALLOON,
+     .usage = "N SIZE [OPTIONS]",
+     .opts = balloon_opts,
+     .summary = "set vmN's balloon and wait until the guest reaches it",
+     .min_args = 2,
+     .max_args = 2,
+     .help_name = "vm"},
+    {.name = "vm destroy",
+     .id = VM_DESTROY,
+     .usage = "N",
+     .summary = "stop vmN wherever it runs (and remove its scratch disk)",
+     .min_args = 1,
+     .max_args = 1,
+     .help_name = "vm"},
+    {.name = "vm list",
+     .id = VM_LIST,
+     .usage = "",
+     .summary = "guests on every host",
+     .help_name = "vm"},
+    {.name = "vm hosts",
+     .id = VM_HOSTS,
+     .usage = "",
+     .summary = "hypervisor, libvirt and CPU of every host (provenance)",
+     .help_name = "vm"},
+    {.name = NULL},
+};
+
+static const struct mb_cli_opt vm_opts[] = {
+    {.name = "testbed",
+     .arg = MB_CLI_REQUIRED,
+     .meta = "FILE|NAME",
+     .set = mb_cli_set_str,
+     .offset = 0,
+     .def = "lab",
+     .help = "the testbed"},
+    {.name = NULL},
+};
+
+static const struct mb_cli_cmd vm_cli = {
+    .name = "vm",
+    .usage = "[--testbed FILE|NAME] COMMAND ARGS...",
+    .description =
+        "Single guests on a testbed (default: the embedded lab's, 'lab').  Guest N is named\n"
+        "vmN; its IP and MAC come from the testbed's guest.network, so it keeps them on\n"
+        "every host.\n",
+    .epilog = "Durations take units (500ms, 30s, 2min); a bare number is in the unit the option\n"
+              "names (MS, S; DURATION: seconds).  Sizes take units (256MiB, 1GiB).\n"
+              "\n"
+              "exit status: 0 ok, 1 migration failed or timed out / command failed in the guest,\n"
+              "2 usage or bad input, 3 environment error (testbed, libvirt, ssh), 130 interrupted\n"
+              "(a migration interrupted by SIGINT/SIGTERM is aborted first).\n",
+    .opts = vm_opts,
+    .min_args = 1,
+    .max_args = -1,
+    .flags = MB_CLI_STOP_AT_OPERAND | MB_CLI_SUBS_IN_FULL,
+    .subs = vm_subs,
+};
 
 static int parse_count(const char *what, const char *s, int min, int max, int *out)
 {
@@ -106,24 +350,6 @@ static int parse_count(const char *what, const char *s, int min, int max, int *o
         return bad_usage("%s '%s': expected a whole number from %d to %d", what, s, min, max);
     *out = (int)v;
     return 0;
-}
-
-static int parse_size(const char *what, const char *s, uint64_t *out)
-{
-    char why[128];
-    if (mb_parse_size(s, out, why, sizeof(why)) < 0)
-        return bad_usage("%s '%s' is not valid: %s; expected a size like 256MiB", what, s, why);
-    return 0;
-}
-
-/* The value of option argv[*i] (advancing *i), or NULL after complaining. */
-static const char *opt_value(int argc, char **argv, int *i)
-{
-    if (*i + 1 >= argc) {
-        bad_usage("option %s needs a value", argv[*i]);
-        return NULL;
-    }
-    return argv[++*i];
 }
 
 /* ---- the testbed and its connections --------------------------------------------- */
@@ -147,11 +373,12 @@ static int ctx_hv(struct ctx *c, int h, struct mb_hv **out, struct mb_error *err
     return MB_OK;
 }
 
+/* The index of the host called name, or -1 with a did-you-mean on stderr. */
 static int host_index(const struct ctx *c, const char *name)
 {
-    for (int h = 0; h < c->tb->nhosts; h++)
-        if (!strcmp(c->tb->hosts[h].name, name))
-            return h;
+    int found = mb_testbed_host_index(c->tb, name, -1);
+    if (found >= 0)
+        return found;
     const char *names[64];
     int n = 0;
     for (int h = 0; h < c->tb->nhosts && n < 63; h++)
@@ -185,48 +412,33 @@ static int find_vm(struct ctx *c, const char *name, int *host, struct mb_hv_dom 
     return MB_OK;
 }
 
-static int need_vm(struct ctx *c, int n, int *host, struct mb_hv_dom **dom, struct mb_error *err)
+/* vmN for the operand arg: N, the host it runs on and its domain.  Returns 0, or the exit
+ * status after saying why (N is not a number, vmN runs nowhere, a host is unreachable). */
+static int running_vm(struct ctx *c, const char *arg, int *n, int *host, struct mb_hv_dom **dom)
 {
+    if (parse_count("N", arg, 1, 9999, n))
+        return MB_EXIT_INPUT;
+    struct mb_error err;
+    mb_error_clear(&err);
     char name[32];
-    snprintf(name, sizeof(name), "vm%d", n);
-    int rc = find_vm(c, name, host, dom, err);
+    snprintf(name, sizeof(name), "vm%d", *n);
+    *dom = NULL;
+    int rc = find_vm(c, name, host, dom, &err);
     if (rc == MB_OK && !*dom)
-        rc = mb_error_set(err, MB_EINPUT, "%s is not running on any host of %s", name, c->tb->path);
-    return rc;
+        rc =
+            mb_error_set(&err, MB_EINPUT, "%s is not running on any host of %s", name, c->tb->path);
+    return rc < 0 ? report(&err) : MB_EXIT_OK;
 }
 
 /* ---- subcommands ----------------------------------------------------------------- */
 
-static int cmd_start(struct ctx *c, int argc, char **argv)
+/* argv[1..] are the operands. */
+static int cmd_start(struct ctx *c, const struct vm_args *a, char **argv)
 {
-    const char *pos[2];
-    int npos = 0, vcpus = 1, n;
-    uint64_t memory = 256ULL << 20, disk = 0;
-    double wait_s = 120;
-    for (int i = 1; i < argc; i++) {
-        const char *v;
-        if (!strcmp(argv[i], "--memory")) {
-            if (!(v = opt_value(argc, argv, &i)) || parse_size("--memory", v, &memory))
-                return MB_EXIT_INPUT;
-        } else if (!strcmp(argv[i], "--vcpus")) {
-            if (!(v = opt_value(argc, argv, &i)) || parse_count("--vcpus", v, 1, 64, &vcpus))
-                return MB_EXIT_INPUT;
-        } else if (!strcmp(argv[i], "--wait")) {
-            if (!(v = opt_value(argc, argv, &i)) || parse_seconds("--wait", v, 1000, &wait_s))
-                return MB_EXIT_INPUT;
-        } else if (!strcmp(argv[i], "--disk")) {
-            if (!(v = opt_value(argc, argv, &i)) || parse_size("--disk", v, &disk))
-                return MB_EXIT_INPUT;
-        } else if (argv[i][0] == '-' && argv[i][1]) {
-            return bad_usage("start: unknown option '%s'", argv[i]);
-        } else if (npos < 2) {
-            pos[npos++] = argv[i];
-        } else {
-            return bad_usage("start: too many arguments");
-        }
-    }
-    if (npos != 2)
-        return bad_usage("start needs HOST and N");
+    const char *pos[2] = {argv[1], argv[2]};
+    int n, vcpus = a->vcpus;
+    uint64_t memory = a->memory, disk = a->disk;
+    double wait_s = a->wait_s;
     int h = host_index(c, pos[0]);
     if (h < 0)
         return MB_EXIT_INPUT;
@@ -301,37 +513,13 @@ static int cmd_start(struct ctx *c, int argc, char **argv)
     return MB_EXIT_OK;
 }
 
-static int cmd_exec(struct ctx *c, int argc, char **argv)
+/* argv[0] is N, argv[1..] the command's words. */
+static int cmd_exec(struct ctx *c, const struct vm_args *a, int argc, char **argv)
 {
-    double timeout_s = 60;
+    double timeout_s = a->timeout_s;
     int i = 1, n;
-    for (; i < argc && argv[i][0] == '-'; i++) {
-        const char *v;
-        if (!strcmp(argv[i], "--timeout")) {
-            if (!(v = opt_value(argc, argv, &i)) || parse_seconds("--timeout", v, 1000, &timeout_s))
-                return MB_EXIT_INPUT;
-        } else {
-            return bad_usage("exec: unknown option '%s'", argv[i]);
-        }
-    }
-    if (i >= argc)
-        return bad_usage("exec needs N and a command");
-    if (parse_count("N", argv[i++], 1, 9999, &n))
+    if (parse_count("N", argv[0], 1, 9999, &n))
         return MB_EXIT_INPUT;
-    for (; i < argc && argv[i][0] == '-'; i++) {
-        const char *v;
-        if (!strcmp(argv[i], "--")) {
-            i++;
-            break;
-        } else if (!strcmp(argv[i], "--timeout")) {
-            if (!(v = opt_value(argc, argv, &i)) || parse_seconds("--timeout", v, 1000, &timeout_s))
-                return MB_EXIT_INPUT;
-        } else {
-            break; /* the command's own option */
-        }
-    }
-    if (i >= argc)
-        return bad_usage("exec needs a command");
     /* the words are joined as ssh does: the remote shell parses the line */
     struct mb_buf cmd = {0};
     for (int j = i; j < argc; j++)
@@ -405,60 +593,14 @@ static void on_signal(int sig)
     interrupted = 1;
 }
 
-static int cmd_migrate(struct ctx *c, int argc, char **argv)
+/* argv[1..] are the operands. */
+static int cmd_migrate(struct ctx *c, const struct vm_args *a, char **argv)
 {
-    const char *pos[3];
-    int npos = 0, n;
-    bool keep_cap = false;
-    double max_downtime_s = 0, timeout_s = 300;
-    struct mb_hv_migrate_opts o = {0};
-    for (int i = 1; i < argc; i++) {
-        const char *v;
-        if (!strcmp(argv[i], "--max-downtime")) {
-            if (!(v = opt_value(argc, argv, &i)) ||
-                parse_seconds("--max-downtime", v, 1, &max_downtime_s))
-                return MB_EXIT_INPUT;
-        } else if (!strcmp(argv[i], "--timeout")) {
-            if (!(v = opt_value(argc, argv, &i)) || parse_seconds("--timeout", v, 1000, &timeout_s))
-                return MB_EXIT_INPUT;
-        } else if (!strcmp(argv[i], "--keep-cap")) {
-            keep_cap = true;
-        } else if (!strcmp(argv[i], "--unsafe")) {
-            o.unsafe = true;
-        } else if (!strcmp(argv[i], "--auto-converge")) {
-            o.auto_converge = true;
-        } else if (!strcmp(argv[i], "--postcopy")) {
-            o.postcopy = true;
-        } else if (!strcmp(argv[i], "--postcopy-after")) {
-            if (!(v = opt_value(argc, argv, &i)) ||
-                parse_seconds("--postcopy-after", v, 1000, &o.postcopy_after_s))
-                return MB_EXIT_INPUT;
-        } else if (!strcmp(argv[i], "--bandwidth")) {
-            uint64_t bps;
-            char why[128];
-            if (!(v = opt_value(argc, argv, &i)))
-                return MB_EXIT_INPUT;
-            if (mb_parse_rate(v, &bps, why, sizeof(why)) < 0)
-                return bad_usage("--bandwidth '%s' is not valid: %s%s", v, why,
-                                 strstr(why, " like ") ? "" : "; expected a rate like 100MiB/s");
-            o.bandwidth_mibs = (unsigned long)((bps + (1 << 20) - 1) >> 20);
-        } else if (!strcmp(argv[i], "--parallel")) {
-            if (!(v = opt_value(argc, argv, &i)) ||
-                parse_count("--parallel", v, 1, 255, &o.parallel))
-                return MB_EXIT_INPUT;
-        } else if (!strcmp(argv[i], "--compression")) {
-            if (!(o.compression = opt_value(argc, argv, &i)))
-                return MB_EXIT_INPUT;
-        } else if (argv[i][0] == '-' && argv[i][1]) {
-            return bad_usage("migrate: unknown option '%s'", argv[i]);
-        } else if (npos < 3) {
-            pos[npos++] = argv[i];
-        } else {
-            return bad_usage("migrate: too many arguments");
-        }
-    }
-    if (npos != 3)
-        return bad_usage("migrate needs N, FROM and TO");
+    const char *pos[3] = {argv[1], argv[2], argv[3]};
+    int n;
+    bool keep_cap = a->keep_cap;
+    double max_downtime_s = a->max_downtime_s, timeout_s = a->timeout_s;
+    struct mb_hv_migrate_opts o = a->mig;
     if (parse_count("N", pos[0], 1, 9999, &n))
         return MB_EXIT_INPUT;
     int from = host_index(c, pos[1]), to = from < 0 ? -1 : host_index(c, pos[2]);
@@ -538,41 +680,24 @@ static int cmd_migrate(struct ctx *c, int argc, char **argv)
     return MB_EXIT_OK;
 }
 
-static int cmd_cap(struct ctx *c, int argc, char **argv)
+/* argv[1..] are the operands. */
+static int cmd_cap(struct ctx *c, const struct vm_args *a, char **argv)
 {
-    const char *pos[2];
-    int npos = 0, n;
-    double measure_s = 0, percent;
-    for (int i = 1; i < argc; i++) {
-        const char *v;
-        if (!strcmp(argv[i], "--measure")) {
-            if (!(v = opt_value(argc, argv, &i)) || parse_seconds("--measure", v, 1000, &measure_s))
-                return MB_EXIT_INPUT;
-        } else if (argv[i][0] == '-' && argv[i][1]) {
-            return bad_usage("cap: unknown option '%s'", argv[i]);
-        } else if (npos < 2) {
-            pos[npos++] = argv[i];
-        } else {
-            return bad_usage("cap: too many arguments");
-        }
-    }
-    if (npos != 2)
-        return bad_usage("cap needs N and PERCENT");
-    if (parse_count("N", pos[0], 1, 9999, &n))
-        return MB_EXIT_INPUT;
+    const char *pos[2] = {argv[1], argv[2]};
+    int n, h, rc;
+    double measure_s = a->measure_s, percent;
     char *end;
     percent = strtod(pos[1], &end);
     if (end == pos[1] || (*end && strcmp(end, "%")) || !isfinite(percent) || percent < 0)
         return bad_usage("cap: PERCENT '%s': expected a number like 50 or 50%%, 0 for no cap",
                          pos[1]);
+    struct mb_hv_dom *dom;
+    if ((rc = running_vm(c, pos[0], &n, &h, &dom)))
+        return rc;
     struct mb_error err;
     mb_error_clear(&err);
-    int h;
-    struct mb_hv_dom *dom = NULL;
-    if (need_vm(c, n, &h, &dom, &err) < 0)
-        return report(&err);
     double applied;
-    int rc = mb_hv_set_cpu_cap(dom, percent, &applied, &err);
+    rc = mb_hv_set_cpu_cap(dom, percent, &applied, &err);
     if (rc == MB_OK) {
         printf("vm=vm%d\nhost=%s\ncap_percent=%g\napplied_percent=%g\n", n, c->tb->hosts[h].name,
                percent, applied);
@@ -599,37 +724,20 @@ static int cmd_cap(struct ctx *c, int argc, char **argv)
     return rc < 0 ? report(&err) : MB_EXIT_OK;
 }
 
-static int cmd_balloon(struct ctx *c, int argc, char **argv)
+/* argv[1..] are the operands. */
+static int cmd_balloon(struct ctx *c, const struct vm_args *a, char **argv)
 {
-    const char *pos[2];
-    int npos = 0, n;
-    double timeout_s = 30;
+    int n, h, rc;
     uint64_t size;
-    for (int i = 1; i < argc; i++) {
-        const char *v;
-        if (!strcmp(argv[i], "--timeout")) {
-            if (!(v = opt_value(argc, argv, &i)) || parse_seconds("--timeout", v, 1000, &timeout_s))
-                return MB_EXIT_INPUT;
-        } else if (argv[i][0] == '-' && argv[i][1]) {
-            return bad_usage("balloon: unknown option '%s'", argv[i]);
-        } else if (npos < 2) {
-            pos[npos++] = argv[i];
-        } else {
-            return bad_usage("balloon: too many arguments");
-        }
-    }
-    if (npos != 2)
-        return bad_usage("balloon needs N and SIZE");
-    if (parse_count("N", pos[0], 1, 9999, &n) || parse_size("SIZE", pos[1], &size))
-        return MB_EXIT_INPUT;
     struct mb_error err;
     mb_error_clear(&err);
-    int h;
-    struct mb_hv_dom *dom = NULL;
-    if (need_vm(c, n, &h, &dom, &err) < 0)
-        return report(&err);
+    if (parse_size("SIZE", argv[2], &size, &err) < 0)
+        return bad_usage("%s", err.msg);
+    struct mb_hv_dom *dom;
+    if ((rc = running_vm(c, argv[1], &n, &h, &dom)))
+        return rc;
     struct mb_balloon b;
-    int rc = mb_hv_set_balloon(dom, size, timeout_s, &b, &err);
+    rc = mb_hv_set_balloon(dom, size, a->timeout_s, &b, &err);
     mb_hv_dom_free(dom);
     printf("vm=vm%d\nhost=%s\ntarget_bytes=%llu\n", n, c->tb->hosts[h].name,
            (unsigned long long)b.target);
@@ -638,20 +746,15 @@ static int cmd_balloon(struct ctx *c, int argc, char **argv)
     return rc < 0 ? report(&err) : MB_EXIT_OK;
 }
 
-static int cmd_destroy(struct ctx *c, int argc, char **argv)
+static int cmd_destroy(struct ctx *c, char **argv)
 {
-    int n;
-    if (argc != 2)
-        return bad_usage("destroy needs N");
-    if (parse_count("N", argv[1], 1, 9999, &n))
-        return MB_EXIT_INPUT;
+    int n, h, rc;
+    struct mb_hv_dom *dom;
+    if ((rc = running_vm(c, argv[1], &n, &h, &dom)))
+        return rc;
     struct mb_error err;
     mb_error_clear(&err);
-    int h;
-    struct mb_hv_dom *dom = NULL;
-    if (need_vm(c, n, &h, &dom, &err) < 0)
-        return report(&err);
-    int rc = mb_hv_dom_destroy(dom, &err);
+    rc = mb_hv_dom_destroy(dom, &err);
     mb_hv_dom_free(dom);
     if (rc < 0)
         return report(&err);
@@ -727,50 +830,66 @@ static int cmd_hosts(struct ctx *c)
     return exit;
 }
 
+/* Parse a subcommand's options and operands (argv[0] is its name) into a, before the
+ * testbed is read.  exec reads its options before N and again after it, up to the first
+ * word that is none of them: from there on the words are the remote command's, moved to
+ * argv[2..] (argv[1] is N).  Returns the result of mb_cli_parse. */
+static int parse_sub(const struct mb_cli_cmd *sub, int *argc, char **argv, struct vm_args *a,
+                     struct mb_error *err)
+{
+    a->timeout_s = 60; /* exec's; the others' come from their tables */
+    int rc = mb_cli_parse(sub, argc, argv, a, err);
+    if (rc != MB_CLI_OK || sub->id != VM_EXEC)
+        return rc;
+    struct mb_cli_cmd tail = *sub;
+    tail.flags |= MB_CLI_PASS_UNKNOWN;
+    int n = *argc - 1;
+    rc = mb_cli_parse(&tail, &n, argv + 1, a, err);
+    *argc = n + 1;
+    return rc;
+}
+
+static int run_sub(struct ctx *c, const struct mb_cli_cmd *sub, const struct vm_args *a, int argc,
+                   char **argv)
+{
+    switch (sub->id) {
+    case VM_START:
+        return cmd_start(c, a, argv);
+    case VM_EXEC:
+        return cmd_exec(c, a, argc - 1, argv + 1);
+    case VM_MIGRATE:
+        return cmd_migrate(c, a, argv);
+    case VM_CAP:
+        return cmd_cap(c, a, argv);
+    case VM_BALLOON:
+        return cmd_balloon(c, a, argv);
+    case VM_DESTROY:
+        return cmd_destroy(c, argv);
+    case VM_LIST:
+        return cmd_list(c);
+    default:
+        return cmd_hosts(c);
+    }
+}
+
 int mb_cmd_vm(int argc, char **argv)
 {
-    const char *tb_ref = "lab";
-    int i = 1;
-    for (; i < argc; i++) {
-        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            fputs(usage_text, stdout);
-            return MB_EXIT_OK;
-        } else if (!strcmp(argv[i], "--testbed")) {
-            if (!(tb_ref = opt_value(argc, argv, &i)))
-                return MB_EXIT_INPUT;
-        } else if (!strncmp(argv[i], "--testbed=", 10)) {
-            tb_ref = argv[i] + 10;
-        } else if (argv[i][0] == '-') {
-            return bad_usage("unknown option '%s'", argv[i]);
-        } else {
-            break;
-        }
-    }
-    if (i >= argc) {
-        fputs(usage_text, stderr);
-        return MB_EXIT_INPUT;
-    }
-    static const char *const subs[] = {"start",   "exec", "migrate", "cap", "balloon",
-                                       "destroy", "list", "hosts",   NULL};
-    const char *sub = argv[i];
-    bool known = false;
-    for (int k = 0; subs[k]; k++)
-        known |= !strcmp(sub, subs[k]);
-    if (!known) {
-        const char *s = mb_suggest(sub, subs);
-        return bad_usage("unknown command '%s'%s%s%s", sub, s ? " (did you mean '" : "", s ? s : "",
-                         s ? "'?)" : "");
-    }
-    int sargc = argc - i;
-    char **sargv = argv + i;
-    for (int k = 1; k < sargc && strcmp(sub, "exec"); k++)
-        if (!strcmp(sargv[k], "--help") || !strcmp(sargv[k], "-h")) {
-            fputs(usage_text, stdout);
-            return MB_EXIT_OK;
-        }
-
+    const char *tb_ref = NULL; /* the only field: offset 0 */
     struct mb_error err;
     mb_error_clear(&err);
+    int rc = mb_cli_parse(&vm_cli, &argc, argv, &tb_ref, &err);
+    if (rc != MB_CLI_OK)
+        return mb_cli_exit(&vm_cli, rc, &err);
+    const struct mb_cli_cmd *sub = mb_cli_sub(&vm_cli, argv[1], &err);
+    if (!sub)
+        return mb_cli_exit(&vm_cli, MB_EINPUT, &err);
+    int sargc = argc - 1;
+    char **sargv = argv + 1;
+    struct vm_args a = {0};
+    rc = parse_sub(sub, &sargc, sargv, &a, &err);
+    if (rc != MB_CLI_OK) /* `vm start --help` shows every command, as `vm --help` */
+        return mb_cli_exit(rc == MB_CLI_HELP ? &vm_cli : sub, rc, &err);
+
     char *path = mb_testbed_resolve(tb_ref, NULL, &err);
     if (!path)
         return report(&err);
@@ -780,25 +899,7 @@ int mb_cmd_vm(int argc, char **argv)
     if (!c.tb)
         return report(&err);
     c.hv = mb_xcalloc((size_t)c.tb->nhosts + 1, sizeof(*c.hv));
-
-    int rc;
-    if (!strcmp(sub, "start"))
-        rc = cmd_start(&c, sargc, sargv);
-    else if (!strcmp(sub, "exec"))
-        rc = cmd_exec(&c, sargc, sargv);
-    else if (!strcmp(sub, "migrate"))
-        rc = cmd_migrate(&c, sargc, sargv);
-    else if (!strcmp(sub, "cap"))
-        rc = cmd_cap(&c, sargc, sargv);
-    else if (!strcmp(sub, "balloon"))
-        rc = cmd_balloon(&c, sargc, sargv);
-    else if (!strcmp(sub, "destroy"))
-        rc = cmd_destroy(&c, sargc, sargv);
-    else if (!strcmp(sub, "list"))
-        rc = sargc == 1 ? cmd_list(&c) : bad_usage("list takes no arguments");
-    else
-        rc = sargc == 1 ? cmd_hosts(&c) : bad_usage("hosts takes no arguments");
-
+    rc = run_sub(&c, sub, &a, sargc, sargv);
     for (int h = 0; h < c.tb->nhosts; h++)
         mb_hv_close(c.hv[h]);
     free(c.hv);

@@ -1,7 +1,6 @@
 /* compare.c — BASE against NEW, point by point (see compare.h). */
 #include "compare.h"
 
-#include <csv.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,16 +29,13 @@ bool mb_compare_metric_ok(int c)
 
 const char *mb_compare_verdict_name(enum mb_compare_verdict v)
 {
-    switch (v) {
-    case MB_CMP_IMPROVED:
-        return "improved";
-    case MB_CMP_REGRESSED:
-        return "regressed";
-    case MB_CMP_NOISY:
-        return "too noisy";
-    default:
-        return "unchanged";
-    }
+    static const char *const names[] = {
+        [MB_CMP_UNCHANGED] = "unchanged",
+        [MB_CMP_IMPROVED] = "improved",
+        [MB_CMP_REGRESSED] = "regressed",
+        [MB_CMP_NOISY] = "too noisy",
+    };
+    return (unsigned)v < sizeof(names) / sizeof(names[0]) ? names[v] : "unchanged";
 }
 
 void mb_compare_opts_default(struct mb_compare_opts *o)
@@ -175,7 +171,7 @@ static bool volatile_key(const char *k)
     return dot && !strcmp(dot, ".uri"); /* lab addresses differ per instance */
 }
 
-static void flat_add(void *ctx, const char *path, const struct mb_report_json *v)
+static void flat_add(void *ctx, const char *path, const struct mb_json *v)
 {
     struct flat *f = ctx;
     if (volatile_key(path))
@@ -189,7 +185,7 @@ static void flat_add(void *ctx, const char *path, const struct mb_report_json *v
 
 static void flat_put(struct flat *f, const char *key, const char *val)
 {
-    struct mb_report_json v = {.type = MB_JSON_STRING, .text = (char *)(val ? val : "")};
+    struct mb_json v = {.type = MB_JSON_STRING, .text = (char *)(val ? val : "")};
     flat_add(f, key, &v);
 }
 
@@ -213,7 +209,7 @@ static const char *flat_get(const struct flat *f, const char *key)
 
 static void environment_of(const struct mb_report_dir *d, struct flat *f)
 {
-    mb_report_json_flatten(d->meta, flat_add, f);
+    mb_json_flatten(d->meta, flat_add, f);
     static const int prov[] = {MB_COL_HYPERVISOR, MB_COL_ACCEL, MB_COL_HARNESS_VERSION,
                                MB_COL_IMAGE_HASH};
     for (size_t i = 0; i < sizeof(prov) / sizeof(prov[0]); i++) {
@@ -248,11 +244,19 @@ static void env_diff(struct mb_compare *c, const struct mb_report_dir *base,
 
 /* ---- the comparison ----------------------------------------------------------------------- */
 
-static struct mb_compare_row *row_new(struct mb_compare *c)
+/* A new row of c for metric m at a point (label copied) matched as pb in BASE, pc in NEW. */
+static struct mb_compare_row *row_new(struct mb_compare *c, const char *label, int m,
+                                      const struct mb_report_point *pb,
+                                      const struct mb_report_point *pc)
 {
     c->rows = mb_xrealloc(c->rows, (c->nrows + 1) * sizeof(*c->rows));
     struct mb_compare_row *r = &c->rows[c->nrows++];
-    memset(r, 0, sizeof(*r));
+    *r = (struct mb_compare_row){.point = mb_xstrdup(label),
+                                 .metric = m,
+                                 .base_runs = pb->runs,
+                                 .base_failed = pb->failed,
+                                 .cur_runs = pc->runs,
+                                 .cur_failed = pc->failed};
     return r;
 }
 
@@ -372,23 +376,11 @@ int mb_compare_dirs(const struct mb_report_dir *base, const struct mb_report_dir
                 continue; /* not measured here: say nothing */
             if (!chosen && (!base->has_metric[m] || !cur->has_metric[m]))
                 continue;
-            struct mb_compare_row *r = row_new(c);
-            r->point = mb_xstrdup(label);
-            r->metric = m;
-            r->base_runs = pb->runs;
-            r->base_failed = pb->failed;
-            r->cur_runs = pc->runs;
-            r->cur_failed = pc->failed;
+            struct mb_compare_row *r = row_new(c, label, m, pb, pc);
             mb_compare_samples(pb->s[m].v, pb->s[m].n, pc->s[m].v, pc->s[m].n, o, r);
         }
         if (pb->failed || pc->failed) {
-            struct mb_compare_row *r = row_new(c);
-            r->point = mb_xstrdup(label);
-            r->metric = MB_COMPARE_FAILED_RUNS;
-            r->base_runs = pb->runs;
-            r->base_failed = pb->failed;
-            r->cur_runs = pc->runs;
-            r->cur_failed = pc->failed;
+            struct mb_compare_row *r = row_new(c, label, MB_COMPARE_FAILED_RUNS, pb, pc);
             r->w.t = r->w.df = r->w.se = r->w.mean_diff = r->w.p = r->p_adj = NAN;
             double fb = pb->runs ? (double)pb->failed / (double)pb->runs : 0;
             double fc = pc->runs ? (double)pc->failed / (double)pc->runs : 0;
@@ -577,35 +569,23 @@ static void print_text(const struct mb_compare *c, FILE *out)
     summary_line(c, out, "\n");
 }
 
-static void csv_out(FILE *out, const char *s, bool first)
+/* One side's n, runs, failed, mean and confidence interval (empty for the failed-runs
+ * row, which has no mean). */
+static void csv_side(struct mb_buf *b, const struct mb_stats_summary *s, size_t runs, size_t failed,
+                     bool failed_runs_row)
 {
-    if (!first)
-        fputc(',', out);
-    size_t n = strlen(s);
-    if (n && (strpbrk(s, ",\"\r\n") || s[0] == ' ' || s[n - 1] == ' ')) {
-        size_t need = csv_write(NULL, 0, s, n);
-        char *t = mb_xmalloc(need);
-        csv_write(t, need, s, n);
-        fwrite(t, 1, need, out);
-        free(t);
-    } else {
-        fputs(s, out);
-    }
+    mb_buf_printf(b, ",%zu,%zu,%zu", s->n, runs, failed);
+    mb_report_csv_num(b, failed_runs_row ? NAN : s->mean);
+    mb_report_csv_num(b, failed_runs_row ? NAN : s->ci95_low);
+    mb_report_csv_num(b, failed_runs_row ? NAN : s->ci95_high);
 }
 
-static void csv_dbl(FILE *out, double v)
+/* Print the line built in b, and empty b for the next. */
+static void csv_line_out(struct mb_buf *b, FILE *out)
 {
-    char t[64] = "";
-    if (isfinite(v))
-        snprintf(t, sizeof(t), "%.10g", v);
-    csv_out(out, t, false);
-}
-
-static void csv_size(FILE *out, size_t v)
-{
-    char t[32];
-    snprintf(t, sizeof(t), "%zu", v);
-    csv_out(out, t, false);
+    mb_buf_append(b, "\n", 1);
+    fputs(b->data, out);
+    b->len = 0;
 }
 
 static void print_csv(const struct mb_compare *c, FILE *out, FILE *notes)
@@ -633,37 +613,29 @@ static void print_csv(const struct mb_compare *c, FILE *out, FILE *notes)
                                        "p_adjusted",
                                        "verdict",
                                        "note"};
+    struct mb_buf line = {0};
     for (size_t i = 0; i < sizeof(cols) / sizeof(cols[0]); i++)
-        csv_out(out, cols[i], i == 0);
-    fputc('\n', out);
+        mb_report_csv_field(&line, cols[i], i == 0);
+    csv_line_out(&line, out);
     for (size_t i = 0; i < c->nrows; i++) {
         const struct mb_compare_row *r = &c->rows[i];
         bool fr = r->metric == MB_COMPARE_FAILED_RUNS;
-        csv_out(out, r->point, true);
-        csv_out(out, fr ? "failed_runs" : mb_results_columns[r->metric].name, false);
-        csv_size(out, r->base.n);
-        csv_size(out, r->base_runs);
-        csv_size(out, r->base_failed);
-        csv_dbl(out, fr ? NAN : r->base.mean);
-        csv_dbl(out, fr ? NAN : r->base.ci95_low);
-        csv_dbl(out, fr ? NAN : r->base.ci95_high);
-        csv_size(out, r->cur.n);
-        csv_size(out, r->cur_runs);
-        csv_size(out, r->cur_failed);
-        csv_dbl(out, fr ? NAN : r->cur.mean);
-        csv_dbl(out, fr ? NAN : r->cur.ci95_low);
-        csv_dbl(out, fr ? NAN : r->cur.ci95_high);
-        csv_dbl(out, 100 * r->change);
-        csv_dbl(out, 100 * r->diff_lo);
-        csv_dbl(out, 100 * r->diff_hi);
-        csv_dbl(out, r->w.t);
-        csv_dbl(out, r->w.df);
-        csv_dbl(out, r->w.p);
-        csv_dbl(out, r->p_adj);
-        csv_out(out, mb_compare_verdict_name(r->verdict), false);
-        csv_out(out, r->why ? r->why : "", false);
-        fputc('\n', out);
+        mb_report_csv_field(&line, r->point, true);
+        mb_report_csv_field(&line, fr ? "failed_runs" : mb_results_columns[r->metric].name, false);
+        csv_side(&line, &r->base, r->base_runs, r->base_failed, fr);
+        csv_side(&line, &r->cur, r->cur_runs, r->cur_failed, fr);
+        mb_report_csv_num(&line, 100 * r->change);
+        mb_report_csv_num(&line, 100 * r->diff_lo);
+        mb_report_csv_num(&line, 100 * r->diff_hi);
+        mb_report_csv_num(&line, r->w.t);
+        mb_report_csv_num(&line, r->w.df);
+        mb_report_csv_num(&line, r->w.p);
+        mb_report_csv_num(&line, r->p_adj);
+        mb_report_csv_field(&line, mb_compare_verdict_name(r->verdict), false);
+        mb_report_csv_field(&line, r->why ? r->why : "", false);
+        csv_line_out(&line, out);
     }
+    mb_buf_free(&line);
     if (notes) {
         for (size_t i = 0; i < c->nenv; i++)
             fprintf(notes, "migbench compare: environment differs: %s: %s -> %s\n", c->env[i].key,
@@ -679,6 +651,16 @@ static void md_cell(FILE *out, const char *s)
         if (*p == '|' || *p == '\\' || *p == '`' || *p == '*' || *p == '_' || *p == '<')
             fputc('\\', out);
         fputc(*p == '\n' ? ' ' : *p, out);
+    }
+}
+
+/* A Markdown list item per point, each after lead. */
+static void md_points(FILE *out, const char *lead, char *const *points, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        fputs(lead, out);
+        md_cell(out, points[i]);
+        fputs("\n", out);
     }
 }
 
@@ -717,16 +699,8 @@ static void print_md(const struct mb_compare *c, FILE *out)
                                                : mb_compare_verdict_name(r->verdict));
     }
     fprintf(out, "\n");
-    for (size_t i = 0; i < c->nonly_base; i++) {
-        fprintf(out, "- only in base: ");
-        md_cell(out, c->only_base[i]);
-        fprintf(out, "\n");
-    }
-    for (size_t i = 0; i < c->nonly_cur; i++) {
-        fprintf(out, "- only in new: ");
-        md_cell(out, c->only_cur[i]);
-        fprintf(out, "\n");
-    }
+    md_points(out, "- only in base: ", c->only_base, c->nonly_base);
+    md_points(out, "- only in new: ", c->only_cur, c->nonly_cur);
 }
 
 void mb_compare_print(const struct mb_compare *c, enum mb_compare_format f, FILE *out, FILE *notes)

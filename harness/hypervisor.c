@@ -45,28 +45,17 @@ void mb_job_stats_missing_names(const struct mb_job_stats *s, char *buf, size_t 
 
 const char *mb_mig_status_name(enum mb_mig_status s)
 {
-    switch (s) {
-    case MB_MIG_OK:
-        return "ok";
-    case MB_MIG_FAILED:
-        return "failed";
-    case MB_MIG_TIMEOUT:
-        return "timeout";
-    }
-    return "?";
+    static const char *const names[] = {
+        [MB_MIG_OK] = "ok", [MB_MIG_FAILED] = "failed", [MB_MIG_TIMEOUT] = "timeout"};
+    return (unsigned)s < sizeof(names) / sizeof(names[0]) ? names[s] : "?";
 }
 
 const char *mb_stats_source_name(enum mb_stats_source s)
 {
-    switch (s) {
-    case MB_STATS_NONE:
-        return "none";
-    case MB_STATS_EVENT:
-        return "event";
-    case MB_STATS_DESTINATION:
-        return "destination";
-    }
-    return "?";
+    static const char *const names[] = {[MB_STATS_NONE] = "none",
+                                        [MB_STATS_EVENT] = "event",
+                                        [MB_STATS_DESTINATION] = "destination"};
+    return (unsigned)s < sizeof(names) / sizeof(names[0]) ? names[s] : "?";
 }
 
 /* ---- connections and domains ---------------------------------------------------- */
@@ -75,6 +64,7 @@ struct mb_hv {
     const struct mb_hv_ops *ops;
     void *conn;
     char *uri;
+    bool no_bulk; /* dom_stats_all said the driver has no bulk statistics */
 };
 
 struct mb_hv_dom {
@@ -139,12 +129,20 @@ void mb_hv_names_free(char **names)
     free(names);
 }
 
-static struct mb_hv_dom *dom_wrap(struct mb_hv *hv, void *h)
+/* *out for the backend's handle h that a create or lookup returned with status rc (a
+ * NULL handle: no such domain, *out = NULL). */
+static int dom_wrap(struct mb_hv *hv, int rc, void *h, struct mb_hv_dom **out)
 {
-    struct mb_hv_dom *d = mb_xcalloc(1, sizeof(*d));
-    d->hv = hv;
-    d->h = h;
-    return d;
+    if (rc < 0)
+        return rc;
+    struct mb_hv_dom *d = NULL;
+    if (h) {
+        d = mb_xcalloc(1, sizeof(*d));
+        d->hv = hv;
+        d->h = h;
+    }
+    *out = d;
+    return MB_OK;
 }
 
 int mb_hv_dom_create(struct mb_hv *hv, const char *xml, struct mb_hv_dom **out,
@@ -152,10 +150,7 @@ int mb_hv_dom_create(struct mb_hv *hv, const char *xml, struct mb_hv_dom **out,
 {
     void *h = NULL;
     int rc = hv->ops->create(hv->conn, xml, &h, err);
-    if (rc < 0)
-        return rc;
-    *out = dom_wrap(hv, h);
-    return MB_OK;
+    return dom_wrap(hv, rc, h, out);
 }
 
 int mb_hv_dom_lookup(struct mb_hv *hv, const char *name, struct mb_hv_dom **out,
@@ -163,10 +158,7 @@ int mb_hv_dom_lookup(struct mb_hv *hv, const char *name, struct mb_hv_dom **out,
 {
     void *h = NULL;
     int rc = hv->ops->lookup(hv->conn, name, &h, err);
-    if (rc < 0)
-        return rc;
-    *out = h ? dom_wrap(hv, h) : NULL;
-    return MB_OK;
+    return dom_wrap(hv, rc, h, out);
 }
 
 void mb_hv_dom_free(struct mb_hv_dom *d)
@@ -217,28 +209,81 @@ int mb_hv_dom_memory(struct mb_hv_dom *d, struct mb_hv_mem_stats *out, struct mb
     return rc;
 }
 
-/* ---- migration ------------------------------------------------------------------ */
-
-static void cond_init_mono(pthread_cond_t *cv)
+/* One domain read through the per-domain ops; false when it is gone. */
+static bool dom_stats_one(struct mb_hv *hv, const char *name, struct mb_hv_dom_stats *v)
 {
-    pthread_condattr_t a;
-    pthread_condattr_init(&a);
-    pthread_condattr_setclock(&a, CLOCK_MONOTONIC);
-    pthread_cond_init(cv, &a);
-    pthread_condattr_destroy(&a);
-}
-
-static struct timespec mono_abs(double t)
-{
-    struct timespec ts;
-    ts.tv_sec = (time_t)t;
-    ts.tv_nsec = (long)((t - (double)ts.tv_sec) * 1e9);
-    if (ts.tv_nsec >= 1000000000L) {
-        ts.tv_sec++;
-        ts.tv_nsec -= 1000000000L;
+    struct mb_error e;
+    struct mb_hv_dom *d = NULL;
+    if (mb_hv_dom_lookup(hv, name, &d, &e) < 0 || !d)
+        return false;
+    *v = (struct mb_hv_dom_stats){.vcpus = -1,
+                                  .cpu_time_ns = -1,
+                                  .vcpu_time_ns = -1,
+                                  .balloon = -1,
+                                  .balloon_max = -1,
+                                  .rss = -1};
+    snprintf(v->name, sizeof(v->name), "%s", name);
+    struct mb_hv_dom_info info;
+    if (mb_hv_dom_info(d, &info, &e) == MB_OK) {
+        snprintf(v->state, sizeof(v->state), "%s", info.state);
+        v->vcpus = info.vcpus;
+        v->cpu_time_ns = (int64_t)info.cpu_time_ns;
+        v->balloon = (int64_t)info.memory;
+        v->balloon_max = (int64_t)info.max_memory;
     }
-    return ts;
+    struct mb_hv_cpu_stats cs;
+    if (mb_hv_dom_cpu(d, &cs, &e) == MB_OK) {
+        if (cs.cpu_time_ns >= 0)
+            v->cpu_time_ns = cs.cpu_time_ns;
+        v->vcpu_time_ns = cs.vcpu_time_ns;
+    }
+    struct mb_hv_mem_stats ms;
+    if (mb_hv_dom_memory(d, &ms, &e) == MB_OK) {
+        if (ms.actual >= 0)
+            v->balloon = ms.actual;
+        v->rss = ms.rss;
+    }
+    mb_hv_dom_free(d);
+    return true;
 }
+
+int mb_hv_dom_stats_all(struct mb_hv *hv, struct mb_hv_dom_stats **out, size_t *n, bool *bulk,
+                        struct mb_error *err)
+{
+    if (hv->ops->dom_stats_all && !hv->no_bulk) {
+        struct mb_hv_dom_stats *v = NULL;
+        size_t nv = 0;
+        int rc = hv->ops->dom_stats_all(hv->conn, &v, &nv, err);
+        if (rc < 0)
+            return rc;
+        if (v) {
+            *out = v;
+            *n = nv;
+            *bulk = true;
+            return MB_OK;
+        }
+        hv->no_bulk = true; /* Xen's libxl driver: per domain from now on */
+    }
+    char **names = NULL;
+    int rc = mb_hv_list(hv, &names, err);
+    if (rc < 0)
+        return rc;
+    size_t nn = 0;
+    while (names[nn])
+        nn++;
+    struct mb_hv_dom_stats *v = mb_xcalloc(nn ? nn : 1, sizeof(*v));
+    size_t nv = 0;
+    for (size_t i = 0; i < nn; i++)
+        if (dom_stats_one(hv, names[i], &v[nv]))
+            nv++;
+    mb_hv_names_free(names);
+    *out = v;
+    *n = nv;
+    *bulk = false;
+    return MB_OK;
+}
+
+/* ---- migration ------------------------------------------------------------------ */
 
 /* Receives the JOB_COMPLETED event.  Shared by the migrating thread and the backend's
  * event thread, hence reference-counted: whichever lets go last frees it. */
@@ -276,7 +321,7 @@ static void job_watch_unref(void *opaque)
 /* Wait up to seconds for the event; true and *out filled if it came. */
 static bool job_watch_wait(struct job_watch *w, double seconds, struct mb_job_stats *out)
 {
-    struct timespec until = mono_abs(mb_now_mono() + seconds);
+    struct timespec until = mb_mono_deadline(mb_now_mono() + seconds);
     pthread_mutex_lock(&w->mu);
     while (!w->got && pthread_cond_timedwait(&w->cv, &w->mu, &until) != ETIMEDOUT)
         ;
@@ -351,7 +396,7 @@ static void *watchdog_main(void *arg)
         if (next == 0) {
             pthread_cond_wait(&w->cv, &w->mu);
         } else {
-            struct timespec until = mono_abs(next);
+            struct timespec until = mb_mono_deadline(next);
             pthread_cond_timedwait(&w->cv, &w->mu, &until);
         }
     }
@@ -398,7 +443,7 @@ int mb_hv_migrate(struct mb_hv_dom *d, struct mb_hv *dst, const struct mb_hv_mig
      * (pitfall 13), so catch them as they are emitted. */
     struct job_watch *jw = mb_xcalloc(1, sizeof(*jw));
     pthread_mutex_init(&jw->mu, NULL);
-    cond_init_mono(&jw->cv);
+    mb_cond_init_mono(&jw->cv);
     jw->refs = 2;
     int watch_id = -1;
     bool watching = ops->watch_job && ops->watch_job(d->hv->conn, d->h, job_watch_cb, jw,
@@ -408,7 +453,7 @@ int mb_hv_migrate(struct mb_hv_dom *d, struct mb_hv *dst, const struct mb_hv_mig
 
     struct watchdog wd = {.d = d, .cancel = o->cancel};
     pthread_mutex_init(&wd.mu, NULL);
-    cond_init_mono(&wd.cv);
+    mb_cond_init_mono(&wd.cv);
     if (o->timeout_s > 0)
         wd.deadline = t0 + o->timeout_s;
     if (o->postcopy)

@@ -1,5 +1,6 @@
 /* hypervisor.h — hypervisor control through libvirt: domains, live migration with its
- * job statistics, CPU caps, balloons, per-domain usage and host provenance.
+ * job statistics, CPU caps, balloons, usage (per domain, or every domain's in one call)
+ * and host provenance.
  *
  * Two layers.  struct mb_hv_ops is the boundary: one function pointer per hypervisor
  * primitive, implemented for real by mb_hv_libvirt (libvirt C API) and by a fake in the
@@ -18,6 +19,7 @@
 
 #include <signal.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "lib/error.h"
@@ -99,6 +101,19 @@ struct mb_hv_mem_stats {
     int64_t rss;       /* resident on the host */
 };
 
+/* One active domain's numbers, as the monitor samples them; -1 (or "") where the
+ * driver did not report it. */
+struct mb_hv_dom_stats {
+    char name[128];
+    char state[16];       /* "running", "paused", ... ("" = unknown) */
+    int vcpus;            /* vCPUs online */
+    int64_t cpu_time_ns;  /* every thread of the domain */
+    int64_t vcpu_time_ns; /* the vCPU threads: what a cap limits */
+    int64_t balloon;      /* bytes the guest has (balloon current) */
+    int64_t balloon_max;  /* bytes at most */
+    int64_t rss;          /* bytes resident on the host */
+};
+
 /* Options of one live migration. */
 struct mb_hv_migrate_opts {
     const char *dest_uri;               /* libvirt URI by which the SOURCE reaches the
@@ -159,6 +174,11 @@ struct mb_hv_ops {
     int (*set_memory)(void *dom, uint64_t kib, struct mb_error *err);
     int (*memory_stats)(void *dom, struct mb_hv_mem_stats *out, struct mb_error *err);
     int (*cpu_stats)(void *dom, struct mb_hv_cpu_stats *out, struct mb_error *err);
+    /* every active domain's numbers in one call, not waiting for a domain busy with a
+     * job: *out an array of *n (caller frees it).  *out = NULL (and 0 returned) when the
+     * driver has no bulk statistics; NULL op = never has: mb_hv_dom_stats_all then reads
+     * each domain through the ops above */
+    int (*dom_stats_all)(void *conn, struct mb_hv_dom_stats **out, size_t *n, struct mb_error *err);
 };
 
 /* The libvirt backend. */
@@ -173,6 +193,11 @@ void mb_hv_shutdown(void);
  * virDomainGetJobStats'); exposed for the unit tests. */
 struct _virTypedParameter;
 void mb_hv_libvirt_job_stats(struct _virTypedParameter *params, int n, struct mb_job_stats *out);
+
+/* One domain's numbers from the typed parameters of a virConnectGetAllDomainStats
+ * record (state, cpu.time, vcpu.current, vcpu.N.time, balloon.*); the name is left
+ * as it was, fields not reported are -1.  Exposed for the unit tests. */
+void mb_hv_libvirt_dom_stats(struct _virTypedParameter *params, int n, struct mb_hv_dom_stats *out);
 
 /* ---- connections and domains ---------------------------------------------------- */
 
@@ -204,6 +229,15 @@ int mb_hv_dom_destroy(struct mb_hv_dom *d, struct mb_error *err);
 int mb_hv_dom_info(struct mb_hv_dom *d, struct mb_hv_dom_info *out, struct mb_error *err);
 int mb_hv_dom_cpu(struct mb_hv_dom *d, struct mb_hv_cpu_stats *out, struct mb_error *err);
 int mb_hv_dom_memory(struct mb_hv_dom *d, struct mb_hv_mem_stats *out, struct mb_error *err);
+
+/* Every active domain's numbers on hv: one bulk call where the backend has one
+ * (dom_stats_all), else, or once the backend said it has none (remembered for this
+ * connection), per domain: list, then info, cpu and memory of each (a domain gone
+ * meanwhile is left out, a figure it fails to give is -1).  *out is an array of *n
+ * (caller frees it); *bulk says which way it was read.  An error (of the bulk call or
+ * of the list) means the connection is not usable: the caller reconnects. */
+int mb_hv_dom_stats_all(struct mb_hv *hv, struct mb_hv_dom_stats **out, size_t *n, bool *bulk,
+                        struct mb_error *err);
 
 /* ---- migration ------------------------------------------------------------------ */
 

@@ -9,6 +9,8 @@
 #include <limits.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,7 +21,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "lib/units.h"
+#include "lib/proc.h"
 #include "lib/util.h"
 
 #define LAB_DEFAULT_NAME  "lab"
@@ -32,61 +36,8 @@
 /* Exit status of lab/up when the instance is already up. */
 #define LAB_UP_ALREADY 4
 
-enum lab_cmd { LAB_UP = 1, LAB_DOWN = 2, LAB_STATUS = 4, LAB_ANY = 7 };
-
-enum lab_opt_id {
-    OPT_NAME,
-    OPT_HOSTS,
-    OPT_CPUS,
-    OPT_MEMORY,
-    OPT_QEMU,
-    OPT_ACCEL,
-    OPT_SUBNET,
-    OPT_CONFIG,
-    OPT_ALL,
-    OPT_KEEP,
-    OPT_HELP,
-};
-
-/* One table drives the command line, --config files and --help. */
-struct lab_option {
-    const char *name; /* --NAME on the command line, NAME in a config file */
-    enum lab_opt_id id;
-    const char *arg; /* metavariable; NULL for a flag */
-    unsigned cmds;   /* enum lab_cmd bits it applies to */
-    const char *help;
-};
-
-static const struct lab_option lab_options[] = {
-    {"name", OPT_NAME, "NAME", LAB_ANY,
-     "instance (default lab): its names, addresses and files are its own, so instances "
-     "(a CI run, a developer's lab) coexist"},
-    {"hosts", OPT_HOSTS, "N", LAB_UP, "number of hosts, 2..16 (default 2): hostA, hostB, ..."},
-    {"host-cpus", OPT_CPUS, "SPEC", LAB_UP,
-     "CPUs each host may use, a cpuset list (0-3, 0,2): LIST for every host, LIST:LIST:... "
-     "host by host, or HOST=LIST (repeatable); default every CPU"},
-    {"host-memory", OPT_MEMORY, "SPEC", LAB_UP,
-     "memory each host may use (its cgroup's limit): SIZE, SIZE:SIZE:..., or HOST=SIZE; "
-     "e.g. 2GiB; default 0 = no limit"},
-    {"qemu", OPT_QEMU, "SPEC", LAB_UP,
-     "QEMU of each host: qemu10 (default: QEMU 10 from bookworm-backports), system "
-     "(Debian 12's QEMU 7.2, which corrupts busy TCG guests on migration) or a PATH; same "
-     "forms, e.g. --qemu hostB=system"},
-    {"accel", OPT_ACCEL, "auto|kvm|tcg", LAB_UP,
-     "accelerator of the guests; auto (default) tries KVM: kvm where a guest boots under "
-     "it, tcg otherwise"},
-    {"subnet", OPT_SUBNET, "A.B.C.0/24", LAB_UP,
-     "the instance's private /24 (default: derived from NAME, moved on if this machine "
-     "uses it)"},
-    {"config", OPT_CONFIG, "FILE", LAB_ANY,
-     "options from FILE, one 'option = value' a line ('#' comments); the command line "
-     "overrides them"},
-    {"all", OPT_ALL, NULL, LAB_DOWN | LAB_STATUS, "every instance on this machine"},
-    {"keep-on-failure", OPT_KEEP, NULL, LAB_UP,
-     "leave what a failed bring-up made, for inspection (default: remove it)"},
-    {"help", OPT_HELP, NULL, LAB_ANY, "this help"},
-};
-#define LAB_NOPTIONS (sizeof(lab_options) / sizeof(lab_options[0]))
+/* The subcommands, as bits of the option table's `only`. */
+enum lab_cmd { LAB_UP = 1, LAB_DOWN = 2, LAB_STATUS = 4 };
 
 struct lab_cfg {
     char *name;
@@ -94,12 +45,15 @@ struct lab_cfg {
     struct mb_lab_per_host cpus, memory, qemu;
     char *accel;
     char *subnet; /* "A.B.C" */
-    int all, keep, help;
+    bool all, keep;
+    const char *configs[16]; /* --config files, read before the command line */
+    int nconfigs;
 };
 
 /* ---- per-host values ------------------------------------------------------------ */
 
-static int host_index(const char *name)
+/* The lab names its hosts hostA, hostB, ...: the letter's index, or -1. */
+static int host_letter_index(const char *name)
 {
     if (strncmp(name, "host", 4) != 0 || strlen(name) != 5 || name[4] < 'A' ||
         name[4] >= 'A' + MB_LAB_MAX_HOSTS)
@@ -115,7 +69,7 @@ int mb_lab_per_host_set(struct mb_lab_per_host *ph, const char *opt, const char 
         char host[16];
         size_t n = (size_t)(eq - value);
         snprintf(host, sizeof(host), "%.*s", (int)(n < 15 ? n : 15), value);
-        int i = n < 15 ? host_index(host) : -1;
+        int i = n < 15 ? host_letter_index(host) : -1;
         if (i < 0)
             return mb_error_set(err, MB_EINPUT,
                                 "--%s: '%.*s' is not a host name (hostA .. hostP) in '%s'", opt,
@@ -240,93 +194,203 @@ static void cfg_free(struct lab_cfg *c)
     mb_lab_per_host_free(&c->qemu);
 }
 
-static const struct lab_option *find_option(const char *name, unsigned cmd)
+static int set_name(const struct mb_cli_opt *o, const char *v, void *base, struct mb_error *err)
 {
-    for (size_t i = 0; i < LAB_NOPTIONS; i++)
-        if (!strcmp(lab_options[i].name, name) && (lab_options[i].cmds & cmd))
-            return &lab_options[i];
-    return NULL;
-}
-
-static const char *suggest_option(const char *name, unsigned cmd)
-{
-    const char *names[LAB_NOPTIONS + 1];
-    size_t n = 0;
-    for (size_t i = 0; i < LAB_NOPTIONS; i++)
-        if (lab_options[i].cmds & cmd)
-            names[n++] = lab_options[i].name;
-    names[n] = NULL;
-    return mb_suggest(name, names);
-}
-
-/* Apply one option with its value (NULL for a flag given without one). */
-static int apply_option(struct lab_cfg *c, const struct lab_option *o, const char *v,
-                        struct mb_error *err)
-{
-    char why[160];
-    int b;
-    switch (o->id) {
-    case OPT_NAME:
-        if (!valid_name(v))
-            return mb_error_set(err, MB_EINPUT,
-                                "--name: '%s' is not an instance name (a-z, 0-9, - and _, at "
-                                "most 32, starting with a letter or digit)",
-                                v);
-        free(c->name);
-        c->name = mb_xstrdup(v);
-        return 0;
-    case OPT_HOSTS: {
-        int64_t n;
-        if (mb_parse_int(v, &n, why, sizeof(why)) || n < 2 || n > MB_LAB_MAX_HOSTS)
-            return mb_error_set(err, MB_EINPUT, "--hosts: expected 2..%d, not '%s'",
-                                MB_LAB_MAX_HOSTS, v);
-        c->hosts = (int)n;
-        return 0;
-    }
-    case OPT_CPUS:
-        return mb_lab_per_host_set(&c->cpus, o->name, v, err);
-    case OPT_MEMORY:
-        return mb_lab_per_host_set(&c->memory, o->name, v, err);
-    case OPT_QEMU:
-        return mb_lab_per_host_set(&c->qemu, o->name, v, err);
-    case OPT_ACCEL:
-        if (strcmp(v, "auto") && strcmp(v, "kvm") && strcmp(v, "tcg"))
-            return mb_error_set(err, MB_EINPUT, "--accel: expected auto, kvm or tcg, not '%s'", v);
-        free(c->accel);
-        c->accel = mb_xstrdup(v);
-        return 0;
-    case OPT_SUBNET: {
-        unsigned a, b2, cc, d, len;
-        char tail;
-        if (sscanf(v, "%u.%u.%u.%u/%u%c", &a, &b2, &cc, &d, &len, &tail) != 5 || a > 255 ||
-            b2 > 255 || cc > 255 || d != 0 || len != 24)
-            return mb_error_set(err, MB_EINPUT, "--subnet: expected A.B.C.0/24, not '%s'", v);
-        free(c->subnet);
-        c->subnet = mb_xasprintf("%u.%u.%u", a, b2, cc);
-        return 0;
-    }
-    case OPT_ALL:
-    case OPT_KEEP:
-    case OPT_HELP:
-        b = 1;
-        if (v && mb_parse_bool(v, &b, why, sizeof(why)))
-            return mb_error_set(err, MB_EINPUT, "--%s: expected true or false, not '%s'", o->name,
-                                v);
-        if (o->id == OPT_ALL)
-            c->all = b;
-        else if (o->id == OPT_KEEP)
-            c->keep = b;
-        else
-            c->help = b;
-        return 0;
-    case OPT_CONFIG:
-        return 0; /* read before the command line */
-    }
+    (void)o;
+    struct lab_cfg *c = base;
+    if (!valid_name(v))
+        return mb_error_set(err, MB_EINPUT,
+                            "--name: '%s' is not an instance name (a-z, 0-9, - and _, at most 32, "
+                            "starting with a letter or digit)",
+                            v);
+    free(c->name);
+    c->name = mb_xstrdup(v);
     return 0;
 }
 
+static int set_hosts(const struct mb_cli_opt *o, const char *v, void *base, struct mb_error *err)
+{
+    (void)o;
+    int64_t n;
+    char why[160];
+    if (mb_parse_int(v, &n, why, sizeof(why)) || n < 2 || n > MB_LAB_MAX_HOSTS)
+        return mb_error_set(err, MB_EINPUT, "--hosts: expected 2..%d, not '%s'", MB_LAB_MAX_HOSTS,
+                            v);
+    ((struct lab_cfg *)base)->hosts = (int)n;
+    return 0;
+}
+
+/* --host-cpus, --host-memory, --qemu: the struct mb_lab_per_host at o->offset */
+static int set_per_host(const struct mb_cli_opt *o, const char *v, void *base, struct mb_error *err)
+{
+    return mb_lab_per_host_set((struct mb_lab_per_host *)(void *)((char *)base + o->offset),
+                               o->name, v, err);
+}
+
+static int set_accel(const struct mb_cli_opt *o, const char *v, void *base, struct mb_error *err)
+{
+    (void)o;
+    struct lab_cfg *c = base;
+    if (strcmp(v, "auto") && strcmp(v, "kvm") && strcmp(v, "tcg"))
+        return mb_error_set(err, MB_EINPUT, "--accel: expected auto, kvm or tcg, not '%s'", v);
+    free(c->accel);
+    c->accel = mb_xstrdup(v);
+    return 0;
+}
+
+static int set_subnet(const struct mb_cli_opt *o, const char *v, void *base, struct mb_error *err)
+{
+    (void)o;
+    struct lab_cfg *c = base;
+    unsigned a, b, cc, d, len;
+    char tail;
+    if (sscanf(v, "%u.%u.%u.%u/%u%c", &a, &b, &cc, &d, &len, &tail) != 5 || a > 255 || b > 255 ||
+        cc > 255 || d != 0 || len != 24)
+        return mb_error_set(err, MB_EINPUT, "--subnet: expected A.B.C.0/24, not '%s'", v);
+    free(c->subnet);
+    c->subnet = mb_xasprintf("%u.%u.%u", a, b, cc);
+    return 0;
+}
+
+static int add_config(const struct mb_cli_opt *o, const char *v, void *base, struct mb_error *err)
+{
+    (void)o;
+    struct lab_cfg *c = base;
+    if (c->nconfigs >= (int)(sizeof(c->configs) / sizeof(c->configs[0])))
+        return mb_error_set(err, MB_EINPUT, "--config: at most %d files", c->nconfigs);
+    c->configs[c->nconfigs++] = v;
+    return 0;
+}
+
+/* One table drives the command line, --config files and --help of up, down and status. */
+static const struct mb_cli_opt lab_opts[] = {
+    {.name = "name",
+     .arg = MB_CLI_REQUIRED,
+     .meta = "NAME",
+     .set = set_name,
+     .help = "instance (default lab): its names, addresses and files are its own, so instances "
+             "(a CI run, a developer's lab) coexist"},
+    {.name = "hosts",
+     .arg = MB_CLI_REQUIRED,
+     .meta = "N",
+     .set = set_hosts,
+     .only = LAB_UP,
+     .help = "number of hosts, 2..16 (default 2): hostA, hostB, ..."},
+    {.name = "host-cpus",
+     .arg = MB_CLI_REQUIRED,
+     .meta = "SPEC",
+     .set = set_per_host,
+     .offset = offsetof(struct lab_cfg, cpus),
+     .only = LAB_UP,
+     .help = "CPUs each host may use, a cpuset list (0-3, 0,2): LIST for every host, "
+             "LIST:LIST:... host by host, or HOST=LIST (repeatable); default every CPU"},
+    {.name = "host-memory",
+     .arg = MB_CLI_REQUIRED,
+     .meta = "SPEC",
+     .set = set_per_host,
+     .offset = offsetof(struct lab_cfg, memory),
+     .only = LAB_UP,
+     .help = "memory each host may use (its cgroup's limit): SIZE, SIZE:SIZE:..., or HOST=SIZE; "
+             "e.g. 2GiB; default 0 = no limit"},
+    {.name = "qemu",
+     .arg = MB_CLI_REQUIRED,
+     .meta = "SPEC",
+     .set = set_per_host,
+     .offset = offsetof(struct lab_cfg, qemu),
+     .only = LAB_UP,
+     .help = "QEMU of each host: qemu10 (default: QEMU 10 from bookworm-backports), system "
+             "(Debian 12's QEMU 7.2, which corrupts busy TCG guests on migration) or a PATH; same "
+             "forms, e.g. --qemu hostB=system"},
+    {.name = "accel",
+     .arg = MB_CLI_REQUIRED,
+     .meta = "auto|kvm|tcg",
+     .set = set_accel,
+     .only = LAB_UP,
+     .help = "accelerator of the guests; auto (default) tries KVM: kvm where a guest boots under "
+             "it, tcg otherwise"},
+    {.name = "subnet",
+     .arg = MB_CLI_REQUIRED,
+     .meta = "A.B.C.0/24",
+     .set = set_subnet,
+     .only = LAB_UP,
+     .help = "the instance's private /24 (default: derived from NAME, moved on if this machine "
+             "uses it)"},
+    {.name = "config",
+     .arg = MB_CLI_REQUIRED,
+     .meta = "FILE",
+     .set = add_config,
+     .help = "options from FILE, one 'option = value' a line ('#' comments); the command line "
+             "overrides them"},
+    /* flags take an optional =true/=false, as they do in a config file */
+    {.name = "all",
+     .arg = MB_CLI_OPTIONAL,
+     .set = mb_cli_set_flag,
+     .offset = offsetof(struct lab_cfg, all),
+     .only = LAB_DOWN | LAB_STATUS,
+     .help = "every instance on this machine"},
+    {.name = "keep-on-failure",
+     .arg = MB_CLI_OPTIONAL,
+     .set = mb_cli_set_flag,
+     .offset = offsetof(struct lab_cfg, keep),
+     .only = LAB_UP,
+     .help = "leave what a failed bring-up made, for inspection (default: remove it)"},
+    {.name = NULL},
+};
+
+static const struct mb_cli_cmd lab_subs[] = {
+    {.name = "lab up",
+     .usage = "[OPTIONS]",
+     .summary = "bring up an instance and write its testbed file",
+     .description =
+         "Build the guest image if its inputs changed, bring up an instance of the embedded "
+         "testbed\n(hosts in namespaces on this machine, each with libvirtd and sshd, joined by "
+         "a bridge;\nthe root namespace is the load client) and write its testbed file, which "
+         "scenarios name\nas the instance: $MIGBENCH_RUN_DIR/NAME/testbed.yaml (default "
+         "/tmp/migbench/NAME/).\n",
+     .epilog = "examples:\n"
+               "  migbench lab up\n"
+               "  migbench lab up --name ci --host-cpus 0-3:4-11 --host-memory 4GiB:8GiB\n"
+               "  migbench lab up --hosts 3 --qemu hostC=system --accel tcg\n"
+               "\nExit status: 0 up, 2 bad usage, 3 environment failure (or already up), 130 "
+               "interrupted.\n",
+     .opts = lab_opts,
+     .mask = LAB_UP,
+     .id = LAB_UP},
+    {.name = "lab down",
+     .usage = "[OPTIONS]",
+     .summary = "remove an instance completely",
+     .description = "Remove an instance completely: guests, daemons, namespaces, cgroups, "
+                    "bridges, files.\nWorks from what it finds on this machine, also after "
+                    "anything was killed.\n",
+     .opts = lab_opts,
+     .mask = LAB_DOWN,
+     .id = LAB_DOWN},
+    {.name = "lab status",
+     .usage = "[OPTIONS]",
+     .summary = "what exists of an instance",
+     .description = "Say what exists of an instance: hosts, daemons, guests, leftovers.\n",
+     .epilog = "Exit status: 0 up, 1 absent, 3 partly there (run 'migbench lab down').\n",
+     .opts = lab_opts,
+     .mask = LAB_STATUS,
+     .id = LAB_STATUS},
+    {.name = NULL},
+};
+
+static const struct mb_cli_cmd lab_cli = {
+    .name = "lab",
+    .usage = "up|down|status [OPTIONS]",
+    .description = "The embedded testbed: two or more libvirt hosts on this machine.\n",
+    .epilog = "'migbench lab COMMAND --help' lists the options of a command.\n"
+              "Exit status: 0 ok, 2 bad usage, 3 environment failure, 130 interrupted.\n",
+    .min_args = 1,
+    .max_args = -1,
+    .flags = MB_CLI_STOP_AT_OPERAND,
+    .subs = lab_subs,
+};
+
 /* Read a --config file: "option = value" lines, '#' comments, blank lines. */
-static int read_config(struct lab_cfg *c, const char *path, unsigned cmd, struct mb_error *err)
+static int read_config(struct lab_cfg *c, const char *path, const struct mb_cli_cmd *cmd,
+                       struct mb_error *err)
 {
     FILE *f = fopen(path, "r");
     if (!f)
@@ -371,21 +435,21 @@ static int read_config(struct lab_cfg *c, const char *path, unsigned cmd, struct
                 v++;
         }
         int col = (int)(k - line) + 1;
-        const struct lab_option *o = find_option(k, cmd);
-        if (!o || o->id == OPT_CONFIG || o->id == OPT_HELP) {
-            const char *s = suggest_option(k, cmd);
+        const struct mb_cli_opt *o = mb_cli_find(cmd, k);
+        if (!o || o->set == add_config) {
+            const char *s = mb_cli_suggest(cmd, k);
             rc = mb_error_at(err, MB_EINPUT, path, lineno, col, "unknown option '%s'%s%s%s", k,
                              s ? " (did you mean '" : "", s ? s : "", s ? "'?)" : "");
             break;
         }
-        if (o->arg && (!v || !*v)) {
+        if (o->arg == MB_CLI_REQUIRED && (!v || !*v)) {
             rc = mb_error_at(err, MB_EINPUT, path, lineno, col, "'%s' needs a value: %s = %s", k, k,
-                             o->arg);
+                             o->meta);
             break;
         }
         struct mb_error e2;
         mb_error_clear(&e2);
-        if (apply_option(c, o, v && *v ? v : NULL, &e2) < 0) {
+        if (mb_cli_apply(o, v && *v ? v : NULL, c, &e2) < 0) {
             rc = mb_error_at(err, MB_EINPUT, path, lineno, v ? (int)(v - line) + 1 : col, "%s",
                              e2.msg);
             break;
@@ -395,126 +459,23 @@ static int read_config(struct lab_cfg *c, const char *path, unsigned cmd, struct
     return rc;
 }
 
-/* Parse argv (after the subcommand's name) into c. */
-static int parse_args(struct lab_cfg *c, int argc, char **argv, unsigned cmd, struct mb_error *err)
+/* Parse the words after the subcommand's name (argv[0]) into c: first the --config files,
+ * so that the command line overrides them, then the command line.  Returns the result of
+ * mb_cli_parse, or MB_EINPUT with err set. */
+static int parse_args(struct lab_cfg *c, const struct mb_cli_cmd *cmd, int argc, char **argv,
+                      struct mb_error *err)
 {
-    /* --config first, so the command line overrides the file */
-    for (int i = 0; i < argc; i++) {
-        const char *a = argv[i];
-        const char *path = NULL;
-        if (!strcmp(a, "--config") && i + 1 < argc)
-            path = argv[i + 1];
-        else if (!strncmp(a, "--config=", 9))
-            path = a + 9;
-        if (path && read_config(c, path, cmd, err) < 0)
-            return MB_EINPUT;
-    }
-    for (int i = 0; i < argc; i++) {
-        const char *a = argv[i];
-        if (!strcmp(a, "-h"))
-            a = "--help";
-        if (strncmp(a, "--", 2) != 0)
-            return mb_error_set(err, MB_EINPUT, "unexpected argument '%s'", a);
-        char name[64];
-        const char *eq = strchr(a + 2, '=');
-        size_t n = eq ? (size_t)(eq - a - 2) : strlen(a + 2);
-        snprintf(name, sizeof(name), "%.*s", (int)(n < 63 ? n : 63), a + 2);
-        const struct lab_option *o = find_option(name, cmd);
-        if (!o) {
-            const char *s = suggest_option(name, cmd);
-            return mb_error_set(err, MB_EINPUT, "unknown option '--%s'%s%s%s", name,
-                                s ? " (did you mean '--" : "", s ? s : "", s ? "'?)" : "");
-        }
-        const char *v = eq ? eq + 1 : NULL;
-        if (o->arg && !v) {
-            if (i + 1 >= argc)
-                return mb_error_set(err, MB_EINPUT, "--%s needs a value (%s)", o->name, o->arg);
-            v = argv[++i];
-        }
-        if (apply_option(c, o, v, err) < 0)
-            return MB_EINPUT;
-    }
-    return 0;
-}
-
-static const char *cmd_name(unsigned cmd)
-{
-    return cmd == LAB_UP ? "up" : cmd == LAB_DOWN ? "down" : cmd == LAB_STATUS ? "status" : "";
-}
-
-static void print_options(FILE *out, unsigned cmd)
-{
-    for (size_t i = 0; i < LAB_NOPTIONS; i++) {
-        const struct lab_option *o = &lab_options[i];
-        if (!(o->cmds & cmd))
-            continue;
-        char head[64];
-        snprintf(head, sizeof(head), "--%s%s%s", o->name, o->arg ? " " : "", o->arg ? o->arg : "");
-        fprintf(out, "  %-26s", head);
-        /* wrap the help text at 100 columns */
-        const char *p = o->help;
-        int col = 28, first = 1;
-        if (strlen(head) > 24) {
-            fprintf(out, "\n%28s", "");
-        }
-        while (*p) {
-            const char *sp = strchr(p, ' ');
-            int w = sp ? (int)(sp - p) : (int)strlen(p);
-            if (!first && col + 1 + w > 98) {
-                fprintf(out, "\n%28s", "");
-                col = 28;
-                first = 1;
-            }
-            fprintf(out, "%s%.*s", first ? "" : " ", w, p);
-            col += w + (first ? 0 : 1);
-            first = 0;
-            p += w;
-            while (*p == ' ')
-                p++;
-        }
-        fputc('\n', out);
-    }
-}
-
-static void usage(FILE *out, unsigned cmd)
-{
-    if (cmd == LAB_UP)
-        fprintf(out, "usage: migbench lab up [OPTIONS]\n\n"
-                     "Build the guest image if its inputs changed, bring up an instance of the "
-                     "embedded testbed\n(hosts in namespaces on this machine, each with libvirtd "
-                     "and sshd, joined by a bridge;\nthe root namespace is the load client) and "
-                     "write its testbed file, which scenarios name\nas the instance: "
-                     "$MIGBENCH_RUN_DIR/NAME/testbed.yaml (default /tmp/migbench/NAME/).\n\n");
-    else if (cmd == LAB_DOWN)
-        fprintf(out, "usage: migbench lab down [OPTIONS]\n\n"
-                     "Remove an instance completely: guests, daemons, namespaces, cgroups, "
-                     "bridges, files.\nWorks from what it finds on this machine, also after "
-                     "anything was killed.\n\n");
-    else if (cmd == LAB_STATUS)
-        fprintf(out, "usage: migbench lab status [OPTIONS]\n\n"
-                     "Say what exists of an instance: hosts, daemons, guests, leftovers.\n"
-                     "Exit status: 0 up, 1 absent, 3 partly there (run 'migbench lab "
-                     "down').\n\n");
-    else {
-        fprintf(out, "usage: migbench lab up|down|status [OPTIONS]\n\n"
-                     "The embedded testbed: two or more libvirt hosts on this machine.\n\n"
-                     "  up       bring up an instance and write its testbed file\n"
-                     "  down     remove an instance completely\n"
-                     "  status   what exists of an instance\n\n"
-                     "'migbench lab COMMAND --help' lists the options of a command.\n"
-                     "Exit status: 0 ok, 2 bad usage, 3 environment failure, 130 "
-                     "interrupted.\n");
-        return;
-    }
-    fprintf(out, "options:\n");
-    print_options(out, cmd);
-    if (cmd == LAB_UP)
-        fprintf(out, "\nexamples:\n"
-                     "  migbench lab up\n"
-                     "  migbench lab up --name ci --host-cpus 0-3:4-11 --host-memory 4GiB:8GiB\n"
-                     "  migbench lab up --hosts 3 --qemu hostC=system --accel tcg\n"
-                     "\nExit status: 0 up, 2 bad usage, 3 environment failure (or already up), "
-                     "130 interrupted.\n");
+    struct lab_cfg first;
+    memset(&first, 0, sizeof(first));
+    char **words = mb_xcalloc((size_t)argc + 1, sizeof(char *));
+    memcpy(words, argv, (size_t)argc * sizeof(char *));
+    int n = argc;
+    int rc = mb_cli_parse(cmd, &n, words, &first, err);
+    free(words);
+    for (int i = 0; rc == MB_CLI_OK && i < first.nconfigs; i++)
+        rc = read_config(c, first.configs[i], cmd, err);
+    cfg_free(&first);
+    return rc == MB_CLI_OK ? mb_cli_parse(cmd, &argc, argv, c, err) : rc;
 }
 
 /* ---- running the scripts -------------------------------------------------------- */
@@ -553,69 +514,21 @@ static char *project_dir(const char *env, const char *rel, struct mb_error *err)
     return mb_xstrdup(real);
 }
 
-/* Run path with args (NULL-terminated, argv[0] included) and extra environment
+/* Run a lab script with args (NULL-terminated, argv[0] included) and extra environment
  * ("K=V", NULL-terminated).  stdout goes to out when out is not NULL (else to ours),
- * stderr to ours.  Returns 0 and the exit status in *status (128 + signal when killed),
- * or MB_EENV with err set when it could not be run. */
+ * stderr to ours.  The script dies with us: a `lab up` killed with -9 leaves no script
+ * running on (its remains are lab/down's, which reads only the instance name).  Returns 0
+ * and the exit status in *status (128 + signal when killed), or MB_EENV with err set when
+ * it could not be run. */
 static int run(const char *path, char *const args[], char *const env[], struct mb_buf *out,
                int *status, struct mb_error *err)
 {
-    int p[2] = {-1, -1};
-    if (out && pipe(p) != 0)
-        return mb_error_set(err, MB_EENV, "pipe: %s", strerror(errno));
-    fflush(NULL);
-    pid_t pid = fork();
-    if (pid < 0) {
-        if (out) {
-            close(p[0]);
-            close(p[1]);
-        }
-        return mb_error_set(err, MB_EENV, "fork: %s", strerror(errno));
-    }
-    if (pid == 0) {
-        /* the script dies with us: a `lab up` killed with -9 leaves no script running
-         * on (its remains are lab/down's, which reads only the instance name) */
-        prctl(PR_SET_PDEATHSIG, SIGTERM);
-        if (getppid() == 1)
-            _exit(127);
-        for (size_t i = 0; env && env[i]; i++)
-            putenv(env[i]);
-        if (out) {
-            dup2(p[1], 1);
-            close(p[0]);
-            close(p[1]);
-        }
-        execv(path, args);
-        fprintf(stderr, "migbench lab: cannot run %s: %s\n", path, strerror(errno));
-        _exit(127);
-    }
-    lab_child = pid;
-    if (out) {
-        close(p[1]);
-        char buf[4096];
-        for (;;) {
-            ssize_t n = read(p[0], buf, sizeof(buf));
-            if (n < 0 && errno == EINTR)
-                continue;
-            if (n <= 0)
-                break;
-            if (mb_buf_append(out, buf, (size_t)n) < 0) {
-                /* too chatty: drain and drop the rest */
-                continue;
-            }
-        }
-        close(p[0]);
-    }
-    int st;
-    while (waitpid(pid, &st, 0) < 0) {
-        if (errno != EINTR) {
-            lab_child = 0;
-            return mb_error_set(err, MB_EENV, "waitpid: %s", strerror(errno));
-        }
-    }
-    lab_child = 0;
-    *status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-    return 0;
+    struct mb_proc_spec s = {.path = path,
+                             .argv = args,
+                             .env = env,
+                             .die_with_us = true,
+                             .out = out ? MB_PROC_CAPTURE : MB_PROC_INHERIT};
+    return mb_proc_run(&s, out, &lab_child, status, err);
 }
 
 /* Value of KEY in "KEY=VALUE\n" lines, or NULL (borrowed into a static-size copy). */
@@ -849,177 +762,196 @@ static int run_down(const char *labdir, const char *name, struct mb_error *err, 
     return rc;
 }
 
-static int cmd_up(struct lab_cfg *c, const char *labdir)
+/* The per-host settings, checked, as lab/up's environment: MB_LAB_CPUS_i, MB_LAB_MEM_i,
+ * MB_LAB_QEMU_i for each of nh hosts. */
+static int host_env(const struct lab_cfg *c, int nh, struct envlist *env, struct mb_error *err)
 {
-    struct mb_error err;
-    mb_error_clear(&err);
-    double t0 = mb_now_mono();
-    struct envlist env = {.n = 0};
-    int nh = c->hosts ? c->hosts : 2, status = 0, rc = MB_EXIT_OK;
-    char *imgdir = NULL;
-    struct mb_buf out = {.max = LAB_CAPTURE_MAX};
-    char *labenv = NULL;
-
-    env_add(&env, env_var("MB_LAB_NAME=%s", c->name));
-    env_add(&env, env_var("MB_LAB_HOSTS=%d", nh));
-    env_add(&env, env_var("MB_LAB_ACCEL=%s", c->accel ? c->accel : "auto"));
-    if (c->subnet)
-        env_add(&env, env_var("MB_LAB_NET=%s", c->subnet));
     for (int i = 0; i < nh; i++) {
         const char *cpus = NULL, *mem = "0", *qemu = "qemu10";
-        if (mb_lab_per_host_get(&c->cpus, "host-cpus", i, nh, NULL, &cpus, &err) < 0 ||
-            mb_lab_per_host_get(&c->memory, "host-memory", i, nh, "0", &mem, &err) < 0 ||
-            mb_lab_per_host_get(&c->qemu, "qemu", i, nh, "qemu10", &qemu, &err) < 0)
-            goto fail;
-        if (cpus && !valid_cpu_list(cpus)) {
-            mb_error_set(&err, MB_EINPUT,
-                         "--host-cpus: '%s' (host%c) is not a CPU list like 0-3 "
-                         "or 0,2",
-                         cpus, 'A' + i);
-            goto fail;
-        }
+        if (mb_lab_per_host_get(&c->cpus, "host-cpus", i, nh, NULL, &cpus, err) < 0 ||
+            mb_lab_per_host_get(&c->memory, "host-memory", i, nh, "0", &mem, err) < 0 ||
+            mb_lab_per_host_get(&c->qemu, "qemu", i, nh, "qemu10", &qemu, err) < 0)
+            return MB_EINPUT;
+        if (cpus && !valid_cpu_list(cpus))
+            return mb_error_set(err, MB_EINPUT,
+                                "--host-cpus: '%s' (host%c) is not a CPU list like 0-3 or 0,2",
+                                cpus, 'A' + i);
         if (cpus)
-            env_add(&env, env_var("MB_LAB_CPUS_%d=%s", i, cpus));
+            env_add(env, env_var("MB_LAB_CPUS_%d=%s", i, cpus));
         uint64_t bytes;
         char why[160];
-        if (mb_parse_size(mem, &bytes, why, sizeof(why)) < 0) {
-            mb_error_set(&err, MB_EINPUT, "--host-memory: '%s' (host%c): %s", mem, 'A' + i, why);
-            goto fail;
-        }
-        if (bytes && bytes < (64ULL << 20)) {
-            mb_error_set(&err, MB_EINPUT,
-                         "--host-memory: %s for host%c is too little (at least 64MiB)", mem,
-                         'A' + i);
-            goto fail;
-        }
-        env_add(&env, env_var("MB_LAB_MEM_%d=%llu", i, (unsigned long long)bytes));
-        char *q = mb_lab_qemu_path(qemu, &err);
+        if (mb_parse_size(mem, &bytes, why, sizeof(why)) < 0)
+            return mb_error_set(err, MB_EINPUT, "--host-memory: '%s' (host%c): %s", mem, 'A' + i,
+                                why);
+        if (bytes && bytes < (64ULL << 20))
+            return mb_error_set(err, MB_EINPUT,
+                                "--host-memory: %s for host%c is too little (at least 64MiB)", mem,
+                                'A' + i);
+        env_add(env, env_var("MB_LAB_MEM_%d=%llu", i, (unsigned long long)bytes));
+        char *q = mb_lab_qemu_path(qemu, err);
         if (!q)
-            goto fail;
+            return MB_EINPUT;
         if (access(q, X_OK) != 0) {
-            mb_error_set(&err, MB_EENV, "--qemu: %s for host%c: %s%s", q, 'A' + i, strerror(errno),
+            mb_error_set(err, MB_EENV, "--qemu: %s for host%c: %s%s", q, 'A' + i, strerror(errno),
                          !strcmp(qemu, "qemu10") ? " (run 'make deps', which unpacks QEMU 10)"
                                                  : "");
             free(q);
-            goto fail;
+            return MB_EENV;
         }
-        env_add(&env, env_var("MB_LAB_QEMU_%d=%s", i, q));
+        env_add(env, env_var("MB_LAB_QEMU_%d=%s", i, q));
         free(q);
     }
+    return 0;
+}
 
-    /* 1. the guest image (skipped when its inputs did not change) */
-    imgdir = project_dir("MIGBENCH_VM_IMAGES", "vm-images", &err);
+/* What vm-images/build printed (text) into g, and the guest's files into env. */
+static int read_image(const char *text, const char *build, struct guest_image *g,
+                      struct envlist *env, struct mb_error *err)
+{
+    memset(g, 0, sizeof(*g));
+    char pub[512];
+    if (!kv_get(text, "kernel", g->kernel, sizeof(g->kernel)) ||
+        !kv_get(text, "initrd", g->initrd, sizeof(g->initrd)) ||
+        !kv_get(text, "hash", g->hash, sizeof(g->hash)) ||
+        !kv_get(text, "key", g->key, sizeof(g->key)) ||
+        !kv_get(text, "host_key_pub", pub, sizeof(pub)))
+        return mb_error_set(err, MB_EENV, "%s printed no kernel/initrd/hash/key", build);
+    kv_get(text, "built", g->built, sizeof(g->built));
+    kv_get(text, "seconds", g->seconds, sizeof(g->seconds));
+    kv_get(text, "kernel_version", g->kernel_version, sizeof(g->kernel_version));
+    env_add(env, env_var("MB_GUEST_KERNEL=%s", g->kernel));
+    env_add(env, env_var("MB_GUEST_INITRD=%s", g->initrd));
+    env_add(env, env_var("MB_GUEST_KEY=%s", g->key));
+    env_add(env, env_var("MB_GUEST_HOST_KEY_PUB=%s", pub));
+    return 0;
+}
+
+/* Step 1: the guest image (vm-images/build skips the work when its inputs did not change).
+ * Returns 0, MB_EINTR when a signal came, or an error with err set. */
+static int build_image(struct guest_image *g, struct envlist *env, struct mb_error *err)
+{
+    char *imgdir = project_dir("MIGBENCH_VM_IMAGES", "vm-images", err);
     if (!imgdir)
-        goto fail;
+        return MB_EENV;
     char build[PATH_MAX];
     snprintf(build, sizeof(build), "%s/build", imgdir);
+    free(imgdir);
     char *bargs[] = {build, NULL};
-    if (run(build, bargs, NULL, &out, &status, &err) < 0)
-        goto fail;
-    if (lab_signal) {
-        rc = MB_EXIT_INTERRUPTED;
-        goto out;
-    }
-    if (status != 0) {
-        mb_error_set(&err, MB_EENV, "building the guest image failed (%s exit %d)", build, status);
-        goto fail;
-    }
-    struct guest_image g;
-    memset(&g, 0, sizeof(g));
-    char pub[512];
-    const char *text = out.data ? out.data : "";
-    if (!kv_get(text, "kernel", g.kernel, sizeof(g.kernel)) ||
-        !kv_get(text, "initrd", g.initrd, sizeof(g.initrd)) ||
-        !kv_get(text, "hash", g.hash, sizeof(g.hash)) ||
-        !kv_get(text, "key", g.key, sizeof(g.key)) ||
-        !kv_get(text, "host_key_pub", pub, sizeof(pub))) {
-        mb_error_set(&err, MB_EENV, "%s printed no kernel/initrd/hash/key", build);
-        goto fail;
-    }
-    kv_get(text, "built", g.built, sizeof(g.built));
-    kv_get(text, "seconds", g.seconds, sizeof(g.seconds));
-    kv_get(text, "kernel_version", g.kernel_version, sizeof(g.kernel_version));
-    env_add(&env, env_var("MB_GUEST_KERNEL=%s", g.kernel));
-    env_add(&env, env_var("MB_GUEST_INITRD=%s", g.initrd));
-    env_add(&env, env_var("MB_GUEST_KEY=%s", g.key));
-    env_add(&env, env_var("MB_GUEST_HOST_KEY_PUB=%s", pub));
+    struct mb_buf out = {.max = LAB_CAPTURE_MAX};
+    int status, rc = run(build, bargs, NULL, &out, &status, err);
+    if (rc == 0 && lab_signal)
+        rc = MB_EINTR;
+    else if (rc == 0 && status != 0)
+        rc = mb_error_set(err, MB_EENV, "building the guest image failed (%s exit %d)", build,
+                          status);
+    else if (rc == 0)
+        rc = read_image(out.data ? out.data : "", build, g, env, err);
+    mb_buf_free(&out);
+    return rc;
+}
 
-    /* 2. the hosts */
+/* Step 2: the hosts (lab/up).  Returns the exit status; *undo is set when what lab/up made
+ * must be removed. */
+static int start_hosts(const char *labdir, struct envlist *env, bool *undo)
+{
+    struct mb_error err;
+    mb_error_clear(&err);
     char up[PATH_MAX];
     snprintf(up, sizeof(up), "%s/up", labdir);
     char *uargs[] = {up, NULL};
-    if (run(up, uargs, env.v, NULL, &status, &err) < 0)
-        goto fail;
-    if (status == LAB_UP_ALREADY) { /* lab/up said so */
-        rc = MB_EXIT_ENV;
-        goto out;
-    }
-    if (status == 2) {
-        rc = MB_EXIT_INPUT;
-        goto rollback;
-    }
-    if (status != 0 || lab_signal) {
-        rc = lab_signal || status == 130 || status == 128 + SIGTERM ? MB_EXIT_INTERRUPTED
-                                                                    : MB_EXIT_ENV;
-        goto rollback;
-    }
+    int status;
+    *undo = false;
+    if (run(up, uargs, env->v, NULL, &status, &err) < 0)
+        return report(&err);
+    if (status == LAB_UP_ALREADY) /* lab/up said so; the instance is someone's: keep it */
+        return MB_EXIT_ENV;
+    *undo = status != 0 || lab_signal;
+    if (status == 2)
+        return MB_EXIT_INPUT;
+    if (*undo)
+        return lab_signal || status == 130 || status == 128 + SIGTERM ? MB_EXIT_INTERRUPTED
+                                                                      : MB_EXIT_ENV;
+    return MB_EXIT_OK;
+}
 
-    /* 3. the testbed file */
+/* Step 3: the testbed file from lab.env and the image, and the summary lines. */
+static int write_instance(const struct lab_cfg *c, const struct guest_image *g, double t0,
+                          struct mb_error *err)
+{
     char run_dir[PATH_MAX], envpath[PATH_MAX + 16];
     snprintf(run_dir, sizeof(run_dir), "%s/%s", run_base(), c->name);
     snprintf(envpath, sizeof(envpath), "%s/lab.env", run_dir);
-    labenv = read_file(envpath, LAB_CAPTURE_MAX);
-    if (!labenv) {
-        mb_error_set(&err, MB_EENV, "lab/up wrote no %s", envpath);
-        rc = MB_EXIT_ENV;
-        report(&err);
-        goto rollback;
-    }
-    if (write_testbed(run_dir, labenv, &g, &err) < 0) {
-        rc = report(&err);
-        goto rollback;
+    char *labenv = read_file(envpath, LAB_CAPTURE_MAX);
+    if (!labenv)
+        return mb_error_set(err, MB_EENV, "lab/up wrote no %s", envpath);
+    if (write_testbed(run_dir, labenv, g, err) < 0) {
+        free(labenv);
+        return MB_EENV;
     }
     char net[64], accel[16], hosts[512];
     kv_get(labenv, "net", net, sizeof(net));
     kv_get(labenv, "accel", accel, sizeof(accel));
     kv_get(labenv, "hosts", hosts, sizeof(hosts));
+    free(labenv);
     char built[64] = "reused";
-    if (!strcmp(g.built, "1"))
-        snprintf(built, sizeof(built), "built in %s s", g.seconds);
+    if (!strcmp(g->built, "1"))
+        snprintf(built, sizeof(built), "built in %s s", g->seconds);
     printf("lab '%s' up in %.1f s: %s on %s, accel %s; guest image %.19s (%s)\n", c->name,
-           mb_now_mono() - t0, hosts, net, accel, g.hash, built);
+           mb_now_mono() - t0, hosts, net, accel, g->hash, built);
     printf("testbed: %s/testbed.yaml  (scenarios: 'testbed: %s')\n", run_dir, c->name);
-    goto out;
+    return 0;
+}
 
-rollback:
+/* After a failed bring-up (rc): remove what it made, unless --keep-on-failure. */
+static void roll_back(const struct lab_cfg *c, const char *labdir, int rc)
+{
     if (c->keep) {
         fprintf(stderr,
                 "migbench lab: bring-up of '%s' failed; its remains are kept "
                 "(--keep-on-failure): 'migbench lab down --name %s' removes them\n",
                 c->name, c->name);
-        goto out;
+        return;
     }
     fprintf(stderr, "migbench lab: bring-up of '%s' %s; removing what it made\n", c->name,
             rc == MB_EXIT_INTERRUPTED ? "interrupted" : "failed");
-    {
-        int st = 0;
-        struct mb_error e2;
-        mb_error_clear(&e2);
-        if (run_down(labdir, c->name, &e2, &st) < 0 || st != 0)
-            fprintf(stderr,
-                    "migbench lab: removal incomplete: run 'migbench lab down --name "
-                    "%s'\n",
-                    c->name);
+    int st = 0;
+    struct mb_error err;
+    mb_error_clear(&err);
+    if (run_down(labdir, c->name, &err, &st) < 0 || st != 0)
+        fprintf(stderr, "migbench lab: removal incomplete: run 'migbench lab down --name %s'\n",
+                c->name);
+}
+
+static int cmd_up(struct lab_cfg *c, const char *labdir)
+{
+    struct mb_error err;
+    mb_error_clear(&err);
+    double t0 = mb_now_mono();
+    int nh = c->hosts ? c->hosts : 2;
+    struct envlist env = {.n = 0};
+    env_add(&env, env_var("MB_LAB_NAME=%s", c->name));
+    env_add(&env, env_var("MB_LAB_HOSTS=%d", nh));
+    env_add(&env, env_var("MB_LAB_ACCEL=%s", c->accel ? c->accel : "auto"));
+    if (c->subnet)
+        env_add(&env, env_var("MB_LAB_NET=%s", c->subnet));
+    struct guest_image g;
+    int rc = host_env(c, nh, &env, &err);
+    if (rc == 0)
+        rc = build_image(&g, &env, &err);
+    if (rc < 0) {
+        env_free(&env);
+        return rc == MB_EINTR ? MB_EXIT_INTERRUPTED : report(&err);
     }
-    goto out;
-fail:
-    rc = report(&err);
-out:
+    bool undo;
+    int exit = start_hosts(labdir, &env, &undo);
     env_free(&env);
-    free(imgdir);
-    mb_buf_free(&out);
-    free(labenv);
-    return rc;
+    if (exit == MB_EXIT_OK && write_instance(c, &g, t0, &err) < 0) {
+        exit = report(&err);
+        undo = true;
+    }
+    if (undo)
+        roll_back(c, labdir, exit);
+    return exit;
 }
 
 /* Names of the instances on this machine (lab/status --list). */
@@ -1090,43 +1022,23 @@ static int cmd_status(struct lab_cfg *c, const char *labdir)
 
 int mb_cmd_lab(int argc, char **argv)
 {
-    if (argc < 2) {
-        usage(stderr, 0);
-        return MB_EXIT_INPUT;
-    }
-    const char *sub = argv[1];
-    unsigned cmd = !strcmp(sub, "up")       ? LAB_UP
-                   : !strcmp(sub, "down")   ? LAB_DOWN
-                   : !strcmp(sub, "status") ? LAB_STATUS
-                                            : 0;
-    if (!strcmp(sub, "--help") || !strcmp(sub, "-h") || !strcmp(sub, "help")) {
-        usage(stdout, 0);
-        return MB_EXIT_OK;
-    }
-    if (!cmd) {
-        static const char *const subs[] = {"up", "down", "status", NULL};
-        const char *s = mb_suggest(sub, subs);
-        fprintf(stderr, "migbench lab: unknown command '%s'%s%s%s; see 'migbench lab --help'\n",
-                sub, s ? " (did you mean '" : "", s ? s : "", s ? "'?)" : "");
-        return MB_EXIT_INPUT;
-    }
-    struct lab_cfg c;
-    memset(&c, 0, sizeof(c));
     struct mb_error err;
     mb_error_clear(&err);
-    int rc;
-    if (parse_args(&c, argc - 2, argv + 2, cmd, &err) < 0) {
-        char buf[1400];
-        mb_error_format(&err, buf, sizeof(buf));
-        fprintf(stderr, "migbench lab %s: %s; see 'migbench lab %s --help'\n", cmd_name(cmd), buf,
-                cmd_name(cmd));
+    int rc = mb_cli_parse(&lab_cli, &argc, argv, NULL, &err);
+    if (rc == MB_CLI_OK && !strcmp(argv[1], "help"))
+        rc = MB_CLI_HELP;
+    if (rc != MB_CLI_OK)
+        return mb_cli_exit(&lab_cli, rc, &err);
+    const struct mb_cli_cmd *sub = mb_cli_sub(&lab_cli, argv[1], &err);
+    if (!sub)
+        return mb_cli_exit(&lab_cli, MB_EINPUT, &err);
+    unsigned cmd = (unsigned)sub->id;
+    struct lab_cfg c;
+    memset(&c, 0, sizeof(c));
+    rc = parse_args(&c, sub, argc - 1, argv + 1, &err);
+    if (rc != MB_CLI_OK) {
         cfg_free(&c);
-        return MB_EXIT_INPUT;
-    }
-    if (c.help) {
-        usage(stdout, cmd);
-        cfg_free(&c);
-        return MB_EXIT_OK;
+        return mb_cli_exit(sub, rc, &err);
     }
     if (!c.name)
         c.name = mb_xstrdup(LAB_DEFAULT_NAME);
@@ -1137,8 +1049,8 @@ int mb_cmd_lab(int argc, char **argv)
         return rc;
     }
     if (cmd != LAB_STATUS && geteuid() != 0) {
-        fprintf(stderr, "migbench lab %s: must run as root (namespaces, bridges, cgroups)\n",
-                cmd_name(cmd));
+        fprintf(stderr, "migbench %s: must run as root (namespaces, bridges, cgroups)\n",
+                sub->name);
         free(labdir);
         cfg_free(&c);
         return MB_EXIT_ENV;

@@ -10,24 +10,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "lib/json.h"
 #include "remote.h"
 #include "lib/version.h"
-
-void mb_json_string(struct mb_buf *b, const char *s)
-{
-    mb_buf_append(b, "\"", 1);
-    for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++) {
-        if (*p == '"' || *p == '\\') {
-            char e[2] = {'\\', (char)*p};
-            mb_buf_append(b, e, 2);
-        } else if (*p < 0x20) {
-            mb_buf_printf(b, "\\u%04x", *p);
-        } else {
-            mb_buf_append(b, (const char *)p, 1);
-        }
-    }
-    mb_buf_append(b, "\"", 1);
-}
 
 static void trim(char *s)
 {
@@ -126,18 +111,14 @@ int mb_meta_write(const char *path, const struct mb_testbed *tb, const struct mb
     struct mb_buf b = {0};
     char kernel[128], cpu[128];
     mb_meta_local(kernel, sizeof(kernel), cpu, sizeof(cpu));
-    mb_buf_printf(&b, "{\n  \"harness_version\": ");
-    mb_json_string(&b, mb_version);
-    mb_buf_printf(&b, ",\n  \"testbed\": ");
-    mb_json_string(&b, tb->name);
-    mb_buf_printf(&b, ",\n  \"testbed_file\": ");
-    mb_json_string(&b, tb->path);
-    mb_buf_printf(&b, ",\n  \"guest_image_hash\": ");
-    mb_json_string(&b, tb->guest.hash ? tb->guest.hash : "");
-    mb_buf_printf(&b, ",\n  \"load_client\": {\"kernel\": ");
-    mb_json_string(&b, kernel);
-    mb_buf_printf(&b, ", \"cpu\": ");
-    mb_json_string(&b, cpu);
+    mb_buf_append(&b, "{", 1);
+    mb_json_member(&b, "\n  ", "harness_version", mb_version);
+    mb_json_member(&b, ",\n  ", "testbed", tb->name);
+    mb_json_member(&b, ",\n  ", "testbed_file", tb->path);
+    mb_json_member(&b, ",\n  ", "guest_image_hash", tb->guest.hash);
+    mb_buf_printf(&b, ",\n  \"load_client\": {");
+    mb_json_member(&b, "", "kernel", kernel);
+    mb_json_member(&b, ", ", "cpu", cpu);
     mb_buf_printf(&b, ", \"cpus\": %ld}", sysconf(_SC_NPROCESSORS_ONLN));
     if (extra && *extra)
         mb_buf_printf(&b, ",\n  %s", extra);
@@ -145,35 +126,24 @@ int mb_meta_write(const char *path, const struct mb_testbed *tb, const struct mb
     for (int i = 0; i < nhosts; i++) {
         const struct mb_meta_host *m = &hosts[i];
         const struct mb_host *h = m->host;
-        mb_buf_printf(&b, "%s\n    {\"name\": ", i ? "," : "");
-        mb_json_string(&b, h->name);
-        mb_buf_printf(&b, ", \"uri\": ");
-        mb_json_string(&b, h->uri);
-        mb_buf_printf(
-            &b, ", \"accel\": \"%s\", \"emulator\": ", h->accel == MB_ACCEL_KVM ? "kvm" : "tcg");
-        mb_json_string(&b, h->emulator ? h->emulator : "");
-        mb_buf_printf(&b, ",\n     \"cpus_allowed\": ");
-        mb_json_string(&b, h->cpus ? h->cpus : "");
+        mb_buf_printf(&b, "%s\n    {", i ? "," : "");
+        mb_json_member(&b, "", "name", h->name);
+        mb_json_member(&b, ", ", "uri", h->uri);
+        mb_json_member(&b, ", ", "accel", h->accel == MB_ACCEL_KVM ? "kvm" : "tcg");
+        mb_json_member(&b, ", ", "emulator", h->emulator);
+        mb_json_member(&b, ",\n     ", "cpus_allowed", h->cpus);
         mb_buf_printf(&b, ", \"memory_allowed\": %llu", (unsigned long long)h->memory);
-        mb_buf_printf(&b, ",\n     \"hypervisor\": ");
-        mb_json_string(&b, m->info.hypervisor);
-        mb_buf_printf(&b, ", \"driver\": ");
-        mb_json_string(&b, m->info.driver);
-        mb_buf_printf(&b, ", \"libvirt\": ");
-        mb_json_string(&b, m->info.libvirt);
-        mb_buf_printf(&b, ", \"hostname\": ");
-        mb_json_string(&b, m->info.hostname);
-        mb_buf_printf(&b, ",\n     \"cpu_model\": ");
-        mb_json_string(&b, m->info.cpu_model);
-        mb_buf_printf(&b, ", \"cpu\": ");
-        mb_json_string(&b, m->cpu_brand);
-        mb_buf_printf(&b, ", \"cpus\": %d, \"memory\": %llu, \"kernel\": ", m->info.cpus,
+        mb_json_member(&b, ",\n     ", "hypervisor", m->info.hypervisor);
+        mb_json_member(&b, ", ", "driver", m->info.driver);
+        mb_json_member(&b, ", ", "libvirt", m->info.libvirt);
+        mb_json_member(&b, ", ", "hostname", m->info.hostname);
+        mb_json_member(&b, ",\n     ", "cpu_model", m->info.cpu_model);
+        mb_json_member(&b, ", ", "cpu", m->cpu_brand);
+        mb_buf_printf(&b, ", \"cpus\": %d, \"memory\": %llu", m->info.cpus,
                       (unsigned long long)m->info.memory);
-        mb_json_string(&b, m->kernel);
-        if (m->error[0]) {
-            mb_buf_printf(&b, ", \"error\": ");
-            mb_json_string(&b, m->error);
-        }
+        mb_json_member(&b, ", ", "kernel", m->kernel);
+        if (m->error[0])
+            mb_json_member(&b, ", ", "error", m->error);
         mb_buf_printf(&b, "}");
     }
     mb_buf_printf(&b, "\n  ]\n}\n");

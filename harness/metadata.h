@@ -9,6 +9,7 @@
 
 #include "lib/error.h"
 #include "hypervisor.h"
+#include "lib/json.h" /* mb_json_string for the extra members */
 #include "remote.h"
 #include "testbed.h"
 #include "lib/util.h"
@@ -21,9 +22,6 @@ struct mb_meta_host {
     int reachable;               /* libvirt answered */
     char error[256];
 };
-
-/* Append a JSON string (quoted, escaped) to b. */
-void mb_json_string(struct mb_buf *b, const char *s);
 
 /* Collect one host's metadata: libvirt's host info, and kernel and CPU over SSH when
  * the testbed gives SSH access, through hv_ops and ssh_ops (NULL = the real backends).

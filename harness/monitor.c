@@ -1,437 +1,24 @@
-/* monitor.c — host and VM resource usage sampled by a thread into monitor.csv, and the
- * figures and reservation checks computed from it. */
-#include "monitor.h"
-
+/* monitor.c — the monitor's life cycle, its sampling threads and their ticks, and
+ * monitor.csv; the readers, figures and lab look-up are in monitor_*.c (see
+ * monitor_priv.h). */
 #include <csv.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <limits.h>
-#include <math.h>
-#include <pthread.h>
 #include <stdarg.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
-#include <libvirt/libvirt.h>
-#include <libvirt/virterror.h>
-
+#include "monitor_priv.h"
 #include "results.h"
-#include "lib/util.h"
-
-/* ---- parsing a host's text -------------------------------------------------------- */
-
-/* The host agent: run as `bash -s -- SAMPLES INTERVAL_US` with this on its standard
- * input.  It prints SAMPLES samples, one every INTERVAL_US on the host's clock, each
- * "@tick EPOCH" followed by "@file PATH" sections holding the files' contents, and ends.
- * Inside the loop only bash builtins run (read, printf, arithmetic): no process is
- * started per sample; `read -t` on a pipe that never delivers is its sleep.  /proc/stat
- * is read only where cgroup v1 cpuacct is not mounted. */
-static const char agent_script[] =
-    "n=$1 iv=$2\n"
-    "exec 2>/dev/null\n"
-    "exec {z}<> <(:)\n"
-    "F='/sys/fs/cgroup/cpuacct/cpuacct.usage_percpu /sys/fs/cgroup/cpuset/cpuset.cpus "
-    "/sys/fs/cgroup/memory/memory.usage_in_bytes /sys/fs/cgroup/memory/memory.limit_in_bytes "
-    "/sys/fs/cgroup/memory/memory.stat /proc/meminfo /proc/net/dev'\n"
-    "[ -r /sys/fs/cgroup/cpuacct/cpuacct.usage_percpu ] || F=\"$F /proc/stat\"\n"
-    "now() { if [ -n \"$EPOCHREALTIME\" ]; then r=${EPOCHREALTIME/./}; else r=$(date +%s%6N); fi; "
-    "}\n"
-    "now; t=$r\n"
-    "while ((n-- > 0)); do\n"
-    "  now\n"
-    "  s=\"@tick ${r:0:-6}.${r: -6}\"$'\\n'\n"
-    "  for f in $F; do\n"
-    "    [ -r $f ] || continue\n"
-    "    c=; IFS= read -r -d '' c < $f\n"
-    "    [[ $c == *$'\\n' ]] || c+=$'\\n'\n"
-    "    s+=\"@file $f\"$'\\n'\"$c\"\n"
-    "  done\n"
-    "  printf '%s' \"$s\"\n"
-    "  ((n > 0)) || break\n"
-    "  t=$((t + iv)); now; d=$((t - r))\n"
-    "  if ((d > 0)); then printf -v w '%d.%06d' $((d / 1000000)) $((d % 1000000)); "
-    "read -t $w -u $z; fi\n"
-    "done\n";
-
-const char *mb_monitor_host_agent(void)
-{
-    return agent_script;
-}
-
-static bool has_prefix(const char *s, const char *p)
-{
-    return !strncmp(s, p, strlen(p));
-}
-
-bool mb_monitor_default_netdev(const char *name)
-{
-    static const char *const skip[] = {"br",  "virbr", "vnet", "tap",    "macvtap",
-                                       "vif", "veth",  "tun",  "docker", NULL};
-    if (!strcmp(name, "lo"))
-        return false;
-    for (int i = 0; skip[i]; i++)
-        if (has_prefix(name, skip[i]))
-            return false;
-    return true;
-}
-
-static bool netdev_selected(const char *name, const char *list)
-{
-    if (!list)
-        return mb_monitor_default_netdev(name);
-    size_t n = strlen(name);
-    for (const char *p = list; *p;) {
-        size_t l = strcspn(p, ",");
-        if (l == n && !strncmp(p, name, n))
-            return true;
-        p += l;
-        if (*p == ',')
-            p++;
-    }
-    return false;
-}
-
-/* Path (up to the first ':') ends with suffix? */
-static bool path_is(const char *path, size_t plen, const char *suffix)
-{
-    size_t sl = strlen(suffix);
-    return plen >= sl && !strncmp(path + plen - sl, suffix, sl) &&
-           (plen == sl || path[plen - sl - 1] == '/');
-}
-
-/* "0-3,8" into a bitmap of MB_MONITOR_MAX_CPUS; false when malformed. */
-static bool parse_cpulist(const char *s, bool *set)
-{
-    memset(set, 0, MB_MONITOR_MAX_CPUS * sizeof(bool));
-    bool any = false;
-    while (*s && *s != '\n') {
-        char *end;
-        long a = strtol(s, &end, 10), b;
-        if (end == s || a < 0)
-            return false;
-        b = a;
-        if (*end == '-') {
-            const char *q = end + 1;
-            b = strtol(q, &end, 10);
-            if (end == q || b < a)
-                return false;
-        }
-        for (long i = a; i <= b && i < MB_MONITOR_MAX_CPUS; i++)
-            set[i] = any = true;
-        s = end;
-        if (*s == ',')
-            s++;
-        else if (*s && *s != '\n' && *s != ' ')
-            return false;
-    }
-    return any;
-}
-
-static int64_t parse_i64(const char *s)
-{
-    char *end;
-    errno = 0;
-    long long v = strtoll(s, &end, 10);
-    if (end == s || errno)
-        return -1;
-    return v;
-}
-
-int mb_monitor_parse_host(const char *text, const char *netdevs, struct mb_monitor_host_sample *out,
-                          struct mb_error *err)
-{
-    struct mb_monitor_host_sample s;
-    memset(&s, 0, sizeof(s));
-    s.cpu_total_ns = s.mem_used = s.mem_rss = s.mem_limit = s.net_rx = s.net_tx = -1;
-    int64_t *pc = calloc(2 * MB_MONITOR_MAX_CPUS, sizeof(int64_t));
-    if (!pc)
-        return mb_error_set(err, MB_ENOMEM, "out of memory");
-    int64_t *pb = pc + MB_MONITOR_MAX_CPUS;
-    int npercpu = 0;
-    bool cpuset[MB_MONITOR_MAX_CPUS], have_cpuset = false, have_proc = false;
-    bool proc_cpu[MB_MONITOR_MAX_CPUS] = {false};
-    int64_t usage = -1, limit = -1, total_rss = -1, rss = -1;
-    int64_t memtotal = -1, memavail = -1, anon = -1, rx = 0, tx = 0;
-    bool have_net = false;
-
-    const char *section = NULL; /* "@file PATH": the lines after it are that file's */
-    size_t section_len = 0;
-    for (const char *line = text; line && *line;) {
-        const char *nl = strchr(line, '\n');
-        size_t len = nl ? (size_t)(nl - line) : strlen(line);
-        const char *colon = memchr(line, ':', len);
-        const char *body = colon ? colon + 1 : NULL;
-        if (len > 6 && !strncmp(line, "@file ", 6)) {
-            section = line + 6;
-            section_len = len - 6;
-            body = colon = NULL;
-        } else if (!strncmp(line, "@tick ", 6)) {
-            section = body = colon = NULL;
-        } else if (section) {
-            colon = line; /* the path is the section's, the line all body */
-            body = line;
-        }
-        if (body) {
-            const char *path = section ? section : line;
-            size_t plen = section ? section_len : (size_t)(colon - line);
-            char rest[1024];
-            size_t rl = len - (size_t)(body - line);
-            if (rl >= sizeof(rest))
-                rl = sizeof(rest) - 1;
-            memcpy(rest, body, rl);
-            rest[rl] = '\0';
-            if (path_is(path, plen, "cpuacct.usage_percpu")) {
-                char *p = rest, *end;
-                npercpu = 0;
-                while (npercpu < MB_MONITOR_MAX_CPUS) {
-                    long long v = strtoll(p, &end, 10);
-                    if (end == p)
-                        break;
-                    pc[npercpu++] = v;
-                    p = end;
-                }
-            } else if (path_is(path, plen, "cpuset.cpus")) {
-                have_cpuset = parse_cpulist(rest, cpuset);
-            } else if (path_is(path, plen, "memory.usage_in_bytes")) {
-                usage = parse_i64(rest);
-            } else if (path_is(path, plen, "memory.limit_in_bytes")) {
-                limit = parse_i64(rest);
-            } else if (path_is(path, plen, "memory.stat")) {
-                if (has_prefix(rest, "total_rss "))
-                    total_rss = parse_i64(rest + 10);
-                else if (has_prefix(rest, "rss "))
-                    rss = parse_i64(rest + 4);
-            } else if (path_is(path, plen, "proc/stat")) {
-                unsigned long long f[8] = {0};
-                int cpu;
-                if (rest[3] >= '0' && rest[3] <= '9' &&
-                    sscanf(rest, "cpu%d %llu %llu %llu %llu %llu %llu %llu %llu", &cpu, &f[0],
-                           &f[1], &f[2], &f[3], &f[4], &f[5], &f[6], &f[7]) == 9 &&
-                    cpu >= 0 && cpu < MB_MONITOR_MAX_CPUS) {
-                    /* user nice system idle iowait irq softirq steal, in USER_HZ (100) */
-                    pb[cpu] = (int64_t)(f[0] + f[1] + f[2] + f[5] + f[6] + f[7]) * 10000000;
-                    proc_cpu[cpu] = have_proc = true;
-                }
-            } else if (path_is(path, plen, "meminfo")) {
-                long long kb;
-                if (sscanf(rest, "MemTotal: %lld", &kb) == 1)
-                    memtotal = kb * 1024;
-                else if (sscanf(rest, "MemAvailable: %lld", &kb) == 1)
-                    memavail = kb * 1024;
-                else if (sscanf(rest, "AnonPages: %lld", &kb) == 1)
-                    anon = kb * 1024;
-            } else if (path_is(path, plen, "net/dev")) {
-                char *c = strchr(rest, ':');
-                if (c) {
-                    *c = '\0';
-                    char *name = rest;
-                    while (*name == ' ')
-                        name++;
-                    unsigned long long v[9];
-                    if (sscanf(c + 1, "%llu %llu %llu %llu %llu %llu %llu %llu %llu", &v[0], &v[1],
-                               &v[2], &v[3], &v[4], &v[5], &v[6], &v[7], &v[8]) == 9) {
-                        have_net = true;
-                        if (netdev_selected(name, netdevs)) {
-                            rx += (int64_t)v[0];
-                            tx += (int64_t)v[8];
-                        }
-                    }
-                }
-            }
-        }
-        line = nl ? nl + 1 : NULL;
-    }
-
-    if (npercpu > 0) {
-        s.cpu_source = "cgroup";
-        s.cpu_total_ns = 0;
-        for (int i = 0; i < npercpu; i++) {
-            if (have_cpuset && !cpuset[i])
-                continue;
-            s.cpu_id[s.ncpus] = i;
-            s.cpu_ns[s.ncpus++] = pc[i];
-            s.cpu_total_ns += pc[i];
-        }
-    } else if (have_proc) {
-        s.cpu_source = "proc";
-        s.cpu_total_ns = 0;
-        for (int i = 0; i < MB_MONITOR_MAX_CPUS; i++) {
-            if (!proc_cpu[i] || (have_cpuset && !cpuset[i]))
-                continue;
-            s.cpu_id[s.ncpus] = i;
-            s.cpu_ns[s.ncpus++] = pb[i];
-            s.cpu_total_ns += pb[i];
-        }
-    }
-    free(pc);
-    if (usage >= 0) {
-        s.mem_source = "cgroup";
-        s.mem_used = usage;
-        s.mem_rss = total_rss >= 0 ? total_rss : rss;
-        s.mem_limit = limit;
-        if (memtotal > 0 && (s.mem_limit < 0 || s.mem_limit > memtotal))
-            s.mem_limit = memtotal;
-    } else if (memtotal > 0) {
-        s.mem_source = "proc";
-        s.mem_limit = memtotal;
-        s.mem_used = memavail >= 0 ? memtotal - memavail : -1;
-        s.mem_rss = anon;
-    }
-    if (have_net) {
-        s.net_rx = rx;
-        s.net_tx = tx;
-    }
-    if (s.cpu_total_ns < 0 && s.mem_used < 0 && s.net_rx < 0)
-        return mb_error_set(err, MB_EINPUT,
-                            "no CPU, memory or network numbers in the host's output");
-    *out = s;
-    return MB_OK;
-}
-
-/* ---- a VM's numbers from libvirt's bulk statistics -------------------------------- */
-
-static const char *state_text(int s)
-{
-    static const char *const names[] = {"nostate",  "running", "blocked", "paused",
-                                        "shutdown", "shutoff", "crashed", "pmsuspended"};
-    return s >= 0 && s < (int)(sizeof(names) / sizeof(names[0])) ? names[s] : "nostate";
-}
-
-void mb_monitor_parse_domstats(struct _virTypedParameter *params, int n,
-                               struct mb_monitor_vm_sample *out)
-{
-    char name[sizeof(out->name)];
-    memcpy(name, out->name, sizeof(name));
-    memset(out, 0, sizeof(*out));
-    memcpy(out->name, name, sizeof(name));
-    out->vcpus = -1;
-    out->cpu_time_ns = out->vcpu_time_ns = out->balloon = out->balloon_max = out->rss = -1;
-    int64_t vsum = 0;
-    bool vany = false;
-    for (int i = 0; i < n; i++) {
-        const virTypedParameter *p = &params[i];
-        unsigned long long v;
-        switch (p->type) {
-        case VIR_TYPED_PARAM_ULLONG:
-            v = p->value.ul;
-            break;
-        case VIR_TYPED_PARAM_UINT:
-            v = p->value.ui;
-            break;
-        case VIR_TYPED_PARAM_INT:
-            v = p->value.i < 0 ? 0 : (unsigned long long)p->value.i;
-            break;
-        case VIR_TYPED_PARAM_LLONG:
-            v = p->value.l < 0 ? 0 : (unsigned long long)p->value.l;
-            break;
-        default:
-            continue;
-        }
-        const char *f = p->field;
-        if (!strcmp(f, "state.state"))
-            snprintf(out->state, sizeof(out->state), "%s", state_text((int)v));
-        else if (!strcmp(f, "cpu.time"))
-            out->cpu_time_ns = (int64_t)v;
-        else if (!strcmp(f, "vcpu.current"))
-            out->vcpus = (int)v;
-        else if (!strcmp(f, "balloon.current"))
-            out->balloon = (int64_t)v * 1024;
-        else if (!strcmp(f, "balloon.maximum"))
-            out->balloon_max = (int64_t)v * 1024;
-        else if (!strcmp(f, "balloon.rss"))
-            out->rss = (int64_t)v * 1024;
-        else if (has_prefix(f, "vcpu.") && mb_ends_with(f, ".time")) {
-            vsum += (int64_t)v;
-            vany = true;
-        }
-    }
-    if (vany)
-        out->vcpu_time_ns = vsum;
-}
 
 /* ---- the monitor's state ---------------------------------------------------------- */
 
-enum kind { K_HOST, K_CPU, K_VM };
 static const char *const kind_names[] = {"host", "cpu", "vm"};
 
-struct entity {
-    int host;
-    enum kind kind;
-    char name[128];
-    double last_wall; /* of its latest sample */
-    /* the previous sample, for rates */
-    bool has_prev;
-    double prev_mono;
-    int64_t prev_cpu, prev_vcpu, prev_rx, prev_tx;
-};
-
-struct rec {
-    double wall, mono;
-    unsigned long tick;
-    int ent;
-    int64_t cpu, vcpu, mem, rss, limit, rx, tx;
-};
-
-enum source { SRC_NONE, SRC_LOCAL, SRC_SSH };
-
-struct host_state {
-    const struct mb_monitor_host *cfg;
-    enum source src;
-    /* local */
-    char cpuacct[PATH_MAX], cpuset[PATH_MAX], memory[PATH_MAX], netdev[PATH_MAX];
-    char local_error[1024];
-    /* ssh: the agent's session, used by its thread (or by mb_monitor_sample_now when the
-     * thread does not run) */
-    struct mb_monitor *m;
-    struct mb_remote *ssh;
-    double ssh_retry_at;
-    pthread_t agent;
-    bool agent_running;
-    unsigned long agent_ticks;
-    /* VMs */
-    struct mb_hv *hv;
-    virConnectPtr bulk;
-    bool bulk_off;
-    double hv_retry_at;
-    struct mb_monitor_vm_sample *vms;
-    size_t nvms, vcap;
-};
-
-struct mb_monitor {
-    struct mb_monitor_opts o;
-    int nhosts;
-    struct host_state *hosts;
-    FILE *csv;
-    char *csv_path;
-    pthread_mutex_t sample_mu; /* one tick at a time */
-    pthread_mutex_t data_mu;   /* records, entities, status, labels */
-    pthread_mutex_t csv_mu;    /* lines of a tick or of an agent batch stay together */
-    pthread_mutex_t stop_mu;
-    pthread_cond_t stop_cv;
-    bool running, stopping;
-    pthread_t thread;
-    struct label {
-        double from; /* wall */
-        char text[128];
-    } * labels;
-    size_t nlabels;
-    struct entity *ents;
-    size_t nents, ecap;
-    struct rec *recs;
-    size_t nrecs, rcap;
-    double mono0, wall0;
-    struct mb_monitor_status st;
-};
-
-#define RETRY_S 5.0
-
-static void note_error(struct mb_monitor *m, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-static void note_error(struct mb_monitor *m, const char *fmt, ...)
+void mb_monitor_note_error(struct mb_monitor *m, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -532,20 +119,6 @@ static int open_csv(struct mb_monitor *m, const char *path, struct mb_error *err
 
 /* ---- recording one reading --------------------------------------------------------- */
 
-struct reading {
-    enum kind kind;
-    const char *name, *state, *source;
-    double wall, mono;
-    int64_t cpu, vcpu, mem, rss, limit, rx, tx;
-};
-
-static double rate(int64_t now, int64_t prev, double dt, double scale)
-{
-    if (now < 0 || prev < 0 || now < prev || !(dt > 0))
-        return NAN;
-    return (double)(now - prev) / dt * scale;
-}
-
 /* The label in force at wall time t.  data_mu held. */
 static const char *label_at(const struct mb_monitor *m, double t)
 {
@@ -556,8 +129,8 @@ static const char *label_at(const struct mb_monitor *m, double t)
 }
 
 /* Store r for host h and append its CSV line to line. */
-static void record(struct mb_monitor *m, int h, unsigned long tick, const struct reading *r,
-                   struct mb_buf *line)
+void mb_monitor_record(struct mb_monitor *m, int h, unsigned long tick, const struct reading *r,
+                       struct mb_buf *line)
 {
     char label[128];
     pthread_mutex_lock(&m->data_mu);
@@ -567,10 +140,10 @@ static void record(struct mb_monitor *m, int h, unsigned long tick, const struct
     if (r->wall > e->last_wall)
         e->last_wall = r->wall;
     double dt = e->has_prev ? r->mono - e->prev_mono : NAN;
-    double cpu_pct = e->has_prev ? rate(r->cpu, e->prev_cpu, dt, 100.0 / 1e9) : NAN;
-    double vcpu_pct = e->has_prev ? rate(r->vcpu, e->prev_vcpu, dt, 100.0 / 1e9) : NAN;
-    double rx_bps = e->has_prev ? rate(r->rx, e->prev_rx, dt, 1.0) : NAN;
-    double tx_bps = e->has_prev ? rate(r->tx, e->prev_tx, dt, 1.0) : NAN;
+    double cpu_pct = e->has_prev ? mb_monitor_rate(r->cpu, e->prev_cpu, dt, 100.0 / 1e9) : NAN;
+    double vcpu_pct = e->has_prev ? mb_monitor_rate(r->vcpu, e->prev_vcpu, dt, 100.0 / 1e9) : NAN;
+    double rx_bps = e->has_prev ? mb_monitor_rate(r->rx, e->prev_rx, dt, 1.0) : NAN;
+    double tx_bps = e->has_prev ? mb_monitor_rate(r->tx, e->prev_tx, dt, 1.0) : NAN;
     e->has_prev = true;
     e->prev_mono = r->mono;
     e->prev_cpu = r->cpu;
@@ -629,422 +202,14 @@ static void record(struct mb_monitor *m, int h, unsigned long tick, const struct
     mb_buf_append(line, "\n", 1);
 }
 
-/* ---- host readers ----------------------------------------------------------------- */
-
-static int read_file(const char *path, struct mb_buf *out)
-{
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return -1;
-    char buf[8192];
-    size_t used = 0;
-    for (;;) {
-        ssize_t n = read(fd, buf + used, sizeof(buf) - 1 - used);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            break;
-        used += (size_t)n;
-        if (used == sizeof(buf) - 1)
-            break;
-    }
-    close(fd);
-    buf[used] = '\0';
-    for (char *line = buf; *line;) {
-        char *nl = strchr(line, '\n');
-        size_t len = nl ? (size_t)(nl - line) : strlen(line);
-        mb_buf_printf(out, "%s:%.*s\n", path, (int)len, line);
-        line = nl ? nl + 1 : line + len;
-    }
-    return 0;
-}
-
-/* The cgroup directories of pid (v1: <cgroup_root>/<controller><path>) and its netns's
- * /proc/PID/net/dev. */
-static int local_resolve(const struct mb_monitor_opts *o, int pid, struct host_state *h,
-                         struct mb_error *err)
-{
-    const char *proc = o->proc_root ? o->proc_root : "/proc";
-    const char *cgr = o->cgroup_root ? o->cgroup_root : "/sys/fs/cgroup";
-    char path[PATH_MAX];
-    snprintf(path, sizeof(path), "%s/%d/cgroup", proc, pid);
-    FILE *f = fopen(path, "re");
-    if (!f)
-        return mb_error_set(err, MB_EENV, "%s: %s", path, strerror(errno));
-    char line[1024];
-    h->cpuacct[0] = h->cpuset[0] = h->memory[0] = '\0';
-    while (fgets(line, sizeof(line), f)) {
-        line[strcspn(line, "\n")] = '\0';
-        char *c1 = strchr(line, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
-        if (!c2)
-            continue;
-        *c2 = '\0';
-        const char *cg = c2 + 1;
-        char ctrls[256];
-        snprintf(ctrls, sizeof(ctrls), ",%s,", c1 + 1);
-        static const char *const want[] = {"cpuacct", "cpuset", "memory"};
-        char *dst[] = {h->cpuacct, h->cpuset, h->memory};
-        for (int i = 0; i < 3; i++) {
-            char key[32];
-            snprintf(key, sizeof(key), ",%s,", want[i]);
-            if (strstr(ctrls, key))
-                snprintf(dst[i], PATH_MAX, "%s/%s%s", cgr, want[i], strcmp(cg, "/") ? cg : "");
-        }
-    }
-    fclose(f);
-    snprintf(h->netdev, sizeof(h->netdev), "%s/%d/net/dev", proc, pid);
-    char probe[PATH_MAX + 32];
-    snprintf(probe, sizeof(probe), "%s/cpuacct.usage_percpu", h->cpuacct);
-    if (!h->cpuacct[0] || access(probe, R_OK) != 0)
-        return mb_error_set(err, MB_EENV,
-                            "host %s: no cgroup v1 cpuacct directory for PID %d (looked for %s)",
-                            h->cfg->name, pid, h->cpuacct[0] ? probe : "a cpuacct line");
-    return MB_OK;
-}
-
-static int local_read(struct mb_monitor *m, struct host_state *h, struct mb_buf *text)
-{
-    char path[PATH_MAX + 64];
-    snprintf(path, sizeof(path), "%s/cpuacct.usage_percpu", h->cpuacct);
-    if (read_file(path, text) < 0)
-        return -1;
-    if (h->cpuset[0]) {
-        snprintf(path, sizeof(path), "%s/cpuset.cpus", h->cpuset);
-        read_file(path, text);
-    }
-    if (h->memory[0]) {
-        static const char *const mf[] = {"memory.usage_in_bytes", "memory.limit_in_bytes",
-                                         "memory.stat"};
-        for (int i = 0; i < 3; i++) {
-            snprintf(path, sizeof(path), "%s/%s", h->memory, mf[i]);
-            read_file(path, text);
-        }
-    }
-    read_file(h->netdev, text);
-    /* the machine's total, to bound an unlimited cgroup */
-    snprintf(path, sizeof(path), "%s/meminfo", m->o.proc_root ? m->o.proc_root : "/proc");
-    read_file(path, text);
-    return 0;
-}
-
-/* One sample of host hi in text (any form mb_monitor_parse_host takes), taken at
- * (wall, mono): recorded as the host and its cores. */
-static void record_host(struct mb_monitor *m, int hi, unsigned long tick, double wall, double mono,
-                        const char *text, struct mb_buf *line)
-{
-    struct host_state *h = &m->hosts[hi];
-    struct mb_monitor_host_sample *s = mb_xmalloc(sizeof(*s));
-    struct mb_error e;
-    if (mb_monitor_parse_host(text, h->cfg->netdevs, s, &e) < 0) {
-        note_error(m, "host %s: %s", h->cfg->name, e.msg);
-        free(s);
-        return;
-    }
-    char src[32];
-    snprintf(src, sizeof(src), "%s-%s", h->src == SRC_LOCAL ? "local" : "ssh",
-             s->cpu_source   ? s->cpu_source
-             : s->mem_source ? s->mem_source
-                             : "net");
-    struct reading r = {.kind = K_HOST,
-                        .name = h->cfg->name,
-                        .source = src,
-                        .wall = wall,
-                        .mono = mono,
-                        .cpu = s->cpu_total_ns,
-                        .vcpu = -1,
-                        .mem = s->mem_used,
-                        .rss = s->mem_rss,
-                        .limit = s->mem_limit,
-                        .rx = s->net_rx,
-                        .tx = s->net_tx};
-    record(m, hi, tick, &r, line);
-    for (int c = 0; c < s->ncpus; c++) {
-        char name[16];
-        snprintf(name, sizeof(name), "cpu%d", s->cpu_id[c]);
-        struct reading rc = {.kind = K_CPU,
-                             .name = name,
-                             .source = src,
-                             .wall = wall,
-                             .mono = mono,
-                             .cpu = s->cpu_ns[c],
-                             .vcpu = -1,
-                             .mem = -1,
-                             .rss = -1,
-                             .limit = -1,
-                             .rx = -1,
-                             .tx = -1};
-        record(m, hi, tick, &rc, line);
-    }
-    free(s);
-}
-
-/* Run the agent for n samples on SSH host h (connecting first when needed); its output
- * into text.  0, or -1 with the error noted (and the session dropped, to reconnect
- * after RETRY_S). */
-static int agent_run(struct mb_monitor *m, struct host_state *h, int n, struct mb_buf *text)
-{
-    double now = mb_now_mono();
-    struct mb_error e;
-    mb_error_clear(&e);
-    if (!h->ssh) {
-        if (now < h->ssh_retry_at)
-            return -1;
-        if (mb_remote_open(m->o.ssh_ops, h->cfg->ssh, &h->ssh, &e) < 0) {
-            h->ssh = NULL;
-            h->ssh_retry_at = now + RETRY_S;
-            note_error(m, "host %s: %s", h->cfg->name, e.msg);
-            return -1;
-        }
-    }
-    char cmd[96];
-    long long iv_us = llround(m->o.interval_s * 1e6);
-    snprintf(cmd, sizeof(cmd), "exec bash -s -- %d %lld", n, iv_us);
-    double t = m->o.ssh_timeout_s > 0 ? m->o.ssh_timeout_s : 10;
-    struct mb_remote_cmd c = {.cmd = cmd,
-                              .stdin_data = agent_script,
-                              .stdin_len = sizeof(agent_script) - 1,
-                              .timeout_s = (double)n * m->o.interval_s + t,
-                              .out_max = 16u << 20,
-                              .err_max = 4096};
-    struct mb_remote_result res;
-    int rc = mb_remote_exec(h->ssh, &c, &res, &e);
-    if (rc == MB_OK && res.out.len > 0)
-        mb_buf_append(text, res.out.data, res.out.len);
-    if (rc == MB_OK && res.out.len == 0)
-        note_error(m,
-                   "host %s: the monitor's agent printed nothing (exit %d%s%.300s): it needs "
-                   "bash 4.2 or later on the host",
-                   h->cfg->name, res.exit_status, res.err.len ? ": " : "",
-                   res.err.len ? res.err.data : "");
-    else if (rc < 0)
-        note_error(m, "host %s: %s", h->cfg->name, e.msg);
-    mb_remote_result_free(&res);
-    if (rc < 0 || text->len == 0) {
-        if (rc == MB_EENV || rc == MB_EFAILED) {
-            mb_remote_close(h->ssh);
-            h->ssh = NULL;
-            h->ssh_retry_at = now + RETRY_S;
-        }
-        return -1;
-    }
-    return 0;
-}
-
-/* Record every "@tick EPOCH" sample of an agent's output.  The host's clock gives the
- * sample times (the lab's hosts share this machine's; real hosts are NTP-synchronised). */
-static void record_agent_output(struct mb_monitor *m, int hi, const char *text, struct mb_buf *line)
-{
-    struct host_state *h = &m->hosts[hi];
-    double offset = mb_now_wall() - mb_now_mono(); /* wall = mono + offset */
-    for (const char *p = strstr(text, "@tick "); p;) {
-        const char *next = strstr(p + 6, "\n@tick ");
-        double wall = strtod(p + 6, NULL);
-        if (wall > 0) {
-            size_t len = next ? (size_t)(next + 1 - p) : strlen(p);
-            char *one = mb_xstrndup(p, len);
-            record_host(m, hi, ++h->agent_ticks, wall, wall - offset, one, line);
-            free(one);
-        }
-        p = next ? next + 1 : NULL;
-    }
-}
-
-/* A sample of host hi from the tick (local hosts; SSH hosts while no agent thread runs). */
-static void sample_host(struct mb_monitor *m, int hi, unsigned long tick, struct mb_buf *line)
-{
-    struct host_state *h = &m->hosts[hi];
-    struct mb_buf text = {.max = 16u << 20};
-    if (h->src == SRC_LOCAL) {
-        double w0 = mb_now_wall(), m0 = mb_now_mono();
-        int rc = local_read(m, h, &text);
-        double w1 = mb_now_wall(), m1 = mb_now_mono();
-        if (rc < 0)
-            note_error(m, "host %s: cannot read its cgroup files (%s): %s", h->cfg->name,
-                       h->cpuacct, strerror(errno));
-        else
-            record_host(m, hi, tick, (w0 + w1) / 2, (m0 + m1) / 2, text.data, line);
-    } else if (h->src == SRC_SSH && !h->agent_running) {
-        if (agent_run(m, h, 1, &text) == 0)
-            record_agent_output(m, hi, text.data, line);
-    }
-    mb_buf_free(&text);
-}
-
 static void csv_write_lines(struct mb_monitor *m, struct mb_buf *line)
 {
     if (!m->csv || !line->len)
         return;
     pthread_mutex_lock(&m->csv_mu);
     if (fwrite(line->data, 1, line->len, m->csv) != line->len || fflush(m->csv) != 0)
-        note_error(m, "%s: write: %s", m->csv_path, strerror(errno));
+        mb_monitor_note_error(m, "%s: write: %s", m->csv_path, strerror(errno));
     pthread_mutex_unlock(&m->csv_mu);
-}
-
-/* ---- VM readers ------------------------------------------------------------------- */
-
-static void vm_push(struct host_state *h, const struct mb_monitor_vm_sample *v)
-{
-    if (h->nvms == h->vcap) {
-        h->vcap = h->vcap ? h->vcap * 2 : 16;
-        h->vms = mb_xrealloc(h->vms, h->vcap * sizeof(*h->vms));
-    }
-    h->vms[h->nvms++] = *v;
-}
-
-static void vm_close(struct host_state *h)
-{
-    if (h->bulk)
-        virConnectClose(h->bulk);
-    h->bulk = NULL;
-    mb_hv_close(h->hv);
-    h->hv = NULL;
-}
-
-static int vm_open(struct mb_monitor *m, struct host_state *h)
-{
-    struct mb_error e;
-    mb_error_clear(&e);
-    if (mb_hv_open(m->o.hv_ops, h->cfg->uri, &h->hv, &e) < 0) {
-        h->hv = NULL;
-        note_error(m, "host %s: %s", h->cfg->name, e.msg);
-        return -1;
-    }
-    /* mb_hv_open has set libvirt up (quiet errors, the event loop for keepalives); the
-     * bulk call needs a connection of our own, since struct mb_hv does not expose its */
-    if (!m->o.hv_ops && !h->bulk_off) {
-        h->bulk = virConnectOpen(h->cfg->uri);
-        if (h->bulk)
-            virConnectSetKeepAlive(h->bulk, 5, 3);
-        else
-            h->bulk_off = true;
-    }
-    return 0;
-}
-
-/* Bulk statistics: 1 = done, 0 = not supported here (use the per-domain path), -1 = error. */
-static int vm_bulk(struct mb_monitor *m, struct host_state *h)
-{
-    virDomainStatsRecordPtr *recs = NULL;
-    unsigned stats = VIR_DOMAIN_STATS_STATE | VIR_DOMAIN_STATS_CPU_TOTAL |
-                     VIR_DOMAIN_STATS_BALLOON | VIR_DOMAIN_STATS_VCPU;
-    int n = virConnectGetAllDomainStats(h->bulk, stats, &recs,
-                                        VIR_CONNECT_GET_ALL_DOMAINS_STATS_ACTIVE |
-                                            VIR_CONNECT_GET_ALL_DOMAINS_STATS_NOWAIT);
-    if (n < 0) {
-        if (virGetLastErrorCode() == VIR_ERR_NO_SUPPORT) {
-            /* Xen's libxl driver has no bulk statistics */
-            virConnectClose(h->bulk);
-            h->bulk = NULL;
-            h->bulk_off = true;
-            return 0;
-        }
-        const char *msg = virGetLastErrorMessage();
-        note_error(m, "host %s: domain statistics: %s", h->cfg->name, msg ? msg : "?");
-        return -1;
-    }
-    for (int i = 0; i < n; i++) {
-        struct mb_monitor_vm_sample v;
-        const char *name = virDomainGetName(recs[i]->dom);
-        snprintf(v.name, sizeof(v.name), "%s", name ? name : "?");
-        mb_monitor_parse_domstats(recs[i]->params, recs[i]->nparams, &v);
-        vm_push(h, &v);
-    }
-    virDomainStatsRecordListFree(recs);
-    return 1;
-}
-
-/* Per domain through struct mb_hv_ops. */
-static int vm_each(struct mb_monitor *m, struct host_state *h)
-{
-    char **names = NULL;
-    struct mb_error e;
-    mb_error_clear(&e);
-    if (mb_hv_list(h->hv, &names, &e) < 0) {
-        note_error(m, "host %s: %s", h->cfg->name, e.msg);
-        return -1;
-    }
-    for (size_t i = 0; names[i]; i++) {
-        struct mb_hv_dom *d = NULL;
-        if (mb_hv_dom_lookup(h->hv, names[i], &d, &e) < 0 || !d)
-            continue; /* gone meanwhile */
-        struct mb_monitor_vm_sample v = {.vcpus = -1,
-                                         .cpu_time_ns = -1,
-                                         .vcpu_time_ns = -1,
-                                         .balloon = -1,
-                                         .balloon_max = -1,
-                                         .rss = -1};
-        snprintf(v.name, sizeof(v.name), "%s", names[i]);
-        struct mb_hv_dom_info info;
-        if (mb_hv_dom_info(d, &info, &e) == MB_OK) {
-            snprintf(v.state, sizeof(v.state), "%s", info.state);
-            v.vcpus = info.vcpus;
-            v.cpu_time_ns = (int64_t)info.cpu_time_ns;
-            v.balloon = (int64_t)info.memory;
-            v.balloon_max = (int64_t)info.max_memory;
-        }
-        struct mb_hv_cpu_stats cs;
-        if (mb_hv_dom_cpu(d, &cs, &e) == MB_OK) {
-            if (cs.cpu_time_ns >= 0)
-                v.cpu_time_ns = cs.cpu_time_ns;
-            v.vcpu_time_ns = cs.vcpu_time_ns;
-        }
-        struct mb_hv_mem_stats ms;
-        if (mb_hv_dom_memory(d, &ms, &e) == MB_OK) {
-            if (ms.actual >= 0)
-                v.balloon = ms.actual;
-            v.rss = ms.rss;
-        }
-        mb_hv_dom_free(d);
-        vm_push(h, &v);
-    }
-    mb_hv_names_free(names);
-    return 1;
-}
-
-static void sample_vms(struct mb_monitor *m, int hi, unsigned long tick, struct mb_buf *line)
-{
-    struct host_state *h = &m->hosts[hi];
-    if (!h->cfg->uri)
-        return;
-    double now = mb_now_mono();
-    if (!h->hv) {
-        if (now < h->hv_retry_at)
-            return;
-        if (vm_open(m, h) < 0) {
-            h->hv_retry_at = now + RETRY_S;
-            return;
-        }
-    }
-    h->nvms = 0;
-    double w0 = mb_now_wall(), m0 = mb_now_mono();
-    int rc = h->bulk ? vm_bulk(m, h) : 0;
-    if (rc == 0)
-        rc = vm_each(m, h);
-    double w1 = mb_now_wall(), m1 = mb_now_mono();
-    if (rc < 0) {
-        /* a daemon restarted or a host lost: reconnect later */
-        vm_close(h);
-        h->hv_retry_at = now + RETRY_S;
-        return;
-    }
-    const char *src = h->bulk ? "libvirt-bulk" : "libvirt";
-    for (size_t i = 0; i < h->nvms; i++) {
-        const struct mb_monitor_vm_sample *v = &h->vms[i];
-        struct reading r = {.kind = K_VM,
-                            .name = v->name,
-                            .state = v->state,
-                            .source = src,
-                            .wall = (w0 + w1) / 2,
-                            .mono = (m0 + m1) / 2,
-                            .cpu = v->cpu_time_ns,
-                            .vcpu = v->vcpu_time_ns,
-                            .mem = v->balloon,
-                            .rss = v->rss,
-                            .limit = v->balloon_max,
-                            .rx = -1,
-                            .tx = -1};
-        record(m, hi, tick, &r, line);
-    }
 }
 
 /* ---- ticks and the thread ----------------------------------------------------------- */
@@ -1078,25 +243,13 @@ static void tick(struct mb_monitor *m)
     pthread_mutex_unlock(&m->data_mu);
     struct mb_buf line = {.max = 16u << 20};
     for (int h = 0; h < m->nhosts; h++) {
-        sample_host(m, h, n, &line);
-        sample_vms(m, h, n, &line);
+        mb_monitor_sample_host(m, h, n, &line);
+        mb_monitor_sample_vms(m, h, n, &line);
     }
     csv_write_lines(m, &line);
     mb_buf_free(&line);
     add_cost(m, thread_cpu() - c0, mb_now_mono() - t0);
     pthread_mutex_unlock(&m->sample_mu);
-}
-
-static struct timespec mono_abs(double t)
-{
-    struct timespec ts;
-    ts.tv_sec = (time_t)t;
-    ts.tv_nsec = (long)((t - (double)ts.tv_sec) * 1e9);
-    if (ts.tv_nsec >= 1000000000L) {
-        ts.tv_sec++;
-        ts.tv_nsec -= 1000000000L;
-    }
-    return ts;
 }
 
 static bool stopping(struct mb_monitor *m)
@@ -1110,7 +263,7 @@ static bool stopping(struct mb_monitor *m)
 /* Sleep until mono time t or the stop. */
 static void wait_until(struct mb_monitor *m, double t)
 {
-    struct timespec until = mono_abs(t);
+    struct timespec until = mb_mono_deadline(t);
     pthread_mutex_lock(&m->stop_mu);
     while (!m->stopping && pthread_cond_timedwait(&m->stop_cv, &m->stop_mu, &until) == 0)
         ;
@@ -1148,12 +301,9 @@ static void *agent_main(void *arg)
     int hi = (int)(h - m->hosts);
     while (!stopping(m)) {
         double c0 = thread_cpu(), t0 = mb_now_mono();
-        struct mb_buf text = {.max = 16u << 20}, line = {.max = 16u << 20};
-        int rc = agent_run(m, h, n, &text);
-        if (rc == 0)
-            record_agent_output(m, hi, text.data, &line);
+        struct mb_buf line = {.max = 16u << 20};
+        int rc = mb_monitor_agent_batch(m, hi, n, &line);
         csv_write_lines(m, &line);
-        mb_buf_free(&text);
         mb_buf_free(&line);
         add_cost(m, thread_cpu() - c0, 0);
         /* after a failure, or a batch that ended early (an agent that died): pause */
@@ -1186,11 +336,7 @@ int mb_monitor_new(const struct mb_monitor_host *hosts, int nhosts, const struct
     pthread_mutex_init(&m->data_mu, NULL);
     pthread_mutex_init(&m->csv_mu, NULL);
     pthread_mutex_init(&m->stop_mu, NULL);
-    pthread_condattr_t ca;
-    pthread_condattr_init(&ca);
-    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-    pthread_cond_init(&m->stop_cv, &ca);
-    pthread_condattr_destroy(&ca);
+    mb_cond_init_mono(&m->stop_cv);
     for (int i = 0; i < nhosts; i++) {
         struct host_state *h = &m->hosts[i];
         h->cfg = &hosts[i];
@@ -1203,7 +349,7 @@ int mb_monitor_new(const struct mb_monitor_host *hosts, int nhosts, const struct
         if (hosts[i].local_pid > 0) {
             struct mb_error e;
             mb_error_clear(&e);
-            if (local_resolve(&m->o, hosts[i].local_pid, h, &e) == MB_OK)
+            if (mb_monitor_local_resolve(&m->o, hosts[i].local_pid, h, &e) == MB_OK)
                 h->src = SRC_LOCAL;
             else
                 snprintf(h->local_error, sizeof(h->local_error), "%s", e.msg);
@@ -1215,7 +361,7 @@ int mb_monitor_new(const struct mb_monitor_host *hosts, int nhosts, const struct
                                    : h->src == SRC_SSH ? "ssh"
                                                        : "none";
         if (h->src == SRC_NONE && h->local_error[0])
-            note_error(m, "%s", h->local_error);
+            mb_monitor_note_error(m, "%s", h->local_error);
     }
     if (opts.csv_path) {
         int rc = open_csv(m, opts.csv_path, err);
@@ -1263,7 +409,7 @@ int mb_monitor_start(struct mb_monitor *m, struct mb_error *err)
         h->agent_running = pthread_create(&h->agent, NULL, agent_main, h) == 0;
         pthread_mutex_unlock(&m->sample_mu);
         if (!h->agent_running)
-            note_error(m, "host %s: cannot start its sampling thread", h->cfg->name);
+            mb_monitor_note_error(m, "host %s: cannot start its sampling thread", h->cfg->name);
     }
     return MB_OK;
 }
@@ -1320,8 +466,7 @@ void mb_monitor_free(struct mb_monitor *m)
     for (int i = 0; i < m->nhosts; i++) {
         struct host_state *h = &m->hosts[i];
         mb_remote_close(h->ssh);
-        vm_close(h);
-        free(h->vms);
+        mb_monitor_vm_close(h);
     }
     if (m->csv)
         fclose(m->csv);
@@ -1344,337 +489,4 @@ void mb_monitor_status(struct mb_monitor *m, struct mb_monitor_status *out)
     *out = m->st;
     out->wall_s = m->st.ticks ? mb_now_mono() - m->mono0 : 0;
     pthread_mutex_unlock(&m->data_mu);
-}
-
-/* ---- figures ---------------------------------------------------------------------------- */
-
-static int host_index(const struct mb_monitor *m, const char *name)
-{
-    for (int i = 0; i < m->nhosts; i++)
-        if (!strcmp(m->hosts[i].cfg->name, name))
-            return i;
-    return -1;
-}
-
-static void usage_init(struct mb_monitor_usage *u)
-{
-    memset(u, 0, sizeof(*u));
-    u->from = u->to = u->cpu_pct = u->vcpu_pct = u->cpu_pct_peak = NAN;
-    u->mem_min = u->mem_max = u->mem_last = u->rss_max = u->rss_last = u->mem_limit = NAN;
-    u->net_rx_bps = u->net_tx_bps = NAN;
-}
-
-/* The bracket of entity ei for [t0, t1]: record indices a <= b (or -1). data_mu held. */
-static void bracket(const struct mb_monitor *m, int ei, double t0, double t1, long *a, long *b)
-{
-    long first = -1, before = -1, after = -1, last = -1;
-    for (size_t i = 0; i < m->nrecs; i++) {
-        const struct rec *r = &m->recs[i];
-        if (r->ent != ei)
-            continue;
-        if (first < 0)
-            first = (long)i;
-        last = (long)i;
-        if (r->wall <= t0)
-            before = (long)i;
-        if (after < 0 && r->wall >= t1)
-            after = (long)i;
-    }
-    *a = before >= 0 ? before : first;
-    *b = after >= 0 ? after : last;
-    if (*a >= 0 && *b >= 0 && m->recs[*b].wall < m->recs[*a].wall)
-        *a = *b;
-    /* a window entirely before this entity's first sample, or after its last one
-     * (gone: migrated away): nothing measured */
-    if (*a >= 0 && (m->recs[*a].wall > t1 || m->recs[*b].wall < t0))
-        *a = *b = -1;
-}
-
-struct accum {
-    double cpu, vcpu; /* summed rates, % */
-    bool cpu_ok, vcpu_ok;
-    double peak;
-};
-
-/* Rates of one entity over its bracket into acc; fills u's time span and counts. */
-static void entity_rates(const struct mb_monitor *m, long a, long b, int ei, struct accum *acc,
-                         struct mb_monitor_usage *u)
-{
-    const struct rec *ra = &m->recs[a], *rb = &m->recs[b];
-    double dt = rb->mono - ra->mono;
-    if (!isfinite(u->from) || ra->wall < u->from)
-        u->from = ra->wall;
-    if (!isfinite(u->to) || rb->wall > u->to)
-        u->to = rb->wall;
-    if (dt > 0) {
-        double c = rate(rb->cpu, ra->cpu, dt, 100.0 / 1e9);
-        double v = rate(rb->vcpu, ra->vcpu, dt, 100.0 / 1e9);
-        if (isfinite(c)) {
-            acc->cpu += c;
-            acc->cpu_ok = true;
-        }
-        if (isfinite(v)) {
-            acc->vcpu += v;
-            acc->vcpu_ok = true;
-        }
-        u->net_rx_bps = rate(rb->rx, ra->rx, dt, 1.0);
-        u->net_tx_bps = rate(rb->tx, ra->tx, dt, 1.0);
-    }
-    /* peak between consecutive samples */
-    long prev = -1;
-    for (long i = a; i <= b; i++) {
-        if (m->recs[i].ent != ei)
-            continue;
-        if (prev >= 0) {
-            double p = rate(m->recs[i].cpu, m->recs[prev].cpu, m->recs[i].mono - m->recs[prev].mono,
-                            100.0 / 1e9);
-            if (isfinite(p) && (!isfinite(acc->peak) || p > acc->peak))
-                acc->peak = p;
-        }
-        prev = i;
-    }
-}
-
-static bool name_match(const char *pattern, const char *name)
-{
-    size_t n = strlen(pattern);
-    if (n && pattern[n - 1] == '*')
-        return !strncmp(pattern, name, n - 1);
-    return !strcmp(pattern, name);
-}
-
-/* Usage over every entity of kind k matching (host, pattern).  data_mu held. */
-static void usage_of(struct mb_monitor *m, int host, enum kind k, const char *pattern, double t0,
-                     double t1, struct mb_monitor_usage *u)
-{
-    usage_init(u);
-    struct accum acc = {.peak = NAN};
-    unsigned long tmin = ULONG_MAX, tmax = 0;
-    long *as = mb_xcalloc(m->nents ? m->nents : 1, sizeof(long));
-    long *bs = mb_xcalloc(m->nents ? m->nents : 1, sizeof(long));
-    bool any = false;
-    for (size_t ei = 0; ei < m->nents; ei++) {
-        const struct entity *e = &m->ents[ei];
-        as[ei] = bs[ei] = -1;
-        if (e->kind != k || (host >= 0 && e->host != host) || !name_match(pattern, e->name))
-            continue;
-        bracket(m, (int)ei, t0, t1, &as[ei], &bs[ei]);
-        if (as[ei] < 0)
-            continue;
-        any = true;
-        u->vms++;
-        entity_rates(m, as[ei], bs[ei], (int)ei, &acc, u);
-        if (m->recs[as[ei]].tick < tmin)
-            tmin = m->recs[as[ei]].tick;
-        if (m->recs[bs[ei]].tick > tmax)
-            tmax = m->recs[bs[ei]].tick;
-    }
-    if (any) {
-        if (acc.cpu_ok)
-            u->cpu_pct = acc.cpu;
-        if (acc.vcpu_ok)
-            u->vcpu_pct = acc.vcpu;
-        u->cpu_pct_peak = acc.peak;
-        /* memory: summed per tick over the matching entities */
-        size_t nt = tmax - tmin + 1;
-        double *mem = mb_xcalloc(nt, sizeof(double)), *rss = mb_xcalloc(nt, sizeof(double));
-        double *lim = mb_xcalloc(nt, sizeof(double));
-        bool *seen = mb_xcalloc(nt, sizeof(bool)), *mseen = mb_xcalloc(nt, sizeof(bool));
-        bool *rseen = mb_xcalloc(nt, sizeof(bool));
-        for (size_t ei = 0; ei < m->nents; ei++) {
-            if (as[ei] < 0)
-                continue;
-            /* memory is a level, not a rate: the samples inside the window say what it
-             * was, the bracketing ones only when none is inside (a balloon still
-             * shrinking in the sample before the window is not "over" its target) */
-            bool inside = false;
-            for (long i = as[ei]; i <= bs[ei] && !inside; i++)
-                inside =
-                    m->recs[i].ent == (int)ei && m->recs[i].wall >= t0 && m->recs[i].wall <= t1;
-            for (long i = as[ei]; i <= bs[ei]; i++) {
-                const struct rec *r = &m->recs[i];
-                if (r->ent != (int)ei)
-                    continue;
-                size_t t = r->tick - tmin;
-                seen[t] = true;
-                if (inside && (r->wall < t0 || r->wall > t1))
-                    continue;
-                if (r->mem >= 0) {
-                    mem[t] += (double)r->mem;
-                    mseen[t] = true;
-                }
-                if (r->rss >= 0) {
-                    rss[t] += (double)r->rss;
-                    rseen[t] = true;
-                }
-                if (r->limit >= 0)
-                    lim[t] += (double)r->limit;
-            }
-        }
-        for (size_t t = 0; t < nt; t++) {
-            if (!seen[t])
-                continue;
-            u->samples++;
-            if (mseen[t]) {
-                if (!isfinite(u->mem_min) || mem[t] < u->mem_min)
-                    u->mem_min = mem[t];
-                if (!isfinite(u->mem_max) || mem[t] > u->mem_max)
-                    u->mem_max = mem[t];
-                u->mem_last = mem[t];
-            }
-            if (rseen[t]) {
-                if (!isfinite(u->rss_max) || rss[t] > u->rss_max)
-                    u->rss_max = rss[t];
-                u->rss_last = rss[t];
-            }
-            if (lim[t] > 0)
-                u->mem_limit = lim[t];
-        }
-        free(mem);
-        free(rss);
-        free(lim);
-        free(seen);
-        free(mseen);
-        free(rseen);
-    }
-    free(as);
-    free(bs);
-}
-
-int mb_monitor_host_usage(struct mb_monitor *m, const char *host, double t0, double t1,
-                          struct mb_monitor_usage *out, struct mb_error *err)
-{
-    int h = host ? host_index(m, host) : -1;
-    if (h < 0)
-        return mb_error_set(err, MB_EINPUT, "monitor: no host '%s'", host ? host : "");
-    pthread_mutex_lock(&m->data_mu);
-    usage_of(m, h, K_HOST, host, t0, t1, out);
-    pthread_mutex_unlock(&m->data_mu);
-    return MB_OK;
-}
-
-int mb_monitor_vm_usage(struct mb_monitor *m, const char *host, const char *name, double t0,
-                        double t1, struct mb_monitor_usage *out, struct mb_error *err)
-{
-    int h = -1;
-    if (host && (h = host_index(m, host)) < 0)
-        return mb_error_set(err, MB_EINPUT, "monitor: no host '%s'", host);
-    if (!name || !*name)
-        return mb_error_set(err, MB_EINPUT, "monitor: no VM name");
-    pthread_mutex_lock(&m->data_mu);
-    usage_of(m, h, K_VM, name, t0, t1, out);
-    pthread_mutex_unlock(&m->data_mu);
-    return MB_OK;
-}
-
-const char *mb_monitor_verdict_name(enum mb_monitor_verdict v)
-{
-    switch (v) {
-    case MB_CHECK_OK:
-        return "ok";
-    case MB_CHECK_UNDER:
-        return "under";
-    case MB_CHECK_OVER:
-        return "over";
-    case MB_CHECK_UNMEASURED:
-        return "unmeasured";
-    }
-    return "?";
-}
-
-int mb_monitor_check_cap(struct mb_monitor *m, const char *host, const char *vm, double asked,
-                         double read_back, double t0, double t1, double tol_pp,
-                         struct mb_monitor_check *out, struct mb_error *err)
-{
-    struct mb_monitor_usage u;
-    int rc = mb_monitor_vm_usage(m, host, vm, t0, t1, &u, err);
-    if (rc < 0)
-        return rc;
-    struct mb_monitor_check c = {.asked = asked, .read_back = read_back, .samples = u.samples};
-    c.measured = isfinite(u.vcpu_pct) ? u.vcpu_pct : u.cpu_pct;
-    c.error = c.measured - asked;
-    if (!isfinite(c.measured))
-        c.verdict = MB_CHECK_UNMEASURED;
-    else if (!(asked > 0) || fabs(c.error) <= tol_pp)
-        c.verdict = MB_CHECK_OK; /* no cap: nothing to exceed */
-    else
-        c.verdict = c.error > 0 ? MB_CHECK_OVER : MB_CHECK_UNDER;
-    *out = c;
-    return MB_OK;
-}
-
-int mb_monitor_check_balloon(struct mb_monitor *m, const char *host, const char *vm, double asked,
-                             double read_back, double t0, double t1, double tol,
-                             struct mb_monitor_check *out, struct mb_error *err)
-{
-    if (!(asked > 0))
-        return mb_error_set(err, MB_EINPUT, "monitor: balloon target must be positive");
-    struct mb_monitor_usage u;
-    int rc = mb_monitor_vm_usage(m, host, vm, t0, t1, &u, err);
-    if (rc < 0)
-        return rc;
-    struct mb_monitor_check c = {.asked = asked, .read_back = read_back, .samples = u.samples};
-    c.measured = u.mem_last;
-    c.error = (c.measured - asked) / asked;
-    if (!isfinite(c.measured))
-        c.verdict = MB_CHECK_UNMEASURED;
-    else if (u.mem_max > asked * (1 + tol))
-        c.verdict = MB_CHECK_OVER;
-    else if (u.mem_min < asked * (1 - tol))
-        c.verdict = MB_CHECK_UNDER;
-    else
-        c.verdict = MB_CHECK_OK;
-    *out = c;
-    return MB_OK;
-}
-
-/* ---- the lab ------------------------------------------------------------------------------ */
-
-int mb_monitor_lab_pid(const char *testbed_path, const char *host, int *pid, struct mb_error *err)
-{
-    *pid = 0;
-    char dir[PATH_MAX];
-    snprintf(dir, sizeof(dir), "%s", testbed_path ? testbed_path : "");
-    char *slash = strrchr(dir, '/');
-    if (slash)
-        *slash = '\0';
-    else
-        snprintf(dir, sizeof(dir), ".");
-    char path[PATH_MAX + 16];
-    snprintf(path, sizeof(path), "%s/lab.env", dir);
-    FILE *f = fopen(path, "re");
-    if (!f)
-        return MB_OK; /* not a lab instance */
-    char key[300], line[512];
-    snprintf(key, sizeof(key), "host.%s.holder=", host);
-    long v = 0;
-    while (fgets(line, sizeof(line), f))
-        if (has_prefix(line, key))
-            v = strtol(line + strlen(key), NULL, 10);
-    fclose(f);
-    if (v <= 0)
-        return MB_OK;
-    char a[PATH_MAX], b[64], p[64];
-    snprintf(p, sizeof(p), "/proc/%ld/ns/net", v);
-    ssize_t na = readlink(p, a, sizeof(a) - 1),
-            nb = readlink("/proc/self/ns/net", b, sizeof(b) - 1);
-    if (na < 0 || nb < 0)
-        return mb_error_set(err, MB_EENV,
-                            "%s names PID %ld for host %s, which does not run (is the lab up?)",
-                            path, v, host);
-    a[na] = b[nb] = '\0';
-    if (!strcmp(a, b))
-        return mb_error_set(err, MB_EENV,
-                            "%s: PID %ld of host %s is in this machine's own network namespace, "
-                            "not a lab host's",
-                            path, v, host);
-    snprintf(p, sizeof(p), "/proc/%ld/cgroup", v);
-    struct mb_buf cg = {.max = 1 << 16};
-    int ok = read_file(p, &cg) == 0 && cg.data && strstr(cg.data, "/migbench/");
-    mb_buf_free(&cg);
-    if (!ok)
-        return mb_error_set(err, MB_EENV, "%s: PID %ld of host %s is not in the lab's cgroups",
-                            path, v, host);
-    *pid = (int)v;
-    return MB_OK;
 }

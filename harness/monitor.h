@@ -6,10 +6,10 @@
  * balloon against its target, what placeholder VMs really held.
  *
  * Where the numbers come from:
- * - VMs: libvirt, one call per host per sample (virConnectGetAllDomainStats with
- *   NOWAIT: cpu.time, vcpu.N.time, balloon.current/maximum/rss, state), or per domain
- *   through struct mb_hv_ops where bulk statistics are not available (Xen's libxl
- *   driver, the unit tests' fake).
+ * - VMs: the hypervisor's ops, one call per host per sample (mb_hv_dom_stats_all: with
+ *   libvirt, virConnectGetAllDomainStats with NOWAIT: cpu.time, vcpu.N.time,
+ *   balloon.current/maximum/rss, state), or per domain where bulk statistics are not
+ *   available (Xen's libxl driver, a backend without the op).
  * - Hosts, one of:
  *   local — the host is a namespace of this machine (the embedded lab): its cgroup
  *           files (cpuacct.usage_percpu, cpuset.cpus, memory.*) and /proc/PID/net/dev
@@ -24,12 +24,16 @@
  *           (inside a lab host: the host's own cgroup), else from /proc/stat.
  *
  * Threads: one samples the local hosts and every host's VMs, one per SSH host runs its
- * agent; they own their connections (libvirt: an mb_hv and, for bulk statistics, a
- * virConnectPtr of their own per host).  Every function here may be called from one
- * other thread (the runner's) while they run.
+ * agent; they own their connections (an mb_hv per host with VMs, an SSH session per SSH
+ * host).  Every function here may be called from one other thread (the runner's) while
+ * they run.
  *
  * Errors: a host or VM that cannot be read is a gap in the series and a count in
- * mb_monitor_status, never a failure of the run. */
+ * mb_monitor_status, never a failure of the run.
+ *
+ * Files: monitor.c (life cycle, threads, monitor.csv), monitor_parse.c (a host's text),
+ * monitor_read.c (the readers), monitor_window.c (figures and checks), monitor_lab.c
+ * (lab PIDs); monitor_priv.h is what they share. */
 #ifndef MB_MONITOR_H
 #define MB_MONITOR_H
 
@@ -74,25 +78,6 @@ int mb_monitor_parse_host(const char *text, const char *netdevs, struct mb_monit
  * prints SAMPLES samples, "@tick EPOCH" then "@file PATH" sections, one per interval. */
 const char *mb_monitor_host_agent(void);
 
-/* ---- what one sample of a VM holds ---------------------------------------------- */
-
-struct mb_monitor_vm_sample {
-    char name[128];
-    char state[16];       /* running, paused, ... ("" = unknown) */
-    int vcpus;            /* -1 = unknown */
-    int64_t cpu_time_ns;  /* every thread of the domain */
-    int64_t vcpu_time_ns; /* the vCPU threads: what a cap limits */
-    int64_t balloon;      /* bytes the guest has (balloon current) */
-    int64_t balloon_max;  /* bytes at most */
-    int64_t rss;          /* bytes resident on the host */
-};
-
-/* One domain's numbers from the typed parameters of a virConnectGetAllDomainStats
- * record (exposed for the unit tests).  Fields not reported are -1. */
-struct _virTypedParameter;
-void mb_monitor_parse_domstats(struct _virTypedParameter *params, int n,
-                               struct mb_monitor_vm_sample *out);
-
 /* ---- the monitor ---------------------------------------------------------------- */
 
 /* How one host is reached.  Strings and the target are borrowed until mb_monitor_free. */
@@ -108,7 +93,7 @@ struct mb_monitor_host {
 struct mb_monitor_opts {
     double interval_s;                   /* 0 = 0.5 */
     const char *csv_path;                /* monitor.csv to append to; NULL = none */
-    const struct mb_hv_ops *hv_ops;      /* NULL = libvirt (with bulk statistics) */
+    const struct mb_hv_ops *hv_ops;      /* NULL = libvirt */
     const struct mb_remote_ops *ssh_ops; /* NULL = libssh2 */
     const char *proc_root;               /* "/proc" (tests point it elsewhere) */
     const char *cgroup_root;             /* "/sys/fs/cgroup": <root>/<controller>/<path> */

@@ -1,6 +1,7 @@
 /* options.c — the table of scenario keys, and what reads it. */
 #include "options.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -24,7 +25,7 @@ static const char *const admissions[] = {"free", "all", NULL};
 static const char *const residents[] = {"none", "idle", "jbb", "iozone", "sysbench", "web", NULL};
 static const char *const policies[] = {"workload-aware", "random", NULL};
 
-const struct mb_option mb_options[] = {
+static const struct mb_option core[] = {
     /* the experiment */
     {"name", MB_OPT_NAME, MB_SCOPE_SCENARIO, NULL, MB_OPTF_REQUIRED, 0, 0, NULL, SC(name),
      "Short name of the experiment; names its results directory."},
@@ -182,10 +183,32 @@ const struct mb_option mb_options[] = {
     {"probe.interval", MB_OPT_DURATION, MB_SCOPE_POINT, "1ms", MB_OPTF_MIN | MB_OPTF_MAX, 1, 1000,
      NULL, PT(probe_interval_ms),
      "Interval of the UDP probe that measures the downtime a client sees."},
-    /* the workload drivers' keys (workload.h) */
-    MB_WL_OPTIONS(PT(wl)),
     {NULL, 0, 0, NULL, 0, 0, 0, NULL, 0, NULL},
 };
+
+#define NCORE (sizeof(core) / sizeof(core[0]) - 1)
+
+/* The core rows, then the workload drivers' (each driver declares its own, with offsets
+ * into struct mb_wl_params: moved to struct mb_point's wl here). */
+static struct mb_option table[NCORE + 128 + 1];
+static pthread_once_t table_once = PTHREAD_ONCE_INIT;
+
+static void gather(void)
+{
+    size_t n = 0;
+    for (; n < NCORE; n++)
+        table[n] = core[n];
+    for (const struct mb_option *o = mb_wl_option_table(); o->key && n < NCORE + 128; o++) {
+        table[n] = *o;
+        table[n++].offset += PT(wl);
+    }
+}
+
+const struct mb_option *mb_option_table(void)
+{
+    pthread_once(&table_once, gather);
+    return table;
+}
 
 const char *const *mb_option_resident_workloads(void)
 {
@@ -194,7 +217,7 @@ const char *const *mb_option_resident_workloads(void)
 
 const struct mb_option *mb_option_find(const char *key)
 {
-    for (const struct mb_option *o = mb_options; o->key; o++)
+    for (const struct mb_option *o = mb_option_table(); o->key; o++)
         if (!strcmp(o->key, key))
             return o;
     return NULL;
@@ -203,7 +226,7 @@ const struct mb_option *mb_option_find(const char *key)
 int mb_option_is_section(const char *prefix)
 {
     size_t n = strlen(prefix);
-    for (const struct mb_option *o = mb_options; o->key; o++)
+    for (const struct mb_option *o = mb_option_table(); o->key; o++)
         if (!strncmp(o->key, prefix, n) && o->key[n] == '.')
             return 1;
     return 0;
@@ -215,7 +238,7 @@ const char *mb_option_suggest(const char *section, const char *word)
     static char names[64][48];
     const char *list[65];
     size_t n = 0, sl = strlen(section);
-    for (const struct mb_option *o = mb_options; o->key && n < 64; o++) {
+    for (const struct mb_option *o = mb_option_table(); o->key && n < 64; o++) {
         const char *rest;
         if (sl == 0)
             rest = o->key;
@@ -293,6 +316,86 @@ static const char *type_name(enum mb_opt_type t)
     return names[t];
 }
 
+int mb_option_parse_number(const struct mb_option *o, const char *text, double *num, char *why,
+                           size_t len)
+{
+    int64_t i = 0;
+    uint64_t u = 0;
+    int b = 0, rc = 0;
+    *num = 0;
+    switch (o->type) {
+    case MB_OPT_INT:
+        rc = mb_parse_int(text, &i, why, len);
+        *num = (double)i;
+        break;
+    case MB_OPT_SIZE:
+    case MB_OPT_RATE:
+        rc = o->type == MB_OPT_SIZE ? mb_parse_size(text, &u, why, len)
+                                    : mb_parse_rate(text, &u, why, len);
+        *num = (double)u;
+        break;
+    case MB_OPT_DURATION:
+        rc = mb_parse_duration_ms(text, num, why, len);
+        break;
+    case MB_OPT_PERCENT:
+        rc = mb_parse_percent(text, num, why, len);
+        break;
+    case MB_OPT_BOOL:
+        rc = mb_parse_bool(text, &b, why, len);
+        *num = b;
+        break;
+    default: /* text: nothing to parse */
+        break;
+    }
+    return rc ? -1 : 0;
+}
+
+void mb_option_store(const struct mb_option *o, void *obj, double num, const char *text,
+                     const struct mb_strategy *st)
+{
+    char *base = (char *)obj + o->offset;
+    switch (o->type) {
+    case MB_OPT_INT:
+        *(int64_t *)base = (int64_t)num;
+        break;
+    case MB_OPT_SIZE:
+    case MB_OPT_RATE:
+        *(uint64_t *)base = (uint64_t)num;
+        break;
+    case MB_OPT_DURATION:
+    case MB_OPT_PERCENT:
+        *(double *)base = num;
+        break;
+    case MB_OPT_BOOL:
+        *(int *)base = num != 0;
+        break;
+    case MB_OPT_STRATEGY:
+        if (st)
+            *(struct mb_strategy *)base = *st;
+        break;
+    default:
+        *(const char **)base = text;
+    }
+}
+
+void mb_option_format(const struct mb_option *o, double v, char *buf, size_t len)
+{
+    switch (o->type) {
+    case MB_OPT_SIZE:
+    case MB_OPT_RATE:
+        mb_format_size((uint64_t)v, buf, len);
+        break;
+    case MB_OPT_DURATION:
+        mb_format_duration_ms(v, buf, len);
+        break;
+    case MB_OPT_PERCENT:
+        snprintf(buf, len, "%g%%", v);
+        break;
+    default:
+        snprintf(buf, len, "%g", v);
+    }
+}
+
 static void range_text(const struct mb_option *o, char *buf, size_t len)
 {
     char lo[32] = "", hi[32] = "";
@@ -301,34 +404,15 @@ static void range_text(const struct mb_option *o, char *buf, size_t len)
         mb_option_expect(o, buf, len);
         return;
     }
-    if (!(o->flags & (MB_OPTF_MIN | MB_OPTF_MAX)))
-        return;
-    for (int i = 0; i < 2; i++) {
-        unsigned flag = i ? MB_OPTF_MAX : MB_OPTF_MIN;
-        double v = i ? o->max : o->min;
-        char *dst = i ? hi : lo;
-        if (!(o->flags & flag))
-            continue;
-        switch (o->type) {
-        case MB_OPT_SIZE:
-        case MB_OPT_RATE:
-            mb_format_size((uint64_t)v, dst, sizeof(lo));
-            break;
-        case MB_OPT_DURATION:
-            mb_format_duration_ms(v, dst, sizeof(lo));
-            break;
-        case MB_OPT_PERCENT:
-            snprintf(dst, sizeof(lo), "%g%%", v);
-            break;
-        default:
-            snprintf(dst, sizeof(lo), "%g", v);
-        }
-    }
+    if (o->flags & MB_OPTF_MIN)
+        mb_option_format(o, o->min, lo, sizeof(lo));
+    if (o->flags & MB_OPTF_MAX)
+        mb_option_format(o, o->max, hi, sizeof(hi));
     if (lo[0] && hi[0])
         snprintf(buf, len, "%s..%s", lo, hi);
     else if (lo[0])
         snprintf(buf, len, ">= %s", lo);
-    else
+    else if (hi[0])
         snprintf(buf, len, "<= %s", hi);
 }
 
@@ -359,7 +443,7 @@ void mb_options_print(FILE *out, const char *format)
     if (md)
         fprintf(out, "| key | type | default | allowed | factor | meaning |\n"
                      "|---|---|---|---|---|---|\n");
-    for (const struct mb_option *o = mb_options; o->key; o++) {
+    for (const struct mb_option *o = mb_option_table(); o->key; o++) {
         char range[256];
         range_text(o, range, sizeof(range));
         const char *def = o->def ? o->def : (o->flags & MB_OPTF_REQUIRED ? "(required)" : "");

@@ -97,8 +97,9 @@ struct mb_option {
     const char *help;
 };
 
-/* The table, terminated by an entry with key NULL. */
-extern const struct mb_option mb_options[];
+/* The table, terminated by an entry with key NULL: options.c's rows, then the workload
+ * drivers' (mb_wl_option_table).  Static storage, gathered on the first call. */
+const struct mb_option *mb_option_table(void);
 
 /* What a resident VM may run (placement.hosts, colocation.workload but "none"):
  * NULL-terminated. */
@@ -116,6 +117,21 @@ const char *mb_option_suggest(const char *section, const char *word);
 
 /* "a size like 512MiB", "one of: idle, dirty, burn" ... for messages. */
 void mb_option_expect(const struct mb_option *o, char *buf, size_t len);
+
+/* Parse text as a value of o's numeric type (integer, size, rate, duration, percent,
+ * boolean) into *num in base units (bytes, ms, %, bytes/s, count, 0/1); other types give
+ * 0.  The range is not checked.  0, or -1 with why (len bytes) saying what is wrong. */
+int mb_option_parse_number(const struct mb_option *o, const char *text, double *num, char *why,
+                           size_t len);
+
+/* Store a value into obj (a struct mb_point, mb_scenario or mb_wl_params, whichever o's
+ * offset is into) as o's type holds it: num for numbers, st for a strategy (NULL: left
+ * alone), text (borrowed) for the rest. */
+void mb_option_store(const struct mb_option *o, void *obj, double num, const char *text,
+                     const struct mb_strategy *st);
+
+/* A value of o in its units, as messages and `help keys` write limits (512MiB, 5s, 40%). */
+void mb_option_format(const struct mb_option *o, double v, char *buf, size_t len);
 
 /* Print the table for `migbench help keys` (format "text") or as Markdown ("md"). */
 void mb_options_print(FILE *out, const char *format);

@@ -2,18 +2,15 @@
 #include "plot.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <math.h>
-#include <poll.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
+#include "lib/proc.h"
 #include "lib/version.h"
 
 static const char *const kind_names[] = {"line", "bars", "real-vs-computed", "heatmap"};
@@ -410,71 +407,6 @@ static char *read_text(const char *path)
     return b.data;
 }
 
-/* Run argv in dir with stdin from /dev/null; gnuplot's stderr is collected into out (up
- * to its ceiling).  Returns the wait status, or -1 with errno when it could not start. */
-static int run_in(const char *dir, char *const *argv, struct mb_buf *out)
-{
-    int pfd[2];
-    if (pipe2(pfd, O_CLOEXEC))
-        return -1;
-    int exec_err[2];
-    if (pipe2(exec_err, O_CLOEXEC)) {
-        close(pfd[0]);
-        close(pfd[1]);
-        return -1;
-    }
-    pid_t pid = fork();
-    if (pid < 0) {
-        int e = errno;
-        close(pfd[0]);
-        close(pfd[1]);
-        close(exec_err[0]);
-        close(exec_err[1]);
-        errno = e;
-        return -1;
-    }
-    if (pid == 0) {
-        int null = open("/dev/null", O_RDWR);
-        if (null >= 0) {
-            dup2(null, 0);
-            dup2(null, 1);
-        }
-        dup2(pfd[1], 2);
-        signal(SIGPIPE, SIG_DFL);
-        if (chdir(dir) == 0)
-            execvp(argv[0], argv);
-        int e = errno;
-        if (write(exec_err[1], &e, sizeof(e)) < 0)
-            _exit(127);
-        _exit(127);
-    }
-    close(pfd[1]);
-    close(exec_err[1]);
-    char buf[4096];
-    ssize_t n;
-    while ((n = read(pfd[0], buf, sizeof(buf))) != 0) {
-        if (n < 0) {
-            if (errno == EINTR)
-                continue;
-            break;
-        }
-        mb_buf_append(out, buf, (size_t)n); /* past the ceiling: the rest is dropped */
-    }
-    close(pfd[0]);
-    int e = 0;
-    ssize_t got = read(exec_err[0], &e, sizeof(e));
-    close(exec_err[0]);
-    int status;
-    while (waitpid(pid, &status, 0) < 0)
-        if (errno != EINTR)
-            return -1;
-    if (got == (ssize_t)sizeof(e)) {
-        errno = e;
-        return -1;
-    }
-    return status;
-}
-
 /* gnuplot's first error, trimmed to one paragraph. */
 static void first_error(const char *text, char *out, size_t len)
 {
@@ -536,17 +468,25 @@ int mb_plot_render(const struct mb_plot_fig *figs, size_t n, const char *dir,
         mb_buf_free(&data);
     }
     if (rc == 0) {
+        /* gnuplot's stderr is read for its first error */
         struct mb_buf out = {.max = 64 << 10};
-        int st = run_in(dir, argv, &out);
-        if (st < 0) {
+        struct mb_proc_spec ps = {.path = argv[0],
+                                  .argv = argv,
+                                  .dir = dir,
+                                  .search_path = true,
+                                  .in = MB_PROC_DEVNULL,
+                                  .out = MB_PROC_DEVNULL,
+                                  .err = MB_PROC_CAPTURE};
+        int st;
+        struct mb_error run_err;
+        if (mb_proc_run(&ps, &out, NULL, &st, &run_err) < 0) {
             rc = mb_error_set(err, MB_EENV,
-                              "cannot run %s: %s (install gnuplot-nox, 'make deps'; or report "
-                              "with --no-figures)",
-                              argv[0], strerror(errno));
-        } else if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+                              "%s (install gnuplot-nox, 'make deps'; or report with --no-figures)",
+                              run_err.msg);
+        } else if (st != 0) {
             char msg[700];
             first_error(out.data, msg, sizeof(msg));
-            if (WIFEXITED(st) && WEXITSTATUS(st) == 127 && !msg[0])
+            if (st == 127 && !msg[0])
                 rc = mb_error_set(err, MB_EENV, "cannot run %s (install gnuplot-nox)", argv[0]);
             else
                 rc = mb_error_set(err, MB_EFAILED, "gnuplot failed in %s: %s", dir,

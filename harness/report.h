@@ -9,7 +9,7 @@
  *
  * The rest of the module turns loaded directories into summary.csv, figure
  * specifications for plot.h, claim verdicts, report.md and report.html
- * (docs/report.md). */
+ * (docs/report.md).  Its parts, one file per concern, are listed in report_int.h. */
 #ifndef MB_REPORT_H
 #define MB_REPORT_H
 
@@ -18,46 +18,13 @@
 #include <stdio.h>
 
 #include "lib/error.h"
+#include "lib/json.h"
 #include "options.h"
 #include "plot.h"
 #include "results.h"
 #include "scenario.h"
 #include "lib/stats.h"
 #include "lib/util.h"
-
-/* ---- metadata.json: a small JSON reader ------------------------------------------ */
-
-enum mb_report_json_type {
-    MB_JSON_NULL,
-    MB_JSON_BOOL,
-    MB_JSON_NUMBER,
-    MB_JSON_STRING,
-    MB_JSON_ARRAY,
-    MB_JSON_OBJECT,
-};
-
-struct mb_report_json {
-    enum mb_report_json_type type;
-    char *key;  /* member name inside an object, else NULL */
-    char *text; /* string value (UTF-8), a number as written, "true"/"false"/"null" */
-    double num; /* MB_JSON_NUMBER */
-    struct mb_report_json **kids;
-    size_t nkids;
-};
-
-/* Parse the JSON text (RFC 8259; nesting up to 64 levels).  name is used in errors,
- * which carry line and column.  *out (mb_report_json_free) is set on success. */
-int mb_report_json_parse(const char *name, const char *text, size_t len,
-                         struct mb_report_json **out, struct mb_error *err);
-void mb_report_json_free(struct mb_report_json *j);
-/* Member key of an object, or NULL. */
-const struct mb_report_json *mb_report_json_get(const struct mb_report_json *obj, const char *key);
-
-/* Called for every scalar of a document with its path: members joined by '.', array
- * elements as [i], or [NAME] when the element is an object with a string "name"
- * (hosts[hostA].kernel), so the hosts of two files match by name. */
-typedef void (*mb_report_json_fn)(void *ctx, const char *path, const struct mb_report_json *v);
-void mb_report_json_flatten(const struct mb_report_json *j, mb_report_json_fn fn, void *ctx);
 
 /* ---- loaded results ---------------------------------------------------------------- */
 
@@ -103,8 +70,8 @@ struct mb_report_dir {
     char *path; /* as given */
     char *name; /* scenario name (raw.csv's scenario column) */
     struct mb_scenario *scenario;
-    char *scenario_text; /* scenario.yaml as recorded, or NULL */
-    struct mb_report_json *meta;
+    char *scenario_text;  /* scenario.yaml as recorded, or NULL */
+    struct mb_json *meta; /* metadata.json, or NULL */
     size_t trim;
     struct mb_report_factor *factors;
     size_t nfactors;
@@ -153,6 +120,12 @@ int mb_report_factor_find(const struct mb_report_dir *d, const char *key);
  * samples.  Written to a temporary file and renamed. */
 int mb_report_write_summary(struct mb_report_dir *const *dirs, size_t ndirs, const char *path,
                             struct mb_error *err);
+
+/* Append s to b as one CSV field, quoted (RFC 4180) when it holds a comma, a quote, a
+ * line break or leading or trailing blanks; preceded by a comma unless first. */
+void mb_report_csv_field(struct mb_buf *b, const char *s, bool first);
+/* Append v as a CSV field after a comma: "%.10g", empty when v is not finite. */
+void mb_report_csv_num(struct mb_buf *b, double v);
 
 /* ---- claims -------------------------------------------------------------------------- */
 

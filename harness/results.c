@@ -358,13 +358,7 @@ static int line_reserve(struct line *l, size_t more)
 {
     if (l->len + more > ROW_MAX)
         return -1;
-    if (l->len + more > l->cap) {
-        size_t cap = l->cap ? l->cap : 1024;
-        while (cap < l->len + more)
-            cap *= 2;
-        l->data = mb_xrealloc(l->data, cap);
-        l->cap = cap;
-    }
+    l->data = mb_xgrow(l->data, &l->cap, l->len + more, 1024, 1);
     return 0;
 }
 
@@ -996,13 +990,7 @@ static void rd_cb1(void *s, size_t n, void *data)
         rd->offs_cap = rd->offs_cap ? rd->offs_cap * 2 : 64;
         rd->offs = mb_xrealloc(rd->offs, rd->offs_cap * sizeof(*rd->offs));
     }
-    if (rd->len + n + 1 > rd->cap) {
-        size_t cap = rd->cap ? rd->cap : 4096;
-        while (cap < rd->len + n + 1)
-            cap *= 2;
-        rd->buf = mb_xrealloc(rd->buf, cap);
-        rd->cap = cap;
-    }
+    rd->buf = mb_xgrow(rd->buf, &rd->cap, rd->len + n + 1, 4096, 1);
     rd->offs[i] = rd->len;
     if (n)
         memcpy(rd->buf + rd->len, s, n);
@@ -1386,13 +1374,7 @@ static int load_row(void *ctx, const struct mb_results_rec *rec, struct mb_error
     size_t need = 0;
     for (size_t i = 0; i < nc; i++)
         need += strlen(rec->fields[i]) + 1;
-    if (t->len + need > t->cap) {
-        size_t cap = t->cap ? t->cap : 65536;
-        while (cap < t->len + need)
-            cap *= 2;
-        t->data = mb_xrealloc(t->data, cap);
-        t->cap = cap;
-    }
+    t->data = mb_xgrow(t->data, &t->cap, t->len + need, 65536, 1);
     t->row_off[t->nrows] = t->len;
     t->row_line[t->nrows] = rec->line;
     size_t start = t->len;

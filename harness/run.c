@@ -51,16 +51,6 @@ void mb_campaign_hv_reset(struct mb_campaign *c, int h)
     c->hv[h] = NULL;
 }
 
-int mb_campaign_host_index(const struct mb_testbed *tb, const char *name, int dflt)
-{
-    if (!name || !*name)
-        return dflt < tb->nhosts ? dflt : -1;
-    for (int h = 0; h < tb->nhosts; h++)
-        if (!strcmp(tb->hosts[h].name, name))
-            return h;
-    return -1;
-}
-
 /* Destroy the domain called name on every host (wherever it ended up). */
 static void destroy_everywhere(struct mb_campaign *c, const char *name)
 {
@@ -185,7 +175,7 @@ static void place(struct mb_run_state *st)
         int pick = !strcmp(st->policy, "random")
                        ? mb_placement_random(st->id, &st->cand)
                        : mb_placement_choose(st->c->matrix, pt->vm_workload, &st->cand);
-        st->dst = mb_campaign_host_index(st->c->tb, st->cand.host[pick < 0 ? 0 : pick], st->dst);
+        st->dst = mb_testbed_host_index(st->c->tb, st->cand.host[pick < 0 ? 0 : pick], st->dst);
     } else if (strcmp(pt->co_workload, "none") != 0) {
         st->cand.n = 1;
         snprintf(st->cand.host[0], sizeof(st->cand.host[0]), "%s", st->c->tb->hosts[st->dst].name);
@@ -220,8 +210,8 @@ void mb_run_prepare(struct mb_campaign *c, const struct mb_run *run, struct mb_r
     mb_plan_point(c->plan, run->point, &st->pt);
     const struct mb_point *pt = &st->pt;
     mb_plan_run_id(c->plan, run, st->id);
-    st->src = mb_campaign_host_index(tb, pt->mig_from, 0);
-    st->dst = mb_campaign_host_index(tb, pt->mig_to, 1);
+    st->src = mb_testbed_host_index(tb, pt->mig_from, 0);
+    st->dst = mb_testbed_host_index(tb, pt->mig_to, 1);
     st->nvms = (int)pt->vm_count;
     st->nhops = (int)pt->hops;
     st->wl = running_workload(pt->vm_workload);
@@ -248,7 +238,7 @@ void mb_run_prepare(struct mb_campaign *c, const struct mb_run *run, struct mb_r
     for (int r = 0; r < st->nres; r++) {
         struct mb_run_vm *v = &st->res[r];
         snprintf(label, sizeof(label), "res%d", r + 1);
-        guest_init(st, v, st->nvms + 1 + r, label, mb_campaign_host_index(tb, st->cand.host[r], -1),
+        guest_init(st, v, st->nvms + 1 + r, label, mb_testbed_host_index(tb, st->cand.host[r], -1),
                    1);
         v->resident = 1;
         v->wl_name = st->cand.workload[r];

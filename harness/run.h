@@ -32,10 +32,11 @@
 #include "scenario.h"
 #include "strategy.h"
 #include "testbed.h"
+#include "validate.h"
 #include "workload.h"
 
 #define MB_RUN_DOM_PREFIX "mbr-" /* every domain the runner starts; stale ones are its own */
-#define MB_RUN_MAX_VMS    64
+#define MB_RUN_MAX_VMS    MB_VALIDATE_MAX_VMS /* validate.c refuses more */
 
 /* After a migration the integrity checker's status file is read once it is surely
  * newer than the migration: one of its intervals, and a little. */
@@ -141,8 +142,6 @@ void mb_campaign_nap(const struct mb_campaign *c, double ms);
 int mb_campaign_hv(struct mb_campaign *c, int h, struct mb_hv **out, struct mb_error *err);
 /* Drop host h's connection after an error, so the next use reconnects. */
 void mb_campaign_hv_reset(struct mb_campaign *c, int h);
-/* The index of host name, dflt when name is empty; -1 when there is none. */
-int mb_campaign_host_index(const struct mb_testbed *tb, const char *name, int dflt);
 
 /* ---- a guest's session (run.c) ----------------------------------------------------- */
 

@@ -3,7 +3,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,8 +13,8 @@
 #include <unistd.h>
 
 #include "lib/util.h"
-#include "options.h"
 #include "run.h"
+#include "validate.h"
 
 /* ---- campaign set-up --------------------------------------------------------------- */
 
@@ -236,78 +235,16 @@ static int sweep_testbed(struct mb_campaign *c, int max_vms, struct mb_error *er
 
 /* ---- the campaign ------------------------------------------------------------------ */
 
-/* Resident VMs a point starts: one per placement candidate, or colocation.workload's. */
-static int64_t nvms_resident(const struct mb_point *pt, size_t ncand)
-{
-    if (ncand > 0)
-        return (int64_t)ncand;
-    return strcmp(pt->co_workload, "none") ? 1 : 0;
-}
-
-/* err's message, prefixed by what (a printf format) and placed at the scenario file. */
-static int refuse(const struct mb_campaign *c, struct mb_error *err, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static int refuse(const struct mb_campaign *c, struct mb_error *err, const char *fmt, ...)
-{
-    char what[200], msg[sizeof(err->msg)];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(what, sizeof(what), fmt, ap);
-    va_end(ap);
-    snprintf(msg, sizeof(msg), "%s", err->msg);
-    return mb_error_at(err, MB_EINPUT, c->s->path, 0, 0, "%s: %s", what, msg);
-}
-
-/* What this runner cannot do yet is refused before anything starts. */
+/* What the scenario makes impossible on this testbed (validate.c: `migbench check
+ * --testbed=` refuses the same), and a workload-aware placement without its matrix. */
 static int check_supported(struct mb_campaign *c, struct mb_error *err)
 {
+    if (mb_validate_scenario(c->s, c->tb, err) < 0)
+        return MB_EINPUT;
     for (size_t p = 0; p < c->plan->npoints; p++) {
         struct mb_point pt;
         mb_plan_point(c->plan, p, &pt);
-        const struct mb_wl_driver *wl = mb_wl_find(pt.vm_workload);
-        if (wl && mb_wl_check(wl, &pt.wl, pt.vm_memory, err) < 0) {
-            return refuse(c, err, "point %zu", p + 1);
-        }
-        if (pt.vm_count > MB_RUN_MAX_VMS)
-            return mb_error_at(err, MB_EINPUT, c->s->path, 0, 0, "at most %d VMs", MB_RUN_MAX_VMS);
-        int src = mb_campaign_host_index(c->tb, pt.mig_from, 0),
-            dst = mb_campaign_host_index(c->tb, pt.mig_to, 1);
-        if (src < 0 || dst < 0)
-            return mb_error_at(
-                err, MB_EINPUT, c->s->path, 0, 0, "migration.%s '%s' is not a host of testbed %s",
-                src < 0 ? "from" : "to", src < 0 ? pt.mig_from : pt.mig_to, c->tb->path);
-        if (src == dst)
-            return mb_error_at(err, MB_EINPUT, c->s->path, 0, 0,
-                               "migration.from and migration.to are both %s",
-                               c->tb->hosts[src].name);
-        struct mb_placement_hosts cand = {0};
-        if (*pt.placement_hosts &&
-            mb_placement_parse_hosts(pt.placement_hosts, mb_option_resident_workloads(), &cand,
-                                     err) < 0) {
-            return refuse(c, err, "placement.hosts");
-        }
-        if (nvms_resident(&pt, cand.n) + pt.vm_count > MB_RUN_MAX_VMS)
-            return mb_error_at(err, MB_EINPUT, c->s->path, 0, 0, "at most %d VMs with residents",
-                               MB_RUN_MAX_VMS);
-        for (size_t h = 0; h < cand.n; h++) {
-            int hi = mb_campaign_host_index(c->tb, cand.host[h], -1);
-            if (hi < 0)
-                return mb_error_at(err, MB_EINPUT, c->s->path, 0, 0,
-                                   "placement.hosts: '%s' is not a host of testbed %s",
-                                   cand.host[h], c->tb->path);
-            if (hi == src)
-                return mb_error_at(err, MB_EINPUT, c->s->path, 0, 0,
-                                   "placement.hosts: '%s' is the source host", cand.host[h]);
-            const struct mb_wl_driver *rw = mb_wl_find(cand.workload[h]);
-            if (rw && mb_wl_check(rw, &pt.wl, pt.vm_memory, err) < 0) {
-                return refuse(c, err, "point %zu: resident", p + 1);
-            }
-        }
-        const struct mb_wl_driver *cw = mb_wl_find(pt.co_workload);
-        if (cw && mb_wl_check(cw, &pt.wl, pt.vm_memory, err) < 0) {
-            return refuse(c, err, "point %zu: resident", p + 1);
-        }
-        if (cand.n > 0 && !strcmp(pt.placement_policy, "workload-aware") && !c->matrix)
+        if (*pt.placement_hosts && !strcmp(pt.placement_policy, "workload-aware") && !c->matrix)
             return mb_error_at(err, MB_EINPUT, c->s->path, 0, 0,
                                "placement.policy workload-aware needs a co-location matrix: set "
                                "placement.matrix to earlier Table 3 results (or pass --matrix "

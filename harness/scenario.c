@@ -120,6 +120,49 @@ static int parse_strategy(const char *t, struct mb_strategy *st)
     return -1;
 }
 
+static int check_enum(struct loader *L, const struct mb_option *o, const struct mb_ynode *n,
+                      const char *expect)
+{
+    for (int i = 0; o->values[i]; i++)
+        if (!strcmp(o->values[i], n->text))
+            return 0;
+    const char *s = mb_suggest(n->text, (const char *const *)o->values);
+    if (s)
+        return mb_yerr(L->err, L->doc, n, "%s: '%s' is not %s — did you mean '%s'?", o->key,
+                       n->text, expect, s);
+    return mb_yerr(L->err, L->doc, n, "%s: '%s' is not %s", o->key, n->text, expect);
+}
+
+static int check_strategy(struct loader *L, const struct mb_option *o, const struct mb_ynode *n,
+                          struct mb_value *v, const char *expect)
+{
+    static const char *const names[] = {"sequential", "parallel", "adaptive", NULL};
+    if (parse_strategy(n->text, &v->strategy) == 0) {
+        v->num = v->strategy.k;
+        return 0;
+    }
+    const char *s = mb_suggest(n->text, names);
+    if (s)
+        return mb_yerr(L->err, L->doc, n,
+                       "%s: unknown strategy '%s' — did you mean '%s'? (expected %s, K from 1 to "
+                       "64)",
+                       o->key, n->text, s, expect);
+    return mb_yerr(L->err, L->doc, n, "%s: unknown strategy '%s' (expected %s, K from 1 to 64)",
+                   o->key, n->text, expect);
+}
+
+static int check_range(struct loader *L, const struct mb_option *o, const struct mb_ynode *n,
+                       double num)
+{
+    int low = (o->flags & MB_OPTF_MIN) && num < o->min;
+    if (!low && !((o->flags & MB_OPTF_MAX) && num > o->max))
+        return 0;
+    char lim[64];
+    mb_option_format(o, low ? o->min : o->max, lim, sizeof(lim));
+    return mb_yerr(L->err, L->doc, n, "%s: %s is too %s; the %s is %s", o->key, n->text,
+                   low ? "small" : "large", low ? "minimum" : "maximum", lim);
+}
+
 /* Parse one scalar for option o into v (text owned by v on success). */
 static int parse_value(struct loader *L, const struct mb_option *o, const struct mb_ynode *n,
                        struct mb_value *v)
@@ -134,102 +177,27 @@ static int parse_value(struct loader *L, const struct mb_option *o, const struct
 
     int rc = 0;
     switch (o->type) {
-    case MB_OPT_STRING:
-        break;
     case MB_OPT_NAME:
         if (!valid_name(t))
             return mb_yerr(L->err, L->doc, n, "%s: '%s' is not a valid name; expected %s", o->key,
                            t, expect);
         break;
-    case MB_OPT_INT: {
-        int64_t i;
-        rc = mb_parse_int(t, &i, why, sizeof(why));
-        v->num = (double)i;
+    case MB_OPT_ENUM:
+        rc = check_enum(L, o, n, expect);
         break;
-    }
-    case MB_OPT_SIZE: {
-        uint64_t b;
-        rc = mb_parse_size(t, &b, why, sizeof(why));
-        v->num = (double)b;
-        break;
-    }
-    case MB_OPT_RATE: {
-        uint64_t b;
-        rc = mb_parse_rate(t, &b, why, sizeof(why));
-        v->num = (double)b;
-        break;
-    }
-    case MB_OPT_DURATION:
-        rc = mb_parse_duration_ms(t, &v->num, why, sizeof(why));
-        break;
-    case MB_OPT_PERCENT:
-        rc = mb_parse_percent(t, &v->num, why, sizeof(why));
-        break;
-    case MB_OPT_BOOL: {
-        int b;
-        rc = mb_parse_bool(t, &b, why, sizeof(why));
-        v->num = b;
-        break;
-    }
-    case MB_OPT_ENUM: {
-        int found = 0;
-        for (int i = 0; o->values[i]; i++)
-            if (!strcmp(o->values[i], t))
-                found = 1;
-        if (!found) {
-            const char *s = mb_suggest(t, (const char *const *)o->values);
-            if (s)
-                return mb_yerr(L->err, L->doc, n, "%s: '%s' is not %s — did you mean '%s'?", o->key,
-                               t, expect, s);
-            return mb_yerr(L->err, L->doc, n, "%s: '%s' is not %s", o->key, t, expect);
-        }
-        break;
-    }
     case MB_OPT_STRATEGY:
-        if (parse_strategy(t, &v->strategy)) {
-            static const char *const names[] = {"sequential", "parallel", "adaptive", NULL};
-            const char *s = mb_suggest(t, names);
-            if (s)
-                return mb_yerr(L->err, L->doc, n,
-                               "%s: unknown strategy '%s' — did you mean '%s'? (expected %s, "
-                               "K from 1 to 64)",
-                               o->key, t, s, expect);
-            return mb_yerr(L->err, L->doc, n,
-                           "%s: unknown strategy '%s' (expected %s, K from 1 to 64)", o->key, t,
-                           expect);
-        }
-        v->num = v->strategy.k;
+        rc = check_strategy(L, o, n, v, expect);
         break;
     case MB_OPT_ZIP:
     case MB_OPT_PLOTS:
         return mb_yerr(L->err, L->doc, n, "%s: internal error: not a scalar key", o->key);
+    default:
+        if (mb_option_parse_number(o, t, &v->num, why, sizeof(why)) < 0)
+            return mb_yerr(L->err, L->doc, n, "%s: '%s' is not valid: %s; expected %s", o->key, t,
+                           why, expect);
     }
-    if (rc)
-        return mb_yerr(L->err, L->doc, n, "%s: '%s' is not valid: %s; expected %s", o->key, t, why,
-                       expect);
-    if ((o->flags & MB_OPTF_MIN) && v->num < o->min) {
-        char lim[64];
-        char got[64];
-        if (o->type == MB_OPT_SIZE)
-            mb_format_size((uint64_t)o->min, lim, sizeof(lim));
-        else if (o->type == MB_OPT_DURATION)
-            mb_format_duration_ms(o->min, lim, sizeof(lim));
-        else
-            snprintf(lim, sizeof(lim), "%g%s", o->min, o->type == MB_OPT_PERCENT ? "%" : "");
-        snprintf(got, sizeof(got), "%s", t);
-        return mb_yerr(L->err, L->doc, n, "%s: %s is too small; the minimum is %s", o->key, got,
-                       lim);
-    }
-    if ((o->flags & MB_OPTF_MAX) && v->num > o->max) {
-        char lim[64];
-        if (o->type == MB_OPT_SIZE || o->type == MB_OPT_RATE)
-            mb_format_size((uint64_t)o->max, lim, sizeof(lim));
-        else if (o->type == MB_OPT_DURATION)
-            mb_format_duration_ms(o->max, lim, sizeof(lim));
-        else
-            snprintf(lim, sizeof(lim), "%g%s", o->max, o->type == MB_OPT_PERCENT ? "%" : "");
-        return mb_yerr(L->err, L->doc, n, "%s: %s is too large; the maximum is %s", o->key, t, lim);
-    }
+    if (rc || check_range(L, o, n, v->num))
+        return MB_EINPUT;
     v->text = mb_xstrdup(t);
     return 0;
 }
@@ -245,14 +213,7 @@ static int set_scenario_key(struct loader *L, const struct mb_option *o, const s
     struct mb_value v;
     if (parse_value(L, o, n, &v))
         return MB_EINPUT;
-    char *base = (char *)L->s + o->offset;
-    switch (o->type) {
-    case MB_OPT_INT:
-        *(int64_t *)base = (int64_t)v.num;
-        break;
-    default:
-        *(const char **)base = keep_string(L->s, v.text);
-    }
+    mb_option_store(o, L->s, v.num, o->type == MB_OPT_INT ? NULL : keep_string(L->s, v.text), NULL);
     value_free(&v);
     return 0;
 }
@@ -287,6 +248,9 @@ static int set_point_key(struct loader *L, const struct mb_option *o, const stru
             bad = 1;
         } else if (parse_value(L, o, it, &levels[i])) {
             bad = 1;
+        } else {
+            levels[i].line = it->line;
+            levels[i].column = it->column;
         }
         if (bad) {
             for (size_t j = 0; j <= i; j++)
@@ -512,13 +476,13 @@ static int defaults(struct loader *L)
 {
     struct mb_scenario *s = L->s;
     size_t n = 0;
-    for (const struct mb_option *o = mb_options; o->key; o++)
+    for (const struct mb_option *o = mb_option_table(); o->key; o++)
         if (o->scope == MB_SCOPE_POINT)
             n++;
     s->settings = mb_xcalloc(n, sizeof(*s->settings));
     L->factor_order = mb_xcalloc(n, sizeof(size_t));
     s->nsettings = 0;
-    for (const struct mb_option *o = mb_options; o->key; o++) {
+    for (const struct mb_option *o = mb_option_table(); o->key; o++) {
         if (o->scope == MB_SCOPE_SCENARIO) {
             if (!o->def)
                 continue;
@@ -540,6 +504,111 @@ static int defaults(struct loader *L)
     return 0;
 }
 
+/* Where a setting was written, for a message about it (1:1 when defaulted). */
+static struct mb_ynode at_setting(const struct mb_setting *st)
+{
+    return (struct mb_ynode){.line = st->line ? st->line : 1,
+                             .column = st->column ? st->column : 1};
+}
+
+/* A level written twice makes two identical points; in a zip group, a tuple written
+ * twice does. */
+static int check_distinct_levels(struct loader *L)
+{
+    struct mb_scenario *s = L->s;
+    for (size_t i = 0; i < s->nsettings; i++) {
+        const struct mb_setting *st = &s->settings[i];
+        for (size_t a = 0; st->is_factor && a < st->nlevels; a++)
+            for (size_t b = 0; b < a; b++) {
+                int same = 1;
+                for (size_t k = 0; k < s->nsettings && same; k++) {
+                    const struct mb_setting *o = &s->settings[k];
+                    if (k == i || (st->zip_group >= 0 && o->zip_group == st->zip_group))
+                        same = o->levels[a].num == o->levels[b].num &&
+                               !strcmp(o->levels[a].text, o->levels[b].text);
+                }
+                if (!same)
+                    continue;
+                struct mb_ynode at = {.line = st->line, .column = st->column};
+                return mb_yerr(L->err, L->doc, &at,
+                               st->zip_group >= 0
+                                   ? "%s: level '%s' appears twice with the same zipped "
+                                     "levels: two identical points"
+                                   : "%s: level '%s' appears twice",
+                               st->opt->key, st->levels[a].text);
+            }
+    }
+    return 0;
+}
+
+/* The balloon within the VM's memory, and two hosts for a migration, at every
+ * combination (zipped from/to pair level by level). */
+static int check_pairs(struct loader *L)
+{
+    struct mb_scenario *s = L->s;
+    const struct mb_setting *mem = mb_scenario_setting(s, "vms.memory");
+    const struct mb_setting *bal = mb_scenario_setting(s, "reservation.source.memory");
+    for (size_t i = 0; i < bal->nlevels; i++)
+        for (size_t j = 0; j < mem->nlevels; j++)
+            if (bal->levels[i].num > mem->levels[j].num) {
+                struct mb_ynode at = at_setting(bal);
+                return mb_yerr(L->err, L->doc, &at,
+                               "reservation.source.memory %s is more than vms.memory %s: the "
+                               "balloon can only shrink a VM",
+                               bal->levels[i].text, mem->levels[j].text);
+            }
+    const struct mb_setting *from = mb_scenario_setting(s, "migration.from");
+    const struct mb_setting *to = mb_scenario_setting(s, "migration.to");
+    int paired = from->zip_group >= 0 && from->zip_group == to->zip_group;
+    for (size_t i = 0; i < from->nlevels; i++)
+        for (size_t j = 0; j < to->nlevels; j++)
+            if ((!paired || i == j) && *from->levels[i].text &&
+                !strcmp(from->levels[i].text, to->levels[j].text)) {
+                struct mb_ynode at = at_setting(to);
+                return mb_yerr(L->err, L->doc, &at,
+                               "migration.to '%s' is the source host too: a migration needs "
+                               "two hosts",
+                               to->levels[j].text);
+            }
+    return 0;
+}
+
+/* Placement candidates well formed; a resident either by placement or by colocation;
+ * no more VMs at a time than the batch has. */
+static int check_placement_and_strategy(struct loader *L)
+{
+    struct mb_scenario *s = L->s;
+    const struct mb_setting *ph = mb_scenario_setting(s, "placement.hosts");
+    const struct mb_setting *co = mb_scenario_setting(s, "colocation.workload");
+    for (size_t i = 0; i < ph->nlevels; i++) {
+        if (!*ph->levels[i].text)
+            continue;
+        struct mb_placement_hosts cand;
+        struct mb_error pe;
+        struct mb_ynode at = at_setting(ph);
+        if (mb_placement_parse_hosts(ph->levels[i].text, mb_option_resident_workloads(), &cand,
+                                     &pe) < 0)
+            return mb_yerr(L->err, L->doc, &at, "placement.hosts: %s", pe.msg);
+        for (size_t j = 0; j < co->nlevels; j++)
+            if (strcmp(co->levels[j].text, "none") != 0)
+                return mb_yerr(L->err, L->doc, &at,
+                               "placement.hosts names the residents itself: leave "
+                               "colocation.workload out (it is for a single destination)");
+    }
+    const struct mb_setting *cnt = mb_scenario_setting(s, "vms.count");
+    const struct mb_setting *strat = mb_scenario_setting(s, "migration.strategy");
+    for (size_t i = 0; i < strat->nlevels; i++)
+        for (size_t j = 0; j < cnt->nlevels; j++)
+            if (strat->levels[i].strategy.k > cnt->levels[j].num) {
+                struct mb_ynode at = at_setting(strat);
+                return mb_yerr(L->err, L->doc, &at,
+                               "migration.strategy %s migrates more VMs at a time than "
+                               "vms.count %s",
+                               strat->levels[i].text, cnt->levels[j].text);
+            }
+    return 0;
+}
+
 /* Checks that involve more than one key. */
 static int cross_check(struct loader *L, const struct mb_ynode *root)
 {
@@ -556,89 +625,8 @@ static int cross_check(struct loader *L, const struct mb_ynode *root)
                        (long long)s->trim, (long long)(2 * s->trim), (long long)s->repeat,
                        (long long)((s->repeat - 1) / 2));
     }
-    /* a level written twice makes two identical points; in a zip group, a tuple
-     * written twice does */
-    for (size_t i = 0; i < s->nsettings; i++) {
-        const struct mb_setting *st = &s->settings[i];
-        for (size_t a = 0; st->is_factor && a < st->nlevels; a++)
-            for (size_t b = 0; b < a; b++) {
-                int same = 1;
-                for (size_t k = 0; k < s->nsettings && same; k++) {
-                    const struct mb_setting *o = &s->settings[k];
-                    if (k == i || (st->zip_group >= 0 && o->zip_group == st->zip_group))
-                        same = o->levels[a].num == o->levels[b].num &&
-                               !strcmp(o->levels[a].text, o->levels[b].text);
-                }
-                if (same) {
-                    struct mb_ynode at = {.line = st->line, .column = st->column};
-                    return mb_yerr(L->err, L->doc, &at,
-                                   st->zip_group >= 0
-                                       ? "%s: level '%s' appears twice with the same zipped "
-                                         "levels: two identical points"
-                                       : "%s: level '%s' appears twice",
-                                   st->opt->key, st->levels[a].text);
-                }
-            }
-    }
-    /* balloon target within the VM's memory, at every combination */
-    const struct mb_setting *mem = mb_scenario_setting(s, "vms.memory");
-    const struct mb_setting *bal = mb_scenario_setting(s, "reservation.source.memory");
-    for (size_t i = 0; i < bal->nlevels; i++)
-        for (size_t j = 0; j < mem->nlevels; j++)
-            if (bal->levels[i].num > mem->levels[j].num) {
-                struct mb_ynode at = {.line = bal->line ? bal->line : 1,
-                                      .column = bal->column ? bal->column : 1};
-                return mb_yerr(L->err, L->doc, &at,
-                               "reservation.source.memory %s is more than vms.memory %s: the "
-                               "balloon can only shrink a VM",
-                               bal->levels[i].text, mem->levels[j].text);
-            }
-    const struct mb_setting *from = mb_scenario_setting(s, "migration.from");
-    const struct mb_setting *to = mb_scenario_setting(s, "migration.to");
-    /* zipped from/to pair level by level; otherwise every combination is a point */
-    int paired = from->zip_group >= 0 && from->zip_group == to->zip_group;
-    for (size_t i = 0; i < from->nlevels; i++)
-        for (size_t j = 0; j < to->nlevels; j++)
-            if ((!paired || i == j) && *from->levels[i].text &&
-                !strcmp(from->levels[i].text, to->levels[j].text)) {
-                struct mb_ynode at = {.line = to->line ? to->line : 1,
-                                      .column = to->column ? to->column : 1};
-                return mb_yerr(L->err, L->doc, &at,
-                               "migration.to '%s' is the source host too: a migration needs "
-                               "two hosts",
-                               to->levels[j].text);
-            }
-    /* placement candidates well formed; a resident either by placement or by colocation */
-    const struct mb_setting *ph = mb_scenario_setting(s, "placement.hosts");
-    const struct mb_setting *co = mb_scenario_setting(s, "colocation.workload");
-    for (size_t i = 0; i < ph->nlevels; i++) {
-        if (!*ph->levels[i].text)
-            continue;
-        struct mb_placement_hosts cand;
-        struct mb_error pe;
-        struct mb_ynode at = {.line = ph->line ? ph->line : 1,
-                              .column = ph->column ? ph->column : 1};
-        if (mb_placement_parse_hosts(ph->levels[i].text, mb_option_resident_workloads(), &cand,
-                                     &pe) < 0)
-            return mb_yerr(L->err, L->doc, &at, "placement.hosts: %s", pe.msg);
-        for (size_t j = 0; j < co->nlevels; j++)
-            if (strcmp(co->levels[j].text, "none") != 0)
-                return mb_yerr(L->err, L->doc, &at,
-                               "placement.hosts names the residents itself: leave "
-                               "colocation.workload out (it is for a single destination)");
-    }
-    const struct mb_setting *cnt = mb_scenario_setting(s, "vms.count");
-    const struct mb_setting *strat = mb_scenario_setting(s, "migration.strategy");
-    for (size_t i = 0; i < strat->nlevels; i++)
-        for (size_t j = 0; j < cnt->nlevels; j++)
-            if (strat->levels[i].strategy.k > cnt->levels[j].num) {
-                struct mb_ynode at = {.line = strat->line ? strat->line : 1,
-                                      .column = strat->column ? strat->column : 1};
-                return mb_yerr(L->err, L->doc, &at,
-                               "migration.strategy %s migrates more VMs at a time than "
-                               "vms.count %s",
-                               strat->levels[i].text, cnt->levels[j].text);
-            }
+    if (check_distinct_levels(L) || check_pairs(L) || check_placement_and_strategy(L))
+        return MB_EINPUT;
     /* size of the cross product */
     double points = 1;
     for (size_t i = 0; i < s->nsettings; i++) {
@@ -729,27 +717,6 @@ void mb_scenario_point(const struct mb_scenario *s, const size_t *level, struct 
     for (size_t i = 0; i < s->nsettings; i++) {
         const struct mb_setting *st = &s->settings[i];
         const struct mb_value *v = &st->levels[level ? level[i] : 0];
-        char *base = (char *)p + st->opt->offset;
-        switch (st->opt->type) {
-        case MB_OPT_INT:
-            *(int64_t *)base = (int64_t)v->num;
-            break;
-        case MB_OPT_SIZE:
-        case MB_OPT_RATE:
-            *(uint64_t *)base = (uint64_t)v->num;
-            break;
-        case MB_OPT_DURATION:
-        case MB_OPT_PERCENT:
-            *(double *)base = v->num;
-            break;
-        case MB_OPT_BOOL:
-            *(int *)base = v->num != 0;
-            break;
-        case MB_OPT_STRATEGY:
-            *(struct mb_strategy *)base = v->strategy;
-            break;
-        default:
-            *(const char **)base = v->text;
-        }
+        mb_option_store(st->opt, p, v->num, v->text, &v->strategy);
     }
 }

@@ -16,6 +16,7 @@ struct mb_value {
     char *text;                  /* as written (trimmed) */
     double num;                  /* bytes, ms, %, bytes/s, count, 0/1; 0 for strings */
     struct mb_strategy strategy; /* MB_OPT_STRATEGY */
+    int line, column;            /* where this level was written; 0 when defaulted */
 };
 
 /* A point-scope key with its level(s); defaults included. */

@@ -55,6 +55,17 @@ static int want_map(struct ctx *c, const struct mb_ynode *n, const char *what)
     return 0;
 }
 
+/* The mapping under a required top-level key, or NULL with the error. */
+static const struct mb_ynode *need_map(struct ctx *c, const struct mb_ynode *root, const char *key)
+{
+    const struct mb_ynode *n = mb_ymap_get(root, key);
+    if (!n) {
+        mb_yerr(c->err, c->doc, root, "testbed: missing key '%s'", key);
+        return NULL;
+    }
+    return want_map(c, n, key) ? NULL : n;
+}
+
 /* A scalar string; NULL *out when absent (error if required). */
 static int get_str(struct ctx *c, const struct mb_ynode *map, const char *key, const char *where,
                    int required, char **out)
@@ -281,12 +292,8 @@ struct mb_testbed *mb_testbed_load(const char *path, struct mb_error *err)
     if (want_map(&c, root, "testbed") || only_keys(&c, root, "the testbed", keys) ||
         get_str(&c, root, "name", "testbed", 1, &tb->name))
         goto fail;
-    const struct mb_ynode *hosts = mb_ymap_get(root, "hosts");
-    if (!hosts) {
-        mb_yerr(err, doc, root, "testbed: missing key 'hosts'");
-        goto fail;
-    }
-    if (want_map(&c, hosts, "hosts"))
+    const struct mb_ynode *hosts = need_map(&c, root, "hosts");
+    if (!hosts)
         goto fail;
     size_t nh = mb_ymap_len(hosts);
     if (nh < 2 || nh > MAX_HOSTS) {
@@ -307,12 +314,8 @@ struct mb_testbed *mb_testbed_load(const char *path, struct mb_error *err)
             get_str(&c, lc, "address", "load_client", 1, &tb->load_client))
             goto fail;
     }
-    const struct mb_ynode *g = mb_ymap_get(root, "guest");
-    if (!g) {
-        mb_yerr(err, doc, root, "testbed: missing key 'guest'");
-        goto fail;
-    }
-    if (get_guest(&c, g, tb))
+    const struct mb_ynode *g = need_map(&c, root, "guest");
+    if (!g || get_guest(&c, g, tb))
         goto fail;
     free(c.dir);
     mb_ydoc_free(doc);
@@ -407,4 +410,14 @@ char *mb_testbed_resolve(const char *ref, const char *base_dir, struct mb_error 
                                                "'migbench lab up'"
                                              : "");
     return found;
+}
+
+int mb_testbed_host_index(const struct mb_testbed *tb, const char *name, int dflt)
+{
+    if (!name || !*name)
+        return dflt >= 0 && dflt < tb->nhosts ? dflt : -1;
+    for (int h = 0; h < tb->nhosts; h++)
+        if (!strcmp(tb->hosts[h].name, name))
+            return h;
+    return -1;
 }

@@ -87,6 +87,10 @@ struct mb_testbed *mb_testbed_load(const char *path, struct mb_error *err);
 /* The host called name, or NULL. */
 const struct mb_host *mb_testbed_host(const struct mb_testbed *tb, const char *name);
 
+/* The index of the host called name; name NULL or "" = host dflt (the scenario's
+ * defaults: 0 for migration.from, 1 for migration.to).  -1 when there is no such host. */
+int mb_testbed_host_index(const struct mb_testbed *tb, const char *name, int dflt);
+
 void mb_testbed_free(struct mb_testbed *tb);
 
 #endif

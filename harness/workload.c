@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <math.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -18,6 +19,7 @@
 
 #include "options.h"
 #include "remote.h"
+#include "lib/proc.h"
 #include "lib/units.h"
 
 /* ---- the table -------------------------------------------------------------------- */
@@ -38,59 +40,46 @@ const struct mb_wl_driver *mb_wl_find(const char *name)
 
 /* ---- parameters ------------------------------------------------------------------- */
 
-const char *const mb_wl_iozone_tests[] = {"all",    "write",    "rewrite",   "read",
-                                          "reread", "randread", "randwrite", NULL};
-const char *const mb_wl_sysbench_tests[] = {"cpu", "memory", "fileio", "threads", NULL};
-const char *const mb_wl_sysbench_opers[] = {"read", "write", NULL};
-const char *const mb_wl_sysbench_fmodes[] = {"seqwr", "seqrewr", "seqrd", "rndrd",
-                                             "rndwr", "rndrw",   NULL};
-
-static const struct mb_option wl_options[] = {
-    MB_WL_OPTIONS(0),
+/* The key every driver with a series reads. */
+static const struct mb_option common[] = {
+    {"workload.interval", MB_OPT_DURATION, MB_SCOPE_POINT, "1s", MB_OPTF_MIN | MB_OPTF_MAX, 100,
+     10000, NULL, MB_WL_PARAM(interval_ms),
+     "Resolution of the workload's throughput series (sysbench: whole seconds)."},
     {NULL, 0, 0, NULL, 0, 0, 0, NULL, 0, NULL},
 };
 
+/* Room for every driver's rows; mb_wl_option_table's test counts them. */
+#define MAX_WL_OPTIONS 64
+
+static struct mb_option wl_options[MAX_WL_OPTIONS + 1];
+static pthread_once_t wl_options_once = PTHREAD_ONCE_INIT;
+
+static void gather_options(void)
+{
+    size_t n = 0;
+    for (const struct mb_option *o = common; o->key && n < MAX_WL_OPTIONS; o++)
+        wl_options[n++] = *o;
+    for (size_t i = 0; mb_wl_drivers[i]; i++)
+        for (const struct mb_option *o = mb_wl_drivers[i]->options; o && o->key; o++)
+            if (n < MAX_WL_OPTIONS)
+                wl_options[n++] = *o;
+}
+
 const struct mb_option *mb_wl_option_table(void)
 {
+    pthread_once(&wl_options_once, gather_options);
     return wl_options;
 }
 
 void mb_wl_params_default(struct mb_wl_params *p)
 {
     memset(p, 0, sizeof(*p));
-    char why[128];
-    for (const struct mb_option *o = wl_options; o->key; o++) {
-        char *base = (char *)p + o->offset;
+    for (const struct mb_option *o = mb_wl_option_table(); o->key; o++) {
         const char *d = o->def ? o->def : "";
-        switch (o->type) {
-        case MB_OPT_INT: {
-            int64_t v = 0;
-            mb_parse_int(d, &v, why, sizeof(why));
-            *(int64_t *)base = v;
-            break;
-        }
-        case MB_OPT_SIZE: {
-            uint64_t v = 0;
-            mb_parse_size(d, &v, why, sizeof(why));
-            *(uint64_t *)base = v;
-            break;
-        }
-        case MB_OPT_DURATION: {
-            double v = 0;
-            mb_parse_duration_ms(d, &v, why, sizeof(why));
-            *(double *)base = v;
-            break;
-        }
-        case MB_OPT_BOOL: {
-            int v = 0;
-            mb_parse_bool(d, &v, why, sizeof(why));
-            *(int *)base = v;
-            break;
-        }
-        default: /* strings and choices: the literal itself */
-            *(const char **)base = d;
-            break;
-        }
+        double num;
+        char why[128];
+        mb_option_parse_number(o, d, &num, why, sizeof(why));
+        mb_option_store(o, p, num, d, NULL);
     }
 }
 
@@ -293,12 +282,39 @@ int mb_wl_stop_pidfile(struct mb_buf *b, const char *pidfile)
            "done; kill -0 \"$p\" 2>/dev/null && kill -KILL \"$p\"; rm -f \"$f\"; fi; true");
 }
 
-int mb_wl_check(const struct mb_wl_driver *d, const struct mb_wl_params *p, uint64_t vm_memory,
-                struct mb_error *err)
+int mb_wl_refuse(const char **key, const char *bad_key, struct mb_error *err, const char *fmt, ...)
 {
-    if (!d)
-        return mb_error_set(err, MB_EINPUT, "no workload driver");
-    return d->check ? d->check(p, vm_memory, err) : 0;
+    va_list ap;
+    va_start(ap, fmt);
+    char msg[sizeof(err->msg)];
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    *key = bad_key;
+    return mb_error_set(err, MB_EINPUT, "%s", msg);
+}
+
+int mb_wl_check_dir(const char *dir_key, const char *dir, bool *ram, const char **key,
+                    struct mb_error *err)
+{
+    if (!dir)
+        dir = "auto";
+    *ram = !strcmp(dir, "/tmp") || !strncmp(dir, "/tmp/", 5);
+    if (strcmp(dir, "auto") && dir[0] != '/')
+        return mb_wl_refuse(key, dir_key, err, "%s: '%s' is neither auto nor an absolute path",
+                            dir_key, dir);
+    return 0;
+}
+
+int mb_wl_check(const struct mb_wl_driver *d, const struct mb_wl_params *p, uint64_t vm_memory,
+                const char **key, struct mb_error *err)
+{
+    const char *k = "vms.workload";
+    int rc = !d         ? mb_error_set(err, MB_EINPUT, "no workload driver")
+             : d->check ? d->check(p, vm_memory, &k, err)
+                        : 0;
+    if (rc < 0 && key)
+        *key = k;
+    return rc;
 }
 
 int mb_wl_start_cmd(const struct mb_wl_driver *d, const struct mb_wl_params *p, double max_s,
@@ -310,7 +326,7 @@ int mb_wl_start_cmd(const struct mb_wl_driver *d, const struct mb_wl_params *p, 
         *cmd = NULL;
         return 0;
     }
-    int rc = mb_wl_check(d, p, 0, err);
+    int rc = mb_wl_check(d, p, 0, NULL, err);
     if (rc < 0)
         return rc;
     struct mb_buf b = {.max = 64 * 1024};
@@ -622,6 +638,20 @@ int mb_wl_guest_start(struct mb_remote *r, const struct mb_wl_driver *d,
     return 0;
 }
 
+/* The end of a collect: the output to *raw (NULL: freed), and on success the series to
+ * *series.  Returns rc. */
+static int hand_over(int rc, char *text, char **raw, struct mb_series *s, struct mb_series **series)
+{
+    if (raw)
+        *raw = text;
+    else
+        free(text);
+    if (rc < 0)
+        return rc;
+    *series = s;
+    return 0;
+}
+
 int mb_wl_guest_collect(struct mb_remote *r, const struct mb_wl_driver *d,
                         const struct mb_wl_params *p, size_t max_samples, struct mb_series **series,
                         char **raw, struct mb_error *err)
@@ -645,14 +675,7 @@ int mb_wl_guest_collect(struct mb_remote *r, const struct mb_wl_driver *d,
     struct mb_series *s = NULL;
     if (!d->client && text)
         rc = mb_wl_parse(d, text, strlen(text), max_samples, &s, err);
-    if (raw)
-        *raw = text;
-    else
-        free(text);
-    if (rc < 0)
-        return rc;
-    *series = s;
-    return 0;
+    return hand_over(rc, text, raw, s, series);
 }
 
 /* ---- the load client -------------------------------------------------------------- */
@@ -698,7 +721,7 @@ int mb_wl_client_start(const struct mb_wl_driver *d, const struct mb_wl_params *
         return mb_error_set(err, MB_EINPUT, "%s: no load client", d ? d->name : "workload");
     if (!log_path || !*log_path)
         return mb_error_set(err, MB_EINPUT, "%s: no file for the load client's output", d->name);
-    int rc = mb_wl_check(d, p, 0, err);
+    int rc = mb_wl_check(d, p, 0, NULL, err);
     if (rc < 0)
         return rc;
     char **args = NULL;
@@ -713,59 +736,30 @@ int mb_wl_client_start(const struct mb_wl_driver *d, const struct mb_wl_params *
     argv[0] = path;
     memcpy(argv + 1, args, n * sizeof(*argv));
 
+    /* Its own process group keeps a terminal's Ctrl-C for migbench, which stops it in
+     * order; it ends by itself should migbench die (the driver's argv asks for that: not
+     * PR_SET_PDEATHSIG, which fires when the forking thread ends, not the process). */
     int fd = open(log_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    int pfd[2] = {-1, -1};
     if (fd < 0) {
         rc = mb_error_set(err, MB_EIO, "%s: %s", log_path, strerror(errno));
         goto out;
     }
-    if (pipe2(pfd, O_CLOEXEC) != 0) {
-        rc = mb_error_set(err, MB_EENV, "pipe: %s", strerror(errno));
-        goto out;
-    }
-    pid_t parent = getpid();
+    struct mb_proc_spec ps = {.path = path,
+                              .argv = argv,
+                              .own_group = true,
+                              .in = MB_PROC_DEVNULL,
+                              .out = MB_PROC_FD,
+                              .out_fd = fd,
+                              .err = MB_PROC_FD,
+                              .err_fd = fd};
     double t0 = mb_now_wall();
-    pid_t pid = fork();
-    if (pid < 0) {
-        rc = mb_error_set(err, MB_EENV, "fork: %s", strerror(errno));
-        goto out;
-    }
-    if (pid == 0) {
-        /* the child: only async-signal-safe calls until exec.  Its own process group keeps
-         * a terminal's Ctrl-C for migbench, which stops it in order; it ends by itself
-         * should migbench die (the driver's argv asks for that: not PR_SET_PDEATHSIG,
-         * which fires when the forking thread ends, not the process). */
-        setpgid(0, 0);
-        if (getppid() != parent)
-            _exit(127);
-        sigset_t none;
-        sigemptyset(&none);
-        sigprocmask(SIG_SETMASK, &none, NULL);
-        signal(SIGPIPE, SIG_DFL);
-        signal(SIGINT, SIG_DFL);
-        signal(SIGTERM, SIG_DFL);
-        int in = open("/dev/null", O_RDONLY);
-        if (in >= 0)
-            dup2(in, 0);
-        dup2(fd, 1);
-        dup2(fd, 2);
-        execv(path, argv);
-        int e = errno;
-        if (write(pfd[1], &e, sizeof(e)) < 0)
-            _exit(127);
-        _exit(127);
-    }
-    close(pfd[1]);
-    pfd[1] = -1;
-    int e = 0;
-    ssize_t got;
-    do
-        got = read(pfd[0], &e, sizeof(e));
-    while (got < 0 && errno == EINTR);
-    if (got == (ssize_t)sizeof(e)) {
-        int st;
-        waitpid(pid, &st, 0);
-        rc = mb_error_set(err, MB_EENV, "cannot run the load client %s: %s", path, strerror(e));
+    pid_t pid;
+    struct mb_error run_err;
+    rc = mb_proc_spawn(&ps, &pid, &run_err);
+    close(fd);
+    if (rc < 0) {
+        rc = mb_error_set(err, MB_EENV, "the load client: %s",
+                          run_err.msg); /* "cannot run PATH: why" */
         goto out;
     }
     struct mb_wl_client *c = mb_xcalloc(1, sizeof(*c));
@@ -775,12 +769,6 @@ int mb_wl_client_start(const struct mb_wl_driver *d, const struct mb_wl_params *
     *out = c;
     rc = 0;
 out:
-    if (fd >= 0)
-        close(fd);
-    if (pfd[0] >= 0)
-        close(pfd[0]);
-    if (pfd[1] >= 0)
-        close(pfd[1]);
     free(argv);
     free(path);
     mb_wl_argv_free(args);
@@ -922,14 +910,7 @@ int mb_wl_client_collect(struct mb_wl_client *c, const struct mb_wl_driver *d, d
             mb_series_note(s, "%s%s%s", stop_err.msg, note[0] ? "; " : "", note);
         }
     }
-    if (raw)
-        *raw = text;
-    else
-        free(text);
-    if (rc < 0)
-        return rc;
-    *series = s;
-    return 0;
+    return hand_over(rc, text, raw, s, series);
 }
 
 void mb_wl_client_free(struct mb_wl_client *c)

@@ -3,11 +3,13 @@
  *
  * After stress-ng: one file per workload in harness/drivers/ (idle.c, jbb.c, iozone.c,
  * sysbench.c, web.c), each defining a struct mb_wl_driver that workload.c lists in
- * mb_wl_drivers[]; adding a workload is one new file and one line in that table.
+ * mb_wl_drivers[]: its scenario keys workload.NAME.* (option rows, which options.c
+ * gathers), their check, its commands and its output parser.  Adding a workload is one
+ * new file, its fields in struct mb_wl_params and one line in that table.
  *
  * A run with a workload, from the runner's side (pt->wl: the point's workload.* keys):
  *   d = mb_wl_find(pt->vm_workload);              NULL: not a driver's (dirty, burn)
- *   mb_wl_check(d, &pt->wl, pt->vm_memory, &err)          before anything starts
+ *   mb_wl_check(d, &pt->wl, pt->vm_memory, &key, &err)  for every point, by validate.c
  *   mb_wl_guest_start(r, d, &pt->wl, max_s, 0, &t0, &err)  in each guest, over SSH;
  *                                                  t0 = the series' time 0, wall clock
  *   if (d->client) mb_wl_client_start(d, &pt->wl, ip, max_s, NULL, log, &cl, &err),
@@ -40,13 +42,13 @@
 #include "lib/error.h"
 #include "lib/util.h"
 
-/* Not options.h: options.h may include this file, so that struct mb_point can hold a
- * struct mb_wl_params; the macros below expand where options.h is included. */
+/* Not options.h: options.h includes this file, so that struct mb_point can hold a
+ * struct mb_wl_params; the drivers include options.h for their rows. */
 struct mb_option;
 
 /* ---- parameters: the scenario keys workload.* ------------------------------------- */
 
-/* Every workload's settings, filled from the scenario keys of MB_WL_OPTIONS (a point
+/* Every workload's settings, filled from the scenario keys workload.* (a point
  * holds one of these; each driver reads its own fields).  Sizes in bytes, durations in
  * milliseconds, booleans 0/1, strings borrowed from the scenario. */
 struct mb_wl_params {
@@ -78,107 +80,16 @@ struct mb_wl_params {
     double web_timeout_ms; /* workload.web.timeout */
 };
 
-/* The scenario keys, as option-table entries whose offsets are BASE plus the field's
- * offset in struct mb_wl_params: with `struct mb_wl_params wl;` in struct mb_point,
- * `MB_WL_OPTIONS(offsetof(struct mb_point, wl))` inside mb_options[] adds them all.
- * One macro per driver, so a new driver adds its own. */
-extern const char *const mb_wl_iozone_tests[];    /* all, write, rewrite, ... */
-extern const char *const mb_wl_sysbench_tests[];  /* cpu, memory, fileio, threads */
-extern const char *const mb_wl_sysbench_opers[];  /* read, write */
-extern const char *const mb_wl_sysbench_fmodes[]; /* seqwr, seqrewr, seqrd, rndrd, ... */
+/* For the drivers' option rows: the offset of a field, and sizes in bytes. */
+#define MB_WL_PARAM(F) offsetof(struct mb_wl_params, F)
+#define MB_WL_MIB      (1024.0 * 1024)
+#define MB_WL_GIB      (1024.0 * MB_WL_MIB)
 
-#define MB_WL_OFF(BASE, F) ((BASE) + offsetof(struct mb_wl_params, F))
-#define MB_WL_MIB          (1024.0 * 1024)
-#define MB_WL_GIB          (1024.0 * MB_WL_MIB)
-
-/* clang-format off */
-#define MB_WL_COMMON_OPTIONS(BASE)                                                             \
-    {"workload.interval", MB_OPT_DURATION, MB_SCOPE_POINT, "1s", MB_OPTF_MIN | MB_OPTF_MAX,   \
-     100, 10000, NULL, MB_WL_OFF(BASE, interval_ms),                                           \
-     "Resolution of the workload's throughput series (sysbench: whole seconds)."}
-
-#define MB_WL_JBB_OPTIONS(BASE)                                                                \
-    {"workload.jbb.warehouses", MB_OPT_INT, MB_SCOPE_POINT, "1", MB_OPTF_MIN | MB_OPTF_MAX,   \
-     1, 64, NULL, MB_WL_OFF(BASE, jbb_warehouses),                                             \
-     "jbb: warehouses, one transaction thread each (SPECjbb's unit of scale)."},              \
-    {"workload.jbb.heap", MB_OPT_SIZE, MB_SCOPE_POINT, "128MiB", MB_OPTF_MIN | MB_OPTF_MAX,   \
-     16 * MB_WL_MIB, 64 * MB_WL_GIB, NULL, MB_WL_OFF(BASE, jbb_heap),                          \
-     "jbb: working set, like a JVM heap: tables, order history and a nursery the "            \
-     "transactions allocate in (at least 16MiB per warehouse; at most 3/4 of vms.memory)."}
-
-#define MB_WL_IOZONE_OPTIONS(BASE)                                                             \
-    {"workload.iozone.file_size", MB_OPT_SIZE, MB_SCOPE_POINT, "64MiB",                        \
-     MB_OPTF_MIN | MB_OPTF_MAX, 1 * MB_WL_MIB, 1024 * MB_WL_GIB, NULL,                         \
-     MB_WL_OFF(BASE, iozone_file_size), "iozone: size of the file each test moves once."},    \
-    {"workload.iozone.record_size", MB_OPT_SIZE, MB_SCOPE_POINT, "64KiB",                      \
-     MB_OPTF_MIN | MB_OPTF_MAX, 1024, 64 * MB_WL_MIB, NULL,                                    \
-     MB_WL_OFF(BASE, iozone_record_size), "iozone: size of each read or write."},             \
-    {"workload.iozone.tests", MB_OPT_ENUM, MB_SCOPE_POINT, "all", 0, 0, 0,                     \
-     mb_wl_iozone_tests, MB_WL_OFF(BASE, iozone_tests),                                        \
-     "iozone: the test run over and over: one of IOZone's six, or all of them in turn "       \
-     "(write, rewrite, read, reread, randread, randwrite); one test gives a steadier series."},\
-    {"workload.iozone.dir", MB_OPT_STRING, MB_SCOPE_POINT, "auto", 0, 0, 0, NULL,              \
-     MB_WL_OFF(BASE, iozone_dir),                                                              \
-     "iozone: directory of its file in the guest; auto = the scratch disk (/mnt/scratch) "    \
-     "when the guest has one, else /tmp (RAM)."},                                             \
-    {"workload.iozone.direct", MB_OPT_BOOL, MB_SCOPE_POINT, "false", 0, 0, 0, NULL,            \
-     MB_WL_OFF(BASE, iozone_direct),                                                           \
-     "iozone: O_DIRECT, bypassing the guest's page cache (needs the scratch disk)."},         \
-    {"workload.iozone.fsync", MB_OPT_BOOL, MB_SCOPE_POINT, "false", 0, 0, 0, NULL,             \
-     MB_WL_OFF(BASE, iozone_fsync),                                                            \
-     "iozone: fsync at the end of each writing test (IOZone's -e)."}
-
-#define MB_WL_SYSBENCH_OPTIONS(BASE)                                                           \
-    {"workload.sysbench.test", MB_OPT_ENUM, MB_SCOPE_POINT, "cpu", 0, 0, 0,                    \
-     mb_wl_sysbench_tests, MB_WL_OFF(BASE, sysbench_test),                                     \
-     "sysbench: its test: cpu, memory, fileio or threads."},                                  \
-    {"workload.sysbench.threads", MB_OPT_INT, MB_SCOPE_POINT, "1", MB_OPTF_MIN | MB_OPTF_MAX, \
-     1, 256, NULL, MB_WL_OFF(BASE, sysbench_threads), "sysbench: worker threads."},           \
-    {"workload.sysbench.cpu_max_prime", MB_OPT_INT, MB_SCOPE_POINT, "10000",                   \
-     MB_OPTF_MIN | MB_OPTF_MAX, 3, 10000000, NULL, MB_WL_OFF(BASE, sysbench_cpu_max_prime),    \
-     "sysbench cpu: each event finds the primes up to this."},                                \
-    {"workload.sysbench.memory_block_size", MB_OPT_SIZE, MB_SCOPE_POINT, "1KiB",               \
-     MB_OPTF_MIN | MB_OPTF_MAX, 1, 1 * MB_WL_GIB, NULL,                                        \
-     MB_WL_OFF(BASE, sysbench_memory_block_size), "sysbench memory: block size."},            \
-    {"workload.sysbench.memory_oper", MB_OPT_ENUM, MB_SCOPE_POINT, "write", 0, 0, 0,           \
-     mb_wl_sysbench_opers, MB_WL_OFF(BASE, sysbench_memory_oper),                              \
-     "sysbench memory: read or write."},                                                      \
-    {"workload.sysbench.file_test_mode", MB_OPT_ENUM, MB_SCOPE_POINT, "rndrw", 0, 0, 0,        \
-     mb_wl_sysbench_fmodes, MB_WL_OFF(BASE, sysbench_file_test_mode),                          \
-     "sysbench fileio: seqwr, seqrewr, seqrd, rndrd, rndwr or rndrw."},                       \
-    {"workload.sysbench.file_total_size", MB_OPT_SIZE, MB_SCOPE_POINT, "64MiB",                \
-     MB_OPTF_MIN | MB_OPTF_MAX, 1 * MB_WL_MIB, 1024 * MB_WL_GIB, NULL,                         \
-     MB_WL_OFF(BASE, sysbench_file_total_size),                                                \
-     "sysbench fileio: size of its files (prepared before the run, removed after)."},         \
-    {"workload.sysbench.dir", MB_OPT_STRING, MB_SCOPE_POINT, "auto", 0, 0, 0, NULL,            \
-     MB_WL_OFF(BASE, sysbench_dir),                                                            \
-     "sysbench fileio: directory of its files; auto = /mnt/scratch when mounted, else "       \
-     "/tmp (RAM)."}
-
-#define MB_WL_WEB_OPTIONS(BASE)                                                                \
-    {"workload.web.clients", MB_OPT_INT, MB_SCOPE_POINT, "8", MB_OPTF_MIN | MB_OPTF_MAX, 1,   \
-     4096, NULL, MB_WL_OFF(BASE, web_clients),                                                 \
-     "web: concurrent clients of the load client (Webbench's -c)."},                          \
-    {"workload.web.port", MB_OPT_INT, MB_SCOPE_POINT, "8080", MB_OPTF_MIN | MB_OPTF_MAX, 1,   \
-     65535, NULL, MB_WL_OFF(BASE, web_port), "web: the guest's HTTP port."},                  \
-    {"workload.web.page", MB_OPT_SIZE, MB_SCOPE_POINT, "16KiB", MB_OPTF_MIN | MB_OPTF_MAX, 1, \
-     64 * MB_WL_MIB, NULL, MB_WL_OFF(BASE, web_page),                                          \
-     "web: size of the page every request fetches."},                                         \
-    {"workload.web.keepalive", MB_OPT_BOOL, MB_SCOPE_POINT, "false", 0, 0, 0, NULL,            \
-     MB_WL_OFF(BASE, web_keepalive),                                                           \
-     "web: keep connections open (HTTP/1.1); false = a new connection per request, as "       \
-     "Webbench."},                                                                             \
-    {"workload.web.timeout", MB_OPT_DURATION, MB_SCOPE_POINT, "5s", MB_OPTF_MIN | MB_OPTF_MAX, \
-     10, 600000, NULL, MB_WL_OFF(BASE, web_timeout_ms),                                        \
-     "web: a request taking longer counts as a failure."}
-
-#define MB_WL_OPTIONS(BASE)                                                                    \
-    MB_WL_COMMON_OPTIONS(BASE), MB_WL_JBB_OPTIONS(BASE), MB_WL_IOZONE_OPTIONS(BASE),           \
-    MB_WL_SYSBENCH_OPTIONS(BASE), MB_WL_WEB_OPTIONS(BASE)
-/* clang-format on */
-
-/* The same entries with offsets into struct mb_wl_params itself (BASE 0), terminated
- * by a NULL key: the defaults, the tests and `help` read them. */
+/* Every workload.* scenario key, gathered after fio: workload.interval (workload.c's,
+ * common to every driver) and then each driver's rows in mb_wl_drivers[] order, with
+ * offsets into struct mb_wl_params; terminated by a NULL key.  options.c adds them to
+ * the scenario keys (at struct mb_point's wl); the defaults, the tests and `help` read
+ * them.  Static storage, built once. */
 const struct mb_option *mb_wl_option_table(void);
 
 /* Fill p with every key's default (parsed from the table, the one place they are
@@ -265,19 +176,25 @@ double mb_series_overhead(const struct mb_series *s, double base_from, double ba
 /* ---- drivers ---------------------------------------------------------------------- */
 
 struct mb_wl_driver {
-    const char *name;        /* the value of vms.workload */
-    const char *help;        /* one line */
-    const char *metric;      /* its summary metric, e.g. "bops" */
-    const char *unit;        /* the metric's unit; sysbench's depends on its test and the
-                                series says which */
-    const char *program;     /* the in-guest program, or NULL (idle) */
-    const char *const *keys; /* the scenario keys it reads, NULL-terminated */
-    bool client;             /* its series comes from the load client (mb_wl_client_*), and
-                                the guest program is its server */
+    const char *name;    /* the value of vms.workload */
+    const char *help;    /* one line */
+    const char *metric;  /* its summary metric, e.g. "bops" */
+    const char *unit;    /* the metric's unit; sysbench's depends on its test and the
+                            series says which */
+    const char *program; /* the in-guest program, or NULL (idle) */
+    /* Its scenario keys workload.NAME.* (besides workload.interval, which every driver
+     * with a series reads): rows with offsets into struct mb_wl_params (MB_WL_PARAM),
+     * ended by a NULL key; NULL = none.  Gathered by mb_wl_option_table. */
+    const struct mb_option *options;
+    bool client; /* its series comes from the load client (mb_wl_client_*), and
+                    the guest program is its server */
 
     /* Impossible combinations of parameters (vm_memory: the guest's memory in bytes, 0 =
-     * unknown).  0 or MB_EINPUT naming the keys.  NULL = nothing to check. */
-    int (*check)(const struct mb_wl_params *p, uint64_t vm_memory, struct mb_error *err);
+     * unknown).  0, or MB_EINPUT naming the keys, with *key (never NULL) set to the
+     * scenario key whose value is at fault (the one a message's position names).
+     * NULL = nothing to check. */
+    int (*check)(const struct mb_wl_params *p, uint64_t vm_memory, const char **key,
+                 struct mb_error *err);
     /* Append the shell command that starts the program in the guest, detached, its
      * output going to the driver's log file; it returns once the program measures.
      * max_s: the program ends by itself after this many seconds. */
@@ -305,9 +222,10 @@ const struct mb_wl_driver *mb_wl_find(const char *name);
 /* In the guest: /run/mb-wl-NAME.log (the program's output), .pid, .status. */
 #define MB_WL_RUN_DIR "/run"
 
-/* d->check, or 0 when it has none. */
+/* d->check, or 0 when it has none.  key (may be NULL): on MB_EINPUT, the scenario key at
+ * fault (a static string). */
 int mb_wl_check(const struct mb_wl_driver *d, const struct mb_wl_params *p, uint64_t vm_memory,
-                struct mb_error *err);
+                const char **key, struct mb_error *err);
 
 /* The command that starts d in a guest (caller frees), or *cmd = NULL when d runs
  * nothing in the guest (idle).  max_s <= 0: one hour.  0 or MB_EINPUT. */
@@ -404,6 +322,15 @@ void mb_wl_client_free(struct mb_wl_client *c);
 void mb_wl_argv_free(char **argv);
 
 /* ---- for drivers ------------------------------------------------------------------ */
+
+/* A check's refusal: *key = bad_key, err filled (printf-style); returns MB_EINPUT. */
+int mb_wl_refuse(const char **key, const char *bad_key, struct mb_error *err, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* A driver's directory key (dir_key; value dir, NULL = auto): refused unless auto or an
+ * absolute path.  *ram: it is in the guest's tmpfs (/tmp).  0 or MB_EINPUT as a check. */
+int mb_wl_check_dir(const char *dir_key, const char *dir, bool *ram, const char **key,
+                    struct mb_error *err);
 
 /* Append " 'ARG'" (a space and the quoted argument) to b; -1 past its ceiling. */
 int mb_wl_arg(struct mb_buf *b, const char *arg);

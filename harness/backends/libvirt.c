@@ -6,6 +6,7 @@
 #include <math.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -237,26 +238,15 @@ static int lv_destroy(void *dom, struct mb_error *err)
     return MB_OK;
 }
 
+/* The name of a virDomainState. */
 static const char *state_name(int s)
 {
-    switch (s) {
-    case VIR_DOMAIN_RUNNING:
-        return "running";
-    case VIR_DOMAIN_BLOCKED:
-        return "blocked";
-    case VIR_DOMAIN_PAUSED:
-        return "paused";
-    case VIR_DOMAIN_SHUTDOWN:
-        return "shutdown";
-    case VIR_DOMAIN_SHUTOFF:
-        return "shutoff";
-    case VIR_DOMAIN_CRASHED:
-        return "crashed";
-    case VIR_DOMAIN_PMSUSPENDED:
-        return "pmsuspended";
-    default:
-        return "nostate";
-    }
+    static const char *const names[] = {
+        [VIR_DOMAIN_NOSTATE] = "nostate",   [VIR_DOMAIN_RUNNING] = "running",
+        [VIR_DOMAIN_BLOCKED] = "blocked",   [VIR_DOMAIN_PAUSED] = "paused",
+        [VIR_DOMAIN_SHUTDOWN] = "shutdown", [VIR_DOMAIN_SHUTOFF] = "shutoff",
+        [VIR_DOMAIN_CRASHED] = "crashed",   [VIR_DOMAIN_PMSUSPENDED] = "pmsuspended"};
+    return s >= 0 && s < (int)(sizeof(names) / sizeof(names[0])) ? names[s] : "nostate";
 }
 
 static int lv_info(void *dom, struct mb_hv_dom_info *out, struct mb_error *err)
@@ -342,20 +332,26 @@ static int lv_start_postcopy(void *dom, struct mb_error *err)
 
 void mb_hv_libvirt_job_stats(struct _virTypedParameter *params, int n, struct mb_job_stats *out)
 {
+    /* each field: its typed parameter, its bit, where it goes, and whether it is a double
+     * (times, rates) or an int64_t (bytes, counts) */
+#define OFF(member) offsetof(struct mb_job_stats, member)
     static const struct {
         const char *name;
         unsigned bit;
+        size_t off;
+        bool real;
     } f[] = {
-        {VIR_DOMAIN_JOB_TIME_ELAPSED, MB_JOB_TOTAL},
-        {VIR_DOMAIN_JOB_DOWNTIME, MB_JOB_DOWNTIME},
-        {VIR_DOMAIN_JOB_SETUP_TIME, MB_JOB_SETUP},
-        {VIR_DOMAIN_JOB_DATA_PROCESSED, MB_JOB_DATA},
-        {VIR_DOMAIN_JOB_MEMORY_TOTAL, MB_JOB_MEMORY_TOTAL},
-        {VIR_DOMAIN_JOB_MEMORY_PROCESSED, MB_JOB_MEMORY_DATA},
-        {VIR_DOMAIN_JOB_MEMORY_DIRTY_RATE, MB_JOB_DIRTY_RATE},
-        {VIR_DOMAIN_JOB_MEMORY_ITERATION, MB_JOB_ITERATIONS},
-        {VIR_DOMAIN_JOB_MEMORY_BPS, MB_JOB_MEMORY_BPS},
+        {VIR_DOMAIN_JOB_TIME_ELAPSED, MB_JOB_TOTAL, OFF(total_ms), true},
+        {VIR_DOMAIN_JOB_DOWNTIME, MB_JOB_DOWNTIME, OFF(downtime_ms), true},
+        {VIR_DOMAIN_JOB_SETUP_TIME, MB_JOB_SETUP, OFF(setup_ms), true},
+        {VIR_DOMAIN_JOB_DATA_PROCESSED, MB_JOB_DATA, OFF(data_bytes), false},
+        {VIR_DOMAIN_JOB_MEMORY_TOTAL, MB_JOB_MEMORY_TOTAL, OFF(memory_total), false},
+        {VIR_DOMAIN_JOB_MEMORY_PROCESSED, MB_JOB_MEMORY_DATA, OFF(memory_bytes), false},
+        {VIR_DOMAIN_JOB_MEMORY_DIRTY_RATE, MB_JOB_DIRTY_RATE, OFF(dirty_rate), true},
+        {VIR_DOMAIN_JOB_MEMORY_ITERATION, MB_JOB_ITERATIONS, OFF(iterations), false},
+        {VIR_DOMAIN_JOB_MEMORY_BPS, MB_JOB_MEMORY_BPS, OFF(memory_bps), true},
     };
+#undef OFF
     mb_job_stats_init(out);
     if (lv_ready(false) < 0)
         return;
@@ -364,35 +360,11 @@ void mb_hv_libvirt_job_stats(struct _virTypedParameter *params, int n, struct mb
         if (virTypedParamsGetULLong(params, n, f[i].name, &v) != 1)
             continue;
         out->missing &= ~f[i].bit;
-        switch (f[i].bit) {
-        case MB_JOB_TOTAL:
-            out->total_ms = (double)v;
-            break;
-        case MB_JOB_DOWNTIME:
-            out->downtime_ms = (double)v;
-            break;
-        case MB_JOB_SETUP:
-            out->setup_ms = (double)v;
-            break;
-        case MB_JOB_DATA:
-            out->data_bytes = (int64_t)v;
-            break;
-        case MB_JOB_MEMORY_TOTAL:
-            out->memory_total = (int64_t)v;
-            break;
-        case MB_JOB_MEMORY_DATA:
-            out->memory_bytes = (int64_t)v;
-            break;
-        case MB_JOB_DIRTY_RATE:
-            out->dirty_rate = (double)v;
-            break;
-        case MB_JOB_ITERATIONS:
-            out->iterations = (int64_t)v;
-            break;
-        case MB_JOB_MEMORY_BPS:
-            out->memory_bps = (double)v;
-            break;
-        }
+        char *field = (char *)out + f[i].off;
+        if (f[i].real)
+            *(double *)field = (double)v;
+        else
+            *(int64_t *)field = (int64_t)v;
     }
 }
 
@@ -499,32 +471,24 @@ static int lv_set_memory(void *dom, uint64_t kib, struct mb_error *err)
 
 static int lv_memory_stats(void *dom, struct mb_hv_mem_stats *out, struct mb_error *err)
 {
+    static const struct {
+        int tag;
+        size_t off;
+    } f[] = {
+        {VIR_DOMAIN_MEMORY_STAT_ACTUAL_BALLOON, offsetof(struct mb_hv_mem_stats, actual)},
+        {VIR_DOMAIN_MEMORY_STAT_AVAILABLE, offsetof(struct mb_hv_mem_stats, available)},
+        {VIR_DOMAIN_MEMORY_STAT_UNUSED, offsetof(struct mb_hv_mem_stats, unused)},
+        {VIR_DOMAIN_MEMORY_STAT_USABLE, offsetof(struct mb_hv_mem_stats, usable)},
+        {VIR_DOMAIN_MEMORY_STAT_RSS, offsetof(struct mb_hv_mem_stats, rss)},
+    };
     virDomainMemoryStatStruct st[VIR_DOMAIN_MEMORY_STAT_NR];
     int n = virDomainMemoryStats(dom, st, VIR_DOMAIN_MEMORY_STAT_NR, 0);
     if (n < 0)
         return lv_fail(err, MB_EENV, "memory statistics");
-    for (int i = 0; i < n; i++) {
-        int64_t v = (int64_t)st[i].val * 1024;
-        switch (st[i].tag) {
-        case VIR_DOMAIN_MEMORY_STAT_ACTUAL_BALLOON:
-            out->actual = v;
-            break;
-        case VIR_DOMAIN_MEMORY_STAT_AVAILABLE:
-            out->available = v;
-            break;
-        case VIR_DOMAIN_MEMORY_STAT_UNUSED:
-            out->unused = v;
-            break;
-        case VIR_DOMAIN_MEMORY_STAT_USABLE:
-            out->usable = v;
-            break;
-        case VIR_DOMAIN_MEMORY_STAT_RSS:
-            out->rss = v;
-            break;
-        default:
-            break;
-        }
-    }
+    for (int i = 0; i < n; i++)
+        for (size_t k = 0; k < sizeof(f) / sizeof(f[0]); k++)
+            if (st[i].tag == f[k].tag)
+                *(int64_t *)((char *)out + f[k].off) = (int64_t)st[i].val * 1024; /* KiB */
     return MB_OK;
 }
 
@@ -571,6 +535,91 @@ static int lv_cpu_stats(void *dom, struct mb_hv_cpu_stats *out, struct mb_error 
     return rc;
 }
 
+void mb_hv_libvirt_dom_stats(struct _virTypedParameter *params, int n, struct mb_hv_dom_stats *out)
+{
+    char name[sizeof(out->name)];
+    memcpy(name, out->name, sizeof(name));
+    *out = (struct mb_hv_dom_stats){.vcpus = -1,
+                                    .cpu_time_ns = -1,
+                                    .vcpu_time_ns = -1,
+                                    .balloon = -1,
+                                    .balloon_max = -1,
+                                    .rss = -1};
+    memcpy(out->name, name, sizeof(name));
+    int64_t vsum = 0;
+    bool vany = false;
+    for (int i = 0; i < n; i++) {
+        const virTypedParameter *p = &params[i];
+        unsigned long long v;
+        switch (p->type) {
+        case VIR_TYPED_PARAM_ULLONG:
+            v = p->value.ul;
+            break;
+        case VIR_TYPED_PARAM_UINT:
+            v = p->value.ui;
+            break;
+        case VIR_TYPED_PARAM_INT:
+            v = p->value.i < 0 ? 0 : (unsigned long long)p->value.i;
+            break;
+        case VIR_TYPED_PARAM_LLONG:
+            v = p->value.l < 0 ? 0 : (unsigned long long)p->value.l;
+            break;
+        default:
+            continue;
+        }
+        const char *f = p->field;
+        if (!strcmp(f, "state.state"))
+            snprintf(out->state, sizeof(out->state), "%s", state_name((int)v));
+        else if (!strcmp(f, "cpu.time"))
+            out->cpu_time_ns = (int64_t)v;
+        else if (!strcmp(f, "vcpu.current"))
+            out->vcpus = (int)v;
+        else if (!strcmp(f, "balloon.current"))
+            out->balloon = (int64_t)v * 1024;
+        else if (!strcmp(f, "balloon.maximum"))
+            out->balloon_max = (int64_t)v * 1024;
+        else if (!strcmp(f, "balloon.rss"))
+            out->rss = (int64_t)v * 1024;
+        else if (!strncmp(f, "vcpu.", 5) && mb_ends_with(f, ".time")) {
+            vsum += (int64_t)v;
+            vany = true;
+        }
+    }
+    if (vany)
+        out->vcpu_time_ns = vsum;
+}
+
+static int lv_dom_stats_all(void *conn, struct mb_hv_dom_stats **out, size_t *n,
+                            struct mb_error *err)
+{
+    virDomainStatsRecordPtr *recs = NULL;
+    unsigned stats = VIR_DOMAIN_STATS_STATE | VIR_DOMAIN_STATS_CPU_TOTAL |
+                     VIR_DOMAIN_STATS_BALLOON | VIR_DOMAIN_STATS_VCPU;
+    /* NOWAIT: a domain busy with a job (a migration) is reported with what can be
+     * read without waiting for it, instead of holding up every other domain */
+    int nr = virConnectGetAllDomainStats(conn, stats, &recs,
+                                         VIR_CONNECT_GET_ALL_DOMAINS_STATS_ACTIVE |
+                                             VIR_CONNECT_GET_ALL_DOMAINS_STATS_NOWAIT);
+    if (nr < 0) {
+        if (virGetLastErrorCode() == VIR_ERR_NO_SUPPORT) {
+            *out = NULL; /* Xen's libxl driver has no bulk statistics */
+            *n = 0;
+            return MB_OK;
+        }
+        return lv_fail(err, MB_EENV, "domain statistics");
+    }
+    struct mb_hv_dom_stats *v = mb_xcalloc(nr ? (size_t)nr : 1, sizeof(*v));
+    for (int i = 0; i < nr; i++) {
+        const char *name = virDomainGetName(recs[i]->dom);
+        snprintf(v[i].name, sizeof(v[i].name), "%s", name ? name : "?");
+        mb_hv_libvirt_dom_stats(recs[i]->params, recs[i]->nparams, &v[i]);
+    }
+    virDomainStatsRecordListFree(recs);
+    *out = v;
+    *n = (size_t)nr;
+    return MB_OK;
+}
+
 const struct mb_hv_ops mb_hv_libvirt = {
     .name = "libvirt",
     .open = lv_open,
@@ -596,4 +645,5 @@ const struct mb_hv_ops mb_hv_libvirt = {
     .set_memory = lv_set_memory,
     .memory_stats = lv_memory_stats,
     .cpu_stats = lv_cpu_stats,
+    .dom_stats_all = lv_dom_stats_all,
 };

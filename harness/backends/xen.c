@@ -351,4 +351,7 @@ const struct mb_hv_ops mb_hv_xen = {
     .set_memory = x_set_memory,
     .memory_stats = x_memory_stats,
     .cpu_stats = x_cpu_stats,
+    /* libxl has no virConnectGetAllDomainStats: mb_hv_dom_stats_all reads each domain,
+     * and x_cpu_stats gets its vCPU time right */
+    .dom_stats_all = NULL,
 };

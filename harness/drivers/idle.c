@@ -3,13 +3,10 @@
  * throughput and no overhead; the paper's idle-VM experiments (Figs. 2, 3, 8, 9). */
 #include "workload.h"
 
-static const char *const keys[] = {NULL};
-
 const struct mb_wl_driver mb_wl_idle = {
     .name = "idle",
     .help = "nothing runs in the guest: no throughput series",
     .metric = NULL,
     .unit = NULL,
     .program = NULL,
-    .keys = keys,
 };

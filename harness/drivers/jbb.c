@@ -1,27 +1,39 @@
 /* jbb.c — the SPECjbb2005-like workload: workloads/guest/jbb.c in the guest, business
  * operations per second (bops) as its series. */
-#include "workload.h"
+#include "options.h"
 
 #include <stdio.h>
 
-static const char *const keys[] = {"workload.interval", "workload.jbb.warehouses",
-                                   "workload.jbb.heap", NULL};
+static const struct mb_option options[] = {
+    {"workload.jbb.warehouses", MB_OPT_INT, MB_SCOPE_POINT, "1", MB_OPTF_MIN | MB_OPTF_MAX, 1, 64,
+     NULL, MB_WL_PARAM(jbb_warehouses),
+     "jbb: warehouses, one transaction thread each (SPECjbb's unit of scale)."},
+    {"workload.jbb.heap", MB_OPT_SIZE, MB_SCOPE_POINT, "128MiB", MB_OPTF_MIN | MB_OPTF_MAX,
+     16 * MB_WL_MIB, 64 * MB_WL_GIB, NULL, MB_WL_PARAM(jbb_heap),
+     "jbb: working set, like a JVM heap: tables, order history and a nursery the "
+     "transactions allocate in (at least 16MiB per warehouse; at most 3/4 of vms.memory)."},
+    {NULL, 0, 0, NULL, 0, 0, 0, NULL, 0, NULL},
+};
 
-static int check(const struct mb_wl_params *p, uint64_t vm_memory, struct mb_error *err)
+static int check(const struct mb_wl_params *p, uint64_t vm_memory, const char **key,
+                 struct mb_error *err)
 {
     /* jbb's tables take about 8 MiB per warehouse, and it wants 4 MiB beyond them */
     uint64_t need = (uint64_t)p->jbb_warehouses * (16u << 20);
     if (p->jbb_heap < need)
-        return mb_error_set(err, MB_EINPUT,
+        return mb_wl_refuse(key, "workload.jbb.warehouses", err,
                             "workload.jbb.heap: %llu MiB cannot hold %lld warehouses "
                             "(workload.jbb.warehouses): at least 16MiB each",
                             (unsigned long long)(p->jbb_heap >> 20), (long long)p->jbb_warehouses);
-    if (vm_memory > 0 && p->jbb_heap > vm_memory / 4 * 3)
-        return mb_error_set(err, MB_EINPUT,
-                            "workload.jbb.heap: %llu MiB is more than 3/4 of the guest's %llu MiB "
-                            "(vms.memory)",
+    /* the guest's kernel, its page cache and jbb's own code live in the last quarter */
+    uint64_t most = vm_memory / 4 * 3;
+    if (vm_memory > 0 && p->jbb_heap > most)
+        return mb_wl_refuse(key, "workload.jbb.heap", err,
+                            "workload.jbb.heap %llu MiB does not fit in vms.memory %llu MiB: leave "
+                            "at least %llu MiB for the guest's own use (the heap may take 3/4)",
                             (unsigned long long)(p->jbb_heap >> 20),
-                            (unsigned long long)(vm_memory >> 20));
+                            (unsigned long long)(vm_memory >> 20),
+                            (unsigned long long)((vm_memory - most + (1u << 20) - 1) >> 20));
     return 0;
 }
 
@@ -67,7 +79,7 @@ const struct mb_wl_driver mb_wl_jbb = {
     .metric = "bops",
     .unit = "bops",
     .program = "jbb",
-    .keys = keys,
+    .options = options,
     .check = check,
     .start = start,
     .stop = stop,

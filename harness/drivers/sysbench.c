@@ -5,7 +5,7 @@
  *   [ 1s ] reads: 47.75 MiB/s writes: 31.83 MiB/s fsyncs: ...    fileio: MiB/s (r + w)
  * Its summary (printed only when it ends by itself) gives the score.  sysbench ends at
  * SIGTERM without a summary, so a stopped run's series is complete = false. */
-#include "workload.h"
+#include "options.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -14,45 +14,63 @@
 
 #include "remote.h"
 
-static const char *const keys[] = {"workload.interval",
-                                   "workload.sysbench.test",
-                                   "workload.sysbench.threads",
-                                   "workload.sysbench.cpu_max_prime",
-                                   "workload.sysbench.memory_block_size",
-                                   "workload.sysbench.memory_oper",
-                                   "workload.sysbench.file_test_mode",
-                                   "workload.sysbench.file_total_size",
-                                   "workload.sysbench.dir",
-                                   NULL};
+static const char *const tests[] = {"cpu", "memory", "fileio", "threads", NULL};
+static const char *const opers[] = {"read", "write", NULL};
+static const char *const fmodes[] = {"seqwr", "seqrewr", "seqrd", "rndrd", "rndwr", "rndrw", NULL};
+
+static const struct mb_option options[] = {
+    {"workload.sysbench.test", MB_OPT_ENUM, MB_SCOPE_POINT, "cpu", 0, 0, 0, tests,
+     MB_WL_PARAM(sysbench_test), "sysbench: its test: cpu, memory, fileio or threads."},
+    {"workload.sysbench.threads", MB_OPT_INT, MB_SCOPE_POINT, "1", MB_OPTF_MIN | MB_OPTF_MAX, 1,
+     256, NULL, MB_WL_PARAM(sysbench_threads), "sysbench: worker threads."},
+    {"workload.sysbench.cpu_max_prime", MB_OPT_INT, MB_SCOPE_POINT, "10000",
+     MB_OPTF_MIN | MB_OPTF_MAX, 3, 10000000, NULL, MB_WL_PARAM(sysbench_cpu_max_prime),
+     "sysbench cpu: each event finds the primes up to this."},
+    {"workload.sysbench.memory_block_size", MB_OPT_SIZE, MB_SCOPE_POINT, "1KiB",
+     MB_OPTF_MIN | MB_OPTF_MAX, 1, 1 * MB_WL_GIB, NULL, MB_WL_PARAM(sysbench_memory_block_size),
+     "sysbench memory: block size."},
+    {"workload.sysbench.memory_oper", MB_OPT_ENUM, MB_SCOPE_POINT, "write", 0, 0, 0, opers,
+     MB_WL_PARAM(sysbench_memory_oper), "sysbench memory: read or write."},
+    {"workload.sysbench.file_test_mode", MB_OPT_ENUM, MB_SCOPE_POINT, "rndrw", 0, 0, 0, fmodes,
+     MB_WL_PARAM(sysbench_file_test_mode),
+     "sysbench fileio: seqwr, seqrewr, seqrd, rndrd, rndwr or rndrw."},
+    {"workload.sysbench.file_total_size", MB_OPT_SIZE, MB_SCOPE_POINT, "64MiB",
+     MB_OPTF_MIN | MB_OPTF_MAX, 1 * MB_WL_MIB, 1024 * MB_WL_GIB, NULL,
+     MB_WL_PARAM(sysbench_file_total_size),
+     "sysbench fileio: size of its files (prepared before the run, removed after)."},
+    {"workload.sysbench.dir", MB_OPT_STRING, MB_SCOPE_POINT, "auto", 0, 0, 0, NULL,
+     MB_WL_PARAM(sysbench_dir),
+     "sysbench fileio: directory of its files; auto = /mnt/scratch when mounted, else "
+     "/tmp (RAM)."},
+    {NULL, 0, 0, NULL, 0, 0, 0, NULL, 0, NULL},
+};
 
 static const char *test_of(const struct mb_wl_params *p)
 {
     return p->sysbench_test ? p->sysbench_test : "cpu";
 }
 
-static int check(const struct mb_wl_params *p, uint64_t vm_memory, struct mb_error *err)
+static int check(const struct mb_wl_params *p, uint64_t vm_memory, const char **key,
+                 struct mb_error *err)
 {
     const char *t = test_of(p);
     int known = 0;
-    for (size_t i = 0; mb_wl_sysbench_tests[i]; i++)
-        known |= !strcmp(t, mb_wl_sysbench_tests[i]);
+    for (size_t i = 0; tests[i]; i++)
+        known |= !strcmp(t, tests[i]);
     if (!known)
-        return mb_error_set(err, MB_EINPUT,
+        return mb_wl_refuse(key, "workload.sysbench.test", err,
                             "workload.sysbench.test: '%s' is not one of cpu, "
                             "memory, fileio, threads",
                             t);
-    const char *dir = p->sysbench_dir ? p->sysbench_dir : "auto";
-    if (strcmp(dir, "auto") && dir[0] != '/')
-        return mb_error_set(err, MB_EINPUT,
-                            "workload.sysbench.dir: '%s' is neither auto nor an absolute path",
-                            dir);
-    bool ram = !strcmp(dir, "/tmp") || !strncmp(dir, "/tmp/", 5);
+    bool ram;
+    if (mb_wl_check_dir("workload.sysbench.dir", p->sysbench_dir, &ram, key, err) < 0)
+        return MB_EINPUT;
     if (!strcmp(t, "fileio") && ram && vm_memory > 0 && p->sysbench_file_total_size > vm_memory / 3)
-        return mb_error_set(err, MB_EINPUT,
+        return mb_wl_refuse(key, "workload.sysbench.file_total_size", err,
                             "workload.sysbench.file_total_size: %llu MiB in the guest's RAM (%s) "
                             "is more than a third of its %llu MiB (vms.memory)",
-                            (unsigned long long)(p->sysbench_file_total_size >> 20), dir,
-                            (unsigned long long)(vm_memory >> 20));
+                            (unsigned long long)(p->sysbench_file_total_size >> 20),
+                            p->sysbench_dir, (unsigned long long)(vm_memory >> 20));
     return 0;
 }
 
@@ -199,6 +217,70 @@ static int report_time(const char *line, size_t len, double *t, size_t *rest)
     return 0;
 }
 
+/* The figures of its closing summary. */
+struct summary {
+    double events, seconds, eps, mem, rd, wr;
+};
+
+static void summary_line(const char *line, size_t ll, struct summary *sum, struct mb_series *s)
+{
+    double v;
+    if (after(line, ll, "events per second:", &v) == 0)
+        sum->eps = v;
+    else if (after(line, ll, "total number of events:", &v) == 0)
+        sum->events = v;
+    else if (after(line, ll, "total time:", &v) == 0) {
+        sum->seconds = v;
+        s->complete = true;
+    } else if (after(line, ll, "read, MiB/s:", &v) == 0)
+        sum->rd = v;
+    else if (after(line, ll, "written, MiB/s:", &v) == 0)
+        sum->wr = v;
+    else if (after(line, ll, "transferred (", &v) == 0)
+        sum->mem = v;
+}
+
+/* A "[ Ns ] ..." report: its time, its values and which test's it is (K_NONE: none). */
+static enum kind report_line(const char *line, size_t ll, double *t, double *v)
+{
+    size_t r;
+    if (report_time(line, ll, t, &r) != 0)
+        return K_NONE;
+    const char *rest = line + r;
+    size_t rl = ll - r;
+    double a, b, f;
+    if (after(rest, rl, "eps:", &a) == 0) {
+        v[0] = a;
+        return K_EVENTS;
+    }
+    if (after(rest, rl, "reads:", &a) == 0 && after(rest, rl, "writes:", &b) == 0) {
+        v[0] = a + b;
+        v[1] = a;
+        v[2] = b;
+        v[3] = after(rest, rl, "fsyncs:", &f) == 0 ? f : 0;
+        return K_FILEIO;
+    }
+    if (rl > 8 && !memcmp(rest + rl - 8, " MiB/sec", 8) && after(rest, rl, "", &a) == 0) {
+        v[0] = a;
+        return K_MEMORY;
+    }
+    return K_NONE;
+}
+
+static void name_columns(struct mb_series *s, enum kind k)
+{
+    if (k == K_EVENTS) {
+        mb_series_column(s, 0, "eps", "events/s");
+        return;
+    }
+    mb_series_column(s, 0, "mibs", "MiB/s");
+    if (k == K_FILEIO) {
+        mb_series_column(s, 1, "read_mibs", "MiB/s");
+        mb_series_column(s, 2, "write_mibs", "MiB/s");
+        mb_series_column(s, 3, "fsyncs", "fsyncs/s");
+    }
+}
+
 static int parse(const char *text, size_t len, struct mb_series *s)
 {
     struct mb_wl_lines it = {text, text + len, 0};
@@ -206,7 +288,8 @@ static int parse(const char *text, size_t len, struct mb_series *s)
     size_t ll;
     bool term;
     enum kind kind = K_NONE;
-    double last_t = 0, events = NAN, seconds = NAN, eps = NAN, mem = NAN, rd = NAN, wr = NAN;
+    double last_t = 0;
+    struct summary sum = {NAN, NAN, NAN, NAN, NAN, NAN};
     while (mb_wl_next_line(&it, &line, &ll, &term)) {
         s->lines++;
         char ex[160];
@@ -230,60 +313,14 @@ static int parse(const char *text, size_t len, struct mb_series *s)
             continue;
         }
         if (ll == 0 || line[0] != '[') {
-            /* the summary */
-            double v;
-            if (after(line, ll, "events per second:", &v) == 0)
-                eps = v;
-            else if (after(line, ll, "total number of events:", &v) == 0)
-                events = v;
-            else if (after(line, ll, "total time:", &v) == 0) {
-                seconds = v;
-                s->complete = true;
-            } else if (after(line, ll, "read, MiB/s:", &v) == 0)
-                rd = v;
-            else if (after(line, ll, "written, MiB/s:", &v) == 0)
-                wr = v;
-            else if (after(line, ll, "transferred (", &v) == 0)
-                mem = v;
+            summary_line(line, ll, &sum, s);
             continue;
         }
-        double t, v[MB_SERIES_COLS] = {0};
-        size_t r;
-        enum kind k = K_NONE;
-        int ok = report_time(line, ll, &t, &r) == 0;
-        if (ok) {
-            const char *rest = line + r;
-            size_t rl = ll - r;
-            double a, b2, f;
-            if (after(rest, rl, "eps:", &a) == 0) {
-                k = K_EVENTS;
-                v[0] = a;
-            } else if (after(rest, rl, "reads:", &a) == 0 && after(rest, rl, "writes:", &b2) == 0) {
-                k = K_FILEIO;
-                v[0] = a + b2;
-                v[1] = a;
-                v[2] = b2;
-                v[3] = after(rest, rl, "fsyncs:", &f) == 0 ? f : 0;
-            } else if (rl > 8 && !memcmp(rest + rl - 8, " MiB/sec", 8) &&
-                       after(rest, rl, "", &a) == 0) {
-                k = K_MEMORY;
-                v[0] = a;
-            }
-            ok = k != K_NONE && (kind == K_NONE || kind == k);
-        }
-        if (ok && kind == K_NONE) {
-            kind = k;
-            if (k == K_EVENTS) {
-                mb_series_column(s, 0, "eps", "events/s");
-            } else if (k == K_MEMORY) {
-                mb_series_column(s, 0, "mibs", "MiB/s");
-            } else {
-                mb_series_column(s, 0, "mibs", "MiB/s");
-                mb_series_column(s, 1, "read_mibs", "MiB/s");
-                mb_series_column(s, 2, "write_mibs", "MiB/s");
-                mb_series_column(s, 3, "fsyncs", "fsyncs/s");
-            }
-        }
+        double t = 0, v[MB_SERIES_COLS] = {0};
+        enum kind k = report_line(line, ll, &t, v);
+        int ok = k != K_NONE && (kind == K_NONE || kind == k);
+        if (ok && kind == K_NONE)
+            name_columns(s, kind = k);
         if (ok && mb_series_add(s, t, t - last_t, v, -1) >= 0) {
             last_t = t;
             continue;
@@ -292,11 +329,13 @@ static int parse(const char *text, size_t len, struct mb_series *s)
         mb_series_note(s, "line %zu: a garbled report: '%s'", it.lineno, ex);
     }
     if (kind == K_EVENTS)
-        s->score = !isnan(eps) ? eps : (seconds > 0 && !isnan(events) ? events / seconds : NAN);
+        s->score = !isnan(sum.eps)                           ? sum.eps
+                   : (sum.seconds > 0 && !isnan(sum.events)) ? sum.events / sum.seconds
+                                                             : NAN;
     else if (kind == K_MEMORY)
-        s->score = mem;
-    else if (kind == K_FILEIO && !isnan(rd) && !isnan(wr))
-        s->score = rd + wr;
+        s->score = sum.mem;
+    else if (kind == K_FILEIO && !isnan(sum.rd) && !isnan(sum.wr))
+        s->score = sum.rd + sum.wr;
     if (isnan(s->score))
         s->complete = false;
     return s->n > 0 ? 0 : MB_EINPUT;
@@ -308,7 +347,7 @@ const struct mb_wl_driver mb_wl_sysbench = {
     .metric = "throughput",
     .unit = "events/s",
     .program = "sysbench",
-    .keys = keys,
+    .options = options,
     .check = check,
     .start = start,
     .stop = stop,

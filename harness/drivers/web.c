@@ -2,28 +2,38 @@
  * bin/mb-webbench (workloads/loadclient/webbench.c) on the load client; the client's
  * pages per second are its series (timed outside the guest, so a migration's pause shows
  * as lost time). */
-#include "workload.h"
+#include "options.h"
 
 #include <arpa/inet.h>
 #include <stdio.h>
 #include <string.h>
 
-static const char *const keys[] = {"workload.interval",
-                                   "workload.web.clients",
-                                   "workload.web.port",
-                                   "workload.web.page",
-                                   "workload.web.keepalive",
-                                   "workload.web.timeout",
-                                   NULL};
+static const struct mb_option options[] = {
+    {"workload.web.clients", MB_OPT_INT, MB_SCOPE_POINT, "8", MB_OPTF_MIN | MB_OPTF_MAX, 1, 4096,
+     NULL, MB_WL_PARAM(web_clients), "web: concurrent clients of the load client (Webbench's -c)."},
+    {"workload.web.port", MB_OPT_INT, MB_SCOPE_POINT, "8080", MB_OPTF_MIN | MB_OPTF_MAX, 1, 65535,
+     NULL, MB_WL_PARAM(web_port), "web: the guest's HTTP port."},
+    {"workload.web.page", MB_OPT_SIZE, MB_SCOPE_POINT, "16KiB", MB_OPTF_MIN | MB_OPTF_MAX, 1,
+     64 * MB_WL_MIB, NULL, MB_WL_PARAM(web_page), "web: size of the page every request fetches."},
+    {"workload.web.keepalive", MB_OPT_BOOL, MB_SCOPE_POINT, "false", 0, 0, 0, NULL,
+     MB_WL_PARAM(web_keepalive),
+     "web: keep connections open (HTTP/1.1); false = a new connection per request, as "
+     "Webbench."},
+    {"workload.web.timeout", MB_OPT_DURATION, MB_SCOPE_POINT, "5s", MB_OPTF_MIN | MB_OPTF_MAX, 10,
+     600000, NULL, MB_WL_PARAM(web_timeout_ms),
+     "web: a request taking longer counts as a failure."},
+    {NULL, 0, 0, NULL, 0, 0, 0, NULL, 0, NULL},
+};
 
-static int check(const struct mb_wl_params *p, uint64_t vm_memory, struct mb_error *err)
+static int check(const struct mb_wl_params *p, uint64_t vm_memory, const char **key,
+                 struct mb_error *err)
 {
     if (p->web_port == 22 || p->web_port == 7777)
-        return mb_error_set(err, MB_EINPUT,
+        return mb_wl_refuse(key, "workload.web.port", err,
                             "workload.web.port: %lld is taken in the guest (ssh 22, probe 7777)",
                             (long long)p->web_port);
     if (vm_memory > 0 && p->web_page > vm_memory / 4)
-        return mb_error_set(err, MB_EINPUT,
+        return mb_wl_refuse(key, "workload.web.page", err,
                             "workload.web.page: %llu KiB is more than a quarter of the guest's "
                             "memory (vms.memory)",
                             (unsigned long long)(p->web_page >> 10));
@@ -104,7 +114,7 @@ const struct mb_wl_driver mb_wl_web = {
     .metric = "pages/s",
     .unit = "pages/s",
     .program = "webserver",
-    .keys = keys,
+    .options = options,
     .client = true,
     .check = check,
     .start = start,

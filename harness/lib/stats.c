@@ -278,6 +278,20 @@ static double lbeta(double a, double b)
     return lgamma_pos(b) + diff;
 }
 
+/* One step of the modified Lentz method: fold the next coefficient into c and d (each kept
+ * away from zero) and return the factor it multiplies the fraction by. */
+static double lentz_step(double coef, double *c, double *d)
+{
+    *d = 1 + coef * *d;
+    *c = 1 + coef / *c;
+    if (fabs(*d) < BETA_TINY)
+        *d = BETA_TINY;
+    if (fabs(*c) < BETA_TINY)
+        *c = BETA_TINY;
+    *d = 1 / *d;
+    return *d * *c;
+}
+
 /* The continued fraction of I_x(a, b) (without its front factor x^a y^b / (a B(a, b))),
  * evaluated with the modified Lentz method.  Converges fast for x < (a+1)/(a+b+2). */
 static double beta_cf(double a, double b, double x)
@@ -291,25 +305,9 @@ static double beta_cf(double a, double b, double x)
     for (int m = 1; m <= BETA_MAX_ITER; m++) {
         double m2 = 2.0 * m;
         /* even step: m (b - m) x / ((a + 2m - 1)(a + 2m)) */
-        double coef = m * (b - m) * x / ((a + m2 - 1) * (a + m2));
-        d = 1 + coef * d;
-        c = 1 + coef / c;
-        if (fabs(d) < BETA_TINY)
-            d = BETA_TINY;
-        if (fabs(c) < BETA_TINY)
-            c = BETA_TINY;
-        d = 1 / d;
-        h *= d * c;
+        h *= lentz_step(m * (b - m) * x / ((a + m2 - 1) * (a + m2)), &c, &d);
         /* odd step: -(a + m)(a + b + m) x / ((a + 2m)(a + 2m + 1)) */
-        coef = -(a + m) * (a + b + m) * x / ((a + m2) * (a + m2 + 1));
-        d = 1 + coef * d;
-        c = 1 + coef / c;
-        if (fabs(d) < BETA_TINY)
-            d = BETA_TINY;
-        if (fabs(c) < BETA_TINY)
-            c = BETA_TINY;
-        d = 1 / d;
-        double delta = d * c;
+        double delta = lentz_step(-(a + m) * (a + b + m) * x / ((a + m2) * (a + m2 + 1)), &c, &d);
         h *= delta;
         if (fabs(delta - 1) < BETA_EPS)
             break;

@@ -65,6 +65,18 @@ char *mb_xasprintf(const char *fmt, ...)
     return p;
 }
 
+void *mb_xgrow(void *p, size_t *cap, size_t need, size_t first, size_t size)
+{
+    if (need <= *cap)
+        return p;
+    size_t c = *cap ? *cap : first;
+    while (c < need)
+        c *= 2;
+    p = mb_xrealloc(p, c * size);
+    *cap = c;
+    return p;
+}
+
 int mb_buf_append(struct mb_buf *b, const char *s, size_t n)
 {
     size_t max = b->max ? b->max : (size_t)64 << 20;
@@ -206,4 +218,25 @@ bool mb_ends_with(const char *s, const char *suffix)
 {
     size_t ls = strlen(s), lx = strlen(suffix);
     return ls >= lx && memcmp(s + ls - lx, suffix, lx) == 0;
+}
+
+void mb_cond_init_mono(pthread_cond_t *cv)
+{
+    pthread_condattr_t a;
+    pthread_condattr_init(&a);
+    pthread_condattr_setclock(&a, CLOCK_MONOTONIC);
+    pthread_cond_init(cv, &a);
+    pthread_condattr_destroy(&a);
+}
+
+struct timespec mb_mono_deadline(double t)
+{
+    struct timespec ts;
+    ts.tv_sec = (time_t)t;
+    ts.tv_nsec = (long)((t - (double)ts.tv_sec) * 1e9);
+    if (ts.tv_nsec >= 1000000000L) {
+        ts.tv_sec++;
+        ts.tv_nsec -= 1000000000L;
+    }
+    return ts;
 }

@@ -14,6 +14,10 @@ void *mb_xcalloc(size_t n, size_t size);
 void *mb_xrealloc(void *p, size_t n);
 char *mb_xstrdup(const char *s);
 char *mb_xstrndup(const char *s, size_t n);
+/* Grow the array p of *cap elements of size bytes so that it holds at least need: the
+ * capacity doubles from first (or its current value) until it does.  Returns the array
+ * (p itself when it was large enough) and updates *cap; aborts when memory runs out. */
+void *mb_xgrow(void *p, size_t *cap, size_t need, size_t first, size_t size);
 /* printf into a newly allocated string; caller frees. */
 char *mb_xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
@@ -48,5 +52,13 @@ double mb_now_wall(void);
 
 /* True if s ends with suffix. */
 bool mb_ends_with(const char *s, const char *suffix);
+
+/* Waiting on the monotonic clock, so that a wall-clock step (NTP) neither cuts a
+ * wait short nor stretches it: a condition variable whose timed waits take
+ * CLOCK_MONOTONIC deadlines, and the deadline of mono time t (mb_now_mono()). */
+#include <pthread.h>
+#include <time.h>
+void mb_cond_init_mono(pthread_cond_t *cv);
+struct timespec mb_mono_deadline(double t);
 
 #endif

@@ -453,3 +453,62 @@ static const struct mb_hv_ops fake_hv = {
     .memory_stats = f_memory_stats,
     .cpu_stats = f_cpu_stats,
 };
+
+/* ---- bulk statistics (dom_stats_all) ---------------------------------------------- */
+
+/* What the bulk op of fake_hv_bulk does: unsupported = the driver has none (*out =
+ * NULL), fail = a connection error, partial = only state and CPU time are reported;
+ * cpu_stats (NULL = f_cpu_stats) gives each domain's CPU times; calls counts the calls. */
+static struct {
+    bool unsupported, fail, partial;
+    int (*cpu_stats)(void *dom, struct mb_hv_cpu_stats *out, struct mb_error *err);
+    int calls;
+} fake_bulk;
+
+static struct mb_hv_ops fake_hv_bulk;
+
+static int f_dom_stats_all(void *conn, struct mb_hv_dom_stats **out, size_t *n,
+                           struct mb_error *err)
+{
+    struct fake_conn *c = conn;
+    fake_bulk.calls++;
+    if (fake_bulk.fail)
+        return mb_error_set(err, MB_EENV,
+                            "domain statistics: Cannot recv data: Connection reset by peer");
+    *out = NULL;
+    *n = 0;
+    if (fake_bulk.unsupported)
+        return MB_OK;
+    struct mb_hv_dom_stats *v = calloc(8, sizeof(*v));
+    size_t k = 0;
+    for (int i = 0; i < 8; i++) {
+        if (!fake.doms[i].used || fake.doms[i].host != c->host)
+            continue;
+        struct mb_hv_dom_stats *s = &v[k++];
+        *s = (struct mb_hv_dom_stats){
+            .vcpus = -1, .vcpu_time_ns = -1, .balloon = -1, .balloon_max = -1, .rss = -1};
+        snprintf(s->name, sizeof(s->name), "%s", fake.doms[i].name);
+        snprintf(s->state, sizeof(s->state), "running");
+        struct mb_hv_cpu_stats cs = {.cpu_time_ns = -1, .vcpu_time_ns = -1};
+        (fake_bulk.cpu_stats ? fake_bulk.cpu_stats : f_cpu_stats)(&i, &cs, err);
+        s->cpu_time_ns = cs.cpu_time_ns;
+        if (fake_bulk.partial)
+            continue;
+        s->vcpus = fake.doms[i].vcpus;
+        s->vcpu_time_ns = cs.vcpu_time_ns;
+        s->balloon = (int64_t)fake.doms[i].target_kib * 1024;
+        s->balloon_max = (int64_t)fake.doms[i].max_kib * 1024;
+        s->rss = 90 << 20;
+    }
+    *out = v;
+    *n = k;
+    return MB_OK;
+}
+
+/* Reset fake_bulk and make fake_hv_bulk: fake_hv with the bulk op. */
+__attribute__((unused)) static void fake_bulk_reset(void)
+{
+    memset(&fake_bulk, 0, sizeof(fake_bulk));
+    fake_hv_bulk = fake_hv;
+    fake_hv_bulk.dom_stats_all = f_dom_stats_all;
+}

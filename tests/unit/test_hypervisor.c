@@ -463,7 +463,134 @@ static void test_fake_domains_and_info(void **state)
     mb_hv_dom_free(NULL);
 }
 
+/* Every domain's numbers on fake host A through mb_hv_dom_stats_all; *n and *bulk out. */
+static struct mb_hv_dom_stats *stats_all(struct mb_hv *a, size_t *n, bool *bulk, int want_rc)
+{
+    struct mb_hv_dom_stats *v = NULL;
+    struct mb_error e;
+    mb_error_clear(&e);
+    assert_int_equal(mb_hv_dom_stats_all(a, &v, n, bulk, &e), want_rc);
+    if (want_rc < 0)
+        assert_non_null(strstr(e.msg, "domain statistics: Cannot recv data"));
+    return v;
+}
+
+/* v holds the fake's vm1 alone (1 vCPU, 256 MiB, 2 s of CPU of which 1.5 s vCPU), with
+ * rss (the bulk op's differs from the per-domain one's, to tell the two apart). */
+static void expect_vm1(const struct mb_hv_dom_stats *v, size_t n, int64_t rss)
+{
+    assert_int_equal(n, 1);
+    assert_string_equal(v[0].name, "vm1");
+    assert_string_equal(v[0].state, "running");
+    assert_int_equal(v[0].vcpus, 1);
+    assert_int_equal(v[0].cpu_time_ns, 2000000000);
+    assert_int_equal(v[0].vcpu_time_ns, 1500000000);
+    assert_int_equal(v[0].balloon, 262144LL * 1024);
+    assert_int_equal(v[0].balloon_max, 262144LL * 1024);
+    assert_int_equal(v[0].rss, rss);
+}
+
+static void test_dom_stats_all_bulk_then_per_domain(void **state)
+{
+    (void)state;
+    fake_reset();
+    fake_bulk_reset();
+    struct mb_error e;
+    mb_error_clear(&e);
+    struct mb_hv *a = NULL;
+    assert_int_equal(mb_hv_open(&fake_hv_bulk, "fake://A", &a, &e), MB_OK);
+    size_t n = 9;
+    bool bulk = false;
+    /* one bulk call: the backend's numbers (its rss is 90 MiB, the per-domain one 100) */
+    struct mb_hv_dom_stats *v = stats_all(a, &n, &bulk, MB_OK);
+    assert_true(bulk);
+    assert_int_equal(fake_bulk.calls, 1);
+    expect_vm1(v, n, 90LL << 20);
+    free(v);
+    /* an error is the caller's to handle (it reconnects) */
+    fake_bulk.fail = true;
+    free(stats_all(a, &n, &bulk, MB_EENV));
+    fake_bulk.fail = false;
+    /* a driver without bulk statistics: per domain, and the bulk call is not tried again */
+    fake_bulk.unsupported = true;
+    for (int i = 0; i < 2; i++) {
+        v = stats_all(a, &n, &bulk, MB_OK);
+        assert_false(bulk);
+        expect_vm1(v, n, 100LL << 20);
+        free(v);
+    }
+    assert_int_equal(fake_bulk.calls, 3);
+    mb_hv_close(a);
+    /* a backend without the op (fake_hv): per domain; a host without domains: none */
+    struct mb_hv *b = open_fake("fake://B");
+    v = stats_all(b, &n, &bulk, MB_OK);
+    assert_false(bulk);
+    assert_int_equal(n, 0);
+    free(v);
+    mb_hv_close(b);
+}
+
 /* ---- the real libvirt backend, on libvirt's in-process test driver ---------------- */
+
+static void test_libvirt_dom_stats_from_typed_params(void **state)
+{
+    (void)state;
+    assert_int_equal(virInitialize(), 0); /* before any libvirt call, as the backend does */
+    /* a record of a running QEMU domain with 2 vCPUs, as virConnectGetAllDomainStats
+     * gives it (int: 'i', unsigned int: 'u', unsigned long long: 'U') */
+    static const struct {
+        const char *field;
+        char type;
+        unsigned long long v;
+    } rec[] = {
+        {"state.state", 'i', 1},
+        {"cpu.time", 'U', 3071407327ULL},
+        {"cpu.user", 'U', 2540000000ULL},
+        {"balloon.current", 'U', 131072},
+        {"balloon.maximum", 'U', 262144},
+        {"balloon.rss", 'U', 280708},
+        {"vcpu.current", 'u', 2},
+        {"vcpu.0.state", 'i', 1},
+        {"vcpu.0.time", 'U', 2730000000ULL},
+        {"vcpu.0.wait", 'U', 5},
+        {"vcpu.1.time", 'U', 70000000ULL},
+        {"vcpu.1.delay", 'U', 99},
+    };
+    virTypedParameterPtr p = NULL;
+    int n = 0, max = 0;
+    for (size_t i = 0; i < sizeof(rec) / sizeof(rec[0]); i++) {
+        int rc = rec[i].type == 'i'
+                     ? virTypedParamsAddInt(&p, &n, &max, rec[i].field, (int)rec[i].v)
+                 : rec[i].type == 'u'
+                     ? virTypedParamsAddUInt(&p, &n, &max, rec[i].field, (unsigned)rec[i].v)
+                     : virTypedParamsAddULLong(&p, &n, &max, rec[i].field, rec[i].v);
+        assert_int_equal(rc, 0);
+    }
+    struct mb_hv_dom_stats v;
+    snprintf(v.name, sizeof(v.name), "mbr-vm1");
+    mb_hv_libvirt_dom_stats(p, n, &v);
+    assert_string_equal(v.name, "mbr-vm1");
+    assert_string_equal(v.state, "running");
+    assert_int_equal(v.vcpus, 2);
+    assert_int_equal(v.cpu_time_ns, 3071407327LL);
+    assert_int_equal(v.vcpu_time_ns, 2730000000LL + 70000000LL);
+    assert_int_equal(v.balloon, 131072LL * 1024);
+    assert_int_equal(v.balloon_max, 262144LL * 1024);
+    assert_int_equal(v.rss, 280708LL * 1024);
+    virTypedParamsFree(p, n);
+    /* a paused domain, nothing else reported */
+    p = NULL;
+    n = max = 0;
+    assert_int_equal(virTypedParamsAddInt(&p, &n, &max, "state.state", 3), 0);
+    mb_hv_libvirt_dom_stats(p, n, &v);
+    assert_string_equal(v.state, "paused");
+    assert_int_equal(v.vcpus, -1);
+    assert_int_equal(v.cpu_time_ns, -1);
+    assert_int_equal(v.vcpu_time_ns, -1);
+    assert_int_equal(v.balloon, -1);
+    assert_int_equal(v.rss, -1);
+    virTypedParamsFree(p, n);
+}
 
 static void test_libvirt_job_stats_from_typed_params(void **state)
 {
@@ -522,6 +649,17 @@ static void test_libvirt_test_driver(void **state)
     assert_int_equal(mb_hv_list(hv, &names, &e), MB_OK);
     assert_string_equal(names[0], "test");
     mb_hv_names_free(names);
+    /* bulk statistics: the test driver reports only the state */
+    struct mb_hv_dom_stats *v = NULL;
+    size_t nv = 0;
+    bool bulk = false;
+    assert_int_equal(mb_hv_dom_stats_all(hv, &v, &nv, &bulk, &e), MB_OK);
+    assert_true(bulk);
+    assert_int_equal(nv, 1);
+    assert_string_equal(v[0].name, "test");
+    assert_string_equal(v[0].state, "running");
+    assert_int_equal(v[0].balloon, -1);
+    free(v);
 
     struct mb_hv_dom *d = NULL;
     assert_int_equal(mb_hv_dom_lookup(hv, "no-such-vm", &d, &e), MB_OK);
@@ -664,7 +802,9 @@ int main(void)
         cmocka_unit_test(test_drop_cputune),
         cmocka_unit_test(test_dest_xml_drops_cap),
         cmocka_unit_test(test_fake_domains_and_info),
+        cmocka_unit_test(test_dom_stats_all_bulk_then_per_domain),
         cmocka_unit_test(test_libvirt_job_stats_from_typed_params),
+        cmocka_unit_test(test_libvirt_dom_stats_from_typed_params),
         cmocka_unit_test(test_libvirt_connect_error_message),
         cmocka_unit_test(test_libvirt_test_driver),
         cmocka_unit_test(test_vm_command_exit_codes),

@@ -10,7 +10,6 @@
 #include <sys/stat.h>
 
 #include <cmocka.h>
-#include <libvirt/libvirt.h>
 
 #include "fake_ssh.c"
 #include "fake_virt.c"
@@ -305,50 +304,6 @@ static void test_agent_script_runs(void **state)
     mb_buf_free(&out);
 }
 
-/* ---- libvirt's bulk statistics ----------------------------------------------------------- */
-
-static void test_parse_domstats(void **state)
-{
-    (void)state;
-    assert_int_equal(virInitialize(), 0); /* before any libvirt call, as the backend does */
-    virTypedParameterPtr p = NULL;
-    int n = 0, max = 0;
-    assert_int_equal(virTypedParamsAddInt(&p, &n, &max, "state.state", 1), 0);
-    assert_int_equal(virTypedParamsAddULLong(&p, &n, &max, "cpu.time", 3071407327ULL), 0);
-    assert_int_equal(virTypedParamsAddULLong(&p, &n, &max, "cpu.user", 2540000000ULL), 0);
-    assert_int_equal(virTypedParamsAddULLong(&p, &n, &max, "balloon.current", 131072), 0);
-    assert_int_equal(virTypedParamsAddULLong(&p, &n, &max, "balloon.maximum", 262144), 0);
-    assert_int_equal(virTypedParamsAddULLong(&p, &n, &max, "balloon.rss", 280708), 0);
-    assert_int_equal(virTypedParamsAddUInt(&p, &n, &max, "vcpu.current", 2), 0);
-    assert_int_equal(virTypedParamsAddInt(&p, &n, &max, "vcpu.0.state", 1), 0);
-    assert_int_equal(virTypedParamsAddULLong(&p, &n, &max, "vcpu.0.time", 2730000000ULL), 0);
-    assert_int_equal(virTypedParamsAddULLong(&p, &n, &max, "vcpu.0.wait", 5), 0);
-    assert_int_equal(virTypedParamsAddULLong(&p, &n, &max, "vcpu.1.time", 70000000ULL), 0);
-    assert_int_equal(virTypedParamsAddULLong(&p, &n, &max, "vcpu.1.delay", 99), 0);
-    struct mb_monitor_vm_sample v;
-    snprintf(v.name, sizeof(v.name), "mbr-vm1");
-    mb_monitor_parse_domstats(p, n, &v);
-    assert_string_equal(v.name, "mbr-vm1");
-    assert_string_equal(v.state, "running");
-    assert_int_equal(v.vcpus, 2);
-    assert_int_equal(v.cpu_time_ns, 3071407327LL);
-    assert_int_equal(v.vcpu_time_ns, 2730000000LL + 70000000LL);
-    assert_int_equal(v.balloon, 131072LL * 1024);
-    assert_int_equal(v.balloon_max, 262144LL * 1024);
-    assert_int_equal(v.rss, 280708LL * 1024);
-    virTypedParamsFree(p, n);
-    /* a paused domain, nothing else reported */
-    p = NULL;
-    n = max = 0;
-    assert_int_equal(virTypedParamsAddInt(&p, &n, &max, "state.state", 3), 0);
-    mb_monitor_parse_domstats(p, n, &v);
-    assert_string_equal(v.state, "paused");
-    assert_int_equal(v.cpu_time_ns, -1);
-    assert_int_equal(v.vcpu_time_ns, -1);
-    assert_int_equal(v.rss, -1);
-    virTypedParamsFree(p, n);
-}
-
 /* ---- sampling through the fakes ---------------------------------------------------------- */
 
 /* What the agent prints for one sample taken now. */
@@ -363,6 +318,17 @@ static const char *host_text_at(int64_t cpu_ns, int64_t rx)
              "@file /proc/net/dev\n  eth0: %lld 1 0 0 0 0 0 0 %lld 2 0 0 0 0 0 0\n",
              mb_now_wall(), (long long)cpu_ns, (long long)rx, (long long)(2 * rx));
     return buf;
+}
+
+/* Two samples now; the status after them. */
+static struct mb_monitor_status two_samples(struct mb_monitor *m)
+{
+    struct mb_error e;
+    assert_int_equal(mb_monitor_sample_now(m, &e), MB_OK);
+    assert_int_equal(mb_monitor_sample_now(m, &e), MB_OK);
+    struct mb_monitor_status st;
+    mb_monitor_status(m, &st);
+    return st;
 }
 
 struct rig {
@@ -683,10 +649,7 @@ static void test_unreachable_host_is_a_gap(void **state)
     struct mb_monitor_opts o = {.hv_ops = &timed_hv, .ssh_ops = &fake_remote};
     struct mb_error e;
     assert_int_equal(mb_monitor_new(r.hosts, 2, &o, &m, &e), MB_OK);
-    assert_int_equal(mb_monitor_sample_now(m, &e), MB_OK);
-    assert_int_equal(mb_monitor_sample_now(m, &e), MB_OK);
-    struct mb_monitor_status st;
-    mb_monitor_status(m, &st);
+    struct mb_monitor_status st = two_samples(m);
     assert_int_equal(st.ticks, 2);
     /* one failed connection per host, not one per sample: retried after a pause */
     assert_int_equal(st.errors, 2);
@@ -697,6 +660,100 @@ static void test_unreachable_host_is_a_gap(void **state)
     assert_int_equal(mb_monitor_vm_usage(m, "hostA", "vm1", 0, mb_now_wall(), &u, &e), MB_OK);
     assert_int_equal(u.samples, 2);
     mb_monitor_free(m);
+    rm_tmpdir();
+}
+
+/* A monitor of host A alone (its VMs through ops, no host series) writing to csv. */
+static int host_a_monitor(const struct mb_hv_ops *ops, const char *csv, struct mb_monitor **m,
+                          struct mb_error *e)
+{
+    static const struct mb_monitor_host host_a = {.name = "hostA", .uri = "fake://A"};
+    struct mb_monitor_opts o = {.csv_path = csv, .hv_ops = ops};
+    mb_error_clear(e);
+    return mb_monitor_new(&host_a, 1, &o, m, e);
+}
+
+/* VM sampling through the hypervisor's bulk statistics: one call per host per sample,
+ * a domain that appears or goes, fields the driver does not report left empty, and a
+ * connection that breaks. */
+static void test_vms_through_bulk_stats(void **state)
+{
+    (void)state;
+    setup_fake();
+    fake_bulk_reset();
+    fake_bulk.cpu_stats = t_cpu_stats;
+    make_tmpdir();
+    char csv[300];
+    snprintf(csv, sizeof(csv), "%s/monitor.csv", tmpdir);
+    struct mb_monitor *m = NULL;
+    struct mb_error e;
+    assert_int_equal(host_a_monitor(&fake_hv_bulk, csv, &m, &e), MB_OK);
+    double t0 = mb_now_wall();
+    assert_int_equal(mb_monitor_sample_now(m, &e), MB_OK);
+    /* vm2 appears */
+    fake.doms[1] = fake.doms[0];
+    snprintf(fake.doms[1].name, sizeof(fake.doms[1].name), "vm2");
+    nap_ms(200);
+    assert_int_equal(mb_monitor_sample_now(m, &e), MB_OK);
+    /* vm1 goes; vm2 is reported with its state and CPU time only */
+    fake.doms[0].used = false;
+    fake_bulk.partial = true;
+    nap_ms(200);
+    assert_int_equal(mb_monitor_sample_now(m, &e), MB_OK);
+    double t1 = mb_now_wall();
+    assert_int_equal(fake_bulk.calls, 3);
+
+    struct mb_monitor_usage u;
+    assert_int_equal(mb_monitor_vm_usage(m, "hostA", "vm1", t0, t1, &u, &e), MB_OK);
+    assert_int_equal(u.samples, 2);
+    assert_true(fabs(u.vcpu_pct - 40) < 4);
+    assert_true(fabs(u.rss_last - 90.0 * 1048576) < 1);
+    assert_int_equal(mb_monitor_vm_usage(m, "hostA", "vm2", t0, t1, &u, &e), MB_OK);
+    assert_int_equal(u.samples, 2);
+    assert_true(fabs(u.cpu_pct - 50) < 5);
+    assert_true(isnan(u.vcpu_pct)); /* its last sample had no vCPU time */
+
+    /* the connection breaks: a gap and an error, then a reconnection after a pause */
+    fake_bulk.fail = true;
+    struct mb_monitor_status st = two_samples(m);
+    assert_int_equal(st.ticks, 5);
+    assert_int_equal(st.errors, 1);
+    assert_non_null(strstr(st.last_error, "host hostA: domain statistics: Cannot recv data"));
+    assert_int_equal(fake_bulk.calls, 4);
+    mb_monitor_free(m);
+
+    char *text = slurp(csv);
+    assert_non_null(text);
+    int lines = 0;
+    for (char *p = text; *p; p++)
+        lines += *p == '\n';
+    assert_int_equal(lines, 1 + 1 + 2 + 1);
+    assert_non_null(strstr(text, ",hostA,vm,vm1,running,"));
+    assert_non_null(strstr(text, ",libvirt-bulk\n"));
+    assert_null(strstr(text, ",libvirt\n"));
+    /* vm2's last line: CPU time, and the columns of what was not reported empty */
+    const char *last = strrchr(text, '\n');
+    while (last > text && last[-1] != '\n')
+        last--;
+    const char *c = strstr(last, ",vm2,running,");
+    assert_non_null(c);
+    char *cols = mb_xstrndup(c, strcspn(c, "\n"));
+    /* ,vm2,running,cpu_pct,vcpu_pct,cpu_time_ns,vcpu_time_ns,mem,rss,limit,net x4,source */
+    int ncomma = 0;
+    const char *p = cols + strlen(",vm2,running,");
+    const char *fields[16] = {p};
+    for (const char *q = p; *q; q++)
+        if (*q == ',' && ncomma < 15)
+            fields[++ncomma] = q + 1;
+    assert_int_equal(ncomma, 11);
+    assert_true(fields[0][0] != ','); /* cpu_pct */
+    assert_true(fields[1][0] == ','); /* vcpu_pct */
+    assert_true(fields[2][0] != ','); /* cpu_time_ns */
+    for (int k = 3; k <= 10; k++)     /* vcpu_time_ns .. net_tx_bytes */
+        assert_true(fields[k][0] == ',');
+    assert_string_equal(fields[11], "libvirt-bulk");
+    free(cols);
+    free(text);
     rm_tmpdir();
 }
 
@@ -772,12 +829,9 @@ static void test_csv_with_another_header_is_left_alone(void **state)
     char csv[300];
     snprintf(csv, sizeof(csv), "%s/monitor.csv", tmpdir);
     write_file(csv, "run_id,scenario\nx,y\n");
-    struct mb_monitor_host h = {.name = "hostA", .uri = "fake://A"};
-    struct mb_monitor_opts o = {.csv_path = csv, .hv_ops = &timed_hv};
     struct mb_monitor *m = NULL;
     struct mb_error e;
-    mb_error_clear(&e);
-    assert_int_equal(mb_monitor_new(&h, 1, &o, &m, &e), MB_EINPUT);
+    assert_int_equal(host_a_monitor(&timed_hv, csv, &m, &e), MB_EINPUT);
     assert_null(m);
     assert_non_null(strstr(e.file, "monitor.csv"));
     char *text = slurp(csv);
@@ -785,10 +839,10 @@ static void test_csv_with_another_header_is_left_alone(void **state)
     free(text);
     /* our own file is appended to */
     unlink(csv);
-    assert_int_equal(mb_monitor_new(&h, 1, &o, &m, &e), MB_OK);
+    assert_int_equal(host_a_monitor(&timed_hv, csv, &m, &e), MB_OK);
     assert_int_equal(mb_monitor_sample_now(m, &e), MB_OK);
     mb_monitor_free(m);
-    assert_int_equal(mb_monitor_new(&h, 1, &o, &m, &e), MB_OK);
+    assert_int_equal(host_a_monitor(&timed_hv, csv, &m, &e), MB_OK);
     assert_int_equal(mb_monitor_sample_now(m, &e), MB_OK);
     mb_monitor_free(m);
     text = slurp(csv);
@@ -855,7 +909,6 @@ int main(void)
         cmocka_unit_test(test_default_netdevs),
         cmocka_unit_test(test_parse_agent_form),
         cmocka_unit_test(test_agent_script_runs),
-        cmocka_unit_test(test_parse_domstats),
         cmocka_unit_test(test_sample_csv_and_figures),
         cmocka_unit_test(test_cap_and_balloon_checks),
         cmocka_unit_test(test_prefix_usage_adds_up),
@@ -863,6 +916,7 @@ int main(void)
         cmocka_unit_test(test_ssh_agent_thread_batches),
         cmocka_unit_test(test_flush_waits_for_every_host),
         cmocka_unit_test(test_unreachable_host_is_a_gap),
+        cmocka_unit_test(test_vms_through_bulk_stats),
         cmocka_unit_test(test_local_reader),
         cmocka_unit_test(test_csv_with_another_header_is_left_alone),
         cmocka_unit_test(test_bad_options),

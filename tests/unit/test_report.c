@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "report.h"
+#include "report_int.h"
 #include "results.h"
 
 #define N_OF(a) (sizeof(a) / sizeof((a)[0]))
@@ -158,94 +159,6 @@ static void close_at(const char *file, int line, double a, double b)
     }
 }
 #define CLOSE(a, b) close_at(__FILE__, __LINE__, (a), (b))
-
-/* ---- metadata.json ----------------------------------------------------------------------- */
-
-struct flat_rec {
-    char text[2048];
-};
-
-static void flat_cb(void *ctx, const char *path, const struct mb_report_json *v)
-{
-    struct flat_rec *r = ctx;
-    size_t n = strlen(r->text);
-    snprintf(r->text + n, sizeof(r->text) - n, "%s=%s\n", path, v->text);
-}
-
-static void test_json_good(void **state)
-{
-    (void)state;
-    const char *doc = "\xef\xbb\xbf{\"harness_version\": \"v1\", \"n\": -12.5e2, \"ok\": true,\n"
-                      " \"nothing\": null, \"s\": \"caf\\u00e9 \\ud83d\\ude00 a\\\"b\\\\c\\n\",\n"
-                      " \"hosts\": [{\"name\": \"hostA\", \"kernel\": \"Linux 6\"},\n"
-                      "           {\"name\": \"hostB\", \"cpus\": 2}],\n"
-                      " \"list\": [1, [2, 3]], \"empty\": {}, \"none\": []}";
-    struct mb_report_json *j = NULL;
-    struct mb_error err;
-    mb_error_clear(&err);
-    assert_int_equal(mb_report_json_parse("m.json", doc, strlen(doc), &j, &err), 0);
-    assert_int_equal(j->type, MB_JSON_OBJECT);
-    const struct mb_report_json *n = mb_report_json_get(j, "n");
-    assert_int_equal(n->type, MB_JSON_NUMBER);
-    CLOSE(n->num, -1250);
-    assert_string_equal(n->text, "-12.5e2");
-    assert_string_equal(mb_report_json_get(j, "s")->text, "caf\xc3\xa9 \xf0\x9f\x98\x80 a\"b\\c\n");
-    assert_null(mb_report_json_get(j, "missing"));
-    struct flat_rec r = {""};
-    mb_report_json_flatten(j, flat_cb, &r);
-    assert_non_null(strstr(r.text, "hosts[hostA].kernel=Linux 6\n"));
-    assert_non_null(strstr(r.text, "hosts[hostB].cpus=2\n"));
-    assert_non_null(strstr(r.text, "list[1][0]=2\n"));
-    assert_non_null(strstr(r.text, "ok=true\nnothing=null\n"));
-    mb_report_json_free(j);
-    mb_report_json_free(NULL);
-}
-
-static void test_json_bad(void **state)
-{
-    (void)state;
-    static const struct {
-        const char *doc, *want;
-    } cases[] = {
-        {"{\"a\": 1,\n", "m.json:2:1: the file ends inside the object opened at line 1, column 1"},
-        {"[1, 2", "m.json:1:6: the file ends inside the array opened at line 1, column 1"},
-        {"{\"a\" 1}", "m.json:1:6: expected ':' after the member name"},
-        {"[1 2]", "m.json:1:4: expected ',' or ']'"},
-        {"{\"a\": tru}", "m.json:1:7: expected a value"},
-        {"\"a\x01\"", "m.json:1:3: control character in a string"},
-        {"{\"a\": \"\\q\"}", "m.json:1:8: unknown escape '\\q'"},
-        {"{} x", "m.json:1:4: text after the end of the document"},
-        {"01", "m.json:1:1: expected a value"},
-        {"-", "m.json:1:1: expected a value"},
-        {"\"abc", "m.json:1:1: string never closed (file truncated?)"},
-        {"", "m.json:1:1: a value is missing (file truncated?)"},
-        {"{1: 2}", "m.json:1:2: expected a member name in quotes"},
-        {"\"\\u12g4\"", "m.json:1:6: \\u needs four hex digits"},
-    };
-    for (size_t i = 0; i < N_OF(cases); i++) {
-        struct mb_report_json *j = NULL;
-        struct mb_error err;
-        mb_error_clear(&err);
-        int rc = mb_report_json_parse("m.json", cases[i].doc, strlen(cases[i].doc), &j, &err);
-        char buf[1200];
-        mb_error_format(&err, buf, sizeof(buf));
-        if (rc != MB_EINPUT || !strstr(buf, cases[i].want))
-            fail_msg("case %zu: rc %d, '%s', want '%s'", i, rc, buf, cases[i].want);
-        assert_null(j);
-    }
-    /* nesting is bounded */
-    char deep[200];
-    memset(deep, '[', 100);
-    memset(deep + 100, ']', 100);
-    struct mb_report_json *j = NULL;
-    struct mb_error err;
-    mb_error_clear(&err);
-    assert_int_equal(mb_report_json_parse("m.json", deep, 200, &j, &err), MB_EINPUT);
-    assert_non_null(strstr(err.msg, "nested deeper than 64 levels"));
-    /* NUL bytes */
-    assert_int_equal(mb_report_json_parse("m.json", "{\"a\":\0}", 7, &j, &err), MB_EINPUT);
-    assert_non_null(strstr(err.msg, "NUL byte"));
-}
 
 /* ---- loading ------------------------------------------------------------------------------ */
 
@@ -888,6 +801,50 @@ static size_t count(const char *s, const char *what)
     return n;
 }
 
+/* Inline Markdown, as it reaches report.html: each construct, and the unclosed ones as
+ * plain text. */
+static void test_doc_inline_html(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *md, *html;
+    } cases[] = {
+        {"plain & <b> \"q\"", "<p>plain &amp; &lt;b&gt; &quot;q&quot;</p>\n"},
+        {"`a<b` and **s** *e*", "<p><code>a&lt;b</code> and <strong>s</strong> <em>e</em></p>\n"},
+        {"see [the docs](x.md?a=1&b=2)", "<p>see <a href=\"x.md?a=1&amp;b=2\">the docs</a></p>\n"},
+        {"[`code` link](#s1)", "<p><a href=\"#s1\"><code>code</code> link</a></p>\n"},
+        {"open ` tick", "<p>open ` tick</p>\n"},
+        {"[no link] [half](x", "<p>[no link] [half](x</p>\n"},
+        {"\\* \\` \\[ \\\\", "<p>* ` [ \\</p>\n"},
+        {"**unclosed *too", "<p><strong>unclosed <em>too</em></strong></p>\n"},
+    };
+    for (size_t i = 0; i < N_OF(cases); i++) {
+        struct mb_report_doc D;
+        mb_report_doc_begin(&D);
+        D.html.len = 0; /* without the head */
+        mb_report_doc_p(&D, cases[i].md);
+        if (strcmp(D.html.data, cases[i].html))
+            fail_msg("case %zu: '%s' gives '%s', want '%s'", i, cases[i].md, D.html.data,
+                     cases[i].html);
+        char md[256];
+        snprintf(md, sizeof(md), "%s\n\n", cases[i].md);
+        assert_string_equal(D.md.data, md); /* Markdown is kept as written */
+        mb_report_doc_free(&D);
+    }
+    struct mb_report_doc D;
+    mb_report_doc_begin(&D);
+    D.html.len = 0; /* without the head */
+    mb_report_doc_p_class(&D, "verdict v-yes", "**ok**");
+    mb_report_doc_quote(&D, "q");
+    mb_report_doc_details(&D, "more");
+    mb_report_doc_details_end(&D);
+    assert_string_equal(D.html.data, "<p class=\"verdict v-yes\"><strong>ok</strong></p>\n"
+                                     "<blockquote>q</blockquote>\n"
+                                     "<details><summary>more</summary>\n</details>\n");
+    assert_string_equal(D.md.data, "**ok**\n\n> q\n\n#### more\n\n");
+    mb_report_doc_free(&D);
+}
+
 static void test_write_documents(void **state)
 {
     (void)state;
@@ -952,8 +909,6 @@ static void test_write_documents(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_json_good),
-        cmocka_unit_test(test_json_bad),
         cmocka_unit_test(test_load_aggregates_runs),
         cmocka_unit_test(test_load_hops_and_trim_from_scenario),
         cmocka_unit_test(test_load_header_only_and_no_factors),
@@ -966,6 +921,7 @@ int main(void)
         cmocka_unit_test(test_claim_sources),
         cmocka_unit_test(test_figures_from_plots),
         cmocka_unit_test(test_figures_defaults),
+        cmocka_unit_test(test_doc_inline_html),
         cmocka_unit_test(test_write_documents),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

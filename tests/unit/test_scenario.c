@@ -11,6 +11,7 @@
 
 #include "plan.h"
 #include "scenario.h"
+#include "validate.h"
 #include "workload.h"
 
 static struct mb_scenario *load(const char *text, struct mb_error *err)
@@ -207,6 +208,49 @@ static void test_every_driver_is_a_workload(void **state)
     }
 }
 
+/* Every point checked as the runner needs it (validate.c), without a testbed: the error
+ * names the value at fault, a factor's level when the level is. */
+static void test_points_checked(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *text;
+        int line, column; /* 0: accepted */
+        const char *contains;
+    } cases[] = {
+        {"name: x\nvms: {memory: 128MiB, workload: jbb}\nworkload: {jbb: {heap: 96MiB}}\n", 0, 0,
+         NULL},
+        {"name: x\nvms: {memory: 128MiB, workload: jbb}\nworkload: {jbb: {heap: 120MiB}}\n", 3, 24,
+         "workload.jbb.heap 120 MiB does not fit in vms.memory 128 MiB: leave at least 32 MiB"},
+        /* the heap at its default (128MiB): the memory is at fault, at its level */
+        {"name: x\nvms: {memory: [1GiB, 128MiB], workload: jbb}\n", 2, 22, "vms.memory 128 MiB"},
+        {"name: x\nvms: {workload: [idle, jbb]}\nworkload: {jbb: {warehouses: 9}}\n", 3, 30,
+         "cannot hold 9 warehouses"},
+        {"name: x\ncolocation: {workload: iozone}\nworkload: {iozone: {dir: rel}}\n", 3, 26,
+         "the resident (colocation.workload): workload.iozone.dir: 'rel'"},
+        {"name: x\nplacement: {hosts: \"hostB=idle,hostC=web\", policy: random}\n"
+         "workload: {web: {port: 7777}}\n",
+         3, 24, "the resident on hostC (placement.hosts): workload.web.port"},
+        {"name: x\nvms: {count: [1, 64]}\ncolocation: {workload: idle}\n", 2, 18,
+         "make 65 VMs in a run"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct mb_error err;
+        mb_error_clear(&err);
+        struct mb_scenario *s = load(cases[i].text, &err);
+        if (!s)
+            fail_msg("case %zu: not loaded: %s", i, err.msg);
+        int rc = mb_validate_scenario(s, NULL, &err);
+        if (!cases[i].line && rc)
+            fail_msg("case %zu: refused: %s", i, err.msg);
+        if (cases[i].line && (rc != MB_EINPUT || err.line != cases[i].line ||
+                              err.column != cases[i].column || !strstr(err.msg, cases[i].contains)))
+            fail_msg("case %zu: rc %d at %d:%d '%s'; want %d:%d '%s'", i, rc, err.line, err.column,
+                     err.msg, cases[i].line, cases[i].column, cases[i].contains);
+        mb_scenario_free(s);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -217,6 +261,7 @@ int main(void)
         cmocka_unit_test(test_truncations),
         cmocka_unit_test(test_invalid_yaml_does_not_leak),
         cmocka_unit_test(test_every_driver_is_a_workload),
+        cmocka_unit_test(test_points_checked),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -10,7 +10,9 @@
 
 #include <cmocka.h>
 
+#include "scenario.h"
 #include "testbed.h"
+#include "validate.h"
 
 static char dir[64];
 
@@ -153,6 +155,89 @@ static void test_resolve(void **state)
     assert_null(mb_testbed_resolve("", NULL, &err));
 }
 
+/* ---- scenarios checked against a testbed (validate.c) ------------------------------ */
+
+static const char small[] = "name: small\n"
+                            "hosts:\n"
+                            "  hostA: {uri: qemu+tcp://10.1.2.11/system, cpus: 0-1, memory: 2GiB}\n"
+                            "  hostB: {uri: qemu+tcp://10.1.2.12/system, cpus: 0-3, memory: 1GiB}\n"
+                            "  hostC: {uri: qemu+tcp://10.1.2.13/system}\n"
+                            "guest:\n"
+                            "  kernel: /k\n"
+                            "  initrd: /i\n"
+                            "  network: {first_ip: 10.1.2.101, prefix: 24, gateway: 10.1.2.1}\n";
+
+struct on_case {
+    const char *scenario; /* after "name: x\n" */
+    int line, column;     /* 0: accepted */
+    const char *contains;
+};
+
+static void test_scenario_on_testbed(void **state)
+{
+    (void)state;
+    static const struct on_case cases[] = {
+        {"", 0, 0, NULL},
+        {"migration: {to: hostC}\nvms: {count: 3}\n", 0, 0, NULL}, /* hostC: no limits */
+        {"migration: {from: hostZ}\n", 2, 19, "migration.from 'hostZ' is not a host of testbed"},
+        {"migration: {to: [hostC, hostQ]}\n", 2, 25, "migration.to 'hostQ' is not a host"},
+        {"migration: {from: hostB}\n", 2, 19, "migration.from and migration.to are both hostB"},
+        {"vms: {vcpus: [1, 4]}\n", 2, 18, "vms.vcpus 4 is more than the 2 CPUs host hostA"},
+        {"reservation: {destination: {cpu: 5}}\n", 2, 34,
+         "reservation.destination.cpu 5 holds more CPUs than the 4 host hostB"},
+        {"vms: {count: 2, memory: 512MiB}\n", 0, 0, NULL}, /* hostB: exactly 1GiB */
+        {"vms: {count: [2, 3], memory: 512MiB}\n", 2, 18, "host hostB may use 1GiB of memory"},
+        /* release: the placeholders leave before the VMs arrive; hold: they stay */
+        {"reservation: {destination: {memory: 768MiB}}\n", 0, 0, NULL},
+        {"reservation: {destination: {memory: 768MiB, mode: hold}}\n", 2, 37,
+         "placeholders of 768MiB"},
+        {"colocation: {workload: idle}\n", 0, 0, NULL},
+        {"vms: {count: 2}\ncolocation: {workload: idle}\n", 2, 14, "a resident"},
+        {"placement: {hosts: \"hostC=jbb,hostQ=idle\", policy: random}\n", 2, 21,
+         "placement.hosts 'hostQ' is not a host"},
+        {"placement: {hosts: \"hostA=jbb\", policy: random}\n", 2, 21,
+         "'hostA' is the source host"},
+        {"contention: {memory: 4GiB}\n", 0, 0, NULL}, /* admission free: what is left */
+        {"contention: {memory: 768MiB, admission: all}\n", 2, 22,
+         "a tenant (contention.admission all) of 768MiB"},
+    };
+    const char *tbpath = write_file("small.yaml", small);
+    struct mb_error err;
+    mb_error_clear(&err);
+    struct mb_testbed *tb = mb_testbed_load(tbpath, &err);
+    if (!tb)
+        fail_msg("%s:%d:%d: %s", err.file, err.line, err.column, err.msg);
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        const struct on_case *c = &cases[i];
+        char text[512];
+        snprintf(text, sizeof(text), "name: x\n%s", c->scenario);
+        struct mb_scenario *s = mb_scenario_load_mem("t.yaml", text, strlen(text), &err);
+        if (!s)
+            fail_msg("case %zu: %s", i, err.msg);
+        /* without the testbed, every case passes: only the hosts refuse it */
+        assert_int_equal(mb_validate_scenario(s, NULL, &err), 0);
+        mb_error_clear(&err);
+        int rc = mb_validate_scenario(s, tb, &err);
+        if (!c->line && rc)
+            fail_msg("case %zu: refused: %d:%d: %s", i, err.line, err.column, err.msg);
+        if (c->line && (rc != MB_EINPUT || !strstr(err.msg, c->contains) || err.line != c->line ||
+                        err.column != c->column))
+            fail_msg("case %zu: rc %d at %d:%d '%s'; want %d:%d '%s'", i, rc, err.line, err.column,
+                     err.msg, c->line, c->column, c->contains);
+        if (c->line)
+            assert_string_equal(err.file, "t.yaml");
+        mb_scenario_free(s);
+    }
+    /* check --testbed=FILE: the same, the testbed named by its path */
+    struct mb_scenario *s = mb_scenario_load_mem("t.yaml", "name: x\nvms: {vcpus: 3}\n", 24, &err);
+    assert_non_null(s);
+    assert_int_equal(mb_validate_against(s, tbpath, &err), MB_EINPUT);
+    assert_non_null(strstr(err.msg, "vms.vcpus 3"));
+    assert_int_equal(mb_validate_against(s, NULL, &err), 0);
+    mb_scenario_free(s);
+    mb_testbed_free(tb);
+}
+
 static int make_dir(void **state)
 {
     (void)state;
@@ -163,9 +248,10 @@ static int make_dir(void **state)
 static int remove_dir(void **state)
 {
     (void)state;
-    static const char *const names[] = {"good.yaml", "bad.yaml", "one.yaml", "mine.yaml"};
+    static const char *const names[] = {"good.yaml", "bad.yaml", "one.yaml", "mine.yaml",
+                                        "small.yaml"};
     char path[128];
-    for (size_t i = 0; i < 4; i++) {
+    for (size_t i = 0; i < 5; i++) {
         snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
         unlink(path);
     }
@@ -178,6 +264,7 @@ int main(void)
         cmocka_unit_test(test_good),
         cmocka_unit_test(test_bad),
         cmocka_unit_test(test_resolve),
+        cmocka_unit_test(test_scenario_on_testbed),
     };
     return cmocka_run_group_tests(tests, make_dir, remove_dir);
 }

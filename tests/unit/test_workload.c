@@ -516,24 +516,18 @@ static void test_options_consistent(void **state)
             assert_true(num <= o->max);
     }
     assert_int_equal(n, 22);
-    /* every key a driver reads exists, and every key is read by some driver */
-    for (size_t i = 0; mb_wl_drivers[i]; i++)
-        for (size_t k = 0; mb_wl_drivers[i]->keys[k]; k++) {
-            int found = 0;
-            for (const struct mb_option *o = mb_wl_option_table(); o->key; o++)
-                found |= !strcmp(o->key, mb_wl_drivers[i]->keys[k]);
-            if (!found)
-                fail_msg("%s reads unknown key %s", mb_wl_drivers[i]->name,
-                         mb_wl_drivers[i]->keys[k]);
-        }
-    for (const struct mb_option *o = mb_wl_option_table(); o->key; o++) {
-        int used = 0;
-        for (size_t i = 0; mb_wl_drivers[i]; i++)
-            for (size_t k = 0; mb_wl_drivers[i]->keys[k]; k++)
-                used |= !strcmp(o->key, mb_wl_drivers[i]->keys[k]);
-        if (!used)
-            fail_msg("no driver reads %s", o->key);
+    /* each driver's rows are its own workload.NAME.* keys; every row is workload.interval
+     * or some driver's */
+    size_t rows = 1;
+    for (size_t i = 0; mb_wl_drivers[i]; i++) {
+        char prefix[64];
+        snprintf(prefix, sizeof(prefix), "workload.%s.", mb_wl_drivers[i]->name);
+        for (const struct mb_option *o = mb_wl_drivers[i]->options; o && o->key; o++, rows++)
+            if (strncmp(o->key, prefix, strlen(prefix)))
+                fail_msg("%s declares %s", mb_wl_drivers[i]->name, o->key);
     }
+    assert_int_equal(rows, n);
+    assert_string_equal(mb_wl_option_table()[0].key, "workload.interval");
 }
 
 static void test_defaults(void **state)
@@ -556,17 +550,11 @@ static void test_defaults(void **state)
     assert_int_equal(p.web_port, 8080);
     assert_int_equal(p.web_page, 16384);
     assert_float_equal(p.web_timeout_ms, 5000, 0);
-    /* the options as a point would hold them: at an offset in a bigger struct */
-    struct point {
-        int before;
-        struct mb_wl_params wl;
-    };
-    static const struct mb_option merged[] = {
-        MB_WL_OPTIONS(offsetof(struct point, wl)),
-    };
-    assert_int_equal(merged[0].offset, offsetof(struct point, wl.interval_ms));
-    assert_int_equal(merged[sizeof(merged) / sizeof(merged[0]) - 1].offset,
-                     offsetof(struct point, wl.web_timeout_ms));
+    /* the scenario keys hold them at struct mb_point's wl */
+    assert_int_equal(mb_option_find("workload.interval")->offset,
+                     offsetof(struct mb_point, wl.interval_ms));
+    assert_int_equal(mb_option_find("workload.web.timeout")->offset,
+                     offsetof(struct mb_point, wl.web_timeout_ms));
 }
 
 static void test_driver_table(void **state)
@@ -578,7 +566,7 @@ static void test_driver_table(void **state)
         assert_non_null(d);
         assert_ptr_equal(d, mb_wl_drivers[i]);
         assert_non_null(d->help);
-        assert_non_null(d->keys);
+        assert_true(!d->program || d->options); /* a program has settings */
         assert_true((d->start != NULL) == (d->program != NULL));
         assert_true((d->parse != NULL) == (d->metric != NULL));
         assert_true(!d->client || d->client_argv);
@@ -642,7 +630,8 @@ static void test_check_table(void **state)
     static const struct check_case cases[] = {
         {"jbb", NULL, NULL, 512 * M, NULL},
         {"jbb", "jbb_heap", "384MiB", 512 * M, NULL},
-        {"jbb", "jbb_heap", "385MiB", 512 * M, "more than 3/4 of the guest's 512 MiB"},
+        {"jbb", "jbb_heap", "385MiB", 512 * M,
+         "heap 385 MiB does not fit in vms.memory 512 MiB: leave at least 128 MiB"},
         {"jbb", "jbb_heap", "8GiB", 0, NULL}, /* guest memory unknown */
         {"jbb", "jbb_warehouses", "9", 0, "cannot hold 9 warehouses"},
         {"iozone", NULL, NULL, 512 * M, NULL},
@@ -671,7 +660,10 @@ static void test_check_table(void **state)
         set_param(&p, c->field, c->value);
         struct mb_error err;
         mb_error_clear(&err);
-        int rc = mb_wl_check(mb_wl_find(c->driver), &p, c->vm_memory, &err);
+        const char *key = NULL;
+        int rc = mb_wl_check(mb_wl_find(c->driver), &p, c->vm_memory, &key, &err);
+        if (rc != 0 && (!key || strncmp(key, "workload.", 9) || !mb_option_find(key)))
+            fail_msg("case %zu: refused without naming its key (%s)", i, key ? key : "NULL");
         if (!c->error && rc != 0)
             fail_msg("case %zu (%s %s=%s): refused: %s", i, c->driver, c->field, c->value, err.msg);
         if (c->error && (rc != MB_EINPUT || !strstr(err.msg, c->error)))
@@ -936,7 +928,7 @@ static void test_client_process(void **state)
     char *missing = mb_xasprintf("%s/missing", dir);
     assert_int_equal(mb_wl_client_start(&mb_wl_web, &p, "10.0.0.101", 30, missing, log, &c, &err),
                      MB_EENV);
-    assert_non_null(strstr(err.msg, "cannot run the load client"));
+    assert_non_null(strstr(err.msg, "the load client: cannot run "));
     assert_int_equal(mb_wl_client_start(&mb_wl_web, &p, "nohost", 30, good, log, &c, &err),
                      MB_EINPUT);
     char *nolog = mb_xasprintf("%s/no/such/dir/log", dir);

@@ -383,6 +383,15 @@ static void test_xen_backend_on_test_driver(void **state)
     assert_int_equal(mb_hv_dom_cpu(d, &c, &e), MB_OK);
     assert_true(c.cpu_time_ns >= 0);
     mb_hv_dom_free(d);
+    /* no bulk statistics in libxl: the monitor's VM series are read per domain */
+    assert_null(mb_hv_xen.dom_stats_all);
+    struct mb_hv_dom_stats *v = NULL;
+    size_t n = 0;
+    bool bulk = true;
+    assert_int_equal(mb_hv_dom_stats_all(hv, &v, &n, &bulk, &e), MB_OK);
+    assert_true(!bulk && n == 1 && !strcmp(v[0].name, "test"));
+    assert_true(v[0].cpu_time_ns >= 0 && v[0].balloon > 0); /* read per domain */
+    free(v);
     mb_hv_close(hv);
 }
 

@@ -11,7 +11,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 
-#include "guest.h"
+#include "workload.h"
 
 static atomic_int stop_threads;
 static atomic_ullong loops;
@@ -30,81 +30,49 @@ static void *spin(void *arg)
     return NULL;
 }
 
-static void usage(FILE *out)
-{
-    fprintf(out, "usage: cpuburn [-n THREADS] [-t SECONDS] [-p PID_FILE] [-d]\n"
-                 "Spins THREADS busy threads (default: one per CPU) until SIGTERM.\n");
-}
+static const char usage[] = "usage: cpuburn [-n THREADS] [-t SECONDS] [-p PID_FILE] [-d]\n"
+                            "Spins THREADS busy threads (default: one per CPU) until SIGTERM.\n";
 
 int main(int argc, char **argv)
 {
-    long nthreads = sysconf(_SC_NPROCESSORS_ONLN);
+    int nthreads = (int)sysconf(_SC_NPROCESSORS_ONLN);
     double seconds = 0;
-    const char *pidfile = NULL;
-    int detach = 0, c;
-    while ((c = getopt(argc, argv, "n:t:p:dh")) != -1) {
-        switch (c) {
-        case 'n':
-            nthreads = (long)guest_number("cpuburn", "-n", optarg);
-            break;
-        case 't':
-            seconds = guest_number("cpuburn", "-t", optarg);
-            break;
-        case 'p':
-            pidfile = optarg;
-            break;
-        case 'd':
-            detach = 1;
-            break;
-        case 'h':
-            usage(stdout);
-            return 0;
-        default:
-            usage(stderr);
-            return 2;
-        }
-    }
-    if (optind != argc || nthreads < 1 || nthreads > 1024) {
-        usage(stderr);
-        return 2;
-    }
-    guest_catch_stop_signals();
-    if (detach)
-        guest_daemonize();
-    if (pidfile && guest_write_pidfile(pidfile) != 0)
-        perror(pidfile);
+    const struct wl_opt opts[] = {
+        {'n', WL_INT, &nthreads}, {'t', WL_NUMBER, &seconds}, {0, 0, NULL}};
+    struct wl_prog prog = {.name = "cpuburn", .usage = usage, .opts = opts, .pid_letter = 'p'};
+    if (wl_parse_options(&prog, argc, argv) != argc || nthreads < 1 || nthreads > 1024)
+        return wl_usage_error(&prog);
+    wl_catch_stop_signals();
+    wl_start(&prog);
 
     /* the threads never see the stop signals: the main thread waits for them */
-    sigset_t set, old;
-    sigemptyset(&set);
-    sigaddset(&set, SIGTERM);
-    sigaddset(&set, SIGINT);
-    pthread_sigmask(SIG_BLOCK, &set, &old);
+    sigset_t old;
+    wl_block_stop_signals(&old);
     pthread_t *t = calloc((size_t)nthreads, sizeof(*t));
     if (!t) {
         perror("cpuburn");
         return 1;
     }
-    long started = 0;
+    int started = 0;
     for (; started < nthreads; started++)
         if (pthread_create(&t[started], NULL, spin, NULL) != 0) {
             perror("cpuburn: pthread_create");
             break;
         }
     pthread_sigmask(SIG_SETMASK, &old, NULL);
-    double t0 = guest_now();
-    guest_ready();
-    while (!guest_stop && started > 0) {
-        double left = seconds > 0 ? seconds - (guest_now() - t0) : 1.0;
+    double t0 = wl_now();
+    wl_ready();
+    while (!wl_stop && started > 0) {
+        double left = seconds > 0 ? seconds - (wl_now() - t0) : 1.0;
         if (left <= 0)
             break;
-        guest_sleep(left < 1.0 ? left : 1.0);
+        wl_sleep(left < 1.0 ? left : 1.0);
     }
     atomic_store(&stop_threads, 1);
-    for (long i = 0; i < started; i++)
+    for (int i = 0; i < started; i++)
         pthread_join(t[i], NULL);
     free(t);
-    printf("cpuburn final threads=%ld seconds=%.1f loops=%llu\n", started, guest_now() - t0,
+    printf("cpuburn final threads=%d seconds=%.1f loops=%llu\n", started, wl_now() - t0,
            (unsigned long long)atomic_load(&loops));
     return started == nthreads ? 0 : 1;
 }

@@ -38,12 +38,11 @@
  * the pid.  Ends on SIGTERM/SIGINT (within
  * one record) or after SECONDS (-t), and removes its file.  Exit status: 0, 1 setup or
  * I/O failure (the message names the file and the error), 2 bad usage. */
-#include <stdarg.h>
 #include <stdint.h>
 #include <sys/statfs.h>
 #include <sys/uio.h>
 
-#include "guest.h"
+#include "workload.h"
 
 #define MIB 1048576.0
 
@@ -70,16 +69,6 @@ struct iozone {
     int verbose;
     const char *status;
 };
-
-static uint64_t rnd(uint64_t *s)
-{
-    uint64_t x = *s;
-    x ^= x >> 12;
-    x ^= x << 25;
-    x ^= x >> 27;
-    *s = x;
-    return x * 0x2545F4914F6CDD1Dull;
-}
 
 static int parse_tests(struct iozone *z, const char *list)
 {
@@ -131,29 +120,6 @@ static const char *default_dir(void)
     return "/tmp";
 }
 
-/* Rewrite the status file atomically (temporary file + rename): key=value lines. */
-static void write_status(const char *path, const char *state, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void write_status(const char *path, const char *state, const char *fmt, ...)
-{
-    if (!path)
-        return;
-    char tmp[4096];
-    if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp))
-        return;
-    FILE *f = fopen(tmp, "w");
-    if (!f)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    fprintf(f, "pid=%ld\nstate=%s\n", (long)getpid(), state);
-    vfprintf(f, fmt, ap);
-    fprintf(f, "wall=%.3f\n", guest_wall());
-    va_end(ap);
-    if (fclose(f) != 0 || rename(tmp, path) != 0)
-        unlink(tmp);
-}
-
 /* One sample: the I/O since the last one, labelled with its test, or "mixed" when tests
  * ended and began within it. */
 static void sample(struct iozone *z, double now)
@@ -165,9 +131,9 @@ static void sample(struct iozone *z, double now)
            z->sample_phase >= 0 ? test_names[z->sample_phase] : "mixed",
            (double)z->bytes_sample / MIB / dt, z->bytes_sample);
     fflush(stdout);
-    write_status(z->status, "running", "t=%.3f\nphase=%s\nmibs=%.2f\nbytes=%llu\n", now - z->t0,
-                 z->sample_phase >= 0 ? test_names[z->sample_phase] : "mixed",
-                 (double)z->bytes_sample / MIB / dt, z->bytes_total);
+    wl_write_status(z->status, "running", "t=%.3f\nphase=%s\nmibs=%.2f\nbytes=%llu\n", now - z->t0,
+                    z->sample_phase >= 0 ? test_names[z->sample_phase] : "mixed",
+                    (double)z->bytes_sample / MIB / dt, z->bytes_total);
     z->bytes_sample = 0;
     z->sample_phase = z->phase;
     z->tlast = now;
@@ -177,7 +143,7 @@ static void sample(struct iozone *z, double now)
 
 static int stop_now(struct iozone *z, double now, int measured)
 {
-    return guest_stop || (measured && z->seconds > 0 && now - z->t0 >= z->seconds);
+    return wl_stop || (measured && z->seconds > 0 && now - z->t0 >= z->seconds);
 }
 
 /* One test over the whole file.  Returns 0 when it completed, 1 when stopped, -1 on an
@@ -194,7 +160,7 @@ static int run_test(struct iozone *z, int t, int measured)
         return -1;
     }
     size_t nrec = z->file_size / z->record;
-    double start = guest_now();
+    double start = wl_now();
     if (measured) {
         if (z->bytes_sample > 0 && z->sample_phase != t)
             z->sample_phase = -1;
@@ -206,7 +172,7 @@ static int run_test(struct iozone *z, int t, int measured)
     for (size_t i = 0; i < nrec; i++) {
         off_t off;
         if (t == T_RANDREAD || t == T_RANDWRITE)
-            off = (off_t)(rnd(&z->rng) % nrec * z->record);
+            off = (off_t)(wl_random(&z->rng) % nrec * z->record);
         else
             off = (off_t)(i * z->record);
         if (writing)
@@ -214,7 +180,7 @@ static int run_test(struct iozone *z, int t, int measured)
         ssize_t n;
         do
             n = writing ? pwrite(fd, z->buf, z->record, off) : pread(fd, z->buf, z->record, off);
-        while (n < 0 && errno == EINTR && !guest_stop);
+        while (n < 0 && errno == EINTR && !wl_stop);
         if (n != (ssize_t)z->record) {
             if (n < 0 && errno == EINTR)
                 break; /* stopped */
@@ -227,7 +193,7 @@ static int run_test(struct iozone *z, int t, int measured)
             z->bytes_total += z->record;
             z->bytes_sample += z->record;
         }
-        double now = guest_now();
+        double now = wl_now();
         if (stop_now(z, now, measured)) {
             rc = 1;
             break;
@@ -243,7 +209,7 @@ static int run_test(struct iozone *z, int t, int measured)
         fprintf(stderr, "iozone: close %s: %s\n", z->path, strerror(errno));
         rc = -1;
     }
-    double now = guest_now();
+    double now = wl_now();
     if (measured && rc == 0 && now > start) {
         double mibs = (double)z->file_size / MIB / (now - start);
         z->result_sum[t] += mibs;
@@ -257,72 +223,33 @@ static int run_test(struct iozone *z, int t, int measured)
     return rc;
 }
 
-static void usage(FILE *out)
-{
-    fprintf(out, "usage: iozone [-s FILE_MIB] [-r RECORD_KIB] [-f DIR] [-T TESTS] [-D] [-e]\n"
-                 "              [-i INTERVAL] [-t SECONDS] [-S STATUS_FILE] [-p PID_FILE] [-d]\n"
-                 "              [-v]\n"
-                 "TESTS: comma list of write,rewrite,read,reread,randread,randwrite or all.\n"
-                 "Prints MiB/s every INTERVAL seconds (default 1) and per test.\n");
-}
+static const char usage[] =
+    "usage: iozone [-s FILE_MIB] [-r RECORD_KIB] [-f DIR] [-T TESTS] [-D] [-e]\n"
+    "              [-i INTERVAL] [-t SECONDS] [-S STATUS_FILE] [-p PID_FILE] [-d]\n"
+    "              [-v]\n"
+    "TESTS: comma list of write,rewrite,read,reread,randread,randwrite or all.\n"
+    "Prints MiB/s every INTERVAL seconds (default 1) and per test.\n";
 
 int main(int argc, char **argv)
 {
     struct iozone z = {.file_size = 64 << 20, .record = 64 << 10, .interval = 1};
-    const char *pidfile = NULL, *tests = "all";
-    int detach = 0, c;
+    const char *tests = "all";
     double mib = 64, kib = 64;
-    while ((c = getopt(argc, argv, "s:r:f:T:Dei:t:S:p:dvh")) != -1) {
-        switch (c) {
-        case 's':
-            mib = guest_number("iozone", "-s", optarg);
-            break;
-        case 'r':
-            kib = guest_number("iozone", "-r", optarg);
-            break;
-        case 'f':
-            z.dir = optarg;
-            break;
-        case 'T':
-            tests = optarg;
-            break;
-        case 'D':
-            z.direct = 1;
-            break;
-        case 'e':
-            z.fsync_writes = 1;
-            break;
-        case 'i':
-            z.interval = guest_number("iozone", "-i", optarg);
-            break;
-        case 't':
-            z.seconds = guest_number("iozone", "-t", optarg);
-            break;
-        case 'S':
-            z.status = optarg;
-            break;
-        case 'p':
-            pidfile = optarg;
-            break;
-        case 'd':
-            detach = 1;
-            break;
-        case 'v':
-            z.verbose = 1;
-            break;
-        case 'h':
-            usage(stdout);
-            return 0;
-        default:
-            usage(stderr);
-            return 2;
-        }
-    }
-    if (optind != argc || parse_tests(&z, tests) != 0 || mib < 1 || mib > 1048576 || kib < 1 ||
-        kib > 65536 || z.interval < 0.05) {
-        usage(stderr);
-        return 2;
-    }
+    const struct wl_opt opts[] = {{'s', WL_NUMBER, &mib},
+                                  {'r', WL_NUMBER, &kib},
+                                  {'f', WL_STRING, &z.dir},
+                                  {'T', WL_STRING, &tests},
+                                  {'D', WL_FLAG, &z.direct},
+                                  {'e', WL_FLAG, &z.fsync_writes},
+                                  {'i', WL_NUMBER, &z.interval},
+                                  {'t', WL_NUMBER, &z.seconds},
+                                  {'S', WL_STRING, &z.status},
+                                  {'v', WL_FLAG, &z.verbose},
+                                  {0, 0, NULL}};
+    struct wl_prog prog = {.name = "iozone", .usage = usage, .opts = opts, .pid_letter = 'p'};
+    if (wl_parse_options(&prog, argc, argv) != argc || parse_tests(&z, tests) != 0 || mib < 1 ||
+        mib > 1048576 || kib < 1 || kib > 65536 || z.interval < 0.05)
+        return wl_usage_error(&prog);
     z.record = (size_t)kib * 1024;
     z.file_size = (size_t)(mib * MIB) / z.record * z.record;
     if (z.file_size < z.record) {
@@ -340,11 +267,8 @@ int main(int argc, char **argv)
         fprintf(stderr, "iozone: -f: directory name too long\n");
         return 2;
     }
-    guest_catch_stop_signals();
-    if (detach)
-        guest_daemonize();
-    if (pidfile && guest_write_pidfile(pidfile) != 0)
-        perror(pidfile);
+    wl_catch_stop_signals();
+    wl_start(&prog);
     if (posix_memalign((void **)&z.buf, 4096, z.record) != 0) {
         fprintf(stderr, "iozone: no memory for a %zu-byte record\n", z.record);
         return 1;
@@ -374,7 +298,7 @@ int main(int argc, char **argv)
             return rc < 0 ? 1 : 0;
         }
     }
-    z.t0 = z.tlast = guest_now();
+    z.t0 = z.tlast = wl_now();
     z.next = z.t0 + z.interval;
     char list[256] = "";
     for (int i = 0; i < z.ntests; i++)
@@ -383,9 +307,9 @@ int main(int argc, char **argv)
     printf("iozone start dir=%s fs=%s file_mib=%.0f record_kib=%.0f direct=%d fsync=%d tests=%s "
            "interval=%.3f wall=%.3f\n",
            z.dir, fs_name(z.dir), (double)z.file_size / MIB, (double)z.record / 1024, z.direct,
-           z.fsync_writes, list, z.interval, guest_wall());
+           z.fsync_writes, list, z.interval, wl_wall());
     fflush(stdout);
-    guest_ready();
+    wl_ready();
 
     int rc = 0;
     z.sample_phase = z.tests[0];
@@ -396,7 +320,7 @@ int main(int argc, char **argv)
             z.rounds++;
     }
     unlink(z.path);
-    double t = guest_now() - z.t0;
+    double t = wl_now() - z.t0;
     sample(&z, z.t0 + t); /* the last, shorter interval: the samples add up to bytes */
     printf("iozone final t=%.3f bytes=%llu mibs=%.2f", t, z.bytes_total,
            t > 0 ? (double)z.bytes_total / MIB / t : 0.0);
@@ -404,9 +328,8 @@ int main(int argc, char **argv)
         printf(" %s=%.2f", test_names[i], z.result_n[i] ? z.result_sum[i] / z.result_n[i] : 0.0);
     printf(" rounds=%d\n", z.rounds);
     fflush(stdout);
-    if (pidfile)
-        unlink(pidfile); /* a stale pid must not lead a stop to another process */
-    write_status(z.status, "stopped", "t=%.3f\nmibs=%.2f\nbytes=%llu\nerror=%d\n", t,
-                 t > 0 ? (double)z.bytes_total / MIB / t : 0.0, z.bytes_total, rc < 0);
+    wl_remove_pidfile(&prog);
+    wl_write_status(z.status, "stopped", "t=%.3f\nmibs=%.2f\nbytes=%llu\nerror=%d\n", t,
+                    t > 0 ? (double)z.bytes_total / MIB / t : 0.0, z.bytes_total, rc < 0);
     return rc < 0 ? 1 : 0;
 }

@@ -41,7 +41,7 @@
 #include <stdint.h>
 #include <sys/mman.h>
 
-#include "guest.h"
+#include "workload.h"
 
 #define DISTRICTS     10
 #define CUSTOMERS     3000 /* per district */
@@ -154,20 +154,9 @@ struct worker {
     pthread_t thread;
 };
 
-static uint64_t rnd(uint64_t *s)
-{
-    /* xorshift64* */
-    uint64_t x = *s;
-    x ^= x >> 12;
-    x ^= x << 25;
-    x ^= x >> 27;
-    *s = x;
-    return x * 0x2545F4914F6CDD1Dull;
-}
-
 static uint32_t uniform(uint64_t *s, uint32_t lo, uint32_t hi)
 {
-    return lo + (uint32_t)(rnd(s) % (uint64_t)(hi - lo + 1));
+    return lo + (uint32_t)(wl_random(s) % (uint64_t)(hi - lo + 1));
 }
 
 /* TPC-C's non-uniform random choice: popular customers and items are chosen more. */
@@ -288,7 +277,7 @@ static void tx_new_order(struct worker *k)
     struct order *o = &d->orders[id % d->norders];
     o->id = id;
     o->customer = c->id;
-    o->entered = guest_wall();
+    o->entered = wl_wall();
     o->carrier = 0;
     o->nlines = (uint16_t)nlines;
     memcpy(o->line, tmp, sizeof(*tmp) * (size_t)nlines);
@@ -336,7 +325,7 @@ static void tx_payment(struct worker *k)
     h->customer = c->id;
     h->district = (uint32_t)dn;
     h->amount = amount;
-    h->when = guest_wall();
+    h->when = wl_wall();
     char name[32];
     last_name(c->last, name, sizeof(name));
     snprintf(h->data, sizeof(h->data), "%.10s %.12s", c->first, name);
@@ -386,7 +375,7 @@ static void tx_delivery(struct worker *k)
 {
     struct warehouse *w = &k->j->wh[k->w];
     uint16_t carrier = (uint16_t)uniform(&k->rng, 1, 10);
-    double now = guest_wall();
+    double now = wl_wall();
     for (int dn = 0; dn < DISTRICTS; dn++) {
         struct district *d = &w->d[dn];
         if (d->nq_len == 0)
@@ -596,29 +585,6 @@ static int check(const struct jbb *j)
     return 0;
 }
 
-/* Rewrite the status file atomically (temporary file + rename): key=value lines. */
-static void write_status(const char *path, const char *state, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void write_status(const char *path, const char *state, const char *fmt, ...)
-{
-    if (!path)
-        return;
-    char tmp[4096];
-    if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp))
-        return;
-    FILE *f = fopen(tmp, "w");
-    if (!f)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    fprintf(f, "pid=%ld\nstate=%s\n", (long)getpid(), state);
-    vfprintf(f, fmt, ap);
-    fprintf(f, "wall=%.3f\n", guest_wall());
-    va_end(ap);
-    if (fclose(f) != 0 || rename(tmp, path) != 0)
-        unlink(tmp);
-}
-
 static unsigned long long total_ops(struct jbb *j)
 {
     unsigned long long n = 0;
@@ -627,64 +593,31 @@ static unsigned long long total_ops(struct jbb *j)
     return n;
 }
 
-static void usage(FILE *out)
-{
-    fprintf(out, "usage: jbb [-w WAREHOUSES] [-m HEAP_MIB] [-i INTERVAL] [-t SECONDS] [-S SEED]\n"
-                 "           [-s STATUS_FILE] [-p PID_FILE] [-d]\n"
-                 "SPECjbb2005-like transactions on in-memory tables; prints business\n"
-                 "operations per second (bops) every INTERVAL seconds (default 1).\n");
-}
+static const char usage[] =
+    "usage: jbb [-w WAREHOUSES] [-m HEAP_MIB] [-i INTERVAL] [-t SECONDS] [-S SEED]\n"
+    "           [-s STATUS_FILE] [-p PID_FILE] [-d]\n"
+    "SPECjbb2005-like transactions on in-memory tables; prints business\n"
+    "operations per second (bops) every INTERVAL seconds (default 1).\n";
 
 int main(int argc, char **argv)
 {
     struct jbb j = {.nwh = 1};
-    double heap_mib = 64, interval = 1, seconds = 0;
-    const char *pidfile = NULL, *status = NULL;
-    int detach = 0, c;
-    while ((c = getopt(argc, argv, "w:m:i:t:S:s:p:dh")) != -1) {
-        switch (c) {
-        case 'w':
-            j.nwh = (int)guest_number("jbb", "-w", optarg);
-            break;
-        case 'm':
-            heap_mib = guest_number("jbb", "-m", optarg);
-            break;
-        case 'i':
-            interval = guest_number("jbb", "-i", optarg);
-            break;
-        case 't':
-            seconds = guest_number("jbb", "-t", optarg);
-            break;
-        case 'S':
-            j.seed = (unsigned)guest_number("jbb", "-S", optarg);
-            break;
-        case 's':
-            status = optarg;
-            break;
-        case 'p':
-            pidfile = optarg;
-            break;
-        case 'd':
-            detach = 1;
-            break;
-        case 'h':
-            usage(stdout);
-            return 0;
-        default:
-            usage(stderr);
-            return 2;
-        }
-    }
-    if (optind != argc || j.nwh < 1 || j.nwh > 64 || heap_mib < 8 || heap_mib > 65536 ||
-        interval < 0.05) {
-        usage(stderr);
-        return 2;
-    }
-    guest_catch_stop_signals();
-    if (detach)
-        guest_daemonize();
-    if (pidfile && guest_write_pidfile(pidfile) != 0)
-        perror(pidfile);
+    double heap_mib = 64, interval = 1, seconds = 0, seed = 0;
+    const char *status = NULL;
+    const struct wl_opt opts[] = {{'w', WL_INT, &j.nwh},
+                                  {'m', WL_NUMBER, &heap_mib},
+                                  {'i', WL_NUMBER, &interval},
+                                  {'t', WL_NUMBER, &seconds},
+                                  {'S', WL_NUMBER, &seed},
+                                  {'s', WL_STRING, &status},
+                                  {0, 0, NULL}};
+    struct wl_prog prog = {.name = "jbb", .usage = usage, .opts = opts, .pid_letter = 'p'};
+    if (wl_parse_options(&prog, argc, argv) != argc || j.nwh < 1 || j.nwh > 64 || heap_mib < 8 ||
+        heap_mib > 65536 || interval < 0.05)
+        return wl_usage_error(&prog);
+    j.seed = (unsigned)seed;
+    wl_catch_stop_signals();
+    wl_start(&prog);
     if (load(&j, (size_t)(heap_mib * MIB)) != 0)
         return 1;
     j.cnt = aligned_alloc(64, sizeof(*j.cnt) * (size_t)j.nwh);
@@ -696,12 +629,9 @@ int main(int argc, char **argv)
     memset(j.cnt, 0, sizeof(*j.cnt) * (size_t)j.nwh);
 
     /* the worker threads never see the stop signals: the main thread waits for them */
-    sigset_t set, old;
-    sigemptyset(&set);
-    sigaddset(&set, SIGTERM);
-    sigaddset(&set, SIGINT);
-    pthread_sigmask(SIG_BLOCK, &set, &old);
-    double t0 = guest_now(), wall0 = guest_wall();
+    sigset_t old;
+    wl_block_stop_signals(&old);
+    double t0 = wl_now(), wall0 = wl_wall();
     size_t slice = j.nursery_len / (size_t)j.nwh;
     int started = 0;
     for (; started < j.nwh; started++) {
@@ -720,19 +650,19 @@ int main(int argc, char **argv)
     printf("jbb start warehouses=%d heap_mib=%.0f interval=%.3f orders=%u wall=%.3f\n", j.nwh,
            heap_mib, interval, j.orders_per_district, wall0);
     fflush(stdout);
-    guest_ready();
+    wl_ready();
 
     double tlast = t0, next = t0 + interval;
     unsigned long long last = 0;
-    while (!guest_stop && started == j.nwh) {
-        double now = guest_now();
+    while (!wl_stop && started == j.nwh) {
+        double now = wl_now();
         if (seconds > 0 && now - t0 >= seconds)
             break;
         if (now < next) {
             double until = next - now;
             if (seconds > 0 && t0 + seconds - now < until)
                 until = t0 + seconds - now;
-            guest_sleep(until);
+            wl_sleep(until);
             continue;
         }
         unsigned long long ops = total_ops(&j);
@@ -740,8 +670,8 @@ int main(int argc, char **argv)
         printf("jbb t=%.3f dt=%.3f bops=%.1f ops=%llu\n", now - t0, dt, (double)(ops - last) / dt,
                ops - last);
         fflush(stdout);
-        write_status(status, "running", "t=%.3f\nbops=%.1f\nops=%llu\n", now - t0,
-                     (double)(ops - last) / dt, ops);
+        wl_write_status(status, "running", "t=%.3f\nbops=%.1f\nops=%llu\n", now - t0,
+                        (double)(ops - last) / dt, ops);
         last = ops;
         tlast = now;
         /* the next report on the interval's grid, skipping ticks the guest slept through */
@@ -751,7 +681,7 @@ int main(int argc, char **argv)
     atomic_store(&j.stop, 1);
     for (int i = 0; i < started; i++)
         pthread_join(k[i].thread, NULL);
-    double now = guest_now(), t = now - t0;
+    double now = wl_now(), t = now - t0;
     unsigned long long ops = total_ops(&j), tx[TX_TYPES] = {0};
     if (now - tlast >= 0.001) { /* the last, shorter interval: the samples add up to ops */
         printf("jbb t=%.3f dt=%.3f bops=%.1f ops=%llu\n", t, now - tlast,
@@ -766,9 +696,8 @@ int main(int argc, char **argv)
         printf(" %s=%llu", tx_names[x], tx[x]);
     printf(" check=%s\n", ok ? "ok" : "bad");
     fflush(stdout);
-    write_status(status, "stopped", "t=%.3f\nbops=%.1f\nops=%llu\ncheck=%s\n", t,
-                 t > 0 ? (double)ops / t : 0.0, ops, ok ? "ok" : "bad");
-    if (pidfile)
-        unlink(pidfile); /* a stale pid must not lead a stop to another process */
+    wl_write_status(status, "stopped", "t=%.3f\nbops=%.1f\nops=%llu\ncheck=%s\n", t,
+                    t > 0 ? (double)ops / t : 0.0, ops, ok ? "ok" : "bad");
+    wl_remove_pidfile(&prog);
     return ok && started == j.nwh ? 0 : 1;
 }

@@ -30,7 +30,7 @@
 #include <stdint.h>
 #include <sys/mman.h>
 
-#include "guest.h"
+#include "workload.h"
 
 #define PAGE         4096u
 #define WORDS        (PAGE / sizeof(uint64_t))
@@ -91,80 +91,30 @@ static void report(struct memcheck *mc, double t, double rate, int final)
            " rate_mibs=%.1f bad=%" PRIu64 " status=%s\n",
            final ? "final " : "", t, mc->mib, mc->pass, mc->checked, rate, mc->bad, status);
     fflush(stdout);
-    if (!mc->status_file)
-        return;
-    char tmp[4096];
-    if (snprintf(tmp, sizeof(tmp), "%s.tmp", mc->status_file) >= (int)sizeof(tmp))
-        return;
-    FILE *f = fopen(tmp, "w");
-    if (!f) {
-        perror(tmp);
-        return;
-    }
-    fprintf(f,
-            "pid=%ld\nstate=%s\nt=%.1f\nmib=%.0f\npasses=%" PRIu64 "\npages=%" PRIu64
-            "\nrate_mibs=%.1f\nbad=%" PRIu64 "\nfirst_bad_page=%lld\nstatus=%s\nwall=%.3f\n",
-            (long)getpid(), final ? "stopped" : "running", t, mc->mib, mc->pass, mc->checked, rate,
-            mc->bad, mc->first_bad, status, guest_wall());
-    if (fclose(f) != 0 || rename(tmp, mc->status_file) != 0) {
+    if (wl_write_status(mc->status_file, final ? "stopped" : "running",
+                        "t=%.1f\nmib=%.0f\npasses=%" PRIu64 "\npages=%" PRIu64
+                        "\nrate_mibs=%.1f\nbad=%" PRIu64 "\nfirst_bad_page=%lld\nstatus=%s\n",
+                        t, mc->mib, mc->pass, mc->checked, rate, mc->bad, mc->first_bad,
+                        status) != 0)
         perror(mc->status_file);
-        unlink(tmp);
-    }
 }
 
-static void usage(FILE *out)
-{
-    fprintf(out, "usage: memcheck [-m MIB] [-r MIB_PER_S] [-t SECONDS] [-i INTERVAL]\n"
-                 "                [-s STATUS_FILE] [-p PID_FILE] [-d]\n"
-                 "Rewrites MIB MiB page by page and reports pages that lost a write.\n"
-                 "Exit: 0 no lost write, 3 lost writes, 1 setup failure, 2 usage.\n");
-}
+static const char usage[] = "usage: memcheck [-m MIB] [-r MIB_PER_S] [-t SECONDS] [-i INTERVAL]\n"
+                            "                [-s STATUS_FILE] [-p PID_FILE] [-d]\n"
+                            "Rewrites MIB MiB page by page and reports pages that lost a write.\n"
+                            "Exit: 0 no lost write, 3 lost writes, 1 setup failure, 2 usage.\n";
 
 int main(int argc, char **argv)
 {
     struct memcheck mc = {.mib = 32, .interval = 1, .first_bad = -1};
-    const char *pidfile = NULL;
-    int detach = 0, c;
-    while ((c = getopt(argc, argv, "m:r:t:i:s:p:dh")) != -1) {
-        switch (c) {
-        case 'm':
-            mc.mib = guest_number("memcheck", "-m", optarg);
-            break;
-        case 'r':
-            mc.rate = guest_number("memcheck", "-r", optarg);
-            break;
-        case 't':
-            mc.seconds = guest_number("memcheck", "-t", optarg);
-            break;
-        case 'i':
-            mc.interval = guest_number("memcheck", "-i", optarg);
-            break;
-        case 's':
-            mc.status_file = optarg;
-            break;
-        case 'p':
-            pidfile = optarg;
-            break;
-        case 'd':
-            detach = 1;
-            break;
-        case 'h':
-            usage(stdout);
-            return 0;
-        default:
-            usage(stderr);
-            return 2;
-        }
-    }
-    if (optind != argc || mc.mib < 1 || mc.interval < 0.05) {
-        usage(stderr);
-        return 2;
-    }
-    guest_catch_stop_signals();
-    if (detach)
-        guest_daemonize();
-    if (pidfile && guest_write_pidfile(pidfile) != 0)
-        perror(pidfile);
+    const struct wl_opt opts[] = {{'m', WL_NUMBER, &mc.mib},         {'r', WL_NUMBER, &mc.rate},
+                                  {'t', WL_NUMBER, &mc.seconds},     {'i', WL_NUMBER, &mc.interval},
+                                  {'s', WL_STRING, &mc.status_file}, {0, 0, NULL}};
+    struct wl_prog prog = {.name = "memcheck", .usage = usage, .opts = opts, .pid_letter = 'p'};
+    if (wl_parse_options(&prog, argc, argv) != argc || mc.mib < 1 || mc.interval < 0.05)
+        return wl_usage_error(&prog);
+    wl_catch_stop_signals();
+    wl_start(&prog);
 
     size_t len = (size_t)(mc.mib * 1048576.0) / PAGE * PAGE;
     mc.pages = len / PAGE;
@@ -179,12 +129,12 @@ int main(int argc, char **argv)
         write_page(mc.mem + i * WORDS, i, 0);
     mc.pass = 1;
 
-    double t0 = guest_now(), tlast = t0, now = t0;
+    double t0 = wl_now(), tlast = t0, now = t0;
     uint64_t done = 0, done_last = 0;
     report(&mc, 0, 0, 0);
-    guest_ready();
+    wl_ready();
     size_t i = 0;
-    while (!guest_stop) {
+    while (!wl_stop) {
         /* 256 pages (1 MiB) between looks at the clock */
         for (int b = 0; b < 256; b++) {
             volatile uint64_t *pg = mc.mem + i * WORDS;
@@ -197,12 +147,12 @@ int main(int argc, char **argv)
             }
         }
         done += 256;
-        now = guest_now();
+        now = wl_now();
         if (mc.rate > 0) {
             double ahead = (double)done / 256.0 / mc.rate - (now - t0);
             if (ahead > 0.001) {
-                guest_sleep(ahead < mc.interval ? ahead : mc.interval);
-                now = guest_now();
+                wl_sleep(ahead < mc.interval ? ahead : mc.interval);
+                now = wl_now();
             }
         }
         if (now - tlast >= mc.interval) {
@@ -213,7 +163,7 @@ int main(int argc, char **argv)
         if (mc.seconds > 0 && now - t0 >= mc.seconds)
             break;
     }
-    now = guest_now();
+    now = wl_now();
     report(&mc, now - t0, now > t0 ? (double)done / 256.0 / (now - t0) : 0, 1);
     return mc.bad ? 3 : 0;
 }

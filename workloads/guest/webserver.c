@@ -27,9 +27,7 @@
  * -d detaches once the socket listens and prints the pid.  Ends on SIGTERM/SIGINT, or
  * after SECONDS (-t).
  * Exit status: 0, 1 setup failure, 2 bad usage. */
-#include <arpa/inet.h>
 #include <ctype.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -37,7 +35,7 @@
 #include <sys/epoll.h>
 #include <sys/socket.h>
 
-#include "guest.h"
+#include "workload.h"
 
 #define REQ_MAX 8192 /* a request's line and headers */
 #define HDR_MAX 256
@@ -383,93 +381,31 @@ static void on_accept(struct server *s)
     }
 }
 
-/* Rewrite the status file atomically (temporary file + rename): key=value lines. */
-static void write_status(const char *path, const char *state, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void write_status(const char *path, const char *state, const char *fmt, ...)
-{
-    if (!path)
-        return;
-    char tmp[4096];
-    if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp))
-        return;
-    FILE *f = fopen(tmp, "w");
-    if (!f)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    fprintf(f, "pid=%ld\nstate=%s\n", (long)getpid(), state);
-    vfprintf(f, fmt, ap);
-    fprintf(f, "wall=%.3f\n", guest_wall());
-    va_end(ap);
-    if (fclose(f) != 0 || rename(tmp, path) != 0)
-        unlink(tmp);
-}
-
-static void usage(FILE *out)
-{
-    fprintf(out, "usage: webserver [-p PORT] [-a ADDRESS] [-m MAX_PAGE_KIB] [-c MAX_CONNECTIONS]\n"
-                 "                 [-i INTERVAL] [-t SECONDS] [-s STATUS_FILE] [-P PID_FILE] [-d]\n"
-                 "Serves / and /SIZE (e.g. /16k) from memory over HTTP/1.0 and 1.1 (default port "
-                 "8080).\n");
-}
+static const char usage[] =
+    "usage: webserver [-p PORT] [-a ADDRESS] [-m MAX_PAGE_KIB] [-c MAX_CONNECTIONS]\n"
+    "                 [-i INTERVAL] [-t SECONDS] [-s STATUS_FILE] [-P PID_FILE] [-d]\n"
+    "Serves / and /SIZE (e.g. /16k) from memory over HTTP/1.0 and 1.1 (default port 8080).\n";
 
 int main(int argc, char **argv)
 {
-    struct server s = {.page_max = 1024 * 1024, .max_conns = 1024};
-    const char *addr = NULL, *pidfile = NULL, *status = NULL;
-    int port = 8080, detach = 0, c;
-    double interval = 1, seconds = 0;
-    while ((c = getopt(argc, argv, "p:a:m:c:i:t:s:P:dh")) != -1) {
-        switch (c) {
-        case 'p':
-            port = (int)guest_number("webserver", "-p", optarg);
-            break;
-        case 'a':
-            addr = optarg;
-            break;
-        case 'm':
-            s.page_max = (size_t)guest_number("webserver", "-m", optarg) * 1024;
-            break;
-        case 'c':
-            s.max_conns = (int)guest_number("webserver", "-c", optarg);
-            break;
-        case 'i':
-            interval = guest_number("webserver", "-i", optarg);
-            break;
-        case 't':
-            seconds = guest_number("webserver", "-t", optarg);
-            break;
-        case 's':
-            status = optarg;
-            break;
-        case 'P':
-            pidfile = optarg;
-            break;
-        case 'd':
-            detach = 1;
-            break;
-        case 'h':
-            usage(stdout);
-            return 0;
-        default:
-            usage(stderr);
-            return 2;
-        }
-    }
-    if (optind != argc || port < 1 || port > 65535 || s.page_max < 1024 ||
-        s.page_max > (size_t)64 << 20 || s.max_conns < 1 || s.max_conns > 65536 ||
-        interval < 0.05) {
-        usage(stderr);
+    struct server s = {.max_conns = 1024};
+    const char *addr = NULL, *status = NULL;
+    int port = 8080;
+    double page_kib = 1024, interval = 1, seconds = 0;
+    const struct wl_opt opts[] = {{'p', WL_INT, &port},        {'a', WL_STRING, &addr},
+                                  {'m', WL_NUMBER, &page_kib}, {'c', WL_INT, &s.max_conns},
+                                  {'i', WL_NUMBER, &interval}, {'t', WL_NUMBER, &seconds},
+                                  {'s', WL_STRING, &status},   {0, 0, NULL}};
+    struct wl_prog prog = {.name = "webserver", .usage = usage, .opts = opts, .pid_letter = 'P'};
+    int first_operand = wl_parse_options(&prog, argc, argv);
+    s.page_max = (size_t)page_kib * 1024;
+    if (first_operand != argc || port < 1 || port > 65535 || s.page_max < 1024 ||
+        s.page_max > (size_t)64 << 20 || s.max_conns < 1 || s.max_conns > 65536 || interval < 0.05)
+        return wl_usage_error(&prog);
+    struct sockaddr_in sin;
+    if (wl_ipv4_address("webserver", addr, port, &sin) != 0)
         return 2;
-    }
-    struct sockaddr_in sin = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
-    sin.sin_addr.s_addr = htonl(INADDR_ANY);
-    if (addr && inet_pton(AF_INET, addr, &sin.sin_addr) != 1) {
-        fprintf(stderr, "webserver: -a wants an IPv4 address, not '%s'\n", addr);
-        return 2;
-    }
-    guest_catch_stop_signals();
+    wl_catch_stop_signals();
     make_pages(&s);
     s.lfd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     int one = 1;
@@ -480,26 +416,23 @@ int main(int argc, char **argv)
         fprintf(stderr, "webserver: port %d: %s\n", port, strerror(errno));
         return 1;
     }
-    if (detach)
-        guest_daemonize();
-    if (pidfile && guest_write_pidfile(pidfile) != 0)
-        perror(pidfile);
+    wl_start(&prog);
     s.ep = epoll_create1(EPOLL_CLOEXEC);
     struct epoll_event lev = {.events = EPOLLIN, .data.ptr = NULL};
     if (s.ep < 0 || epoll_ctl(s.ep, EPOLL_CTL_ADD, s.lfd, &lev) != 0) {
         perror("webserver: epoll");
         return 1;
     }
-    double t0 = guest_now(), tlast = t0, next = t0 + interval;
+    double t0 = wl_now(), tlast = t0, next = t0 + interval;
     printf("webserver start port=%d max_page_kib=%zu wall=%.3f\n", port, s.page_max / 1024,
-           guest_wall());
+           wl_wall());
     fflush(stdout);
-    guest_ready();
+    wl_ready();
 
     unsigned long long req_last = 0, bytes_last = 0, err_last = 0;
     struct epoll_event evs[64];
-    while (!guest_stop) {
-        double now = guest_now();
+    while (!wl_stop) {
+        double now = wl_now();
         if (seconds > 0 && now - t0 >= seconds)
             break;
         if (now >= next) {
@@ -507,8 +440,8 @@ int main(int argc, char **argv)
                    now - t0, now - tlast, s.requests - req_last, s.bytes - bytes_last, s.nconns,
                    s.errors - err_last);
             fflush(stdout);
-            write_status(status, "running", "t=%.3f\nrequests=%llu\nbytes=%llu\nconns=%d\n",
-                         now - t0, s.requests, s.bytes, s.nconns);
+            wl_write_status(status, "running", "t=%.3f\nrequests=%llu\nbytes=%llu\nconns=%d\n",
+                            now - t0, s.requests, s.bytes, s.nconns);
             req_last = s.requests;
             bytes_last = s.bytes;
             err_last = s.errors;
@@ -544,11 +477,10 @@ int main(int argc, char **argv)
         }
     }
     printf("webserver final t=%.3f requests=%llu bytes=%llu accepted=%llu errors=%llu\n",
-           guest_now() - t0, s.requests, s.bytes, s.accepted, s.errors);
+           wl_now() - t0, s.requests, s.bytes, s.accepted, s.errors);
     fflush(stdout);
-    write_status(status, "stopped", "t=%.3f\nrequests=%llu\nbytes=%llu\nconns=%d\n",
-                 guest_now() - t0, s.requests, s.bytes, s.nconns);
-    if (pidfile)
-        unlink(pidfile); /* a stale pid must not lead a stop to another process */
+    wl_write_status(status, "stopped", "t=%.3f\nrequests=%llu\nbytes=%llu\nconns=%d\n",
+                    wl_now() - t0, s.requests, s.bytes, s.nconns);
+    wl_remove_pidfile(&prog);
     return 0;
 }

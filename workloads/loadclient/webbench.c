@@ -26,22 +26,16 @@
  * A request is counted in the interval in which it ends.  Exit status: 0, 1 setup
  * failure (a URL's host does not resolve), 2 bad usage. */
 #include <arpa/inet.h>
-#include <errno.h>
-#include <fcntl.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
 #include <pthread.h>
-#include <signal.h>
 #include <stdatomic.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
-#include <time.h>
-#include <unistd.h>
+
+#include "workload.h"
 
 #define MAX_URLS    64
 #define MAX_CLIENTS 4096
@@ -66,28 +60,6 @@ struct bench {
     atomic_int stop;
     atomic_ullong pages, bytes, failures, lat_us;
 };
-
-static volatile sig_atomic_t got_signal;
-
-static void on_signal(int sig)
-{
-    (void)sig;
-    got_signal = 1;
-}
-
-static double now_mono(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static double now_wall(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static int parse_url(struct bench *b, struct url *u, const char *s)
 {
@@ -151,7 +123,7 @@ static int wait_fd(struct bench *b, int fd, short events, double deadline)
     for (;;) {
         if (atomic_load_explicit(&b->stop, memory_order_relaxed))
             return -1;
-        double left = deadline - now_mono();
+        double left = deadline - wl_now();
         if (left <= 0)
             return 0;
         int ms = left * 1000 < SLICE_MS ? (int)(left * 1000) + 1 : SLICE_MS;
@@ -192,7 +164,7 @@ enum { REQ_OK, REQ_FAILED, REQ_STOPPED };
  * *got; leaves *fd open for the next request when the connection may be reused. */
 static int request(struct bench *b, const struct url *u, int *fd, unsigned long long *got)
 {
-    double deadline = now_mono() + b->timeout;
+    double deadline = wl_now() + b->timeout;
     int ka = b->keepalive;
     if (*fd < 0) {
         *fd = open_conn(b, u, deadline);
@@ -280,22 +252,21 @@ static void *client_run(void *arg)
          i++) {
         const struct url *u = &b->urls[i % (unsigned long)b->nurls];
         unsigned long long got = 0;
-        double t = now_mono();
+        double t = wl_now();
         int r = request(b, u, &fd, &got);
         if (r == REQ_STOPPED)
             break;
         if (r == REQ_OK) {
             atomic_fetch_add(&b->pages, 1);
             atomic_fetch_add(&b->bytes, got);
-            atomic_fetch_add(&b->lat_us, (unsigned long long)((now_mono() - t) * 1e6));
+            atomic_fetch_add(&b->lat_us, (unsigned long long)((wl_now() - t) * 1e6));
         } else {
             atomic_fetch_add(&b->failures, 1);
             if (fd >= 0) {
                 close(fd);
                 fd = -1;
             }
-            struct timespec ts = {0, 10 * 1000 * 1000};
-            nanosleep(&ts, NULL);
+            wl_sleep(0.01);
         }
     }
     if (fd >= 0)
@@ -303,90 +274,37 @@ static void *client_run(void *arg)
     return NULL;
 }
 
-static double number(const char *opt, const char *s)
-{
-    char *end;
-    errno = 0;
-    double v = strtod(s, &end);
-    if (errno || end == s || *end || v < 0) {
-        fprintf(stderr, "mb-webbench: %s wants a number >= 0, not '%s'\n", opt, s);
-        exit(2);
-    }
-    return v;
-}
-
-static void usage(FILE *out)
-{
-    fprintf(
-        out,
-        "usage: mb-webbench [-c CLIENTS] [-t SECONDS] [-i INTERVAL] [-k] [-0] [-T TIMEOUT] [-W]\n"
-        "                   URL...\n"
-        "Fetches http:// URLs with CLIENTS concurrent clients (default 8) for SECONDS\n"
-        "(default 30, 0 = until SIGTERM); prints pages/s, bytes/s and failures every\n"
-        "INTERVAL seconds (default 1).  -k: keep-alive (HTTP/1.1); -0: HTTP/1.0 with -k;\n"
-        "TIMEOUT: seconds a request may take (default 5).  -W: end with the parent.\n");
-}
+static const char usage[] =
+    "usage: mb-webbench [-c CLIENTS] [-t SECONDS] [-i INTERVAL] [-k] [-0] [-T TIMEOUT] [-W]\n"
+    "                   URL...\n"
+    "Fetches http:// URLs with CLIENTS concurrent clients (default 8) for SECONDS\n"
+    "(default 30, 0 = until SIGTERM); prints pages/s, bytes/s and failures every\n"
+    "INTERVAL seconds (default 1).  -k: keep-alive (HTTP/1.1); -0: HTTP/1.0 with -k;\n"
+    "TIMEOUT: seconds a request may take (default 5).  -W: end with the parent.\n";
 
 int main(int argc, char **argv)
 {
     static struct bench b = {.clients = 8, .timeout = 5, .seconds = 30, .interval = 1};
-    int c;
-    while ((c = getopt(argc, argv, "c:t:i:k0T:Wh")) != -1) {
-        switch (c) {
-        case 'c':
-            b.clients = (int)number("-c", optarg);
-            break;
-        case 't':
-            b.seconds = number("-t", optarg);
-            break;
-        case 'i':
-            b.interval = number("-i", optarg);
-            break;
-        case 'k':
-            b.keepalive = 1;
-            break;
-        case '0':
-            b.http10 = 1;
-            break;
-        case 'T':
-            b.timeout = number("-T", optarg);
-            break;
-        case 'W':
-            b.watch_parent = 1;
-            break;
-        case 'h':
-            usage(stdout);
-            return 0;
-        default:
-            usage(stderr);
-            return 2;
-        }
-    }
-    if (optind == argc || argc - optind > MAX_URLS || b.clients < 1 || b.clients > MAX_CLIENTS ||
-        b.interval < 0.05 || b.timeout < 0.01) {
-        usage(stderr);
-        return 2;
-    }
-    for (int i = optind; i < argc; i++) {
+    const struct wl_opt opts[] = {{'c', WL_INT, &b.clients},       {'t', WL_NUMBER, &b.seconds},
+                                  {'i', WL_NUMBER, &b.interval},   {'k', WL_FLAG, &b.keepalive},
+                                  {'0', WL_FLAG, &b.http10},       {'T', WL_NUMBER, &b.timeout},
+                                  {'W', WL_FLAG, &b.watch_parent}, {0, 0, NULL}};
+    struct wl_prog prog = {.name = "mb-webbench", .usage = usage, .opts = opts};
+    int first_url = wl_parse_options(&prog, argc, argv);
+    if (first_url == argc || argc - first_url > MAX_URLS || b.clients < 1 ||
+        b.clients > MAX_CLIENTS || b.interval < 0.05 || b.timeout < 0.01)
+        return wl_usage_error(&prog);
+    for (int i = first_url; i < argc; i++) {
         int rc = parse_url(&b, &b.urls[b.nurls++], argv[i]);
         if (rc < 0)
             return rc == -1 ? 2 : 1;
     }
     pid_t parent = getppid();
-    struct sigaction sa;
-    memset(&sa, 0, sizeof(sa));
-    sa.sa_handler = on_signal;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGINT, &sa, NULL);
-    signal(SIGPIPE, SIG_IGN);
+    wl_catch_stop_signals();
 
     /* the clients never see the stop signals: the main thread waits for them */
-    sigset_t set, old;
-    sigemptyset(&set);
-    sigaddset(&set, SIGTERM);
-    sigaddset(&set, SIGINT);
-    pthread_sigmask(SIG_BLOCK, &set, &old);
+    sigset_t old;
+    wl_block_stop_signals(&old);
     pthread_attr_t attr;
     pthread_attr_init(&attr);
     pthread_attr_setstacksize(&attr, 256 * 1024);
@@ -395,7 +313,7 @@ int main(int argc, char **argv)
         perror("mb-webbench");
         return 1;
     }
-    double t0 = now_mono(), wall0 = now_wall();
+    double t0 = wl_now(), wall0 = wl_wall();
     int started = 0;
     for (; started < b.clients; started++)
         if (pthread_create(&th[started], &attr, client_run, &b) != 0) {
@@ -412,13 +330,13 @@ int main(int argc, char **argv)
     unsigned long long lp = 0, lb = 0, lf = 0, ll = 0;
     double tlast = t0, next = t0 + b.interval;
     for (int last = 0; !last;) {
-        double now = now_mono();
-        if (got_signal || (b.seconds > 0 && now - t0 >= b.seconds) || started < b.clients ||
+        double now = wl_now();
+        if (wl_stop || (b.seconds > 0 && now - t0 >= b.seconds) || started < b.clients ||
             (b.watch_parent && getppid() != parent)) {
             atomic_store(&b.stop, 1);
             for (int i = 0; i < started; i++)
                 pthread_join(th[i], NULL);
-            now = now_mono();
+            now = wl_now();
             last = 1;
         } else if (now < next) {
             double until = next - now;
@@ -426,8 +344,7 @@ int main(int argc, char **argv)
                 until = 0.25; /* a look at the parent four times a second */
             if (b.seconds > 0 && t0 + b.seconds - now < until)
                 until = t0 + b.seconds - now;
-            struct timespec ts = {(time_t)until, (long)((until - (double)(time_t)until) * 1e9)};
-            nanosleep(&ts, NULL);
+            wl_sleep(until);
             continue;
         }
         double dt = now - tlast;
@@ -445,7 +362,7 @@ int main(int argc, char **argv)
         while (next <= now)
             next += b.interval;
     }
-    double t = now_mono() - t0;
+    double t = wl_now() - t0;
     unsigned long long p = atomic_load(&b.pages), by = atomic_load(&b.bytes);
     printf("webbench final t=%.3f pages=%llu bytes=%llu failures=%llu pages_s=%.1f bytes_s=%.1f\n",
            t, p, by, (unsigned long long)atomic_load(&b.failures), t > 0 ? (double)p / t : 0.0,
