@@ -61,16 +61,23 @@ void mb_guest_target(const struct mb_testbed *tb, const char *ip, double timeout
     t->connect_timeout_s = timeout_s;
 }
 
-int mb_guest_open(const struct mb_testbed *tb, const char *ip, double timeout_s,
-                  struct mb_remote **out, struct mb_error *err)
+int mb_guest_open(const struct mb_remote_ops *ops, const struct mb_testbed *tb, const char *ip,
+                  double timeout_s, struct mb_remote **out, struct mb_error *err)
 {
     struct mb_remote_target t;
     mb_guest_target(tb, ip, timeout_s, &t);
-    return mb_remote_open(NULL, &t, out, err);
+    return mb_remote_open(ops, &t, out, err);
 }
 
 int mb_guest_wait_ssh(const struct mb_testbed *tb, const char *ip, double timeout_s,
                       struct mb_remote **out, struct mb_error *err)
+{
+    return mb_guest_wait_ssh_ops(NULL, tb, ip, timeout_s, out, err);
+}
+
+int mb_guest_wait_ssh_ops(const struct mb_remote_ops *ops, const struct mb_testbed *tb,
+                          const char *ip, double timeout_s, struct mb_remote **out,
+                          struct mb_error *err)
 {
     double deadline = mb_now_mono() + timeout_s;
     for (;;) {
@@ -80,7 +87,7 @@ int mb_guest_wait_ssh(const struct mb_testbed *tb, const char *ip, double timeou
         t.tcp_timeout_s = 0.5;
         struct mb_remote *r = NULL;
         mb_error_clear(err);
-        int rc = mb_remote_open(NULL, &t, &r, err);
+        int rc = mb_remote_open(ops, &t, &r, err);
         if (rc == MB_OK) {
             rc = mb_remote_run(r, "true", 10, NULL, err);
             if (rc == MB_OK && out) {

@@ -37,14 +37,15 @@ static void cpu_brand_from(const char *cpuinfo, char *out, size_t len)
     snprintf(out, len, "%.*s", (int)n, colon);
 }
 
-void mb_meta_host_collect(const struct mb_host *h, struct mb_meta_host *out)
+void mb_meta_host_collect(const struct mb_host *h, const struct mb_hv_ops *hv_ops,
+                          const struct mb_remote_ops *ssh_ops, struct mb_meta_host *out)
 {
     memset(out, 0, sizeof(*out));
     out->host = h;
     struct mb_error err;
     mb_error_clear(&err);
     struct mb_hv *hv = NULL;
-    if (mb_hv_open(NULL, h->uri, &hv, &err) == 0 && mb_hv_host_info(hv, &out->info, &err) == 0)
+    if (mb_hv_open(hv_ops, h->uri, &hv, &err) == 0 && mb_hv_host_info(hv, &out->info, &err) == 0)
         out->reachable = 1;
     else
         snprintf(out->error, sizeof(out->error), "libvirt: %.240s", err.msg);
@@ -60,7 +61,7 @@ void mb_meta_host_collect(const struct mb_host *h, struct mb_meta_host *out)
         .connect_timeout_s = 5,
     };
     struct mb_remote *r = NULL;
-    if (mb_remote_open(NULL, &t, &r, &err) < 0) {
+    if (mb_remote_open(ssh_ops, &t, &r, &err) < 0) {
         if (!out->error[0])
             snprintf(out->error, sizeof(out->error), "ssh: %.240s", err.msg);
         return;

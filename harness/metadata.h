@@ -10,6 +10,7 @@
 #include "lib/error.h"
 #include "hypervisor.h"
 #include "lib/json.h" /* mb_json_string for the extra members */
+#include "remote.h"
 #include "testbed.h"
 #include "lib/util.h"
 
@@ -23,9 +24,10 @@ struct mb_meta_host {
 };
 
 /* Collect one host's metadata: libvirt's host info, and kernel and CPU over SSH when
- * the testbed gives SSH access.  Never fails: what could not be read stays empty and
- * error says why. */
-void mb_meta_host_collect(const struct mb_host *h, struct mb_meta_host *out);
+ * the testbed gives SSH access, through hv_ops and ssh_ops (NULL = the real backends).
+ * Never fails: what could not be read stays empty and error says why. */
+void mb_meta_host_collect(const struct mb_host *h, const struct mb_hv_ops *hv_ops,
+                          const struct mb_remote_ops *ssh_ops, struct mb_meta_host *out);
 
 /* The load client's (this machine's) kernel and CPU brand. */
 void mb_meta_local(char *kernel, size_t klen, char *cpu, size_t clen);

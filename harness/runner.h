@@ -7,14 +7,17 @@
  * the probe watches; the window after; the guests are checked (reachable, no lost
  * write); everything is destroyed; one raw.csv row per VM is appended (the run's rows
  * in one write).  A failed or timed-out migration is a status in its row, and the
- * campaign goes on. */
+ * campaign goes on.  The run's phases are in run.h; this is the campaign around them
+ * (scenario, testbed, results directory, resume, lock, sweep, monitor, metadata). */
 #ifndef MB_RUNNER_H
 #define MB_RUNNER_H
 
 #include <signal.h>
 
+#include "hypervisor.h"
 #include "lib/error.h"
 #include "lib/progress.h"
+#include "remote.h"
 
 struct mb_runner_opts {
     const char *scenario;   /* scenario file (ignored with resume_dir: its copy is used) */
@@ -26,6 +29,10 @@ struct mb_runner_opts {
     const char *matrix;     /* placement.matrix overriding the scenario's, or NULL */
     enum mb_progress_mode progress;
     volatile sig_atomic_t *stop; /* set by SIGINT/SIGTERM: finish clean-up, then stop */
+    /* the backends every connection of the campaign goes through (hypervisors, guests,
+     * hosts, the monitor); NULL = the real ones (libvirt, libssh2) */
+    const struct mb_hv_ops *hv_ops;
+    const struct mb_remote_ops *ssh_ops;
 };
 
 struct mb_runner_summary {

@@ -27,6 +27,11 @@ static struct fake_ssh {
     double last_timeout;
     size_t last_out_max;
     int connects, closes;
+    /* when set, answers every exec instead of the fields above (sess is the address the
+     * session was opened to); its return is exec's (MB_EENV = the transport broke) */
+    int (*script)(const char *sess, const char *cmd, struct mb_remote_result *res,
+                  struct mb_error *err);
+    int execs;
 } fake_ssh;
 
 static void fake_ssh_reset(void)
@@ -78,6 +83,9 @@ static int fs_exec(void *sess, const struct mb_remote_cmd *c, struct mb_remote_r
         memcpy(fake_ssh.last_stdin, c->stdin_data, c->stdin_len);
     fake_ssh.last_timeout = c->timeout_s;
     fake_ssh.last_out_max = res->out.max;
+    fake_ssh.execs++;
+    if (fake_ssh.script)
+        return fake_ssh.script(sess, c->cmd, res, err);
     for (int i = 0; i < fake_ssh.out_repeat; i++)
         mb_remote_capture(&res->out, fake_ssh.out_chunk, strlen(fake_ssh.out_chunk),
                           &res->out_truncated);

@@ -1,0 +1,419 @@
+/* run_migrate.c — a hop of a run: the batch migrates by its strategy while the probe
+ * watches, then the guests' integrity verdicts and each VM's status. */
+#include "run.h"
+
+#include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "lib/util.h"
+
+struct batch {
+    struct mb_run_state *st;
+    int src, dst;
+    atomic_int next;
+    pthread_barrier_t ready;
+    int capped;
+};
+
+/* Migrate one VM over the worker's connections. */
+static void migrate_vm(struct batch *b, struct mb_hv *src, struct mb_hv *dst, struct mb_run_vm *v)
+{
+    const struct mb_point *pt = &b->st->pt;
+    struct mb_error err;
+    struct mb_hv_dom *d = NULL;
+    if (mb_hv_dom_lookup(src, v->name, &d, &err) < 0 || !d) {
+        mb_run_hop_error(v, "%s is not on the source: %s", v->name, d ? "" : err.msg);
+        return;
+    }
+    char *dest_xml = NULL;
+    if (b->capped && mb_hv_dest_xml_uncapped(d, &dest_xml, &err) < 0) {
+        mb_run_hop_error(v, "destination XML: %s", err.msg);
+        mb_hv_dom_free(d);
+        return;
+    }
+    struct mb_hv_migrate_opts mo = {
+        .dest_uri = b->st->c->tb->hosts[b->dst].migrate_uri,
+        .max_downtime_ms = (unsigned long long)pt->max_downtime_ms,
+        .bandwidth_mibs = (unsigned long)((pt->bandwidth + (1u << 20) - 1) >> 20),
+        .parallel = pt->connections > 1 ? (int)pt->connections : 0,
+        .auto_converge = pt->auto_converge,
+        .compression = strcmp(pt->compression, "none") ? pt->compression : NULL,
+        .postcopy = pt->postcopy,
+        .postcopy_after_s = 1.0,
+        .dest_xml = dest_xml,
+        .timeout_s = pt->timeout_ms / 1000.0,
+        .cancel = b->st->c->o->stop,
+    };
+    v->migrated = 1;
+    if (mb_hv_migrate(d, dst, &mo, &v->mig, &err) < 0)
+        mb_run_hop_error(v, "migration not attempted: %s", err.msg);
+    else if (v->mig.status != MB_MIG_OK)
+        mb_run_hop_error(v, "%s", v->mig.error);
+    free(dest_xml);
+    mb_hv_dom_free(d);
+}
+
+/* A worker of the batch: its own connections, then VMs from the shared queue. */
+static void *migrate_worker(void *arg)
+{
+    struct batch *b = arg;
+    struct mb_campaign *c = b->st->c;
+    const struct mb_testbed *tb = c->tb;
+    struct mb_error err;
+    struct mb_hv *src = NULL, *dst = NULL;
+    char conn_err[600] = "";
+    if (mb_hv_open(c->o->hv_ops, tb->hosts[b->src].uri, &src, &err) < 0 ||
+        mb_hv_open(c->o->hv_ops, tb->hosts[b->dst].uri, &dst, &err) < 0)
+        snprintf(conn_err, sizeof(conn_err), "%.590s", err.msg);
+    pthread_barrier_wait(&b->ready);
+    for (;;) {
+        int i = atomic_fetch_add(&b->next, 1);
+        if (i >= b->st->nvms)
+            break;
+        struct mb_run_vm *v = &b->st->vms[i];
+        if (!v->reachable || mb_campaign_stopped(c))
+            continue;
+        if (conn_err[0])
+            mb_run_hop_error(v, "cannot connect for the migration: %s", conn_err);
+        else
+            migrate_vm(b, src, dst, v);
+    }
+    mb_hv_close(src);
+    mb_hv_close(dst);
+    return NULL;
+}
+
+static int host_cpus(const struct mb_campaign *c, int h)
+{
+    int cpus = c->tb->hosts[h].ncpus;
+    return cpus >= 1 ? cpus : (int)sysconf(_SC_NPROCESSORS_ONLN);
+}
+
+/* Whether name is one of the run's migrating VMs. */
+static int own_vm(const struct mb_run_state *st, const char *name)
+{
+    for (int j = 0; j < st->nvms; j++)
+        if (!strcmp(name, st->vms[j].name))
+            return 1;
+    return 0;
+}
+
+/* Free CPUs on host h now: its CPUs (the testbed's limit, else this machine's) minus
+ * what its other tenants' domains used over the last half second (the hypervisor's CPU
+ * time of each).  The batch's own VMs do not count: they were there, as busy or as idle,
+ * in the history the decision learnt from too (and just after boot they would read as
+ * load). */
+static double source_headroom(struct mb_run_state *st, int h)
+{
+    struct mb_campaign *c = st->c;
+    int cpus = host_cpus(c, h);
+    struct mb_error e;
+    struct mb_hv *hv;
+    char **names = NULL;
+    if (mb_campaign_hv(c, h, &hv, &e) < 0 || mb_hv_list(hv, &names, &e) < 0)
+        return cpus;
+    size_t n = 0;
+    while (names[n])
+        n++;
+    struct mb_hv_dom **doms = mb_xcalloc(n ? n : 1, sizeof(*doms));
+    int64_t *t0 = mb_xcalloc(n ? n : 1, sizeof(*t0));
+    size_t others = 0;
+    double w0 = mb_now_mono();
+    for (size_t i = 0; i < n; i++) {
+        struct mb_hv_cpu_stats cs;
+        t0[i] = -1;
+        if (!own_vm(st, names[i]) && mb_hv_dom_lookup(hv, names[i], &doms[i], &e) == 0 && doms[i] &&
+            mb_hv_dom_cpu(doms[i], &cs, &e) == 0) {
+            t0[i] = cs.cpu_time_ns;
+            others++;
+        }
+    }
+    if (others) /* with no other tenant there is nothing to wait for */
+        mb_campaign_nap(c, 500);
+    double used = 0, dt = mb_now_mono() - w0;
+    for (size_t i = 0; i < n; i++) {
+        struct mb_hv_cpu_stats cs;
+        if (doms[i] && t0[i] >= 0 && mb_hv_dom_cpu(doms[i], &cs, &e) == 0 && cs.cpu_time_ns >= 0)
+            used += (double)(cs.cpu_time_ns - t0[i]) / 1e9 / dt;
+        mb_hv_dom_free(doms[i]);
+    }
+    free(doms);
+    free(t0);
+    mb_hv_names_free(names);
+    double free_cpus = cpus - used;
+    return free_cpus > 0.1 * cpus ? free_cpus : 0.1 * cpus;
+}
+
+/* VMs migrating at once: the strategy's. */
+static int batch_width(struct mb_run_state *st, int src)
+{
+    const struct mb_strategy *s = &st->pt.strategy;
+    int nvms = st->nvms;
+    int k = s->kind == MB_STRATEGY_SEQUENTIAL ? 1 : s->k > 0 ? s->k : nvms;
+    if (s->kind == MB_STRATEGY_ADAPTIVE)
+        k = mb_strategy_decide(&st->c->model, nvms, host_cpus(st->c, src), source_headroom(st, src),
+                               NULL);
+    return k > nvms ? nvms : k;
+}
+
+double mb_run_migrate_batch(struct mb_run_state *st, int src, int dst, int capped)
+{
+    int nvms = st->nvms, k = batch_width(st, src);
+    struct mb_run_vm *vms = st->vms;
+    for (int i = 0; i < nvms; i++) {
+        vms[i].batch = i / k + 1;
+        vms[i].k = k;
+    }
+    struct batch b = {.st = st, .src = src, .dst = dst, .capped = capped};
+    atomic_init(&b.next, 0);
+    pthread_barrier_init(&b.ready, NULL, (unsigned)k);
+    pthread_t th[MB_RUN_MAX_VMS];
+    int started = 0;
+    for (int i = 0; i < k; i++)
+        if (pthread_create(&th[i], NULL, migrate_worker, &b) == 0)
+            started++;
+    if (started < k) {
+        /* the barrier waits for k workers: without them, run none */
+        for (int i = 0; i < nvms; i++)
+            mb_run_hop_error(&vms[i], "cannot start migration threads");
+        atomic_store(&b.next, nvms);
+        for (int i = started; i < k; i++)
+            pthread_barrier_wait(&b.ready);
+    }
+    for (int i = 0; i < started; i++)
+        pthread_join(th[i], NULL);
+    pthread_barrier_destroy(&b.ready);
+    double first = INFINITY, last = -INFINITY;
+    for (int i = 0; i < nvms; i++) {
+        if (!vms[i].migrated)
+            continue;
+        if (vms[i].mig.wall_start < first)
+            first = vms[i].mig.wall_start;
+        if (vms[i].mig.wall_end > last)
+            last = vms[i].mig.wall_end;
+    }
+    return last > first ? (last - first) * 1000.0 : NAN;
+}
+
+/* ---- the guests' verdicts ------------------------------------------------------- */
+
+/* The integrity checker's verdict from its status file: "ok", "corrupt" or NULL; its
+ * count of bad pages, of pages verified so far and the pages it covers (-1 when
+ * absent). */
+static const char *memcheck_verdict(const char *status, long long *bad, long long *verified,
+                                    long long *covered)
+{
+    const char *s = strstr(status, "status=");
+    const char *b = strstr(status, "\nbad=");
+    const char *p = strstr(status, "\npages=");
+    const char *m = strstr(status, "\nmib=");
+    *bad = b ? atoll(b + 5) : -1;
+    *verified = p ? atoll(p + 7) : -1;
+    *covered = m ? (long long)(atof(m + 5) * 256) : -1;
+    if (!s)
+        return NULL;
+    if (!strncmp(s + 7, "ok", 2))
+        return "ok";
+    if (!strncmp(s + 7, "corrupt", 7))
+        return "corrupt";
+    return NULL;
+}
+
+/* One guest's checker, as read so far. */
+struct reading {
+    const char *verdict;
+    long long bad, verified0;
+    int waiting;
+};
+
+/* Read the guest's status file once; whether to read it again. */
+static int read_status(struct mb_run_state *st, struct mb_run_vm *v, struct reading *rd,
+                       double deadline)
+{
+    struct mb_error e;
+    char *out = NULL;
+    long long verified = -1, covered = -1;
+    if (mb_run_vm_run(st->c, v, "cat /run/memcheck.status", 15, &out, &e) < 0) {
+        mb_run_hop_error(v, "guest unreachable after the migration: %s", e.msg);
+        v->reachable = 0;
+    } else {
+        rd->verdict = memcheck_verdict(out, &rd->bad, &verified, &covered);
+        if (rd->verified0 < 0)
+            rd->verified0 = verified;
+    }
+    free(out);
+    return v->reachable && rd->verdict && !(covered > 0 && verified >= rd->verified0 + covered) &&
+           mb_now_mono() <= deadline;
+}
+
+/* The hop's integrity from the final reading: corrupt when the checker counted lost
+ * writes that it had not counted before the hop. */
+static void integrity(struct mb_run_vm *v, const struct reading *rd)
+{
+    if (!rd->verdict) {
+        mb_run_hop_error(v, "integrity checker gave no verdict");
+    } else if (rd->bad > v->bad_seen) {
+        snprintf(v->integrity, sizeof(v->integrity), "corrupt");
+        mb_run_hop_error(v, "memory integrity: %lld pages lost a write in this migration",
+                         rd->bad - v->bad_seen);
+        v->bad_seen = rd->bad;
+    } else {
+        snprintf(v->integrity, sizeof(v->integrity), "%s",
+                 strcmp(rd->verdict, "ok") ? "unchecked" : "ok");
+    }
+}
+
+/* A verdict covers every page once each has been verified after the migration: the
+ * checker verifies its pages in order, so wait until it has verified as many more as it
+ * covers than the first reading shows (that reading, at most one checker interval old,
+ * is taken at least MB_RUN_VERIFY_SETTLE_S after the migration ended). */
+void mb_run_verify(struct mb_run_state *st, double ended)
+{
+    struct mb_campaign *c = st->c;
+    double early = ended + MB_RUN_VERIFY_SETTLE_S - mb_now_mono();
+    if (early > 0)
+        mb_campaign_nap(c, early * 1000);
+    /* the guests are read in turn, so that their checkers' passes overlap */
+    struct reading rd[MB_RUN_MAX_VMS];
+    int left = 0;
+    for (int i = 0; i < st->nvms; i++) {
+        rd[i] = (struct reading){.bad = -1, .verified0 = -1, .waiting = st->vms[i].reachable};
+        left += rd[i].waiting;
+    }
+    double deadline = mb_now_mono() + 20;
+    while (left > 0 && !mb_campaign_stopped(c)) {
+        for (int i = 0; i < st->nvms && !mb_campaign_stopped(c); i++) {
+            if (rd[i].waiting && !read_status(st, &st->vms[i], &rd[i], deadline)) {
+                rd[i].waiting = 0;
+                left--;
+            }
+        }
+        if (left > 0)
+            mb_campaign_nap(c, 200);
+    }
+    for (int i = 0; i < st->nvms; i++)
+        if (st->vms[i].reachable)
+            integrity(&st->vms[i], &rd[i]);
+}
+
+/* ---- a hop ------------------------------------------------------------------------ */
+
+/* Wait until every reachable VM's echo responder has replied after `after` (monotonic),
+ * or max_ms. */
+static void await_replies(struct mb_run_state *st, struct mb_probe *p, double after, double max_ms)
+{
+    double until = mb_now_mono() + max_ms / 1000.0;
+    while (!mb_campaign_stopped(st->c) && mb_now_mono() < until) {
+        int all = 1;
+        for (int i = 0; i < st->nvms && all; i++)
+            if (st->vms[i].reachable && mb_probe_last_reply(p, (size_t)i) <= after)
+                all = 0;
+        if (all)
+            return;
+        mb_campaign_nap(st->c, 5);
+    }
+}
+
+/* Start the probe, its window open once replies flow; NULL when it cannot run. */
+static struct mb_probe *probe_open(struct mb_run_state *st)
+{
+    const char *addrs[MB_RUN_MAX_VMS];
+    struct mb_error e;
+    struct mb_probe *probe = NULL;
+    for (int i = 0; i < st->nvms; i++)
+        addrs[i] = st->vms[i].ip;
+    if (mb_probe_start(addrs, (size_t)st->nvms, MB_GUEST_PROBE_PORT, st->pt.probe_interval_ms,
+                       &probe, &e) < 0) {
+        mb_progress_note(&st->c->prog, "probe: %s (downtime from the probe not measured)", e.msg);
+        return NULL;
+    }
+    await_replies(st, probe, 0, 300);
+    mb_probe_window_open(probe);
+    return probe;
+}
+
+/* Close the probe's window once the longest gaps have ended (they may end after the
+ * migration call returns), and give each migrated VM its result. */
+static void probe_close(struct mb_run_state *st, struct mb_probe *probe, double ended)
+{
+    struct mb_probe_result pr[MB_RUN_MAX_VMS];
+    if (!probe)
+        return;
+    await_replies(st, probe, ended, 500);
+    mb_probe_window_close(probe, pr);
+    for (int i = 0; i < st->nvms; i++) {
+        if (st->vms[i].migrated && st->vms[i].reachable) {
+            st->vms[i].probe = pr[i];
+            st->vms[i].probed = 1;
+        }
+    }
+    mb_probe_free(probe);
+}
+
+/* The hop's status of v: ok only when it migrated, is reachable and verified intact. */
+static void hop_status(struct mb_run_state *st, struct mb_run_vm *v)
+{
+    struct mb_campaign *c = st->c;
+    const char *s = "failed";
+    int mig_ok = v->migrated && v->mig.status == MB_MIG_OK;
+    if (v->migrated && v->mig.status == MB_MIG_TIMEOUT)
+        s = "timeout";
+    else if (mig_ok && !strcmp(v->integrity, "corrupt"))
+        s = "corrupt";
+    else if (mig_ok && v->reachable && !strcmp(v->integrity, "ok") && !v->error[0] && !v->herror[0])
+        s = "ok";
+    else if (mig_ok && !v->error[0])
+        mb_run_hop_error(v, "migrated, but not verified");
+    snprintf(v->status, sizeof(v->status), "%s", s);
+    if (strcmp(s, "ok") != 0) {
+        st->all_ok = 0;
+        if (!c->why[0])
+            snprintf(c->why, sizeof(c->why), "%s %s%s%.270s", v->label, s,
+                     v->error[0] || v->herror[0] ? ": " : "", v->error[0] ? v->error : v->herror);
+    }
+}
+
+void mb_run_hop(struct mb_run_state *st, int hop)
+{
+    struct mb_campaign *c = st->c;
+    struct mb_error e;
+    int from = hop % 2 ? st->src : st->dst, to = hop % 2 ? st->dst : st->src;
+    for (int i = 0; i < st->nvms; i++) {
+        struct mb_run_vm *v = &st->vms[i];
+        v->batch = v->migrated = v->probed = 0;
+        v->herror[0] = '\0';
+        memset(&v->mig, 0, sizeof(v->mig));
+        snprintf(v->integrity, sizeof(v->integrity), "unchecked");
+        if (!v->reachable && !v->error[0])
+            mb_run_hop_error(v, "not migrated: the guest was lost in an earlier hop");
+    }
+    struct mb_probe *probe = probe_open(st);
+    /* the paper's method: the placeholders go just before the migration starts */
+    if (st->rsv && hop == 1 && !strcmp(st->pt.dst_mode, "release") &&
+        mb_rsv_release(st->rsv, &e) < 0)
+        mb_progress_note(&c->prog, "releasing the reservation: %s", e.msg);
+    double h0 = mb_now_wall();
+    double makespan = NAN;
+    if (!mb_campaign_stopped(c))
+        makespan = mb_run_migrate_batch(st, from, to, st->capped && hop == 1);
+    double ended = mb_now_mono();
+    probe_close(st, probe, ended);
+    /* the window after, then the guests' verdicts */
+    mb_campaign_nap(c, st->pt.after_ms);
+    mb_run_verify(st, ended);
+    if (mb_campaign_stopped(c))
+        return;
+    for (int i = 0; i < st->nvms; i++)
+        hop_status(st, &st->vms[i]);
+    mb_run_hop_rows(st, from, to, hop, makespan, h0, mb_now_wall());
+    for (int i = 0; i < st->nvms; i++) {
+        struct mb_run_vm *v = &st->vms[i];
+        v->win[2 * (hop - 1)] = v->migrated ? v->mig.wall_start : NAN;
+        v->win[2 * (hop - 1) + 1] = v->migrated ? v->mig.wall_end : NAN;
+    }
+}

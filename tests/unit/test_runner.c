@@ -1,0 +1,517 @@
+/* test_runner.c — campaigns carried out through the fake hypervisor and the fake SSH
+ * backend: the runner's phases, its raw.csv rows and statuses, the strategies' order,
+ * a failed migration as data, and a broken SSH session reopened once.
+ *
+ * Nothing leaves the machine: the guests have loopback addresses (127.0.0.x), so the
+ * downtime probe's UDP stays on lo, and the hosts have no SSH address (the monitor reads
+ * them through the fake hypervisor only). */
+#include <math.h>
+#include <pthread.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "fake_ssh.c"
+#include "fake_virt.c"
+#include "results.h"
+#include "run.h"
+#include "runner.h"
+
+static char tmpdir[] = "/tmp/mb-test-runner.XXXXXX";
+
+/* ---- the hypervisor, serialised -------------------------------------------------- */
+
+/* fake_virt keeps one table for every host; the runner calls it from the migration
+ * workers and the monitor's thread at once, so each call holds this lock.  A migration
+ * takes MIGRATE_MS outside it, so that parallel ones overlap. */
+#define MIGRATE_MS 80
+static pthread_mutex_t hv_mu = PTHREAD_MUTEX_INITIALIZER;
+static int fail_migrations; /* the next this many migrations fail */
+static int migrations;
+
+#define LOCKED(call)                                                                               \
+    do {                                                                                           \
+        pthread_mutex_lock(&hv_mu);                                                                \
+        int rc_ = (call);                                                                          \
+        pthread_mutex_unlock(&hv_mu);                                                              \
+        return rc_;                                                                                \
+    } while (0)
+
+static int l_list(void *conn, char ***names, struct mb_error *err)
+{
+    LOCKED(f_list(conn, names, err));
+}
+
+static char created[256]; /* "NAME@HOST " of every domain created */
+
+static int l_create(void *conn, const char *xml, void **dom, struct mb_error *err)
+{
+    pthread_mutex_lock(&hv_mu);
+    int rc = f_create(conn, xml, dom, err);
+    if (rc == MB_OK) {
+        size_t n = strlen(created);
+        snprintf(created + n, sizeof(created) - n, "%s@%c ", f_dom_name(*dom),
+                 'A' + ((struct fake_conn *)conn)->host);
+    }
+    pthread_mutex_unlock(&hv_mu);
+    return rc;
+}
+
+static int l_lookup(void *conn, const char *name, void **dom, struct mb_error *err)
+{
+    LOCKED(f_lookup(conn, name, dom, err));
+}
+
+static int l_destroy(void *dom, struct mb_error *err)
+{
+    LOCKED(f_destroy(dom, err));
+}
+
+static int l_info(void *dom, struct mb_hv_dom_info *out, struct mb_error *err)
+{
+    LOCKED(f_info(dom, out, err));
+}
+
+static int l_set_max_downtime(void *dom, unsigned long long ms, struct mb_error *err)
+{
+    LOCKED(f_set_max_downtime(dom, ms, err));
+}
+
+static int l_completed_job(void *dom, struct mb_job_stats *out, struct mb_error *err)
+{
+    LOCKED(f_completed_job(dom, out, err));
+}
+
+static int l_memory_stats(void *dom, struct mb_hv_mem_stats *out, struct mb_error *err)
+{
+    LOCKED(f_memory_stats(dom, out, err));
+}
+
+static int l_migrate(void *dom, const struct mb_hv_migrate_opts *o, struct mb_error *err)
+{
+    struct timespec ts = {0, MIGRATE_MS * 1000000L};
+    nanosleep(&ts, NULL);
+    pthread_mutex_lock(&hv_mu);
+    migrations++;
+    int fail = fail_migrations > 0;
+    if (fail)
+        fail_migrations--;
+    pthread_mutex_unlock(&hv_mu);
+    if (fail)
+        return mb_error_set(err, MB_EFAILED, "migration to %s: %s", o->dest_uri, fake.fail_msg);
+    LOCKED(f_migrate(dom, o, err));
+}
+
+static struct mb_hv_ops runner_hv;
+
+/* fake_virt's table with the calls above; no JOB_COMPLETED events (one watch slot
+ * cannot serve parallel migrations): the statistics come from the destination. */
+static void hv_reset(void)
+{
+    fake_reset();
+    fake.doms[0].used = false; /* a hand-started "vm1" would hold vm1's address */
+    fake.watch_unsupported = true;
+    fake.dest_stats.total_ms = 90;
+    fake.dest_stats.downtime_ms = 12;
+    fake.dest_stats.missing &= ~(unsigned)(MB_JOB_TOTAL | MB_JOB_DOWNTIME);
+    runner_hv = fake_hv;
+    runner_hv.list = l_list;
+    runner_hv.create = l_create;
+    runner_hv.lookup = l_lookup;
+    runner_hv.destroy = l_destroy;
+    runner_hv.info = l_info;
+    runner_hv.set_max_downtime = l_set_max_downtime;
+    runner_hv.completed_job = l_completed_job;
+    runner_hv.memory_stats = l_memory_stats;
+    runner_hv.migrate = l_migrate;
+    fail_migrations = migrations = 0;
+    created[0] = '\0';
+}
+
+/* ---- the guests ------------------------------------------------------------------ */
+
+static int breaks;          /* the next this many status reads break the transport */
+static const char *breaker; /* ... of the guest at this address */
+static long long pages;     /* the integrity checker's count of verified pages */
+
+/* Guests answer every command; the integrity checker's status advances a whole pass
+ * (16 MiB = 4096 pages) per read, so a verdict needs two reads. */
+static int guest_script(const char *sess, const char *cmd, struct mb_remote_result *res,
+                        struct mb_error *err)
+{
+    res->exit_status = 0;
+    if (strcmp(cmd, "cat /run/memcheck.status") != 0)
+        return MB_OK;
+    if (breaks > 0 && !strcmp(sess, breaker)) {
+        breaks--;
+        return mb_error_set(err, MB_EENV, "ssh %s: connection reset by peer", sess);
+    }
+    pages += 4096;
+    char status[128];
+    snprintf(status, sizeof(status), "status=ok\nbad=0\npages=%lld\nmib=16\n", pages);
+    mb_remote_capture(&res->out, status, strlen(status), &res->out_truncated);
+    return MB_OK;
+}
+
+static void ssh_reset(void)
+{
+    fake_ssh_reset();
+    fake_ssh.script = guest_script;
+    breaks = 0;
+    breaker = "127.0.0.11";
+}
+
+/* ---- files ------------------------------------------------------------------------ */
+
+static char *write_file(const char *name, const char *text)
+{
+    char *path = mb_xasprintf("%s/%s", tmpdir, name);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+    return path;
+}
+
+static void b64(const unsigned char *in, size_t n, char *out)
+{
+    static const char tbl[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    size_t o = 0;
+    for (size_t i = 0; i < n; i += 3) {
+        unsigned v = (unsigned)in[i] << 16 | (i + 1 < n ? (unsigned)in[i + 1] << 8 : 0) |
+                     (i + 2 < n ? in[i + 2] : 0);
+        out[o++] = tbl[v >> 18 & 63];
+        out[o++] = tbl[v >> 12 & 63];
+        out[o++] = i + 1 < n ? tbl[v >> 6 & 63] : '=';
+        out[o++] = i + 2 < n ? tbl[v & 63] : '=';
+    }
+    out[o] = '\0';
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    assert_non_null(mkdtemp(tmpdir));
+    free(write_file("id_ed25519", "not a real key\n"));
+    char *kh = mb_xasprintf("%s/known_hosts", tmpdir);
+    FILE *f = fopen(kh, "w");
+    assert_non_null(f);
+    for (int n = 11; n <= 14; n++) {
+        char ip[16], enc[128];
+        unsigned char blob[64];
+        snprintf(ip, sizeof(ip), "127.0.0.%d", n);
+        b64(blob, fake_host_key(ip, blob), enc);
+        fprintf(f, "%s ssh-ed25519 %s\n", ip, enc);
+    }
+    fclose(f);
+    free(kh);
+    free(write_file("testbed.yaml", "name: fake\n"
+                                    "hosts:\n"
+                                    "  hostA: {uri: 'fake://A', cpus: 0-1}\n"
+                                    "  hostB: {uri: 'fake://B', cpus: 0-1}\n"
+                                    "guest:\n"
+                                    "  kernel: vmlinuz\n"
+                                    "  initrd: initrd.img\n"
+                                    "  ssh: {key: id_ed25519, known_hosts: known_hosts}\n"
+                                    "  network: {first_ip: 127.0.0.11, prefix: 8}\n"));
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    /* the campaigns' lock on the testbed (runner.c: lock_testbed) */
+    char *tb = mb_xasprintf("%s/testbed.yaml", tmpdir);
+    char lock[128];
+    snprintf(lock, sizeof(lock), "/tmp/migbench-testbed-%016llx.lock",
+             (unsigned long long)mb_fnv1a64(MB_FNV1A64_BASIS, tb));
+    assert_int_equal(unlink(lock), 0);
+    free(tb);
+    char *cmd = mb_xasprintf("rm -rf %s", tmpdir);
+    assert_int_equal(system(cmd), 0);
+    free(cmd);
+    return 0;
+}
+
+/* ---- a campaign and its rows ------------------------------------------------------ */
+
+struct row {
+    char run_id[32], vm[8], status[12], strategy[32], batch[4], error[200];
+    double makespan, wall;
+};
+
+struct rows {
+    struct row r[16];
+    int n;
+};
+
+static int take_row(void *ctx, const struct mb_results_rec *rec, struct mb_error *err)
+{
+    (void)err;
+    struct rows *rs = ctx;
+    assert_true(rs->n < 16);
+    struct row *r = &rs->r[rs->n++];
+    const char *const *f = (const char *const *)rec->fields;
+    const int *col = rec->hdr->col;
+    snprintf(r->run_id, sizeof(r->run_id), "%s", f[col[MB_COL_RUN_ID]]);
+    snprintf(r->vm, sizeof(r->vm), "%s", f[col[MB_COL_VM]]);
+    snprintf(r->status, sizeof(r->status), "%s", f[col[MB_COL_STATUS]]);
+    snprintf(r->strategy, sizeof(r->strategy), "%s", f[col[MB_COL_STRATEGY]]);
+    snprintf(r->batch, sizeof(r->batch), "%s", f[col[MB_COL_BATCH]]);
+    snprintf(r->error, sizeof(r->error), "%s", f[col[MB_COL_ERROR]]);
+    r->makespan = atof(f[col[MB_COL_BATCH_MAKESPAN_MS]]);
+    r->wall = atof(f[col[MB_COL_WALL_TIME_MS]]);
+    return 0;
+}
+
+/* Run the scenario `body` (after the lines every test shares) through the fakes; the
+ * campaign's return, its summary and its raw.csv rows. */
+static int campaign(const char *name, const char *body, struct mb_runner_summary *sum,
+                    struct rows *rows)
+{
+    char *text = mb_xasprintf("name: %s\n"
+                              "testbed: testbed.yaml\n"
+                              "windows: {warmup: 0, baseline: 0, after: 0}\n"
+                              "probe: {interval: 50ms}\n"
+                              "%s",
+                              name, body);
+    char file[64];
+    snprintf(file, sizeof(file), "%s.yaml", name);
+    char *scen = write_file(file, text);
+    char *out = mb_xasprintf("%s/results", tmpdir);
+    struct mb_runner_opts o = {.scenario = scen,
+                               .out_base = out,
+                               .progress = MB_PROGRESS_QUIET,
+                               .hv_ops = &runner_hv,
+                               .ssh_ops = &fake_remote};
+    struct mb_error err;
+    mb_error_clear(&err);
+    int rc = mb_runner_campaign(&o, sum, &err);
+    if (rc < 0)
+        print_error("campaign: %s\n", err.msg);
+    memset(rows, 0, sizeof(*rows));
+    if (sum->dir[0]) {
+        char *raw = mb_xasprintf("%s/raw.csv", sum->dir);
+        assert_int_equal(mb_results_read(raw, take_row, rows, NULL, &err), 0);
+        free(raw);
+    }
+    free(out);
+    free(scen);
+    free(text);
+    return rc;
+}
+
+/* The rows of the runs done with strategy s. */
+static int rows_of(const struct rows *rs, const char *s, const struct row **out)
+{
+    int n = 0;
+    for (int i = 0; i < rs->n; i++)
+        if (!strcmp(rs->r[i].strategy, s))
+            out[n++] = &rs->r[i];
+    return n;
+}
+
+/* ---- the tests -------------------------------------------------------------------- */
+
+/* Two VMs one after the other and both at once: every row ok; sequential in batches 1
+ * and 2 over a makespan of both migrations, parallel in one batch that overlaps. */
+static void test_sequential_and_parallel(void **state)
+{
+    (void)state;
+    hv_reset();
+    ssh_reset();
+    struct mb_runner_summary sum;
+    struct rows rs;
+    int rc = campaign("strategies",
+                      "repeat: 1\n"
+                      "vms: {count: 2, memory: 128MiB, workload: idle}\n"
+                      "migration: {strategy: [sequential, parallel]}\n",
+                      &sum, &rs);
+    assert_int_equal(rc, 0);
+    assert_int_equal(sum.runs, 2);
+    assert_int_equal(sum.done, 2);
+    assert_int_equal(sum.failed, 0);
+    assert_int_equal(rs.n, 4);
+    assert_int_equal(migrations, 4);
+    for (int i = 0; i < rs.n; i++)
+        assert_string_equal(rs.r[i].status, "ok");
+    const struct row *seq[4], *par[4];
+    assert_int_equal(rows_of(&rs, "sequential", seq), 2);
+    assert_int_equal(rows_of(&rs, "parallel", par), 2);
+    assert_string_equal(seq[0]->batch, "1");
+    assert_string_equal(seq[1]->batch, "2");
+    assert_true(seq[0]->makespan >= (seq[0]->wall + seq[1]->wall) * 0.95);
+    assert_string_equal(par[0]->batch, "1");
+    assert_string_equal(par[1]->batch, "1");
+    assert_true(par[0]->makespan < par[0]->wall + par[1]->wall);
+    assert_true(par[0]->makespan >= MIGRATE_MS * 0.9);
+    /* every guest destroyed, wherever it went */
+    for (int i = 0; i < 8; i++)
+        assert_false(fake.doms[i].used);
+}
+
+/* A migration that fails is its row's status and error; the campaign goes on and the
+ * next run is ok. */
+static void test_failed_migration_is_a_row(void **state)
+{
+    (void)state;
+    hv_reset();
+    ssh_reset();
+    fail_migrations = 1;
+    struct mb_runner_summary sum;
+    struct rows rs;
+    int rc = campaign("failure",
+                      "repeat: 2\n"
+                      "vms: {count: 1, memory: 128MiB, workload: idle}\n",
+                      &sum, &rs);
+    assert_int_equal(rc, 0);
+    assert_int_equal(sum.done, 2);
+    assert_int_equal(sum.failed, 1);
+    assert_int_equal(rs.n, 2);
+    assert_string_equal(rs.r[0].status, "failed");
+    assert_non_null(strstr(rs.r[0].error, "qemu unexpectedly closed the monitor"));
+    assert_string_equal(rs.r[1].status, "ok");
+    assert_string_equal(rs.r[1].error, "");
+    assert_string_not_equal(rs.r[0].run_id, rs.r[1].run_id);
+}
+
+/* A kept session that breaks is reopened once and the command done again: the run is
+ * ok.  When the new session breaks too, the guest is lost: that VM's row fails. */
+static void test_ssh_reopened_once(void **state)
+{
+    (void)state;
+    static const char body[] = "repeat: 1\nvms: {count: 2, memory: 128MiB, workload: idle}\n";
+    struct mb_runner_summary sum;
+    struct rows rs;
+
+    hv_reset();
+    ssh_reset();
+    breaks = 1;
+    assert_int_equal(campaign("reopen", body, &sum, &rs), 0);
+    assert_int_equal(sum.failed, 0);
+    assert_int_equal(rs.n, 2);
+    assert_string_equal(rs.r[0].status, "ok");
+    assert_string_equal(rs.r[1].status, "ok");
+    assert_int_equal(breaks, 0);
+    assert_int_equal(fake_ssh.connects, 3); /* one per guest after boot, one reopened */
+    assert_int_equal(fake_ssh.closes, 3);
+
+    hv_reset();
+    ssh_reset();
+    breaks = 2;
+    assert_int_equal(campaign("break-twice", body, &sum, &rs), 0);
+    assert_int_equal(sum.failed, 1);
+    assert_int_equal(rs.n, 2);
+    assert_string_equal(rs.r[0].vm, "vm1");
+    assert_string_equal(rs.r[0].status, "failed");
+    assert_non_null(strstr(rs.r[0].error, "guest unreachable after the migration"));
+    assert_non_null(strstr(rs.r[0].error, "connection reset by peer"));
+    assert_string_equal(rs.r[1].status, "ok");
+    assert_int_equal(fake_ssh.connects, 3); /* the reopened session broke: no third try */
+}
+
+/* A resident VM boots and starts by the migrating VMs' path, on the destination: its
+ * domain and session, and the rows name its workload. */
+static void test_resident_boots_like_a_vm(void **state)
+{
+    (void)state;
+    hv_reset();
+    ssh_reset();
+    struct mb_runner_summary sum;
+    struct rows rs;
+    int rc = campaign("resident",
+                      "repeat: 1\n"
+                      "vms: {count: 1, memory: 128MiB, workload: idle}\n"
+                      "colocation: {workload: idle}\n",
+                      &sum, &rs);
+    assert_int_equal(rc, 0);
+    assert_int_equal(sum.failed, 0);
+    assert_int_equal(rs.n, 1);
+    assert_string_equal(rs.r[0].status, "ok");
+    assert_string_equal(created, "mbr-vm1@A mbr-res1@B ");
+    assert_int_equal(fake_ssh.connects, 2); /* vm1 and res1 answered after boot */
+    for (int i = 0; i < 8; i++)
+        assert_false(fake.doms[i].used);
+}
+
+/* The phases one by one: prepare names and addresses the guests; boot creates their
+ * domains on the source; teardown destroys them. */
+static void test_phases_boot_and_teardown(void **state)
+{
+    (void)state;
+    hv_reset();
+    ssh_reset();
+    struct mb_runner_summary sum;
+    struct rows rs;
+    /* a campaign to have a scenario, plan, testbed and results open: then its first
+     * run's phases again, by hand */
+    assert_int_equal(campaign("phases", "repeat: 1\nvms: {count: 2, memory: 128MiB}\n", &sum, &rs),
+                     0);
+    struct mb_error err;
+    mb_error_clear(&err);
+    char *scen = mb_xasprintf("%s/phases.yaml", tmpdir);
+    struct mb_runner_opts o = {.hv_ops = &runner_hv, .ssh_ops = &fake_remote};
+    struct mb_campaign c = {.o = &o};
+    c.s = mb_scenario_load(scen, &err);
+    assert_non_null(c.s);
+    c.plan = mb_plan_new(c.s, &err);
+    assert_non_null(c.plan);
+    char *tb = mb_xasprintf("%s/testbed.yaml", tmpdir);
+    c.tb = mb_testbed_load(tb, &err);
+    assert_non_null(c.tb);
+    struct mb_hv *hv[2] = {0};
+    c.hv = hv;
+    c.dir = sum.dir;
+
+    struct mb_run_state st;
+    mb_run_prepare(&c, &c.plan->runs[0], &st);
+    assert_int_equal(st.nvms, 2);
+    assert_int_equal(st.nres, 0);
+    assert_int_equal(st.src, 0);
+    assert_int_equal(st.dst, 1);
+    assert_string_equal(st.vms[1].name, "mbr-vm2");
+    assert_string_equal(st.vms[1].ip, "127.0.0.12");
+    mb_run_boot(&st);
+    assert_true(st.vms[0].started && st.vms[1].started);
+    char **names = NULL;
+    assert_int_equal(mb_hv_list(hv[0], &names, &err), 0);
+    assert_string_equal(names[0], "mbr-vm1");
+    assert_string_equal(names[1], "mbr-vm2");
+    mb_hv_names_free(names);
+    mb_run_start_guests(&st);
+    assert_true(st.vms[0].reachable && st.vms[1].reachable);
+    assert_non_null(strstr(fake_ssh.last_cmd, "udpecho -d -p 7777"));
+    assert_non_null(strstr(fake_ssh.last_cmd, "memcheck -d -m 16 -r 16 -i 0.25 "));
+    /* stopped before any hop: nothing is written, everything destroyed */
+    volatile sig_atomic_t stop = 1;
+    o.stop = &stop;
+    assert_int_equal(mb_run_teardown(&st, &err), MB_EINTR);
+    for (int i = 0; i < 8; i++)
+        assert_false(fake.doms[i].used);
+    mb_hv_close(hv[0]);
+    mb_hv_close(hv[1]);
+    mb_testbed_free(c.tb);
+    mb_plan_free(c.plan);
+    mb_scenario_free(c.s);
+    free(tb);
+    free(scen);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_sequential_and_parallel),
+        cmocka_unit_test(test_failed_migration_is_a_row),
+        cmocka_unit_test(test_ssh_reopened_once),
+        cmocka_unit_test(test_resident_boots_like_a_vm),
+        cmocka_unit_test(test_phases_boot_and_teardown),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
