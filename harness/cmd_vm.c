@@ -501,7 +501,7 @@ static int cmd_start(struct ctx *c, const struct vm_args *a, char **argv)
            (unsigned long long)(memory >> 20), vcpus);
     fflush(stdout);
     if (wait_s > 0) {
-        if (mb_guest_wait_ssh(tb, ip, wait_s, NULL, &err) < 0) {
+        if (mb_guest_wait_ssh(NULL, tb, ip, wait_s, NULL, &err) < 0) {
             fprintf(stderr,
                     "migbench vm: %s is running on %s but unreachable; 'migbench vm "
                     "destroy %d' stops it\n",

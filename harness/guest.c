@@ -69,15 +69,8 @@ int mb_guest_open(const struct mb_remote_ops *ops, const struct mb_testbed *tb, 
     return mb_remote_open(ops, &t, out, err);
 }
 
-int mb_guest_wait_ssh(const struct mb_testbed *tb, const char *ip, double timeout_s,
-                      struct mb_remote **out, struct mb_error *err)
-{
-    return mb_guest_wait_ssh_ops(NULL, tb, ip, timeout_s, out, err);
-}
-
-int mb_guest_wait_ssh_ops(const struct mb_remote_ops *ops, const struct mb_testbed *tb,
-                          const char *ip, double timeout_s, struct mb_remote **out,
-                          struct mb_error *err)
+int mb_guest_wait_ssh(const struct mb_remote_ops *ops, const struct mb_testbed *tb, const char *ip,
+                      double timeout_s, struct mb_remote **out, struct mb_error *err)
 {
     double deadline = mb_now_mono() + timeout_s;
     for (;;) {

@@ -15,7 +15,7 @@
 #include "testbed.h"
 
 /* What the guest image's programs are started with, where the harness depends on it. */
-#define MB_GUEST_PROBE_PORT          7777 /* workloads/guest/udpecho.c answers here */
+#define MB_GUEST_PROBE_PORT          7777 /* udpecho answers here (vm-images/rootfs/etc/inittab) */
 #define MB_GUEST_MEMCHECK_INTERVAL_S 0.25 /* memcheck -i: how often its status file is written */
 #define MB_GUEST_CAP_BURN_S          2    /* cpuburn -t: the cap check's burn, seconds */
 
@@ -41,17 +41,13 @@ char *mb_guest_xml(const struct mb_testbed *tb, const struct mb_host *host,
 void mb_guest_target(const struct mb_testbed *tb, const char *ip, double timeout_s,
                      struct mb_remote_target *t);
 
-/* Wait until the guest at ip runs `true` over SSH (the real SSH backend).  Connection failures are
- * retried until timeout_s (each TCP connect given half a second, so that a guest coming up is seen
- * within a few hundred ms rather than after the kernel's SYN back-off); a host-key or key problem
- * is not (it will not go away).  With out, the session that answered is handed over (caller closes)
- * instead of closed. */
-int mb_guest_wait_ssh(const struct mb_testbed *tb, const char *ip, double timeout_s,
-                      struct mb_remote **out, struct mb_error *err);
-/* The same through ops (NULL = mb_remote_libssh2). */
-int mb_guest_wait_ssh_ops(const struct mb_remote_ops *ops, const struct mb_testbed *tb,
-                          const char *ip, double timeout_s, struct mb_remote **out,
-                          struct mb_error *err);
+/* Wait until the guest at ip runs `true` over SSH through ops (NULL = mb_remote_libssh2).
+ * Connection failures are retried until timeout_s (each TCP connect given half a second, so
+ * that a guest coming up is seen within a few hundred ms rather than after the kernel's SYN
+ * back-off); a host-key or key problem is not (it will not go away).  With out, the session
+ * that answered is handed over (caller closes) instead of closed. */
+int mb_guest_wait_ssh(const struct mb_remote_ops *ops, const struct mb_testbed *tb, const char *ip,
+                      double timeout_s, struct mb_remote **out, struct mb_error *err);
 
 /* Open a session to the guest at ip through ops (NULL = mb_remote_libssh2; caller
  * closes). */

@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "guest.h"
 #include "lib/units.h"
 #include "lib/proc.h"
 #include "lib/util.h"
@@ -654,11 +655,11 @@ static int write_testbed(const char *run, const char *env, const struct guest_im
     fprintf(f, "load_client: {address: %s}\n", lc);
     fprintf(f,
             "# The guest: Debian kernel %s, initramfs with busybox, dropbear, memcheck,\n"
-            "# udpecho (UDP echo on port 7777, started at boot), cpuburn and sysbench.\n"
+            "# udpecho (UDP echo on port %d, started at boot), cpuburn and sysbench.\n"
             "# Its address goes on the kernel command line after cmdline:\n"
             "#   lab.ip=ADDR/PREFIX lab.gw=GATEWAY lab.name=NAME\n"
             "# (or ip=ADDR::GATEWAY:NETMASK:NAME:eth0:off).\n",
-            g->kernel_version);
+            g->kernel_version, MB_GUEST_PROBE_PORT);
     fprintf(f, "guest:\n  kernel: ");
     yq(f, g->kernel);
     fprintf(f, "\n  initrd: ");

@@ -330,7 +330,7 @@ static void start_guest(struct mb_run_state *st, struct mb_run_vm *v, double boo
 {
     struct mb_campaign *c = st->c;
     struct mb_error e;
-    if (mb_guest_wait_ssh_ops(c->o->ssh_ops, c->tb, v->ip, boot_timeout, &v->ssh, &e) < 0) {
+    if (mb_guest_wait_ssh(c->o->ssh_ops, c->tb, v->ip, boot_timeout, &v->ssh, &e) < 0) {
         mb_run_vm_error(v, "guest did not answer after boot: %s", e.msg);
         return;
     }

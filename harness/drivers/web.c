@@ -2,6 +2,7 @@
  * bin/mb-webbench (workloads/loadclient/webbench.c) on the load client; the client's
  * pages per second are its series (timed outside the guest, so a migration's pause shows
  * as lost time). */
+#include "guest.h"
 #include "options.h"
 
 #include <arpa/inet.h>
@@ -28,10 +29,10 @@ static const struct mb_option options[] = {
 static int check(const struct mb_wl_params *p, uint64_t vm_memory, const char **key,
                  struct mb_error *err)
 {
-    if (p->web_port == 22 || p->web_port == 7777)
+    if (p->web_port == 22 || p->web_port == MB_GUEST_PROBE_PORT)
         return mb_wl_refuse(key, "workload.web.port", err,
-                            "workload.web.port: %lld is taken in the guest (ssh 22, probe 7777)",
-                            (long long)p->web_port);
+                            "workload.web.port: %lld is taken in the guest (ssh 22, probe %d)",
+                            (long long)p->web_port, MB_GUEST_PROBE_PORT);
     if (vm_memory > 0 && p->web_page > vm_memory / 4)
         return mb_wl_refuse(key, "workload.web.page", err,
                             "workload.web.page: %llu KiB is more than a quarter of the guest's "
