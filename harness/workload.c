@@ -249,14 +249,15 @@ int mb_wl_arg(struct mb_buf *b, const char *arg)
 
 int mb_wl_argf(struct mb_buf *b, const char *fmt, ...)
 {
-    char tmp[256];
+    struct mb_buf arg = {.max = 256};
     va_list ap;
     va_start(ap, fmt);
-    int n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
+    int rc = mb_buf_vprintf(&arg, fmt, ap);
     va_end(ap);
-    if (n < 0 || (size_t)n >= sizeof(tmp))
-        return -1;
-    return mb_wl_arg(b, tmp);
+    if (rc == 0)
+        rc = mb_wl_arg(b, arg.data ? arg.data : "");
+    mb_buf_free(&arg);
+    return rc;
 }
 
 int mb_wl_redirect(struct mb_buf *b, const char *log, bool append)

@@ -98,23 +98,31 @@ int mb_buf_append(struct mb_buf *b, const char *s, size_t n)
     return 0;
 }
 
-int mb_buf_printf(struct mb_buf *b, const char *fmt, ...)
+int mb_buf_vprintf(struct mb_buf *b, const char *fmt, va_list ap)
 {
     char small[512];
+    va_list again;
+    va_copy(again, ap);
+    int n = vsnprintf(small, sizeof(small), fmt, ap);
+    int rc = -1;
+    if (n >= 0 && (size_t)n < sizeof(small)) {
+        rc = mb_buf_append(b, small, (size_t)n);
+    } else if (n >= 0) {
+        char *big = mb_xmalloc((size_t)n + 1);
+        vsnprintf(big, (size_t)n + 1, fmt, again);
+        rc = mb_buf_append(b, big, (size_t)n);
+        free(big);
+    }
+    va_end(again);
+    return rc;
+}
+
+int mb_buf_printf(struct mb_buf *b, const char *fmt, ...)
+{
     va_list ap;
     va_start(ap, fmt);
-    int n = vsnprintf(small, sizeof(small), fmt, ap);
+    int rc = mb_buf_vprintf(b, fmt, ap);
     va_end(ap);
-    if (n < 0)
-        return -1;
-    if ((size_t)n < sizeof(small))
-        return mb_buf_append(b, small, (size_t)n);
-    char *big = mb_xmalloc((size_t)n + 1);
-    va_start(ap, fmt);
-    vsnprintf(big, (size_t)n + 1, fmt, ap);
-    va_end(ap);
-    int rc = mb_buf_append(b, big, (size_t)n);
-    free(big);
     return rc;
 }
 

@@ -3,6 +3,7 @@
 #ifndef MB_UTIL_H
 #define MB_UTIL_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -30,6 +31,8 @@ struct mb_buf {
  * (0 = 64 MiB). */
 int mb_buf_append(struct mb_buf *b, const char *s, size_t n);
 int mb_buf_printf(struct mb_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int mb_buf_vprintf(struct mb_buf *b, const char *fmt, va_list ap)
+    __attribute__((format(printf, 2, 0)));
 void mb_buf_free(struct mb_buf *b);
 
 /* Hashing for stable ids and picks (the same on every machine).  FNV-1a 64 of the
