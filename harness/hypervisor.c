@@ -431,16 +431,17 @@ int mb_hv_migrate(struct mb_hv_dom *d, struct mb_hv *dst, const struct mb_hv_mig
     res->wall_start = mb_now_wall();
     double t0 = mb_now_mono();
 
-    /* The downtime limit first: without it QEMU shows a second, ~200 ms downtime mode
-     * (lab REPORT pitfall 14), and a limit set mid-flight applies only to later passes. */
+    /* The downtime limit first: without it QEMU (300 ms by default) shows a second,
+     * ~200 ms downtime mode beside the short one, and a limit set mid-flight applies only
+     * to later passes. */
     if (o->max_downtime_ms > 0 && ops->set_max_downtime(d->h, o->max_downtime_ms, &e) < 0) {
         res->wall_end = mb_now_wall();
         snprintf(res->error, sizeof(res->error), "%s", e.msg);
         return MB_OK;
     }
 
-    /* Completed-job statistics are gone from the source once the domain has left it
-     * (pitfall 13), so catch them as they are emitted. */
+    /* Completed-job statistics are gone from the source once the domain has left it (the
+     * source answers "failed to get domain"), so catch them as they are emitted. */
     struct job_watch *jw = mb_xcalloc(1, sizeof(*jw));
     pthread_mutex_init(&jw->mu, NULL);
     mb_cond_init_mono(&jw->cv);

@@ -36,7 +36,7 @@ enum mb_job_field {
     MB_JOB_MEMORY_DATA = 1u << 5,  /* memory_processed */
     MB_JOB_DIRTY_RATE = 1u << 6,   /* memory_dirty_rate */
     MB_JOB_ITERATIONS = 1u << 7,   /* memory_iteration */
-    MB_JOB_MEMORY_BPS = 1u << 8,   /* memory_bps (unreliable, see lab REPORT) */
+    MB_JOB_MEMORY_BPS = 1u << 8,   /* memory_bps (unreliable: ~1.3 MiB/s for fast jobs) */
     MB_JOB_ALL_FIELDS = (1u << 9) - 1,
 };
 
