@@ -286,8 +286,8 @@ static void test_usage_generation(void **state)
     (void)state;
     char *text = help_text(&tcmd);
     static const char *const want[] = {
-        "usage: migbench t [OPTIONS] FILE...\n       migbench t [OPTIONS] --resume DIR\n"
-        "\nA command for the tests.\n\noptions:\n",
+        ("usage: migbench t [OPTIONS] FILE...\n       migbench t [OPTIONS] --resume DIR\n"
+         "\nA command for the tests.\n\noptions:\n"),
         "\n  -q, --quiet         print nothing\n",
         "\n  -t, --testbed FILE|NAME\n                      use this testbed\n",
         "\n  --maybe[=WHAT]      an optional value\n",
@@ -304,7 +304,7 @@ static void test_usage_generation(void **state)
     static const struct mb_cli_cmd subs[] = {
         {.name = "g one", .usage = "N [OPTIONS]", .summary = "the first", .opts = topts_table},
         {.name = "g two", .usage = "", .summary = "the second"},
-        {NULL},
+        {.name = NULL},
     };
     struct mb_cli_cmd g = {.name = "g", .usage = "COMMAND", .subs = subs};
     text = help_text(&g);
