@@ -39,13 +39,14 @@ static const char compare_description[] =
     "interval, both sides' 95 % confidence intervals, Welch's t-test and a verdict.  Every\n"
     "compared metric is a time, a size or an overhead: lower is better.\n"
     "\n"
-    "  regressed / improved  significant (adjusted p < alpha) and a change of at least the\n"
-    "                        threshold, for the worse / for the better\n"
+    "  too few runs          a side has fewer successful runs than --min-runs (never exit 1)\n"
+    "  regressed / improved  otherwise, significant (adjusted p < alpha) and a change of at\n"
+    "                        least the threshold, for the worse / for the better\n"
     "  too noisy             otherwise, when the change's confidence interval is wider than\n"
     "                        +-threshold (a change of the threshold could hide in the noise)\n"
-    "                        or a side has fewer than 2 successful runs\n"
     "  unchanged             otherwise\n"
-    "A point with a larger share of failed runs in NEW than in BASE is a regression too.\n"
+    "A point with a larger share of failed runs in NEW than in BASE is a regression too,\n"
+    "at any number of runs.\n"
     "The output also lists what differs between the two environments (metadata.json:\n"
     "versions, accelerator, hosts, CPUs; raw.csv's hypervisor, accel, harness version,\n"
     "guest image).\n";
@@ -347,6 +348,20 @@ static int set_correction(const struct mb_cli_opt *opt, const char *v, void *bas
     return 0;
 }
 
+static int set_min_runs(const struct mb_cli_opt *opt, const char *v, void *base,
+                        struct mb_error *err)
+{
+    (void)opt;
+    int64_t n;
+    char why[128];
+    if (mb_parse_int(v, &n, why, sizeof(why)) || n < 2 || n > 1000000)
+        return mb_error_set(err, MB_EINPUT,
+                            "--min-runs takes a number of runs of at least 2, such as 5, not '%s'",
+                            v);
+    ((struct compare_args *)base)->o.min_runs = (size_t)n;
+    return 0;
+}
+
 static int add_metric(const struct mb_cli_opt *opt, const char *v, void *base, struct mb_error *err)
 {
     (void)opt, (void)err;
@@ -389,6 +404,11 @@ static const struct mb_cli_opt compare_opts[] = {
      .help = "p-values adjusted over all tests: bh (Benjamini-Hochberg, default), holm "
              "(stricter) or none"},
     {.name = "no-correction", .set = set_correction, .help = "the same as --correction none"},
+    {.name = "min-runs",
+     .arg = MB_CLI_REQUIRED,
+     .meta = "N",
+     .set = set_min_runs,
+     .help = "successful runs a side below which the verdict is 'too few runs' (default 5)"},
     {.name = "metric",
      .arg = MB_CLI_REQUIRED,
      .meta = "NAME",

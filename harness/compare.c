@@ -30,10 +30,9 @@ bool mb_compare_metric_ok(int c)
 const char *mb_compare_verdict_name(enum mb_compare_verdict v)
 {
     static const char *const names[] = {
-        [MB_CMP_UNCHANGED] = "unchanged",
-        [MB_CMP_IMPROVED] = "improved",
-        [MB_CMP_REGRESSED] = "regressed",
-        [MB_CMP_NOISY] = "too noisy",
+        [MB_CMP_UNCHANGED] = "unchanged", [MB_CMP_IMPROVED] = "improved",
+        [MB_CMP_REGRESSED] = "regressed", [MB_CMP_NOISY] = "too noisy",
+        [MB_CMP_FEW] = "too few runs",
     };
     return (unsigned)v < sizeof(names) / sizeof(names[0]) ? names[v] : "unchanged";
 }
@@ -44,6 +43,15 @@ void mb_compare_opts_default(struct mb_compare_opts *o)
     o->threshold = 0.05;
     o->alpha = 0.05;
     o->correction = MB_CMP_CORRECT_BH;
+    o->min_runs = 5;
+}
+
+/* Has a side of r fewer successful runs than the minimum (at least 2: Welch's test needs
+ * two values a side, whatever the option says)? */
+static bool too_few(const struct mb_compare_opts *o, const struct mb_compare_row *r)
+{
+    size_t min = o->min_runs > 2 ? o->min_runs : 2;
+    return r->base.n < min || r->cur.n < min;
 }
 
 /* The verdict from the (possibly adjusted) p-value already in row->p_adj. */
@@ -51,9 +59,9 @@ static void decide(const struct mb_compare_opts *o, struct mb_compare_row *r)
 {
     double thr = o->threshold;
     r->why = NULL;
-    if (r->base.n < 2 || r->cur.n < 2) {
-        r->verdict = MB_CMP_NOISY;
-        r->why = "fewer than 2 successful runs on a side";
+    if (too_few(o, r)) {
+        r->verdict = MB_CMP_FEW;
+        r->why = "a side has fewer successful runs than the minimum";
         return;
     }
     bool sig = r->p_adj < o->alpha;
@@ -304,8 +312,10 @@ static void adjust(struct mb_compare *c)
            *adj = mb_xcalloc(c->nrows + 1, sizeof(double));
     size_t *at = mb_xcalloc(c->nrows + 1, sizeof(size_t));
     size_t m = 0;
+    /* only the tests a verdict is drawn from: not failed runs, not too few runs */
     for (size_t i = 0; i < c->nrows; i++)
-        if (c->rows[i].metric != MB_COMPARE_FAILED_RUNS && isfinite(c->rows[i].w.p)) {
+        if (c->rows[i].metric != MB_COMPARE_FAILED_RUNS && isfinite(c->rows[i].w.p) &&
+            !too_few(&c->opts, &c->rows[i])) {
             at[m] = i;
             p[m++] = c->rows[i].w.p;
         }
@@ -325,6 +335,10 @@ int mb_compare_dirs(const struct mb_report_dir *base, const struct mb_report_dir
         return mb_error_set(err, MB_EINPUT, "the threshold must be above 0 %% (e.g. 5%%)");
     if (!(o->alpha > 0 && o->alpha < 1))
         return mb_error_set(err, MB_EINPUT, "the significance level must be between 0 and 1");
+    if (o->min_runs < 2)
+        return mb_error_set(err, MB_EINPUT,
+                            "the minimum number of runs must be at least 2 (Welch's test needs "
+                            "two values a side)");
     int metrics[MB_COL_COUNT];
     size_t nm = 0;
     bool chosen = o->metrics && o->nmetrics;
@@ -522,8 +536,9 @@ static void header_lines(const struct mb_compare *c, FILE *out, const char *bull
 
 static void summary_line(const struct mb_compare *c, FILE *out, const char *end)
 {
-    fprintf(out, "%zu regressed, %zu improved, %zu unchanged, %zu too noisy", c->count[2],
-            c->count[1], c->count[0], c->count[3]);
+    fprintf(out, "%zu regressed, %zu improved, %zu unchanged, %zu too noisy, %zu too few runs",
+            c->count[MB_CMP_REGRESSED], c->count[MB_CMP_IMPROVED], c->count[MB_CMP_UNCHANGED],
+            c->count[MB_CMP_NOISY], c->count[MB_CMP_FEW]);
     if (c->nonly_base || c->nonly_cur)
         fprintf(out, "; points only in base: %zu, only in new: %zu", c->nonly_base, c->nonly_cur);
     fputs(end, out);

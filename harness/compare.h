@@ -8,12 +8,15 @@
  * to see several real regressions at once), and a verdict.  Every compared metric is a time, a size
  * or an overhead: lower is better.  Failed runs are compared too (more of them is a regression).
  *
- * Verdicts, with threshold T (relative change, default 5 %) and level alpha (0.05):
- *   regressed / improved  the test is significant (adjusted p < alpha) and the change is
- *                         at least T, for the worse / for the better;
+ * Verdicts, with threshold T (relative change, default 5 %), level alpha (0.05) and a
+ * minimum of M successful runs a side (default 5):
+ *   too few runs          a side has fewer than M successful runs: no verdict is drawn
+ *                         from so few (Welch's test on 2 or 3 values flags one
+ *                         configuration against itself far too often on lab data);
+ *   regressed / improved  otherwise, the test is significant (adjusted p < alpha) and the
+ *                         change is at least T, for the worse / for the better;
  *   too noisy             otherwise, when the confidence interval of the change is wider
- *                         than ±T (a change of T could hide in the noise), or a side has
- *                         fewer than 2 successful runs;
+ *                         than ±T (a change of T could hide in the noise);
  *   unchanged             otherwise: no change of T or more, and the runs were precise
  *                         enough to see one. */
 #ifndef MB_COMPARE_H
@@ -32,7 +35,9 @@ enum mb_compare_verdict {
     MB_CMP_IMPROVED,
     MB_CMP_REGRESSED,
     MB_CMP_NOISY,
+    MB_CMP_FEW, /* too few runs */
 };
+#define MB_CMP_NVERDICTS 5
 const char *mb_compare_verdict_name(enum mb_compare_verdict v);
 
 /* How p-values are adjusted for the number of tests in one comparison. */
@@ -46,11 +51,12 @@ struct mb_compare_opts {
     double threshold; /* relative change that matters (0.05 = 5 %); must be > 0 */
     double alpha;     /* significance level, 0 < alpha < 1 */
     enum mb_compare_correction correction; /* over every t-test of the comparison */
-    const char *const *metrics;            /* metric names to compare; NULL = the defaults */
+    size_t min_runs; /* successful runs a side below which the verdict is too few runs; >= 2 */
+    const char *const *metrics; /* metric names to compare; NULL = the defaults */
     size_t nmetrics;
 };
 
-/* threshold 5 %, alpha 0.05, Benjamini–Hochberg, default metrics. */
+/* threshold 5 %, alpha 0.05, Benjamini–Hochberg, at least 5 runs a side, default metrics. */
 void mb_compare_opts_default(struct mb_compare_opts *o);
 
 /* The metrics compared by default: total_time_ms, downtime_ms, probe_downtime_ms,
@@ -88,8 +94,8 @@ struct mb_compare {
     size_t nenv;
     char **only_base, **only_cur; /* points present on one side only */
     size_t nonly_base, nonly_cur;
-    size_t count[4]; /* rows per verdict */
-    size_t ntests;   /* t-tests taken into the correction */
+    size_t count[MB_CMP_NVERDICTS]; /* rows per verdict */
+    size_t ntests;                  /* t-tests taken into the correction */
     struct mb_compare_opts opts;
 };
 

@@ -216,9 +216,9 @@ static void test_verdict_table(void **state)
          {1000, 1001},
          2,
          0.05,
-         MB_CMP_NOISY,
-         "fewer than 2 successful runs on a side"},
-        {"no run", {0}, 0, {1000, 1001}, 2, 0.05, MB_CMP_NOISY, NULL},
+         MB_CMP_FEW,
+         "a side has fewer successful runs than the minimum"},
+        {"no run", {0}, 0, {1000, 1001}, 2, 0.05, MB_CMP_FEW, NULL},
         {"constant, equal", {50, 50, 50}, 3, {50, 50, 50}, 3, 0.05, MB_CMP_UNCHANGED, NULL},
         {"constant, 10 % worse", {50, 50, 50}, 3, {55, 55, 55}, 3, 0.05, MB_CMP_REGRESSED, NULL},
         {"constant, 2 % better", {50, 50, 50}, 3, {49, 49, 49}, 3, 0.05, MB_CMP_UNCHANGED, NULL},
@@ -236,6 +236,7 @@ static void test_verdict_table(void **state)
         struct mb_compare_opts o;
         mb_compare_opts_default(&o);
         o.threshold = cases[i].threshold;
+        o.min_runs = 2; /* the verdicts past the minimum; test_min_runs_boundary has it */
         struct mb_compare_row r;
         memset(&r, 0, sizeof(r));
         mb_compare_samples(cases[i].base, cases[i].nb, cases[i].cur, cases[i].nc, &o, &r);
@@ -245,9 +246,50 @@ static void test_verdict_table(void **state)
                      mb_compare_verdict_name(cases[i].want), r.change, r.diff_lo, r.diff_hi, r.w.p);
     }
     assert_string_equal(mb_compare_verdict_name(MB_CMP_NOISY), "too noisy");
+    assert_string_equal(mb_compare_verdict_name(MB_CMP_FEW), "too few runs");
     assert_true(mb_compare_metric_ok(MB_COL_DOWNTIME_MS));
     assert_false(mb_compare_metric_ok(MB_COL_DIRTY_RATE_PPS));
     assert_false(mb_compare_metric_ok(MB_COL_RUN_ID));
+}
+
+/* Below the minimum on either side the verdict is too few runs, whatever the data say; at
+ * the minimum the test decides.  NEW is 50 % slower, which Welch's test calls significant
+ * even at 2 runs a side (t about 18), so every case at the minimum is regressed. */
+static void test_min_runs_boundary(void **state)
+{
+    (void)state;
+    static const double base[] = {1000, 1030, 970, 1010, 990, 1005, 995, 1020};
+    double cur[N_OF(base)];
+    for (size_t i = 0; i < N_OF(base); i++)
+        cur[i] = 1.5 * base[i];
+    static const struct {
+        size_t min_runs, nb, nc;
+        enum mb_compare_verdict want;
+    } cases[] = {
+        {2, 1, 2, MB_CMP_FEW},       {2, 2, 1, MB_CMP_FEW},       {2, 2, 2, MB_CMP_REGRESSED},
+        {5, 4, 4, MB_CMP_FEW},       {5, 4, 5, MB_CMP_FEW},       {5, 5, 4, MB_CMP_FEW},
+        {5, 5, 5, MB_CMP_REGRESSED}, {5, 8, 5, MB_CMP_REGRESSED}, {6, 5, 6, MB_CMP_FEW},
+        {6, 6, 5, MB_CMP_FEW},       {6, 6, 6, MB_CMP_REGRESSED}, {8, 7, 8, MB_CMP_FEW},
+        {8, 8, 8, MB_CMP_REGRESSED}, {0, 1, 1, MB_CMP_FEW}, /* below 2 counts as 2 */
+        {0, 2, 2, MB_CMP_REGRESSED},
+    };
+    for (size_t i = 0; i < N_OF(cases); i++) {
+        struct mb_compare_opts o;
+        mb_compare_opts_default(&o);
+        o.min_runs = cases[i].min_runs;
+        struct mb_compare_row r;
+        memset(&r, 0, sizeof(r));
+        mb_compare_samples(base, cases[i].nb, cur, cases[i].nc, &o, &r);
+        if (r.verdict != cases[i].want)
+            fail_msg("min %zu, n %zu and %zu: %s, want %s (p %g)", cases[i].min_runs, cases[i].nb,
+                     cases[i].nc, mb_compare_verdict_name(r.verdict),
+                     mb_compare_verdict_name(cases[i].want), r.w.p);
+        /* the numbers are there even when no verdict is drawn from them */
+        assert_true(fabs(r.change - 0.5) < 0.05);
+    }
+    struct mb_compare_opts o;
+    mb_compare_opts_default(&o);
+    assert_int_equal(o.min_runs, 5);
 }
 
 static void test_corrections(void **state)
@@ -436,23 +478,27 @@ static void test_dirs_regression_and_environment(void **state)
     struct mb_error err;
     mb_error_clear(&err);
     assert_int_equal(mb_compare_dirs(da, db, &o, &c, &err), 0);
-    /* every total time is 20 % worse; downtime is not; point 2 has a corrupt run */
+    /* every total time is 20 % worse; downtime is not; point 2 has a corrupt run, so 4
+     * successful runs in NEW: too few for a verdict on its metrics, but its failed-runs row
+     * is a regression at any number of runs */
+    static const char point2[] = "vms.memory=256MiB, reservation.source.cpu_cap=100%";
     for (size_t i = 0; i < c->nrows; i++) {
         const struct mb_compare_row *r = &c->rows[i];
-        enum mb_compare_verdict want = r->metric == MB_COL_TOTAL_TIME_MS     ? MB_CMP_REGRESSED
-                                       : r->metric == MB_COMPARE_FAILED_RUNS ? MB_CMP_REGRESSED
-                                                                             : MB_CMP_UNCHANGED;
+        enum mb_compare_verdict want = r->metric == MB_COMPARE_FAILED_RUNS ? MB_CMP_REGRESSED
+                                       : !strcmp(r->point, point2)         ? MB_CMP_FEW
+                                       : r->metric == MB_COL_TOTAL_TIME_MS ? MB_CMP_REGRESSED
+                                                                           : MB_CMP_UNCHANGED;
         if (r->verdict != want && !(r->metric == MB_COL_DOWNTIME_MS && r->verdict == MB_CMP_NOISY))
             fail_msg("%s %d: %s: %g [%g, %g] p %g adjusted %g", r->point, r->metric,
                      mb_compare_verdict_name(r->verdict), r->change, r->diff_lo, r->diff_hi, r->w.p,
                      r->p_adj);
     }
-    const struct mb_compare_row *f =
-        row_of(c, "vms.memory=256MiB, reservation.source.cpu_cap=100%", MB_COMPARE_FAILED_RUNS);
+    const struct mb_compare_row *f = row_of(c, point2, MB_COMPARE_FAILED_RUNS);
     assert_int_equal(f->cur_failed, 1);
     assert_int_equal(f->cur_runs, 5);
     assert_int_equal(f->base_failed, 0);
-    assert_int_equal(c->count[MB_CMP_REGRESSED], 5);
+    assert_int_equal(c->count[MB_CMP_REGRESSED], 4);
+    assert_int_equal(c->count[MB_CMP_FEW], 2);
     /* what differs: the hosts' hypervisor and accelerator, raw.csv's provenance */
     static const char *const keys[] = {"hosts[hostA].hypervisor", "hosts[hostA].accel",
                                        "raw.csv hypervisor", "raw.csv accel"};
@@ -477,7 +523,12 @@ static void test_dirs_regression_and_environment(void **state)
                                  "QEMU 7.2.0 / libvirt 9.0.0"));
     assert_non_null(strstr(text, "REGRESSED"));
     assert_non_null(strstr(text, "failed runs        0 of 5"));
-    assert_non_null(strstr(text, "5 regressed, 0 improved, "));
+    assert_non_null(strstr(text, "\n4 regressed, 0 improved, "));
+    assert_non_null(strstr(text, " too noisy, 2 too few runs\n"));
+    assert_non_null(strstr(text,
+                           "  total_time_ms      997 ± 30.1 ms (n 5)       -> 1206 ± 44.8 ms (n 4)"
+                           "      +21.0 % [+16.6, +25.4]   p <0.0001  too few runs (a side "
+                           "has fewer successful runs than the minimum)"));
     free(text);
     out = open_memstream(&text, &len);
     char *notes = NULL;
@@ -502,7 +553,7 @@ static void test_dirs_regression_and_environment(void **state)
     mb_compare_print(c, MB_CMP_MARKDOWN, out, NULL);
     fclose(out);
     assert_non_null(strstr(text, "## migbench compare\n"));
-    assert_non_null(strstr(text, "- result: **5 regressed, 0 improved,"));
+    assert_non_null(strstr(text, "- result: **4 regressed, 0 improved,"));
     assert_non_null(strstr(text, "| `hosts[hostA].accel` | tcg | kvm |"));
     assert_non_null(strstr(text, "| point | metric | base | new | change [CI] | p | verdict |"));
     assert_non_null(strstr(text, "| **regressed** |"));
@@ -510,14 +561,22 @@ static void test_dirs_regression_and_environment(void **state)
     mb_compare_free(c);
     mb_compare_free(NULL);
 
+    /* with a minimum of 4, point 2's total time has enough runs and is regressed */
+    o.min_runs = 4;
+    assert_int_equal(mb_compare_dirs(da, db, &o, &c, &err), 0);
+    assert_int_equal(c->count[MB_CMP_REGRESSED], 5);
+    assert_int_equal(c->count[MB_CMP_FEW], 0);
+    mb_compare_free(c);
+    o.min_runs = 5;
+
     /* one metric, no correction */
     static const char *const only[] = {"downtime_ms"};
     o.metrics = only;
     o.nmetrics = 1;
     o.correction = MB_CMP_CORRECT_NONE;
     assert_int_equal(mb_compare_dirs(da, db, &o, &c, &err), 0);
-    assert_int_equal(c->nrows, 5); /* 4 downtime rows and the failed runs */
-    assert_int_equal(c->ntests, 4);
+    assert_int_equal(c->nrows, 5);  /* 4 downtime rows and the failed runs */
+    assert_int_equal(c->ntests, 3); /* point 2's row, too few runs, is no test */
     mb_compare_free(c);
     mb_report_dir_free(da);
     mb_report_dir_free(db);
@@ -611,6 +670,14 @@ static void test_command_exit_status(void **state)
         {{"--alpha", "0.000000001", "--no-correction", a, r}, 5, 0},
         {{"--correction", "holm", a, r}, 4, 1},
         {{"--correction", "sidak", a, r}, 4, 2},
+        /* 5 runs a side: at the default minimum and at 5 the regression counts; at 6 every
+         * row is too few runs, which is never exit 1 */
+        {{"--min-runs", "5", a, r}, 4, 1},
+        {{"--min-runs", "6", a, r}, 4, 0},
+        {{"--min-runs", "6", "--format", "md", a, r}, 6, 0},
+        {{"--min-runs", "1", a, r}, 4, 2},
+        {{"--min-runs", "-6", a, r}, 4, 2},
+        {{"--min-runs", "five", a, r}, 4, 2},
         {{a}, 1, 2},
         {{a, "/nonexistent"}, 2, 2},
         {{a, "tests/data/report/bad-truncated"}, 2, 2},
@@ -642,6 +709,7 @@ int main(void)
         cmocka_unit_test(test_injected_regression_among_many_tests),
         cmocka_unit_test(test_same_configuration_is_not_flagged),
         cmocka_unit_test(test_verdict_table),
+        cmocka_unit_test(test_min_runs_boundary),
         cmocka_unit_test(test_corrections),
         cmocka_unit_test(test_dirs_same_configuration),
         cmocka_unit_test(test_dirs_regression_and_environment),
