@@ -92,6 +92,8 @@ void mb_compare_samples(const double *base, size_t nbase, const double *cur, siz
     r->change =
         ref > 0 ? (r->cur.mean - r->base.mean) / ref : (r->cur.mean == r->base.mean ? 0 : NAN);
     r->diff_lo = r->diff_hi = NAN;
+    r->mde = ref > 0 ? mb_stats_detectable_diff(r->w.se, r->w.df, o->alpha, MB_COMPARE_POWER) / ref
+                     : NAN;
     if (ref == 0 && r->change == 0 && r->w.se == 0)
         r->diff_lo = r->diff_hi = 0; /* both all zero */
     if (ref > 0 && r->base.n >= 2 && r->cur.n >= 2) {
@@ -399,7 +401,7 @@ int mb_compare_dirs(const struct mb_report_dir *base, const struct mb_report_dir
             double fb = pb->runs ? (double)pb->failed / (double)pb->runs : 0;
             double fc = pc->runs ? (double)pc->failed / (double)pc->runs : 0;
             r->change = fc - fb;
-            r->diff_lo = r->diff_hi = NAN;
+            r->diff_lo = r->diff_hi = r->mde = NAN;
             r->verdict = fc > fb ? MB_CMP_REGRESSED : fc < fb ? MB_CMP_IMPROVED : MB_CMP_UNCHANGED;
         }
     }
@@ -532,6 +534,20 @@ static void header_lines(const struct mb_compare *c, FILE *out, const char *bull
             : c->opts.correction == MB_CMP_CORRECT_HOLM ? ", p adjusted over the tests (Holm)"
                                                         : "",
             100 * (1 - c->opts.alpha));
+    fprintf(out,
+            "%sverdicts need %zu successful runs a side; 'could have detected' = the smallest "
+            "change significant at alpha (before the correction) with %g %% power, from both "
+            "sides' spread and n\n",
+            bullet, c->opts.min_runs, 100 * MB_COMPARE_POWER);
+}
+
+/* "±4.5 %", or "" when the detectable change is unknown */
+static void mde_text(char *buf, size_t len, const struct mb_compare_row *r)
+{
+    if (isfinite(r->mde))
+        snprintf(buf, len, "±%.1f %%", 100 * r->mde);
+    else
+        snprintf(buf, len, "%s", "");
 }
 
 static void summary_line(const struct mb_compare *c, FILE *out, const char *end)
@@ -566,15 +582,17 @@ static void print_text(const struct mb_compare *c, FILE *out)
         if (!last || strcmp(last, r->point))
             fprintf(out, "\n%s\n", r->point);
         last = r->point;
-        char a[96], b[96], ch[96], p[32];
+        char a[96], b[96], ch[96], p[32], mde[32];
         side(a, sizeof(a), &r->base, r->metric, r->base_runs, r->base_failed);
         side(b, sizeof(b), &r->cur, r->metric, r->cur_runs, r->cur_failed);
         change_text(ch, sizeof(ch), r);
         p_text(p, sizeof(p), r->p_adj);
-        fprintf(out, "  %-18s %-26s -> %-26s %-24s p %-8s %s%s%s%s\n", metric_name(r->metric), a, b,
-                ch, p,
+        mde_text(mde, sizeof(mde), r);
+        fprintf(out, "  %-18s %-26s -> %-26s %-24s p %-8s %s%s%s%s%s%s\n", metric_name(r->metric),
+                a, b, ch, p,
                 r->verdict == MB_CMP_REGRESSED ? "REGRESSED" : mb_compare_verdict_name(r->verdict),
-                r->why ? " (" : "", r->why ? r->why : "", r->why ? ")" : "");
+                r->why ? " (" : "", r->why ? r->why : "", r->why ? ")" : "",
+                *mde ? "; could have detected " : "", mde);
     }
     for (size_t i = 0; i < c->nonly_base; i++)
         fprintf(out, "\nonly in base: %s\n", c->only_base[i]);
@@ -627,7 +645,8 @@ static void print_csv(const struct mb_compare *c, FILE *out, FILE *notes)
                                        "p",
                                        "p_adjusted",
                                        "verdict",
-                                       "note"};
+                                       "note",
+                                       "mde_pct"};
     struct mb_buf line = {0};
     for (size_t i = 0; i < sizeof(cols) / sizeof(cols[0]); i++)
         mb_report_csv_field(&line, cols[i], i == 0);
@@ -648,6 +667,7 @@ static void print_csv(const struct mb_compare *c, FILE *out, FILE *notes)
         mb_report_csv_num(&line, r->p_adj);
         mb_report_csv_field(&line, mb_compare_verdict_name(r->verdict), false);
         mb_report_csv_field(&line, r->why ? r->why : "", false);
+        mb_report_csv_num(&line, 100 * r->mde);
         csv_line_out(&line, out);
     }
     mb_buf_free(&line);
@@ -698,20 +718,23 @@ static void print_md(const struct mb_compare *c, FILE *out)
     } else {
         fprintf(out, "Environment: no difference in metadata.json or raw.csv's provenance.\n\n");
     }
-    fprintf(out, "| point | metric | base | new | change [CI] | p | verdict |\n"
-                 "|---|---|---:|---:|---:|---:|---|\n");
+    fprintf(out,
+            "| point | metric | base | new | change [CI] | p | verdict | could have detected |\n"
+            "|---|---|---:|---:|---:|---:|---|---:|\n");
     for (size_t i = 0; i < c->nrows; i++) {
         const struct mb_compare_row *r = &c->rows[i];
-        char a[96], b[96], ch[96], p[32];
+        char a[96], b[96], ch[96], p[32], mde[32];
         side(a, sizeof(a), &r->base, r->metric, r->base_runs, r->base_failed);
         side(b, sizeof(b), &r->cur, r->metric, r->cur_runs, r->cur_failed);
         change_text(ch, sizeof(ch), r);
         p_text(p, sizeof(p), r->p_adj);
+        mde_text(mde, sizeof(mde), r);
         fprintf(out, "| ");
         md_cell(out, r->point);
-        fprintf(out, " | `%s` | %s | %s | %s | %s | %s |\n", metric_name(r->metric), a, b, ch, p,
-                r->verdict == MB_CMP_REGRESSED ? "**regressed**"
-                                               : mb_compare_verdict_name(r->verdict));
+        fprintf(
+            out, " | `%s` | %s | %s | %s | %s | %s | %s |\n", metric_name(r->metric), a, b, ch, p,
+            r->verdict == MB_CMP_REGRESSED ? "**regressed**" : mb_compare_verdict_name(r->verdict),
+            *mde ? mde : "—");
     }
     fprintf(out, "\n");
     md_points(out, "- only in base: ", c->only_base, c->nonly_base);

@@ -18,7 +18,10 @@
  *   too noisy             otherwise, when the confidence interval of the change is wider
  *                         than ±T (a change of T could hide in the noise);
  *   unchanged             otherwise: no change of T or more, and the runs were precise
- *                         enough to see one. */
+ *                         enough to see one.
+ * Each row also states the smallest change the data could have detected: the relative
+ * change a two-sided Welch test at alpha (before the correction) finds with probability
+ * MB_COMPARE_POWER, from both sides' spread and n. */
 #ifndef MB_COMPARE_H
 #define MB_COMPARE_H
 
@@ -66,6 +69,9 @@ extern const size_t mb_compare_ndefault_metrics;
 /* Can metric column c be compared (it has a better direction: lower)? */
 bool mb_compare_metric_ok(int c);
 
+/* The power at which a row's detectable change is stated. */
+#define MB_COMPARE_POWER 0.80
+
 /* Pseudo-metric id of the failed-run count in rows. */
 #define MB_COMPARE_FAILED_RUNS (-1)
 
@@ -76,6 +82,9 @@ struct mb_compare_row {
     size_t base_runs, base_failed, cur_runs, cur_failed;
     double change;           /* (mean NEW - mean BASE) / |mean BASE|; NAN when undefined */
     double diff_lo, diff_hi; /* confidence interval of that change (level 1 - alpha) */
+    double mde; /* smallest relative change detectable at alpha with MB_COMPARE_POWER; 0 for
+                   constant samples; NAN with fewer than 2 runs a side, a zero base mean or
+                   for failed runs */
     struct mb_stats_welch w;
     double p_adj; /* p after the correction (= p without it) */
     enum mb_compare_verdict verdict;

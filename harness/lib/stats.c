@@ -574,3 +574,14 @@ void mb_stats_summarize(const double *x, size_t n, size_t k, double *scratch,
     release_scratch(s, scratch);
     *out = r;
 }
+
+double mb_stats_detectable_diff(double se, double df, double alpha, double power)
+{
+    if (!(alpha > 0 && alpha < 1) || !(power > 0 && power < 1) || !(se >= 0))
+        return NAN;
+    if (se == 0)
+        return 0;
+    if (!(df > 0))
+        return NAN;
+    return (mb_stats_t_quantile(1 - alpha / 2, df) + mb_stats_t_quantile(power, df)) * se;
+}

@@ -102,4 +102,12 @@ struct mb_stats_summary {
 void mb_stats_summarize(const double *x, size_t n, size_t k, double *scratch,
                         struct mb_stats_summary *out);
 
+/* The smallest true difference of two means that a two-sided test at level alpha detects
+ * with probability `power` (0.8 for 80 %), given the standard error se of the difference
+ * and its degrees of freedom df (e.g. Welch's): (t(1 - alpha/2, df) + t(power, df)) * se,
+ * the usual approximation that ignores the far tail and the non-centrality of t.  0 when
+ * se is 0 (any difference shows); NAN when se is NaN or negative, df is not above 0 (with
+ * se > 0), or alpha or power is not strictly between 0 and 1. */
+double mb_stats_detectable_diff(double se, double df, double alpha, double power);
+
 #endif

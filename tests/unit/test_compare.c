@@ -292,6 +292,65 @@ static void test_min_runs_boundary(void **state)
     assert_int_equal(o.min_runs, 5);
 }
 
+/* The smallest detectable change, (t(1 - alpha/2, df) + t(0.8, df)) * se / |mean BASE|,
+ * against values worked out by hand:
+ *  - n 2 a side, both {1000, 1020}: variance 200 a side, se = sqrt(200/2 + 200/2) = 14.1421,
+ *    Welch df = 200^2 / (100^2 + 100^2) = 2.  With 2 degrees of freedom t has the closed
+ *    form t(p) = (2p - 1) / sqrt(2p(1 - p)): t(0.975) = 0.95 / sqrt(0.04875) = 4.302653,
+ *    t(0.8) = 0.6 / sqrt(0.32) = 1.060660, t(0.95) = 0.9 / sqrt(0.095) = 2.919986.
+ *    alpha 0.05: 5.363313 * 14.1421 = 75.849 ms of a mean 1010: 7.5098 %;
+ *    alpha 0.10: 3.980646 * 14.1421 = 56.296 ms: 5.5739 %.
+ *  - n 5 a side, {1000, 1030, 970, 1010, 990} and the same + 100: squares of deviations
+ *    900 + 900 + 100 + 100 = 2000, variance 500 a side, se = sqrt(100 + 100) = 14.1421,
+ *    df = 200^2 / (100^2 / 4 + 100^2 / 4) = 8; t(0.975, 8) = 2.306, t(0.8, 8) = 0.889 from
+ *    a printed t table: 3.195 * 14.1421 = 45.18 ms of 1000: 4.518 % (table precision).
+ *  - constant samples: se 0, any change shows: 0.  A zero base mean or 1 run: NAN. */
+static void test_detectable_change(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *name;
+        double base[5];
+        size_t nb;
+        double cur[5];
+        size_t nc;
+        double alpha, want, tol; /* want as a fraction; NAN: undefined */
+    } cases[] = {
+        {"n 2, alpha 0.05", {1000, 1020}, 2, {1000, 1020}, 2, 0.05, 0.075098, 1e-5},
+        {"n 2, alpha 0.10", {1000, 1020}, 2, {1000, 1020}, 2, 0.10, 0.055739, 1e-5},
+        {"n 5, df 8",
+         {1000, 1030, 970, 1010, 990},
+         5,
+         {1100, 1130, 1070, 1110, 1090},
+         5,
+         0.05,
+         0.04518,
+         5e-5},
+        {"constant", {50, 50, 50}, 3, {55, 55, 55}, 3, 0.05, 0, 0},
+        {"zero base", {0, 0, 0}, 3, {1, 2, 3}, 3, 0.05, NAN, 0},
+        {"one run", {1000}, 1, {1000, 1020}, 2, 0.05, NAN, 0},
+    };
+    for (size_t i = 0; i < N_OF(cases); i++) {
+        struct mb_compare_opts o;
+        mb_compare_opts_default(&o);
+        o.alpha = cases[i].alpha;
+        struct mb_compare_row r;
+        memset(&r, 0, sizeof(r));
+        mb_compare_samples(cases[i].base, cases[i].nb, cases[i].cur, cases[i].nc, &o, &r);
+        bool ok = isnan(cases[i].want) ? isnan(r.mde) : fabs(r.mde - cases[i].want) <= cases[i].tol;
+        if (!ok)
+            fail_msg("%s: detectable %.7g, want %.7g", cases[i].name, r.mde, cases[i].want);
+    }
+    /* the general function's edges */
+    assert_true(isnan(mb_stats_detectable_diff(1, 8, 0, 0.8)));
+    assert_true(isnan(mb_stats_detectable_diff(1, 8, 0.05, 1)));
+    assert_true(isnan(mb_stats_detectable_diff(NAN, 8, 0.05, 0.8)));
+    assert_true(isnan(mb_stats_detectable_diff(1, NAN, 0.05, 0.8)));
+    assert_true(mb_stats_detectable_diff(0, NAN, 0.05, 0.8) == 0);
+    /* df infinite: normal quantiles 1.959964 + 0.841621 */
+    assert_true(fabs(mb_stats_detectable_diff(1, INFINITY, 0.05, 0.8) - 2.801585) < 1e-5);
+}
+
 static void test_corrections(void **state)
 {
     (void)state;
@@ -528,7 +587,9 @@ static void test_dirs_regression_and_environment(void **state)
     assert_non_null(strstr(text,
                            "  total_time_ms      997 ± 30.1 ms (n 5)       -> 1206 ± 44.8 ms (n 4)"
                            "      +21.0 % [+16.6, +25.4]   p <0.0001  too few runs (a side "
-                           "has fewer successful runs than the minimum)"));
+                           "has fewer successful runs than the minimum); could have detected "
+                           "±6.0 %\n"));
+    assert_non_null(strstr(text, "verdicts need 5 successful runs a side; 'could have detected'"));
     free(text);
     out = open_memstream(&text, &len);
     char *notes = NULL;
@@ -537,15 +598,15 @@ static void test_dirs_regression_and_environment(void **state)
     mb_compare_print(c, MB_CMP_CSV, out, nf);
     fclose(out);
     fclose(nf);
-    assert_int_equal(strncmp(text,
-                             "point,metric,base_n,base_runs,base_failed,base_mean,base_ci95_low,"
-                             "base_ci95_high,new_n,new_runs,new_failed,new_mean,new_ci95_low,"
-                             "new_ci95_high,change_pct,change_ci_low_pct,change_ci_high_pct,t,"
-                             "df,p,p_adjusted,verdict,note\n",
-                             222),
-                     0);
+    /* the columns as before, the detectable change added at the end */
+    static const char header[] =
+        "point,metric,base_n,base_runs,base_failed,base_mean,base_ci95_low,"
+        "base_ci95_high,new_n,new_runs,new_failed,new_mean,new_ci95_low,"
+        "new_ci95_high,change_pct,change_ci_low_pct,change_ci_high_pct,t,"
+        "df,p,p_adjusted,verdict,note,mde_pct\n";
+    assert_int_equal(strncmp(text, header, strlen(header)), 0);
     assert_non_null(strstr(text, "\"vms.memory=256MiB, reservation.source.cpu_cap=100%\","
-                                 "failed_runs,0,5,0,,,,0,5,1,,,,20,,,,,,,regressed,\n"));
+                                 "failed_runs,0,5,0,,,,0,5,1,,,,20,,,,,,,regressed,,\n"));
     assert_non_null(strstr(notes, "environment differs: raw.csv accel: tcg -> kvm"));
     free(text);
     free(notes);
@@ -555,7 +616,8 @@ static void test_dirs_regression_and_environment(void **state)
     assert_non_null(strstr(text, "## migbench compare\n"));
     assert_non_null(strstr(text, "- result: **4 regressed, 0 improved,"));
     assert_non_null(strstr(text, "| `hosts[hostA].accel` | tcg | kvm |"));
-    assert_non_null(strstr(text, "| point | metric | base | new | change [CI] | p | verdict |"));
+    assert_non_null(strstr(text, "| point | metric | base | new | change [CI] | p | verdict | "
+                                 "could have detected |\n"));
     assert_non_null(strstr(text, "| **regressed** |"));
     free(text);
     mb_compare_free(c);
@@ -710,6 +772,7 @@ int main(void)
         cmocka_unit_test(test_same_configuration_is_not_flagged),
         cmocka_unit_test(test_verdict_table),
         cmocka_unit_test(test_min_runs_boundary),
+        cmocka_unit_test(test_detectable_change),
         cmocka_unit_test(test_corrections),
         cmocka_unit_test(test_dirs_same_configuration),
         cmocka_unit_test(test_dirs_regression_and_environment),
