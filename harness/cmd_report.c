@@ -381,8 +381,10 @@ static int set_compare_format(const struct mb_cli_opt *opt, const char *v, void 
         a->fmt = MB_CMP_CSV;
     else if (!strcmp(v, "md") || !strcmp(v, "markdown"))
         a->fmt = MB_CMP_MARKDOWN;
+    else if (!strcmp(v, "junit"))
+        a->fmt = MB_CMP_JUNIT;
     else
-        return mb_error_set(err, MB_EINPUT, "--format takes text, csv or md, not '%s'", v);
+        return mb_error_set(err, MB_EINPUT, "--format takes text, csv, md or junit, not '%s'", v);
     return 0;
 }
 
@@ -419,7 +421,8 @@ static const struct mb_cli_opt compare_opts[] = {
      .arg = MB_CLI_REQUIRED,
      .meta = "FMT",
      .set = set_compare_format,
-     .help = "text (default), csv or md (Markdown, e.g. for a pull request)"},
+     .help = "text (default), csv, md (Markdown, e.g. for a pull request) or junit (JUnit XML "
+             "for CI)"},
     {.name = NULL},
 };
 
@@ -464,7 +467,7 @@ int mb_cmd_compare(int argc, char **argv)
         print_error("compare", &err);
         status = MB_EXIT_INPUT; /* every error of compare is exit 2, as CI expects */
     } else {
-        mb_compare_print(c, fmt, stdout, fmt == MB_CMP_CSV ? stderr : NULL);
+        mb_compare_print(c, fmt, stdout, fmt == MB_CMP_CSV || fmt == MB_CMP_JUNIT ? stderr : NULL);
         fflush(stdout);
         status = c->count[MB_CMP_REGRESSED] ? MB_EXIT_FAILED : MB_EXIT_OK;
     }

@@ -520,6 +520,29 @@ static void p_text(char *buf, size_t len, double p)
         snprintf(buf, len, "%.4f", p);
 }
 
+/* "±4.5 %", or "" when the detectable change is unknown */
+static void mde_text(char *buf, size_t len, const struct mb_compare_row *r)
+{
+    if (isfinite(r->mde))
+        snprintf(buf, len, "±%.1f %%", 100 * r->mde);
+    else
+        snprintf(buf, len, "%s", "");
+}
+
+/* A row's printed cells: both sides, the change, p and the detectable change. */
+struct cells {
+    char base[96], cur[96], change[96], p[32], mde[32];
+};
+
+static void cells_of(const struct mb_compare_row *r, struct cells *t)
+{
+    side(t->base, sizeof(t->base), &r->base, r->metric, r->base_runs, r->base_failed);
+    side(t->cur, sizeof(t->cur), &r->cur, r->metric, r->cur_runs, r->cur_failed);
+    change_text(t->change, sizeof(t->change), r);
+    p_text(t->p, sizeof(t->p), r->p_adj);
+    mde_text(t->mde, sizeof(t->mde), r);
+}
+
 static void header_lines(const struct mb_compare *c, FILE *out, const char *bullet)
 {
     fprintf(out, "%sbase: %s\n", bullet, c->base_name);
@@ -541,23 +564,25 @@ static void header_lines(const struct mb_compare *c, FILE *out, const char *bull
             bullet, c->opts.min_runs, 100 * MB_COMPARE_POWER);
 }
 
-/* "±4.5 %", or "" when the detectable change is unknown */
-static void mde_text(char *buf, size_t len, const struct mb_compare_row *r)
+/* "N regressed, N improved, N unchanged, N too noisy, N too few runs" and the points on one
+ * side only, appended to b. */
+static void summary_text(const struct mb_compare *c, struct mb_buf *b)
 {
-    if (isfinite(r->mde))
-        snprintf(buf, len, "±%.1f %%", 100 * r->mde);
-    else
-        snprintf(buf, len, "%s", "");
+    mb_buf_printf(b, "%zu regressed, %zu improved, %zu unchanged, %zu too noisy, %zu too few runs",
+                  c->count[MB_CMP_REGRESSED], c->count[MB_CMP_IMPROVED], c->count[MB_CMP_UNCHANGED],
+                  c->count[MB_CMP_NOISY], c->count[MB_CMP_FEW]);
+    if (c->nonly_base || c->nonly_cur)
+        mb_buf_printf(b, "; points only in base: %zu, only in new: %zu", c->nonly_base,
+                      c->nonly_cur);
 }
 
 static void summary_line(const struct mb_compare *c, FILE *out, const char *end)
 {
-    fprintf(out, "%zu regressed, %zu improved, %zu unchanged, %zu too noisy, %zu too few runs",
-            c->count[MB_CMP_REGRESSED], c->count[MB_CMP_IMPROVED], c->count[MB_CMP_UNCHANGED],
-            c->count[MB_CMP_NOISY], c->count[MB_CMP_FEW]);
-    if (c->nonly_base || c->nonly_cur)
-        fprintf(out, "; points only in base: %zu, only in new: %zu", c->nonly_base, c->nonly_cur);
+    struct mb_buf b = {0};
+    summary_text(c, &b);
+    fputs(b.data, out);
     fputs(end, out);
+    mb_buf_free(&b);
 }
 
 static void print_text(const struct mb_compare *c, FILE *out)
@@ -582,17 +607,13 @@ static void print_text(const struct mb_compare *c, FILE *out)
         if (!last || strcmp(last, r->point))
             fprintf(out, "\n%s\n", r->point);
         last = r->point;
-        char a[96], b[96], ch[96], p[32], mde[32];
-        side(a, sizeof(a), &r->base, r->metric, r->base_runs, r->base_failed);
-        side(b, sizeof(b), &r->cur, r->metric, r->cur_runs, r->cur_failed);
-        change_text(ch, sizeof(ch), r);
-        p_text(p, sizeof(p), r->p_adj);
-        mde_text(mde, sizeof(mde), r);
+        struct cells t;
+        cells_of(r, &t);
         fprintf(out, "  %-18s %-26s -> %-26s %-24s p %-8s %s%s%s%s%s%s\n", metric_name(r->metric),
-                a, b, ch, p,
+                t.base, t.cur, t.change, t.p,
                 r->verdict == MB_CMP_REGRESSED ? "REGRESSED" : mb_compare_verdict_name(r->verdict),
                 r->why ? " (" : "", r->why ? r->why : "", r->why ? ")" : "",
-                *mde ? "; could have detected " : "", mde);
+                *t.mde ? "; could have detected " : "", t.mde);
     }
     for (size_t i = 0; i < c->nonly_base; i++)
         fprintf(out, "\nonly in base: %s\n", c->only_base[i]);
@@ -619,6 +640,19 @@ static void csv_line_out(struct mb_buf *b, FILE *out)
     mb_buf_append(b, "\n", 1);
     fputs(b->data, out);
     b->len = 0;
+}
+
+/* For the machine-read formats: the environment differences and the summary, on notes (if
+ * non-NULL), so a CI log shows them beside the file. */
+static void print_notes(const struct mb_compare *c, FILE *notes)
+{
+    if (!notes)
+        return;
+    for (size_t i = 0; i < c->nenv; i++)
+        fprintf(notes, "migbench compare: environment differs: %s: %s -> %s\n", c->env[i].key,
+                c->env[i].base, c->env[i].cur);
+    fprintf(notes, "migbench compare: ");
+    summary_line(c, notes, "\n");
 }
 
 static void print_csv(const struct mb_compare *c, FILE *out, FILE *notes)
@@ -671,13 +705,7 @@ static void print_csv(const struct mb_compare *c, FILE *out, FILE *notes)
         csv_line_out(&line, out);
     }
     mb_buf_free(&line);
-    if (notes) {
-        for (size_t i = 0; i < c->nenv; i++)
-            fprintf(notes, "migbench compare: environment differs: %s: %s -> %s\n", c->env[i].key,
-                    c->env[i].base, c->env[i].cur);
-        fprintf(notes, "migbench compare: ");
-        summary_line(c, notes, "\n");
-    }
+    print_notes(c, notes);
 }
 
 static void md_cell(FILE *out, const char *s)
@@ -723,22 +751,191 @@ static void print_md(const struct mb_compare *c, FILE *out)
             "|---|---|---:|---:|---:|---:|---|---:|\n");
     for (size_t i = 0; i < c->nrows; i++) {
         const struct mb_compare_row *r = &c->rows[i];
-        char a[96], b[96], ch[96], p[32], mde[32];
-        side(a, sizeof(a), &r->base, r->metric, r->base_runs, r->base_failed);
-        side(b, sizeof(b), &r->cur, r->metric, r->cur_runs, r->cur_failed);
-        change_text(ch, sizeof(ch), r);
-        p_text(p, sizeof(p), r->p_adj);
-        mde_text(mde, sizeof(mde), r);
+        struct cells t;
+        cells_of(r, &t);
         fprintf(out, "| ");
         md_cell(out, r->point);
-        fprintf(
-            out, " | `%s` | %s | %s | %s | %s | %s | %s |\n", metric_name(r->metric), a, b, ch, p,
-            r->verdict == MB_CMP_REGRESSED ? "**regressed**" : mb_compare_verdict_name(r->verdict),
-            *mde ? mde : "—");
+        fprintf(out, " | `%s` | %s | %s | %s | %s | %s | %s |\n", metric_name(r->metric), t.base,
+                t.cur, t.change, t.p,
+                r->verdict == MB_CMP_REGRESSED ? "**regressed**"
+                                               : mb_compare_verdict_name(r->verdict),
+                *t.mde ? t.mde : "—");
     }
     fprintf(out, "\n");
     md_points(out, "- only in base: ", c->only_base, c->nonly_base);
     md_points(out, "- only in new: ", c->only_cur, c->nonly_cur);
+}
+
+/* ---- JUnit XML ------------------------------------------------------------------------------ */
+
+/* s as XML character data or attribute value: the five special characters as entities,
+ * tab and line ends as character references (an attribute would fold them into spaces),
+ * the other control characters, which XML 1.0 cannot carry at all, as '?'. */
+static void xml_text(FILE *out, const char *s)
+{
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        switch (*p) {
+        case '&':
+            fputs("&amp;", out);
+            break;
+        case '<':
+            fputs("&lt;", out);
+            break;
+        case '>':
+            fputs("&gt;", out);
+            break;
+        case '"':
+            fputs("&quot;", out);
+            break;
+        case '\'':
+            fputs("&apos;", out);
+            break;
+        case '\t':
+        case '\n':
+        case '\r':
+            fprintf(out, "&#%d;", *p);
+            break;
+        default:
+            fputc(*p < 0x20 || *p == 0x7f ? '?' : *p, out);
+        }
+    }
+}
+
+/* <property name="NAME" value="VALUE"/> at indent ind */
+static void xml_property(FILE *out, int ind, const char *name, const char *value)
+{
+    fprintf(out, "%*s<property name=\"", ind, "");
+    xml_text(out, name);
+    fputs("\" value=\"", out);
+    xml_text(out, value);
+    fputs("\"/>\n", out);
+}
+
+/* A number as a property, left out when it is not finite. */
+static void xml_number(FILE *out, int ind, const char *name, double v)
+{
+    char buf[40];
+    if (!isfinite(v))
+        return;
+    snprintf(buf, sizeof(buf), "%.10g", v);
+    xml_property(out, ind, name, buf);
+}
+
+static void junit_suite_properties(const struct mb_compare *c, FILE *out)
+{
+    static const char *const corr[] = {
+        [MB_CMP_CORRECT_BH] = "bh", [MB_CMP_CORRECT_HOLM] = "holm", [MB_CMP_CORRECT_NONE] = "none"};
+    fputs("    <properties>\n", out);
+    xml_property(out, 6, "base", c->base_name);
+    xml_property(out, 6, "new", c->cur_name);
+    xml_number(out, 6, "threshold_pct", 100 * c->opts.threshold);
+    xml_number(out, 6, "alpha", c->opts.alpha);
+    xml_property(out, 6, "correction", corr[c->opts.correction]);
+    xml_number(out, 6, "min_runs", (double)c->opts.min_runs);
+    xml_number(out, 6, "power_pct", 100 * MB_COMPARE_POWER);
+    struct mb_buf b = {0};
+    summary_text(c, &b);
+    xml_property(out, 6, "summary", b.data);
+    for (size_t i = 0; i < c->nenv; i++) {
+        b.len = 0;
+        mb_buf_printf(&b, "%s -> %s", *c->env[i].base ? c->env[i].base : "(absent)",
+                      *c->env[i].cur ? c->env[i].cur : "(absent)");
+        char *name = mb_xasprintf("environment %s", c->env[i].key);
+        xml_property(out, 6, name, b.data);
+        free(name);
+    }
+    mb_buf_free(&b);
+    for (size_t i = 0; i < c->nonly_base; i++)
+        xml_property(out, 6, "only in base", c->only_base[i]);
+    for (size_t i = 0; i < c->nonly_cur; i++)
+        xml_property(out, 6, "only in new", c->only_cur[i]);
+    fputs("    </properties>\n", out);
+}
+
+/* The numbers of one row, both sides then the change. */
+static void junit_row_properties(const struct mb_compare_row *r, FILE *out)
+{
+    bool fr = r->metric == MB_COMPARE_FAILED_RUNS;
+    const struct {
+        const char *side;
+        const struct mb_stats_summary *s;
+        size_t runs, failed;
+    } sides[] = {{"base", &r->base, r->base_runs, r->base_failed},
+                 {"new", &r->cur, r->cur_runs, r->cur_failed}};
+    fputs("      <properties>\n", out);
+    for (size_t k = 0; k < 2; k++) {
+        char name[32];
+        const char *f[] = {"n", "runs", "failed", "mean", "ci95_low", "ci95_high"};
+        double v[] = {(double)sides[k].s->n,           (double)sides[k].runs,
+                      (double)sides[k].failed,         fr ? NAN : sides[k].s->mean,
+                      fr ? NAN : sides[k].s->ci95_low, fr ? NAN : sides[k].s->ci95_high};
+        for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+            snprintf(name, sizeof(name), "%s_%s", sides[k].side, f[i]);
+            xml_number(out, 8, name, v[i]);
+        }
+    }
+    xml_number(out, 8, "change_pct", 100 * r->change);
+    xml_number(out, 8, "change_ci_low_pct", 100 * r->diff_lo);
+    xml_number(out, 8, "change_ci_high_pct", 100 * r->diff_hi);
+    xml_number(out, 8, "p", r->w.p);
+    xml_number(out, 8, "p_adjusted", r->p_adj);
+    xml_number(out, 8, "mde_pct", 100 * r->mde);
+    xml_property(out, 8, "verdict", mb_compare_verdict_name(r->verdict));
+    fputs("      </properties>\n", out);
+}
+
+/* One testcase: a failure when regressed, skipped when no verdict could be drawn (too
+ * noisy, too few runs), passed otherwise. */
+static void junit_case(const struct mb_compare_row *r, FILE *out)
+{
+    struct cells t;
+    cells_of(r, &t);
+    fputs("    <testcase classname=\"", out);
+    xml_text(out, r->point);
+    fputs("\" name=\"", out);
+    xml_text(out, metric_name(r->metric));
+    fputs("\">\n", out);
+    junit_row_properties(r, out);
+    struct mb_buf msg = {0};
+    mb_buf_printf(&msg, "%s: %s -> %s, change %s, p %s", mb_compare_verdict_name(r->verdict),
+                  t.base, t.cur, t.change, t.p);
+    if (r->why)
+        mb_buf_printf(&msg, " (%s)", r->why);
+    if (*t.mde)
+        mb_buf_printf(&msg, "; could have detected %s", t.mde);
+    const char *tag = r->verdict == MB_CMP_REGRESSED                           ? "failure"
+                      : r->verdict == MB_CMP_NOISY || r->verdict == MB_CMP_FEW ? "skipped"
+                                                                               : NULL;
+    if (tag) {
+        fprintf(out, "      <%s type=\"%s\" message=\"", tag, mb_compare_verdict_name(r->verdict));
+        xml_text(out, msg.data);
+        fputs("\"/>\n", out);
+    }
+    mb_buf_free(&msg);
+    fputs("    </testcase>\n", out);
+}
+
+/* One testsuite for the pair of directories compared, a testcase per point and metric. */
+static void print_junit(const struct mb_compare *c, FILE *out, FILE *notes)
+{
+    size_t fails = c->count[MB_CMP_REGRESSED],
+           skips = c->count[MB_CMP_NOISY] + c->count[MB_CMP_FEW];
+    fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n", out);
+    fprintf(out,
+            "<testsuites name=\"migbench compare\" tests=\"%zu\" failures=\"%zu\" "
+            "errors=\"0\" skipped=\"%zu\">\n",
+            c->nrows, fails, skips);
+    fputs("  <testsuite name=\"", out);
+    xml_text(out, c->base_name);
+    xml_text(out, " -> ");
+    xml_text(out, c->cur_name);
+    fprintf(out, "\" tests=\"%zu\" failures=\"%zu\" errors=\"0\" skipped=\"%zu\">\n", c->nrows,
+            fails, skips);
+    junit_suite_properties(c, out);
+    for (size_t i = 0; i < c->nrows; i++)
+        junit_case(&c->rows[i], out);
+    fputs("  </testsuite>\n</testsuites>\n", out);
+    print_notes(c, notes);
 }
 
 void mb_compare_print(const struct mb_compare *c, enum mb_compare_format f, FILE *out, FILE *notes)
@@ -749,6 +946,9 @@ void mb_compare_print(const struct mb_compare *c, enum mb_compare_format f, FILE
         break;
     case MB_CMP_MARKDOWN:
         print_md(c, out);
+        break;
+    case MB_CMP_JUNIT:
+        print_junit(c, out, notes);
         break;
     default:
         print_text(c, out);

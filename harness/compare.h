@@ -126,10 +126,13 @@ int mb_compare_dirs(const struct mb_report_dir *base, const struct mb_report_dir
                     const struct mb_compare_opts *o, struct mb_compare **out, struct mb_error *err);
 void mb_compare_free(struct mb_compare *c);
 
-enum mb_compare_format { MB_CMP_TEXT, MB_CMP_CSV, MB_CMP_MARKDOWN };
+enum mb_compare_format { MB_CMP_TEXT, MB_CMP_CSV, MB_CMP_MARKDOWN, MB_CMP_JUNIT };
 
 /* Print c.  Text and Markdown include the environment differences and a summary line;
- * CSV is one row per comparison (environment differences go to notes, if non-NULL). */
+ * CSV is one row per comparison; JUnit XML is one testsuite for the pair of directories,
+ * a testcase per point and metric (<failure> when regressed, <skipped> when too noisy or
+ * too few runs) with the numbers as properties.  For CSV and JUnit the environment
+ * differences and the summary line go to notes, if non-NULL. */
 void mb_compare_print(const struct mb_compare *c, enum mb_compare_format f, FILE *out, FILE *notes);
 
 #endif

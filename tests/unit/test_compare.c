@@ -9,6 +9,7 @@
 
 #include <cmocka.h>
 
+#include <ctype.h>
 #include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
@@ -686,6 +687,258 @@ static void test_dirs_errors(void **state)
     free(a);
 }
 
+/* ---- the summary line and JUnit XML -------------------------------------------------------- */
+
+/* c printed in format f (notes to *notes if notes is non-NULL); the caller frees both */
+static char *printed(const struct mb_compare *c, enum mb_compare_format f, char **notes)
+{
+    char *text = NULL, *nt = NULL;
+    size_t len = 0, nlen = 0;
+    FILE *out = open_memstream(&text, &len), *nf = notes ? open_memstream(&nt, &nlen) : NULL;
+    mb_compare_print(c, f, out, nf);
+    fclose(out);
+    if (nf) {
+        fclose(nf);
+        *notes = nt;
+    }
+    return text;
+}
+
+static void test_summary_line(void **state)
+{
+    (void)state;
+    static const struct {
+        size_t count[MB_CMP_NVERDICTS], only_base, only_cur;
+        const char *want;
+    } cases[] = {
+        {{0, 0, 0, 0, 0},
+         0,
+         0,
+         "0 regressed, 0 improved, 0 unchanged, 0 too noisy, 0 too few runs"},
+        /* in the order unchanged, improved, regressed, too noisy, too few runs */
+        {{3, 2, 1, 4, 5},
+         0,
+         0,
+         "1 regressed, 2 improved, 3 unchanged, 4 too noisy, 5 too few runs"},
+        {{0, 0, 0, 0, 7},
+         1,
+         2,
+         "0 regressed, 0 improved, 0 unchanged, 0 too noisy, 7 too few runs; points only in "
+         "base: 1, only in new: 2"},
+    };
+    char *only[] = {"a=1", "a=2"};
+    for (size_t i = 0; i < N_OF(cases); i++) {
+        struct mb_compare c = {.base_name = "b", .cur_name = "n"};
+        mb_compare_opts_default(&c.opts);
+        memcpy(c.count, cases[i].count, sizeof(c.count));
+        c.only_base = only;
+        c.nonly_base = cases[i].only_base;
+        c.only_cur = only;
+        c.nonly_cur = cases[i].only_cur;
+        char *text = printed(&c, MB_CMP_TEXT, NULL), *notes = NULL;
+        char *want = NULL;
+        assert_true(asprintf(&want, "\n%s\n", cases[i].want) > 0);
+        size_t tl = strlen(text), wl = strlen(want);
+        if (tl < wl || strcmp(text + tl - wl, want))
+            fail_msg("case %zu: text ends '%s'", i, text);
+        free(text);
+        free(printed(&c, MB_CMP_CSV, &notes));
+        if (!strstr(notes, cases[i].want))
+            fail_msg("case %zu: notes '%s'", i, notes);
+        free(notes);
+        free(want);
+    }
+}
+
+/* Does x start with a character or entity reference XML knows without a DTD? */
+static bool entity_ok(const char *x)
+{
+    static const char *const names[] = {"&amp;", "&lt;", "&gt;", "&quot;", "&apos;"};
+    for (size_t i = 0; i < N_OF(names); i++)
+        if (!strncmp(x, names[i], strlen(names[i])))
+            return true;
+    if (x[1] != '#' || !isdigit((unsigned char)x[2]))
+        return false;
+    for (x += 2; isdigit((unsigned char)*x); x++)
+        ;
+    return *x == ';';
+}
+
+/* Past the attributes of a start tag at *p (after its name): "/>" or ">" ending it, or what
+ * is wrong.  *empty says which. */
+static const char *xml_attributes(const char **p, bool *empty)
+{
+    const char *q = *p;
+    for (;;) {
+        while (*q == ' ')
+            q++;
+        if (*q == '>' || (q[0] == '/' && q[1] == '>')) {
+            *empty = *q == '/';
+            *p = q + (*empty ? 2 : 1);
+            return NULL;
+        }
+        const char *name = q;
+        while (isalnum((unsigned char)*q) || *q == '_')
+            q++;
+        if (q == name || *q++ != '=' || *q++ != '"')
+            return "an attribute not written name=\"value\"";
+        for (; *q != '"'; q++) {
+            if (!*q || *q == '<' || (unsigned char)*q < 0x20)
+                return "<, a control character or the end inside an attribute";
+            if (*q == '&' && !entity_ok(q))
+                return "a raw & in an attribute";
+        }
+        q++;
+    }
+}
+
+/* NULL when x is well-formed XML as far as compare writes it (a declaration, then one root
+ * element; elements nested and closed in order; attributes quoted; no raw < or & in text or
+ * attributes, > escaped too); else what is wrong. */
+static const char *xml_check(const char *x)
+{
+    const char *stack[16], *p = x;
+    size_t len[16], depth = 0, roots = 0;
+    if (!strncmp(p, "<?xml ", 6)) {
+        if (!(p = strstr(p, "?>")))
+            return "an unterminated declaration";
+        p += 2;
+    }
+    while (*p) {
+        if (*p == '&' && !entity_ok(p))
+            return "a raw & in text";
+        if (*p == '>' || (*p != '<' && !depth && !isspace((unsigned char)*p)))
+            return "a raw > in text, or text outside the root";
+        if (*p++ != '<')
+            continue;
+        bool end = *p == '/';
+        p += end;
+        const char *name = p;
+        while (isalnum((unsigned char)*p) || *p == '_')
+            p++;
+        size_t n = (size_t)(p - name);
+        if (!n)
+            return "an element without a name";
+        if (end) {
+            if (*p++ != '>' || !depth || len[depth - 1] != n || strncmp(stack[depth - 1], name, n))
+                return "an end tag that closes no open element";
+            depth--;
+            continue;
+        }
+        bool empty;
+        const char *why = xml_attributes(&p, &empty);
+        if (why)
+            return why;
+        roots += !depth;
+        if (!empty) {
+            if (depth == N_OF(stack))
+                return "too deep";
+            stack[depth] = name;
+            len[depth++] = n;
+        }
+    }
+    return depth ? "an element left open" : roots != 1 ? "not one root element" : NULL;
+}
+
+static size_t occurrences(const char *text, const char *what)
+{
+    size_t n = 0;
+    for (const char *p = text; (p = strstr(p, what)); p += strlen(what))
+        n++;
+    return n;
+}
+
+static void test_junit(void **state)
+{
+    (void)state;
+    /* the checker itself can fail */
+    static const char *const bad[] = {
+        "<a><b></a></b>", "<a x=\"<\"/>", "<a>&</a>", "<a/><b/>", "<a>x > y</a>", "<a x=y/>", "<a>",
+    };
+    for (size_t i = 0; i < N_OF(bad); i++)
+        if (!xml_check(bad[i]))
+            fail_msg("'%s' passed the check", bad[i]);
+    assert_null(xml_check("<?xml version=\"1.0\"?>\n<a x=\"&lt;&#10;\"><b/>t &amp; u</a>\n"));
+
+    /* one row per kind of outcome, at a point whose label XML must escape */
+    static const double base[] = {1000, 1030, 970, 1010, 990},
+                        slow[] = {1500, 1545, 1455, 1515, 1485},
+                        noisy[] = {1000, 1400, 600, 1200, 800};
+    char label[] = "memory=<512MiB> & \"fast\" 'x'\n\x01";
+    struct mb_compare_env env = {.key = "hosts[a].cpu", .base = "x<y", .cur = "a&b"};
+    struct mb_compare c = {.base_name = "base<1>", .cur_name = "new&2", .env = &env, .nenv = 1};
+    mb_compare_opts_default(&c.opts);
+    struct mb_compare_row rows[5];
+    memset(rows, 0, sizeof(rows));
+    mb_compare_samples(base, 5, slow, 5, &c.opts, &rows[0]);   /* regressed */
+    mb_compare_samples(noisy, 5, noisy, 5, &c.opts, &rows[1]); /* too noisy */
+    mb_compare_samples(base, 3, base, 5, &c.opts, &rows[2]);   /* too few runs */
+    mb_compare_samples(base, 5, base, 5, &c.opts, &rows[3]);   /* unchanged */
+    rows[4] = (struct mb_compare_row){.metric = MB_COMPARE_FAILED_RUNS,
+                                      .base_runs = 5,
+                                      .cur_runs = 5,
+                                      .cur_failed = 1,
+                                      .change = 0.2,
+                                      .diff_lo = NAN,
+                                      .diff_hi = NAN,
+                                      .mde = NAN,
+                                      .p_adj = NAN,
+                                      .w = {.p = NAN, .t = NAN, .df = NAN},
+                                      .verdict = MB_CMP_REGRESSED};
+    static const int metric[] = {MB_COL_TOTAL_TIME_MS, MB_COL_DOWNTIME_MS, MB_COL_PROBE_DOWNTIME_MS,
+                                 MB_COL_OVERHEAD_PCT, MB_COMPARE_FAILED_RUNS};
+    static const enum mb_compare_verdict want[] = {MB_CMP_REGRESSED, MB_CMP_NOISY, MB_CMP_FEW,
+                                                   MB_CMP_UNCHANGED, MB_CMP_REGRESSED};
+    for (size_t i = 0; i < N_OF(rows); i++) {
+        rows[i].point = label;
+        rows[i].metric = metric[i];
+        assert_int_equal(rows[i].verdict, want[i]);
+        c.count[rows[i].verdict]++;
+    }
+    c.rows = rows;
+    c.nrows = N_OF(rows);
+    char *notes = NULL, *x = printed(&c, MB_CMP_JUNIT, &notes);
+    const char *why = xml_check(x);
+    if (why)
+        fail_msg("%s in\n%s", why, x);
+    static const struct {
+        const char *what;
+        size_t n;
+    } counts[] = {
+        {"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites ", 1},
+        {"<testsuite ", 1},
+        {"<testcase ", 5},
+        {"</testcase>", 5},
+        {"<failure type=\"regressed\" message=\"regressed: ", 2},
+        {"<skipped ", 2},
+        {"<skipped type=\"too few runs\" message=\"too few runs: 1000 ± 74.5 ms (n 3)", 1},
+        {"<skipped type=\"too noisy\" message=\"too noisy: ", 1},
+        {"classname=\"memory=&lt;512MiB&gt; &amp; &quot;fast&quot; &apos;x&apos;&#10;?\"", 5},
+        {"tests=\"5\" failures=\"2\" errors=\"0\" skipped=\"2\"", 2},
+        {"<testsuite name=\"base&lt;1&gt; -&gt; new&amp;2\"", 1},
+        {"<property name=\"environment hosts[a].cpu\" value=\"x&lt;y -&gt; a&amp;b\"/>", 1},
+        {"<property name=\"min_runs\" value=\"5\"/>", 1},
+        {"<property name=\"summary\" value=\"2 regressed, 0 improved, 1 unchanged, 1 too noisy, "
+         "1 too few runs\"/>",
+         1},
+        {"<property name=\"change_pct\" value=\"50\"/>", 1},
+        {"<property name=\"verdict\" value=\"too few runs\"/>", 1},
+        {"<property name=\"base_mean\"", 4}, /* not for failed runs */
+        {"<property name=\"new_failed\" value=\"1\"/>", 1},
+        {"name=\"failed runs\"", 1},
+        {"could have detected ±", 3}, /* on every failure and skip with a spread */
+    };
+    for (size_t i = 0; i < N_OF(counts); i++)
+        if (occurrences(x, counts[i].what) != counts[i].n)
+            fail_msg("'%s' %zu times, want %zu, in\n%s", counts[i].what,
+                     occurrences(x, counts[i].what), counts[i].n, x);
+    assert_non_null(strstr(notes, "environment differs: hosts[a].cpu: x<y -> a&b\n"));
+    assert_non_null(strstr(notes, "2 regressed, 0 improved, 1 unchanged, 1 too noisy, 1 too few "
+                                  "runs\n"));
+    free(x);
+    free(notes);
+}
+
 /* ---- the command -------------------------------------------------------------------------------
  */
 
@@ -744,6 +997,9 @@ static void test_command_exit_status(void **state)
         {{a, "/nonexistent"}, 2, 2},
         {{a, "tests/data/report/bad-truncated"}, 2, 2},
         {{"--format", "xml", a, b}, 4, 2},
+        {{"--format", "junit", a, r}, 4, 1},
+        {{"--format", "junit", a, b}, 4, 0},
+        {{"--format", "junit", "--min-runs", "6", a, r}, 6, 0},
         {{"--threshold", "0%", a, b}, 4, 2},
         {{"--alpha", "2", a, b}, 4, 2},
         {{"--metric", "nope", a, b}, 4, 2},
@@ -774,6 +1030,8 @@ int main(void)
         cmocka_unit_test(test_min_runs_boundary),
         cmocka_unit_test(test_detectable_change),
         cmocka_unit_test(test_corrections),
+        cmocka_unit_test(test_summary_line),
+        cmocka_unit_test(test_junit),
         cmocka_unit_test(test_dirs_same_configuration),
         cmocka_unit_test(test_dirs_regression_and_environment),
         cmocka_unit_test(test_dirs_errors),
