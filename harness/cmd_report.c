@@ -46,7 +46,8 @@ static const char compare_description[] =
     "                        +-threshold (a change of the threshold could hide in the noise)\n"
     "  unchanged             otherwise\n"
     "A point with a larger share of failed runs in NEW than in BASE is a regression too,\n"
-    "at any number of runs.\n"
+    "at any number of runs.  Each row also states the smallest change its runs could have\n"
+    "detected (at alpha, with 80 % power).\n"
     "The output also lists what differs between the two environments (metadata.json:\n"
     "versions, accelerator, hosts, CPUs; raw.csv's hypervisor, accel, harness version,\n"
     "guest image).\n";
