@@ -216,9 +216,29 @@ static int check_hosts(struct point_check *c)
                : 0;
 }
 
+/* Keys that may be written as a list by the option table's rules, yet are one value for a
+ * whole campaign: its one monitor samples at one interval. */
+static const char *const campaign_wide[] = {"monitor.interval", NULL};
+
+static int check_campaign_wide(const struct mb_scenario *s, struct mb_error *err)
+{
+    for (size_t f = 0; f < s->nfactors; f++) {
+        const struct mb_setting *st = &s->settings[s->factors[f]];
+        for (size_t k = 0; campaign_wide[k]; k++)
+            if (!strcmp(st->opt->key, campaign_wide[k]) && st->nlevels > 1)
+                return mb_error_at(err, MB_EINPUT, s->path, st->line, st->column,
+                                   "%s cannot vary within a campaign (one monitor samples "
+                                   "every run): give one value, or one scenario per value",
+                                   st->opt->key);
+    }
+    return 0;
+}
+
 int mb_validate_scenario(const struct mb_scenario *s, const struct mb_testbed *tb,
                          struct mb_error *err)
 {
+    if (check_campaign_wide(s, err) < 0)
+        return MB_EINPUT;
     struct mb_plan *plan = mb_plan_new(s, err);
     if (!plan) {
         /* too many runs: the factors' fault, the first of them placed */
