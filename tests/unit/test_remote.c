@@ -103,27 +103,12 @@ static void test_quote_ceiling(void **state)
     mb_buf_free(&b);
 }
 
-static void b64(const unsigned char *in, size_t n, char *out)
-{
-    static const char tbl[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    size_t o = 0;
-    for (size_t i = 0; i < n; i += 3) {
-        unsigned v = (unsigned)in[i] << 16 | (i + 1 < n ? (unsigned)in[i + 1] << 8 : 0) |
-                     (i + 2 < n ? in[i + 2] : 0);
-        out[o++] = tbl[v >> 18 & 63];
-        out[o++] = tbl[v >> 12 & 63];
-        out[o++] = i + 1 < n ? tbl[v >> 6 & 63] : '=';
-        out[o++] = i + 2 < n ? tbl[v & 63] : '=';
-    }
-    out[o] = '\0';
-}
-
 /* A known_hosts line "NAMES ssh-ed25519 <key of seed>". */
 static void kh_line(FILE *f, const char *names, const char *seed)
 {
     unsigned char blob[64];
     char enc[128];
-    b64(blob, fake_host_key(seed, blob), enc);
+    fake_b64(blob, fake_host_key(seed, blob), enc);
     fprintf(f, "%s ssh-ed25519 %s\n", names, enc);
 }
 

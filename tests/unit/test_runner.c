@@ -180,21 +180,6 @@ static char *write_file(const char *name, const char *text)
     return path;
 }
 
-static void b64(const unsigned char *in, size_t n, char *out)
-{
-    static const char tbl[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    size_t o = 0;
-    for (size_t i = 0; i < n; i += 3) {
-        unsigned v = (unsigned)in[i] << 16 | (i + 1 < n ? (unsigned)in[i + 1] << 8 : 0) |
-                     (i + 2 < n ? in[i + 2] : 0);
-        out[o++] = tbl[v >> 18 & 63];
-        out[o++] = tbl[v >> 12 & 63];
-        out[o++] = i + 1 < n ? tbl[v >> 6 & 63] : '=';
-        out[o++] = i + 2 < n ? tbl[v & 63] : '=';
-    }
-    out[o] = '\0';
-}
-
 static int setup(void **state)
 {
     (void)state;
@@ -207,7 +192,7 @@ static int setup(void **state)
         char ip[16], enc[128];
         unsigned char blob[64];
         snprintf(ip, sizeof(ip), "127.0.0.%d", n);
-        b64(blob, fake_host_key(ip, blob), enc);
+        fake_b64(blob, fake_host_key(ip, blob), enc);
         fprintf(f, "%s ssh-ed25519 %s\n", ip, enc);
     }
     fclose(f);
