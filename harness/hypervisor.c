@@ -632,22 +632,41 @@ int mb_hv_set_balloon(struct mb_hv_dom *d, uint64_t bytes, double timeout_s, str
     int rc = d->hv->ops->set_memory(d->h, bytes / 1024, err);
     if (rc < 0)
         return rc;
+    bool driver = false; /* the balloon driver reports the target */
+    struct mb_hv_dom_info info = {0};
     for (;;) {
-        struct mb_hv_mem_stats m;
-        rc = mb_hv_dom_memory(d, &m, err);
-        res->seconds = mb_now_mono() - t0;
-        if (rc < 0)
-            return rc;
-        res->reached = m.actual;
-        if (m.actual >= 0 && llabs(m.actual - (int64_t)bytes) <= BALLOON_SLACK) {
-            res->ok = true;
-            return MB_OK;
+        if (!driver) {
+            struct mb_hv_mem_stats m;
+            rc = mb_hv_dom_memory(d, &m, err);
+            if (rc < 0)
+                return rc;
+            res->reached = m.actual;
+            driver = m.actual >= 0 && llabs(m.actual - (int64_t)bytes) <= BALLOON_SLACK;
         }
+        if (driver) {
+            rc = mb_hv_dom_info(d, &info, err);
+            if (rc < 0)
+                return rc;
+            if (llabs((int64_t)info.memory - (int64_t)bytes) <= BALLOON_SLACK)
+                break;
+        }
+        res->seconds = mb_now_mono() - t0;
         if (res->seconds >= timeout_s)
             break;
         struct timespec ts = {0, (long)(BALLOON_POLL_S * 1e9)};
         nanosleep(&ts, NULL);
     }
+    res->seconds = mb_now_mono() - t0;
+    if (driver && llabs((int64_t)info.memory - (int64_t)bytes) <= BALLOON_SLACK) {
+        res->ok = true;
+        return MB_OK;
+    }
+    if (driver)
+        return mb_error_set(err, MB_EFAILED,
+                            "balloon of %s: its driver reports the %llu MiB target, but the "
+                            "domain's size still reads %llu MiB after %.1f s",
+                            mb_hv_dom_name(d), (unsigned long long)(bytes >> 20),
+                            (unsigned long long)(info.memory >> 20), res->seconds);
     if (res->reached < 0)
         return mb_error_set(err, MB_EFAILED,
                             "balloon of %s: target %llu MiB set, but its size is not reported "

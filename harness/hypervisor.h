@@ -309,7 +309,10 @@ struct mb_balloon {
 };
 
 /* Set the live balloon target (rounded down to KiB) and wait until the balloon driver
- * reports it (within 1 MiB) or timeout_s passes (MB_EFAILED; res tells how far it got). */
+ * reports it (within 1 MiB), then until the domain's size (info, and the monitor's bulk
+ * statistics) reads it too: libvirt updates that figure from QEMU's BALLOON_CHANGE
+ * events, which QEMU sends at most once a second, so it can lag the driver by a second
+ * or more on a loaded host.  Past timeout_s, MB_EFAILED; res tells how far it got. */
 int mb_hv_set_balloon(struct mb_hv_dom *d, uint64_t bytes, double timeout_s, struct mb_balloon *res,
                       struct mb_error *err);
 

@@ -30,6 +30,8 @@ struct fake_dom {
     unsigned long long period;
     long long quota;
     uint64_t max_kib, target_kib, actual_kib;
+    uint64_t old_kib; /* the size before the last set_memory */
+    int lag_left;     /* info reads still to report old_kib */
 };
 
 static struct fake {
@@ -52,6 +54,9 @@ static struct fake {
     /* balloon: actual moves this many KiB toward the target per memory_stats call
      * (0 = jumps there at once); balloon_stuck_kib > 0 = it never goes below that */
     uint64_t balloon_step_kib, balloon_stuck_kib;
+    /* info reads after a set_memory that still report the old size (libvirt's figure
+     * follows QEMU's BALLOON_CHANGE events, at most one a second) */
+    int balloon_event_lag;
     bool balloon_unreported;
     struct mb_hv_migrate_opts last_opts;
     char last_dest_xml[256];
@@ -218,7 +223,9 @@ static int f_info(void *dom, struct mb_hv_dom_info *out, struct mb_error *err)
     snprintf(out->state, sizeof(out->state), "running");
     out->vcpus = d->vcpus;
     out->max_memory = d->max_kib * 1024;
-    out->memory = d->target_kib * 1024;
+    out->memory = (d->lag_left > 0 ? d->old_kib : d->target_kib) * 1024;
+    if (d->lag_left > 0)
+        d->lag_left--;
     out->cpu_time_ns = 123456789;
     return MB_OK;
 }
@@ -389,6 +396,8 @@ static int f_set_memory(void *dom, uint64_t kib, struct mb_error *err)
         return mb_error_set(err, MB_EINPUT,
                             "setting the balloon: invalid argument: cannot set memory higher "
                             "than max memory");
+    d->old_kib = d->target_kib;
+    d->lag_left = fake.balloon_event_lag;
     d->target_kib = kib;
     return MB_OK;
 }

@@ -381,6 +381,41 @@ static void test_balloon(void **state)
     }
 }
 
+/* libvirt's size of the domain follows QEMU's BALLOON_CHANGE events, which can lag the
+ * driver's figure: the wait goes on until it reads the target too, or fails naming it. */
+static void test_balloon_event_lag(void **state)
+{
+    (void)state;
+    static const struct {
+        int lag;
+        int rc;
+    } cases[] = {{0, MB_OK}, {3, MB_OK}, {1 << 20, MB_EFAILED}};
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        fake_reset();
+        fake.balloon_event_lag = cases[i].lag;
+        struct mb_hv *a = open_fake("fake://A");
+        struct mb_hv_dom *d = NULL;
+        struct mb_error e;
+        mb_error_clear(&e);
+        assert_int_equal(mb_hv_dom_lookup(a, "vm1", &d, &e), MB_OK);
+        struct mb_balloon b;
+        assert_int_equal(mb_hv_set_balloon(d, 192ull << 20, 0.3, &b, &e), cases[i].rc);
+        assert_int_equal(b.reached, 192ll << 20);
+        struct mb_hv_dom_info info;
+        if (cases[i].rc == MB_OK) {
+            assert_true(b.ok);
+            assert_int_equal(mb_hv_dom_info(d, &info, &e), MB_OK);
+            assert_int_equal(info.memory, 192ull << 20);
+        } else {
+            assert_false(b.ok);
+            assert_non_null(strstr(e.msg, "still reads 256 MiB"));
+            assert_true(b.seconds >= 0.3);
+        }
+        mb_hv_dom_free(d);
+        mb_hv_close(a);
+    }
+}
+
 static void test_drop_cputune(void **state)
 {
     (void)state;
@@ -799,6 +834,7 @@ int main(void)
         cmocka_unit_test(test_cap_quota_mapping),
         cmocka_unit_test(test_set_cpu_cap_reads_back),
         cmocka_unit_test(test_balloon),
+        cmocka_unit_test(test_balloon_event_lag),
         cmocka_unit_test(test_drop_cputune),
         cmocka_unit_test(test_dest_xml_drops_cap),
         cmocka_unit_test(test_fake_domains_and_info),
