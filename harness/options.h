@@ -81,8 +81,9 @@ struct mb_point {
     const char *placement_hosts;  /* candidates "HOST=WORKLOAD,..."; "" = migration.to */
     const char *placement_policy; /* workload-aware | random */
     double warmup_ms, baseline_ms, after_ms;
-    double monitor_interval_ms, probe_interval_ms;
-    struct mb_wl_params wl; /* workload.*: the workload drivers' settings */
+    double monitor_interval_ms, probe_interval_ms; /* probe 0 = none */
+    uint64_t check_memory, check_rate; /* integrity.*: 0 memory = no checker, 0 rate = flat out */
+    struct mb_wl_params wl;            /* workload.*: the workload drivers' settings */
 };
 
 struct mb_option {

@@ -286,23 +286,32 @@ void mb_run_boot(struct mb_run_state *st)
     }
 }
 
+int mb_run_checks(const struct mb_point *pt)
+{
+    return !strcmp(pt->vm_workload, "dirty") || pt->check_memory > 0;
+}
+
 /* Commands the guest agents start with: the echo responder for the probe (unless the
- * image's init already started it), the integrity checker (light on idle VMs, a quarter
- * of memory at full speed on dirty ones) and the workload. */
+ * image's init already started it), the integrity checker (integrity.*; a quarter of
+ * memory at full speed on dirty VMs) and the workload. */
 static char *agents_cmd(const struct mb_point *pt)
 {
-    unsigned long mib = (unsigned long)(pt->vm_memory >> 20);
-    unsigned long check_mib = 16, rate = 16;
+    double mib = (double)pt->check_memory / 1048576.0, rate = (double)pt->check_rate / 1048576.0;
     if (!strcmp(pt->vm_workload, "dirty")) {
-        check_mib = mib / 4;
+        mib = (double)(pt->vm_memory >> 20) / 4;
         rate = 0;
     }
-    return mb_xasprintf(
-        "{ pidof udpecho >/dev/null || udpecho -d -p %d -P /run/udpecho.pid >/dev/null; } && "
-        "memcheck -d -m %lu -r %lu -i %g -s /run/memcheck.status "
-        "-p /run/memcheck.pid >/run/memcheck.log 2>&1%s",
-        MB_GUEST_PROBE_PORT, check_mib, rate, MB_GUEST_MEMCHECK_INTERVAL_S,
+    char *check = mb_run_checks(pt) ? mb_xasprintf(" && memcheck -d -m %g -r %g -i %g -s "
+                                                   "/run/memcheck.status -p /run/memcheck.pid "
+                                                   ">/run/memcheck.log 2>&1",
+                                                   mib, rate, MB_GUEST_MEMCHECK_INTERVAL_S)
+                                    : mb_xstrdup("");
+    char *cmd = mb_xasprintf(
+        "{ pidof udpecho >/dev/null || udpecho -d -p %d -P /run/udpecho.pid >/dev/null; }%s%s",
+        MB_GUEST_PROBE_PORT, check,
         !strcmp(pt->vm_workload, "burn") ? " && cpuburn -d -p /run/cpuburn.pid >/dev/null" : "");
+    free(check);
+    return cmd;
 }
 
 /* The guest's workload: its program in the guest, and for web the load client here. */

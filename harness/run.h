@@ -186,6 +186,8 @@ void mb_run_hop(struct mb_run_state *st, int hop);
  * thread per VM migrating at once, each with its own connections); returns the batch's
  * makespan in ms (NAN when none migrated) (run_migrate.c). */
 double mb_run_migrate_batch(struct mb_run_state *st, int src, int dst, int capped);
+/* Whether the point's migrating VMs run the integrity checker (run.c). */
+int mb_run_checks(const struct mb_point *pt);
 /* Read each reachable guest's integrity verdict after a hop that ended at `ended`
  * (monotonic) (run_migrate.c). */
 void mb_run_verify(struct mb_run_state *st, double ended);

@@ -541,15 +541,16 @@ static int check_distinct_levels(struct loader *L)
     return 0;
 }
 
-/* The balloon within the VM's memory, and two hosts for a migration, at every
- * combination (zipped from/to pair level by level). */
+/* The balloon and the integrity checker within the VM's memory, and two hosts for a
+ * migration, at every combination (zipped from/to pair level by level). */
 static int check_pairs(struct loader *L)
 {
     struct mb_scenario *s = L->s;
     const struct mb_setting *mem = mb_scenario_setting(s, "vms.memory");
     const struct mb_setting *bal = mb_scenario_setting(s, "reservation.source.memory");
-    for (size_t i = 0; i < bal->nlevels; i++)
-        for (size_t j = 0; j < mem->nlevels; j++)
+    const struct mb_setting *chk = mb_scenario_setting(s, "integrity.memory");
+    for (size_t j = 0; j < mem->nlevels; j++) {
+        for (size_t i = 0; i < bal->nlevels; i++)
             if (bal->levels[i].num > mem->levels[j].num) {
                 struct mb_ynode at = at_setting(bal);
                 return mb_yerr(L->err, L->doc, &at,
@@ -557,6 +558,15 @@ static int check_pairs(struct loader *L)
                                "balloon can only shrink a VM",
                                bal->levels[i].text, mem->levels[j].text);
             }
+        for (size_t i = 0; i < chk->nlevels; i++)
+            if (chk->levels[i].num > mem->levels[j].num / 2) {
+                struct mb_ynode at = at_setting(chk);
+                return mb_yerr(L->err, L->doc, &at,
+                               "integrity.memory %s is more than half of vms.memory %s: the "
+                               "guest needs the rest",
+                               chk->levels[i].text, mem->levels[j].text);
+            }
+    }
     const struct mb_setting *from = mb_scenario_setting(s, "migration.from");
     const struct mb_setting *to = mb_scenario_setting(s, "migration.to");
     int paired = from->zip_group >= 0 && from->zip_group == to->zip_group;

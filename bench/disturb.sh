@@ -1,0 +1,108 @@
+#!/bin/bash
+# bench/disturb.sh — does migbench change what it measures?  An idle 512 MiB guest,
+# freshly booted and left DISTURB_WARMUP seconds, migrates hostA -> hostB by a bare
+# `virsh migrate --live --p2p` and by `migbench run` (one run, default settings), and by
+# migbench with each of its in-guest agents alone (probe, integrity checker), in rounds
+# whose order rotates so that drift falls on every variant alike.  Total time is
+# libvirt's "time elapsed" of the completed job for both (the destination's job
+# statistics for virsh, total_time_ms for migbench).  Target: migbench's default
+# settings at most 1.05 x bare virsh (ratio of medians; a bootstrap 95 % interval is
+# printed beside it).  Needs root; uses its own lab instance (bench-dist), tears it down.
+#   DISTURB_ROUNDS (default 10)  migrations per variant
+set -uo pipefail
+MB=${MIGBENCH:-bin/migbench}
+ROUNDS=${DISTURB_ROUNDS:-10}
+WARMUP=${DISTURB_WARMUP:-5}
+LAB=bench-dist
+[ "$(id -u)" -eq 0 ] || { echo "bench/disturb.sh: needs root (skipped)"; exit 0; }
+tmp=$(mktemp -d /tmp/migbench-bench-disturb.XXXXXX)
+trap '"$MB" lab down --name $LAB >/dev/null 2>&1; rm -rf "$tmp"' EXIT
+"$MB" lab up --name $LAB >/dev/null || { echo "lab up $LAB failed"; exit 3; }
+tb=/tmp/migbench/$LAB/testbed.yaml
+uri() { sed -n "/^  $1:/,/^  [a-z]/s/^    uri: //p" "$tb" | head -1; }
+A=$(uri hostA) B=$(uri hostB)
+
+# The variants: name, then the scenario lines that make it.
+declare -A VAR=(
+    [migbench]=""
+    [no-agents]="probe: {interval: 0}
+integrity: {memory: 0}"
+    [probe-1ms]="probe: {interval: 1ms}
+integrity: {memory: 0}"
+    [probe-10ms]="probe: {interval: 10ms}
+integrity: {memory: 0}"
+    [checker-16MiB]="probe: {interval: 0}
+integrity: {memory: 16MiB, rate: 16MiB/s}"
+)
+ORDER=(bare migbench no-agents probe-1ms probe-10ms checker-16MiB)
+for v in "${!VAR[@]}"; do
+    cat >"$tmp/$v.yaml" <<Y
+name: disturb-$v
+repeat: 1
+trim: 0
+vms: {count: 1, memory: 512MiB, workload: idle}
+windows: {warmup: ${WARMUP}s, baseline: 0, after: 0}
+${VAR[$v]}
+Y
+done
+
+bare() { # one bare virsh migration of a fresh guest: prints its total time in ms
+    "$MB" vm --testbed $LAB start hostA 1 --memory 512MiB >/dev/null || return 1
+    sleep "$WARMUP"
+    virsh -q -c "$A" migrate --live --p2p vm1 "$B" >/dev/null || { virsh -q -c "$A" destroy vm1 >/dev/null 2>&1; return 1; }
+    local ms
+    ms=$(virsh -q -c "$B" domjobinfo vm1 --completed | sed -n 's/^Time elapsed: *\([0-9]*\) *ms/\1/p')
+    virsh -q -c "$B" destroy vm1 >/dev/null
+    echo "$ms"
+}
+with_migbench() { # VARIANT: one migbench run; prints total_time_ms
+    local out=$tmp/out-$1
+    "$MB" run -q --testbed $LAB --out "$out" "$tmp/$1.yaml" || return 1
+    python3 - "$out" <<'PY'
+import csv, glob, sys
+f = sorted(glob.glob(sys.argv[1] + "/*/*/raw.csv"))[-1]
+print(list(csv.DictReader(open(f)))[-1]["total_time_ms"])
+PY
+}
+
+echo "bench/disturb.sh: $ROUNDS rounds of ${#ORDER[@]} variants (idle 512 MiB guest, warm-up ${WARMUP} s, $LAB)"
+: >"$tmp/times.txt"
+t0=$(date +%s)
+for ((r = 0; r < ROUNDS; r++)); do
+    n=${#ORDER[@]}
+    for ((k = 0; k < n; k++)); do
+        v=${ORDER[$(((k + r) % n))]}
+        if [ "$v" = bare ]; then ms=$(bare); else ms=$(with_migbench "$v"); fi
+        [ -n "$ms" ] && echo "$v $ms" >>"$tmp/times.txt" || echo "  round $((r + 1)) $v: failed"
+    done
+    el=$(($(date +%s) - t0))
+    echo "  round $((r + 1))/$ROUNDS done (${el} s, ETA $((el * (ROUNDS - r - 1) / (r + 1))) s)"
+done
+python3 - "$tmp/times.txt" "${ORDER[@]}" <<'PY'
+import random, statistics as st, sys
+t = {}
+for line in open(sys.argv[1]):
+    v, ms = line.split()
+    t.setdefault(v, []).append(float(ms))
+bare = t.get("bare", [])
+rnd = random.Random(1)
+def ci(a, b):  # bootstrap 95 % interval of median(a) / median(b)
+    rs = sorted(st.median(rnd.choices(a, k=len(a))) / st.median(rnd.choices(b, k=len(b)))
+                for _ in range(2000))
+    return rs[50], rs[1949]
+print(f"{'variant':<15} {'n':>3} {'median ms':>10} {'IQR ms':>13} {'/ bare':>7}  95 % interval")
+for v in sys.argv[2:]:
+    a = t.get(v, [])
+    if not a:
+        print(f"{v:<15}   0  (no successful migration)")
+        continue
+    q = st.quantiles(a, n=4) if len(a) > 1 else [a[0]] * 3
+    line = f"{v:<15} {len(a):>3} {st.median(a):>10.0f} {q[0]:>6.0f}-{q[2]:<6.0f}"
+    if v != "bare" and len(bare) > 1 and len(a) > 1:
+        lo, hi = ci(a, bare)
+        line += f" {st.median(a) / st.median(bare):>7.3f}  {lo:.3f} - {hi:.3f}"
+    print(line)
+if bare and t.get("migbench"):
+    r = st.median(t["migbench"]) / st.median(bare)
+    print(f"figure: migbench / bare virsh (idle 512 MiB, median total time) = {r:.3f} (target <= 1.05: {'met' if r <= 1.05 else 'NOT met'})")
+PY
