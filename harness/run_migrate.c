@@ -374,7 +374,8 @@ static void probe_close(struct mb_run_state *st, struct mb_probe *probe, double 
     mb_probe_free(probe);
 }
 
-/* The hop's status of v: ok only when it migrated, is reachable and verified intact. */
+/* The hop's status of v: ok only when it migrated, is reachable and verified intact (or,
+ * with no checker, answered after the migration). */
 static void hop_status(struct mb_run_state *st, struct mb_run_vm *v)
 {
     struct mb_campaign *c = st->c;
@@ -384,7 +385,8 @@ static void hop_status(struct mb_run_state *st, struct mb_run_vm *v)
         s = "timeout";
     else if (mig_ok && !strcmp(v->integrity, "corrupt"))
         s = "corrupt";
-    else if (mig_ok && v->reachable && !strcmp(v->integrity, "ok") && !v->error[0] && !v->herror[0])
+    else if (mig_ok && v->reachable && !v->error[0] && !v->herror[0] &&
+             !strcmp(v->integrity, mb_run_checks(&st->pt) ? "ok" : "unchecked"))
         s = "ok";
     else if (mig_ok && !v->error[0])
         mb_run_hop_error(v, "migrated, but not verified");

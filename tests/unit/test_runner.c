@@ -228,7 +228,8 @@ static int teardown(void **state)
 /* ---- a campaign and its rows ------------------------------------------------------ */
 
 struct row {
-    char run_id[32], vm[8], status[12], strategy[32], batch[4], error[200];
+    char run_id[32], vm[8], status[12], strategy[32], batch[4], error[200], integrity[12];
+    char probe_downtime[32];
     double makespan, wall;
 };
 
@@ -250,6 +251,8 @@ static int take_row(void *ctx, const struct mb_results_rec *rec, struct mb_error
     snprintf(r->status, sizeof(r->status), "%s", f[col[MB_COL_STATUS]]);
     snprintf(r->strategy, sizeof(r->strategy), "%s", f[col[MB_COL_STRATEGY]]);
     snprintf(r->batch, sizeof(r->batch), "%s", f[col[MB_COL_BATCH]]);
+    snprintf(r->integrity, sizeof(r->integrity), "%s", f[col[MB_COL_INTEGRITY]]);
+    snprintf(r->probe_downtime, sizeof(r->probe_downtime), "%s", f[col[MB_COL_PROBE_DOWNTIME_MS]]);
     snprintf(r->error, sizeof(r->error), "%s", f[col[MB_COL_ERROR]]);
     r->makespan = atof(f[col[MB_COL_BATCH_MAKESPAN_MS]]);
     r->wall = atof(f[col[MB_COL_WALL_TIME_MS]]);
@@ -264,9 +267,9 @@ static int campaign(const char *name, const char *body, struct mb_runner_summary
     char *text = mb_xasprintf("name: %s\n"
                               "testbed: testbed.yaml\n"
                               "windows: {warmup: 0, baseline: 0, after: 0}\n"
-                              "probe: {interval: 50ms}\n"
-                              "%s",
-                              name, body);
+                              "%s%s",
+                              name, strstr(body, "probe:") ? "" : "probe: {interval: 50ms}\n",
+                              body);
     char file[64];
     snprintf(file, sizeof(file), "%s.yaml", name);
     char *scen = write_file(file, text);
@@ -426,6 +429,31 @@ static void test_resident_boots_like_a_vm(void **state)
         assert_false(fake.doms[i].used);
 }
 
+/* With the checker and the probe off (integrity.memory: 0, probe.interval: 0) no agent
+ * but the echo responder starts; a guest that answers after its migration is ok, its
+ * integrity "unchecked" and its probe downtime empty. */
+static void test_agents_off(void **state)
+{
+    (void)state;
+    hv_reset();
+    ssh_reset();
+    struct mb_runner_summary sum;
+    struct rows rs;
+    int rc = campaign("agents-off",
+                      "repeat: 1\n"
+                      "vms: {count: 1, memory: 128MiB, workload: idle}\n"
+                      "probe: {interval: 0}\n"
+                      "integrity: {memory: 0}\n",
+                      &sum, &rs);
+    assert_int_equal(rc, 0);
+    assert_int_equal(sum.failed, 0);
+    assert_int_equal(rs.n, 1);
+    assert_string_equal(rs.r[0].status, "ok");
+    assert_string_equal(rs.r[0].integrity, "unchecked");
+    assert_string_equal(rs.r[0].probe_downtime, "");
+    assert_null(strstr(fake_ssh.last_cmd, "memcheck"));
+}
+
 /* The phases one by one: prepare names and addresses the guests; boot creates their
  * domains on the source; teardown destroys them. */
 static void test_phases_boot_and_teardown(void **state)
@@ -497,6 +525,7 @@ int main(void)
         cmocka_unit_test(test_ssh_reopened_once),
         cmocka_unit_test(test_resident_boots_like_a_vm),
         cmocka_unit_test(test_phases_boot_and_teardown),
+        cmocka_unit_test(test_agents_off),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
