@@ -31,10 +31,15 @@ integrity: {memory: 0}"
 integrity: {memory: 0}"
     [probe-10ms]="probe: {interval: 10ms}
 integrity: {memory: 0}"
+    [probe-100ms]="probe: {interval: 100ms}
+integrity: {memory: 0}"
     [checker-16MiB]="probe: {interval: 0}
 integrity: {memory: 16MiB, rate: 16MiB/s}"
+    [checker-4MiB]="probe: {interval: 0}
+integrity: {memory: 4MiB, rate: 1MiB/s}"
 )
-ORDER=(bare migbench no-agents probe-1ms probe-10ms checker-16MiB)
+# DISTURB_VARIANTS picks some (bare is always measured).
+read -r -a ORDER <<<"bare ${DISTURB_VARIANTS:-migbench no-agents probe-1ms probe-10ms probe-100ms checker-16MiB checker-4MiB}"
 for v in "${!VAR[@]}"; do
     cat >"$tmp/$v.yaml" <<Y
 name: disturb-$v

@@ -180,17 +180,17 @@ static const struct mb_option core[] = {
      PT(after_ms), "Workload measured after the migration ends."},
     {"monitor.interval", MB_OPT_DURATION, MB_SCOPE_POINT, "500ms", MB_OPTF_MIN | MB_OPTF_MAX, 50,
      60000, NULL, PT(monitor_interval_ms), "Sampling interval of host and VM resource usage."},
-    {"probe.interval", MB_OPT_DURATION, MB_SCOPE_POINT, "1ms", MB_OPTF_MAX, 0, 1000, NULL,
+    {"probe.interval", MB_OPT_DURATION, MB_SCOPE_POINT, "10ms", MB_OPTF_MAX, 0, 1000, NULL,
      PT(probe_interval_ms),
      "Interval of the UDP probe that measures the downtime a client sees (probe_downtime_ms, "
      "to this resolution); 0 = no probe. Its cost: docs/measurements.md."},
-    {"integrity.memory", MB_OPT_SIZE, MB_SCOPE_POINT, "16MiB", MB_OPTF_MAX, 0, 64 * GIB, NULL,
+    {"integrity.memory", MB_OPT_SIZE, MB_SCOPE_POINT, "4MiB", MB_OPTF_MAX, 0, 64 * GIB, NULL,
      PT(check_memory),
      "Memory the integrity checker in each migrating VM rewrites and verifies, to catch writes "
      "a migration lost (integrity column); 0 = no checker. vms.workload: dirty is the "
      "checker on a quarter of the VM's memory at full speed, whatever this says. Its cost: "
      "docs/measurements.md."},
-    {"integrity.rate", MB_OPT_RATE, MB_SCOPE_POINT, "16MiB/s", MB_OPTF_MAX, 0, 1e12, NULL,
+    {"integrity.rate", MB_OPT_RATE, MB_SCOPE_POINT, "4MiB/s", MB_OPTF_MAX, 0, 1e12, NULL,
      PT(check_rate), "How fast the integrity checker rewrites its memory; 0 = flat out."},
     {NULL, 0, 0, NULL, 0, 0, 0, NULL, 0, NULL},
 };

@@ -501,7 +501,7 @@ static void test_phases_boot_and_teardown(void **state)
     mb_run_start_guests(&st);
     assert_true(st.vms[0].reachable && st.vms[1].reachable);
     assert_non_null(strstr(fake_ssh.last_cmd, "udpecho -d -p 7777"));
-    assert_non_null(strstr(fake_ssh.last_cmd, "memcheck -d -m 16 -r 16 -i 0.25 "));
+    assert_non_null(strstr(fake_ssh.last_cmd, "memcheck -d -m 4 -r 4 -i 0.25 "));
     /* stopped before any hop: nothing is written, everything destroyed */
     volatile sig_atomic_t stop = 1;
     o.stop = &stop;
