@@ -5,7 +5,6 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <libgen.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -23,6 +22,7 @@
 
 #include "cli.h"
 #include "guest.h"
+#include "lib/data_dir.h"
 #include "lib/units.h"
 #include "lib/proc.h"
 #include "lib/util.h"
@@ -491,30 +491,6 @@ static void on_signal(int sig)
         kill(lab_child, sig);
 }
 
-/* The directory of a part of the project next to the binary (BIN/../rel), or env. */
-static char *project_dir(const char *env, const char *rel, struct mb_error *err)
-{
-    const char *e = getenv(env);
-    if (e && *e)
-        return mb_xstrdup(e);
-    char exe[PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-    if (n <= 0) {
-        mb_error_set(err, MB_EENV, "cannot find this program's path: %s", strerror(errno));
-        return NULL;
-    }
-    exe[n] = '\0';
-    char *d = mb_xasprintf("%s/../%s", dirname(exe), rel);
-    char real[PATH_MAX];
-    if (!realpath(d, real)) {
-        mb_error_set(err, MB_EENV, "%s not found next to the program (%s); set %s", rel, d, env);
-        free(d);
-        return NULL;
-    }
-    free(d);
-    return mb_xstrdup(real);
-}
-
 /* Run a lab script with args (NULL-terminated, argv[0] included) and extra environment
  * ("K=V", NULL-terminated).  stdout goes to out when out is not NULL (else to ours),
  * stderr to ours.  The script dies with us: a `lab up` killed with -9 leaves no script
@@ -814,7 +790,7 @@ static int read_image(const char *text, const char *build, struct guest_image *g
  * Returns 0, MB_EINTR when a signal came, or an error with err set. */
 static int build_image(struct guest_image *g, struct envlist *env, struct mb_error *err)
 {
-    char *imgdir = project_dir("MIGBENCH_VM_IMAGES", "vm-images", err);
+    char *imgdir = mb_data_path("vm-images", err);
     if (!imgdir)
         return MB_EENV;
     char build[PATH_MAX];
@@ -1026,7 +1002,7 @@ int mb_cmd_lab(int argc, char **argv)
     }
     if (!c.name)
         c.name = mb_xstrdup(LAB_DEFAULT_NAME);
-    char *labdir = project_dir("MIGBENCH_LAB_SCRIPTS", "lab", &err);
+    char *labdir = mb_data_path("lab", &err);
     if (!labdir) {
         rc = report(&err);
         cfg_free(&c);
