@@ -46,7 +46,7 @@ struct lab_cfg {
     struct mb_lab_per_host cpus, memory, qemu;
     char *accel;
     char *subnet; /* "A.B.C" */
-    bool all, keep;
+    bool all, keep, list;
     const char *configs[16]; /* --config files, read before the command line */
     int nconfigs;
 };
@@ -329,6 +329,12 @@ static const struct mb_cli_opt lab_opts[] = {
      .offset = offsetof(struct lab_cfg, all),
      .only = LAB_DOWN | LAB_STATUS,
      .help = "every instance on this machine"},
+    {.name = "list",
+     .arg = MB_CLI_OPTIONAL,
+     .set = mb_cli_set_flag,
+     .offset = offsetof(struct lab_cfg, list),
+     .only = LAB_STATUS,
+     .help = "only the names of the instances on this machine, one a line"},
     {.name = "keep-on-failure",
      .arg = MB_CLI_OPTIONAL,
      .set = mb_cli_set_flag,
@@ -377,7 +383,7 @@ static const struct mb_cli_cmd lab_subs[] = {
     {.name = NULL},
 };
 
-static const struct mb_cli_cmd lab_cli = {
+const struct mb_cli_cmd mb_lab_cli = {
     .name = "lab",
     .usage = "up|down|status [OPTIONS]",
     .description = "The embedded testbed: two or more libvirt hosts on this machine.\n",
@@ -971,7 +977,7 @@ static int cmd_status(struct lab_cfg *c, const char *labdir)
     snprintf(script, sizeof(script), "%s/status", labdir);
     struct envlist env = {.n = 0};
     env_add(&env, env_var("MB_LAB_NAME=%s", c->name));
-    char *args[] = {script, c->all ? "--all" : NULL, NULL};
+    char *args[] = {script, c->list ? "--list" : c->all ? "--all" : NULL, NULL};
     int status;
     int r = run(script, args, env.v, NULL, &status, &err);
     env_free(&env);
@@ -984,14 +990,14 @@ int mb_cmd_lab(int argc, char **argv)
 {
     struct mb_error err;
     mb_error_clear(&err);
-    int rc = mb_cli_parse(&lab_cli, &argc, argv, NULL, &err);
+    int rc = mb_cli_parse(&mb_lab_cli, &argc, argv, NULL, &err);
     if (rc == MB_CLI_OK && !strcmp(argv[1], "help"))
         rc = MB_CLI_HELP;
     if (rc != MB_CLI_OK)
-        return mb_cli_exit(&lab_cli, rc, &err);
-    const struct mb_cli_cmd *sub = mb_cli_sub(&lab_cli, argv[1], &err);
+        return mb_cli_exit(&mb_lab_cli, rc, &err);
+    const struct mb_cli_cmd *sub = mb_cli_sub(&mb_lab_cli, argv[1], &err);
     if (!sub)
-        return mb_cli_exit(&lab_cli, MB_EINPUT, &err);
+        return mb_cli_exit(&mb_lab_cli, MB_EINPUT, &err);
     unsigned cmd = (unsigned)sub->id;
     struct lab_cfg c;
     memset(&c, 0, sizeof(c));
