@@ -34,12 +34,14 @@ static void man_block(FILE *out, const char *text)
     fputs(".fi\n", out);
 }
 
-static void man_opts(FILE *out, const struct mb_cli_cmd *c)
+/* c's options as a tagged list, under an "Options:" line when heading. */
+static void man_opts(FILE *out, const struct mb_cli_cmd *c, bool heading)
 {
     const struct mb_cli_opt *o = mb_cli_next_opt(c, c->opts);
     if (!o)
         return;
-    fputs(".PP\nOptions:\n", out);
+    if (heading)
+        fputs(".PP\nOptions:\n", out);
     for (; o; o = mb_cli_next_opt(c, o + 1)) {
         char head[128];
         mb_cli_opt_head(o, head, sizeof(head));
@@ -89,7 +91,7 @@ static void man_cmd(FILE *out, const struct mb_cli_cmd *c, const char *summary)
     }
     man_usage(out, c);
     man_block(out, c->description);
-    man_opts(out, c);
+    man_opts(out, c, true);
     for (const struct mb_cli_cmd *s = c->subs; s && s->name; s++)
         man_cmd(out, s, s->summary);
     man_block(out, c->epilog);
@@ -102,7 +104,7 @@ void mb_cli_man(FILE *out, const struct mb_cli_cmd *top)
     fputs(".SH DESCRIPTION\n", out);
     man_block(out, top->description);
     fputs(".SH OPTIONS\n", out);
-    man_opts(out, top);
+    man_opts(out, top, false);
     fputs(".TP\n.B \\-h, \\-\\-help\nprint the help of migbench or of a command and exit\n", out);
     fputs(".SH COMMANDS\n", out);
     for (const struct mb_cli_cmd *s = top->subs; s && s->name; s++)
