@@ -7,7 +7,11 @@
 #   make bench      benchmarks; prints the figures docs/measurements.md records
 #   make fuzz       libFuzzer on the scenario parser (FUZZ_SECONDS, default 300)
 #   make reproduce  the paper's experiments on the embedded testbed, then the report
-#   make docs       regenerate docs derived from code (docs/scenario-keys.md)
+#   make docs       regenerate docs derived from code (docs/scenario-keys.md, docs/man/)
+#   make install    bin/, share/migbench/, man pages, bash completion under
+#                   $(DESTDIR)$(PREFIX) (PREFIX=/usr/local); make uninstall
+#   make deb        a binary .deb of `make install PREFIX=/usr` (build/migbench_*.deb)
+#   make test-deb   install that .deb with apt in a clean Debian 12 chroot and run it there
 #   make format / format-check
 
 CC       ?= cc
@@ -36,7 +40,8 @@ TEST_SRCS:= $(wildcard tests/unit/test_*.c)
 TESTS    := $(TEST_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 DEPFILES := $(OBJS:.o=.d) $(TESTS:=.d)
 
-.PHONY: all deps test unit asan bench fuzz reproduce format format-check clean docs
+.PHONY: all deps test unit asan bench fuzz reproduce format format-check clean docs \
+	install uninstall deb test-deb
 all: bin/migbench $(TESTS)
 
 # The version is baked in; rebuild version.o when `git describe` changes.
@@ -112,6 +117,64 @@ reproduce: deps
 
 docs: bin/migbench
 	$(Q)tools/gen-docs
+
+# ---- installing ----------------------------------------------------------------------
+# Programs into bin/; everything read at run time into share/migbench/ (the data
+# directory, harness/lib/data_dir.c); what is made at run time goes to
+# $MIGBENCH_CACHE_DIR, never there.
+PREFIX  ?= /usr/local
+DESTDIR ?=
+BINDIR  := $(PREFIX)/bin
+DATADIR := $(PREFIX)/share/migbench
+MANDIR  := $(PREFIX)/share/man
+COMPDIR := $(PREFIX)/share/bash-completion/completions
+DATA_FILES = $(wildcard lab/* plots/*.gp scenarios/*/*.yaml vm-images/build vm-images/init \
+	vm-images/README.md workloads/guest/*.[ch] workloads/common/*.[ch] deps/lab.post) \
+	$(shell find vm-images/rootfs -type f)
+
+$(BUILD)/migbench.bash: bin/migbench
+	$(call say,GEN,$@)
+	@mkdir -p $(@D)
+	$(Q)bin/migbench help completion >$@
+
+install: bin/migbench bin/mb-webbench $(BUILD)/migbench.bash
+	$(call say,INSTALL,$(DESTDIR)$(PREFIX))
+	$(Q)install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR) $(DESTDIR)$(MANDIR)/man1 \
+		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(COMPDIR)
+	$(Q)install -m 755 bin/migbench bin/mb-webbench $(DESTDIR)$(BINDIR)/
+	$(Q)for f in $(DATA_FILES); do \
+		if [ -x "$$f" ]; then m=755; else m=644; fi; \
+		install -D -m $$m "$$f" "$(DESTDIR)$(DATADIR)/$$f" || exit 1; \
+	done
+	$(Q)install -m 644 docs/man/migbench.1 $(DESTDIR)$(MANDIR)/man1/
+	$(Q)install -m 644 docs/man/migbench-scenario.5 $(DESTDIR)$(MANDIR)/man5/
+	$(Q)install -m 644 $(BUILD)/migbench.bash $(DESTDIR)$(COMPDIR)/migbench
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/migbench $(DESTDIR)$(BINDIR)/mb-webbench \
+		$(DESTDIR)$(MANDIR)/man1/migbench.1 $(DESTDIR)$(MANDIR)/man5/migbench-scenario.5 \
+		$(DESTDIR)$(COMPDIR)/migbench
+	rm -rf $(DESTDIR)$(DATADIR)
+
+# A binary package from an install tree and debian/control.in (dependencies declared
+# there); the version is 0~<commit time>.<commit>, so a later commit sorts later.
+DEB_ARCH    := $(shell dpkg --print-architecture 2>/dev/null || echo amd64)
+DEB_VERSION ?= 0~$(shell git log -1 --format=%cd.%h --date=format:%Y%m%d%H%M%S 2>/dev/null || echo 0)
+DEB         := $(BUILD)/migbench_$(DEB_VERSION)_$(DEB_ARCH).deb
+deb: $(DEB)
+$(DEB): FORCE
+	$(Q)rm -rf $(BUILD)/deb
+	$(Q)$(MAKE) --no-print-directory install DESTDIR=$(CURDIR)/$(BUILD)/deb PREFIX=/usr
+	$(Q)mkdir -p $(BUILD)/deb/DEBIAN
+	$(Q)sed -e 's/@VERSION@/$(DEB_VERSION)/' -e 's/@ARCH@/$(DEB_ARCH)/' \
+		-e "s/@SIZE@/$$(du -sk --exclude=DEBIAN $(BUILD)/deb | cut -f1)/" \
+		debian/control.in >$(BUILD)/deb/DEBIAN/control
+	$(call say,DEB,$@)
+	$(Q)dpkg-deb --root-owner-group -Zxz --build $(BUILD)/deb $@ >/dev/null
+
+# Opt-in (not in `make test`): root, a few minutes, fetches packages.
+test-deb: $(DEB)
+	$(Q)tools/test-deb $(DEB)
 
 format:
 	$(Q)clang-format -i $$(git ls-files "harness/*.[ch]" "tests/unit/*.[ch]" "fuzz/*.c" "workloads/*.c" "workloads/**/*.c")

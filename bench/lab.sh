@@ -45,7 +45,7 @@ if ! (cd "$tmp/src" && make -s bin/migbench >"$tmp/make.log" 2>&1); then
     # clone's scripts and guest recipe (what the figure is about)
     mkdir -p "$tmp/src/bin"
     cp "$MB" "$CMB"
-    export MIGBENCH_LAB_SCRIPTS=$tmp/src/lab MIGBENCH_VM_IMAGES=$tmp/src/vm-images
+    export MIGBENCH_DATA=$tmp/src
     note="; HEAD did not build, $MB used"
 fi
 t1=$(now)
@@ -58,7 +58,7 @@ why=$(sed -n 's/^accel_why=//p' /tmp/migbench/$COLD/lab.env 2>/dev/null)
 t3=$(now)
 "$CMB" lab down --name $COLD >/dev/null 2>&1 || die "cold lab down failed"
 t4=$(now)
-unset MIGBENCH_CACHE_DIR MIGBENCH_LAB_SCRIPTS MIGBENCH_VM_IMAGES
+unset MIGBENCH_CACHE_DIR MIGBENCH_DATA
 figure lab_cold_start "$(secs "$t0" "$t2")" s \
     "target <= 60 s: clean clone, make deps, make bin/migbench ($(secs "$t0" "$t1") s$note), lab up with the guest build, apt excluded"
 figure lab_up_cold "$(secs "$t1" "$t2")" s \

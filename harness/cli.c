@@ -40,6 +40,11 @@ static const struct mb_cli_opt *next_opt(const struct mb_cli_cmd *c, const struc
     return NULL;
 }
 
+const struct mb_cli_opt *mb_cli_next_opt(const struct mb_cli_cmd *c, const struct mb_cli_opt *o)
+{
+    return next_opt(c, o);
+}
+
 const struct mb_cli_opt *mb_cli_find(const struct mb_cli_cmd *c, const char *name)
 {
     for (const struct mb_cli_opt *o = next_opt(c, c->opts); o; o = next_opt(c, o + 1))
@@ -275,8 +280,7 @@ static void print_wrapped(FILE *out, const char *text, int col)
     fputc('\n', out);
 }
 
-/* "-q, --quiet", "--testbed FILE|NAME", "--testbed[=TESTBED]" */
-static void opt_head(const struct mb_cli_opt *o, char *buf, size_t size)
+void mb_cli_opt_head(const struct mb_cli_opt *o, char *buf, size_t size)
 {
     int n = o->short_name ? snprintf(buf, size, "-%c, ", o->short_name) : 0;
     const char *meta = o->meta ? o->meta : "VALUE";
@@ -291,7 +295,7 @@ static void opt_head(const struct mb_cli_opt *o, char *buf, size_t size)
 static void print_opt(FILE *out, const struct mb_cli_opt *o, int indent, int width)
 {
     char head[96];
-    opt_head(o, head, sizeof(head));
+    mb_cli_opt_head(o, head, sizeof(head));
     if ((int)strlen(head) > width)
         fprintf(out, "%*s%s\n%*s", indent, "", head, indent + width + 2, "");
     else
@@ -311,7 +315,7 @@ static void print_opts(FILE *out, const struct mb_cli_cmd *c, int indent, bool w
     int width = with_help ? (int)strlen("-h, --help") : 0;
     for (const struct mb_cli_opt *o = next_opt(c, c->opts); o; o = next_opt(c, o + 1)) {
         char head[96];
-        opt_head(o, head, sizeof(head));
+        mb_cli_opt_head(o, head, sizeof(head));
         int w = (int)strlen(head);
         if (w <= CLI_HEAD_MAX && w > width)
             width = w;

@@ -72,6 +72,9 @@ struct mb_cli_cmd {
     const char *help_name;         /* errors say "see 'migbench HELP_NAME --help'"; NULL = name */
     int (*run)(int argc, char **argv); /* a top-level command: argv[0] is its name */
     int id;                            /* the caller's number of a subcommand */
+    /* a top-level command's own table (its options and subcommands), which its run
+     * parses: the generated manual and completion read it; NULL = none */
+    const struct mb_cli_cmd *cli;
 };
 
 /* What mb_cli_parse found besides the options (errors are negative enum mb_status). */
@@ -117,6 +120,30 @@ int mb_cli_apply(const struct mb_cli_opt *o, const char *value, void *base, stru
  * (did you mean 'start'?)").  The result points into group->subs. */
 const struct mb_cli_cmd *mb_cli_sub(const struct mb_cli_cmd *group, const char *word,
                                     struct mb_error *err);
+
+/* The first row of c's option table at or after o that applies to c (its `only` mask),
+ * or NULL at the end: `for (o = mb_cli_next_opt(c, c->opts); o; o = mb_cli_next_opt(c,
+ * o + 1))` visits c's options. */
+const struct mb_cli_opt *mb_cli_next_opt(const struct mb_cli_cmd *c, const struct mb_cli_opt *o);
+
+/* How help shows o's head: "-q, --quiet", "--testbed FILE|NAME", "--all[=BOOL]". */
+void mb_cli_opt_head(const struct mb_cli_opt *o, char *buf, size_t size);
+
+/* The whole command line as a roff manual section body (cli_doc.c): for top and every
+ * command of top->subs (through ->cli), and their subcommands, the usage forms, the
+ * description, the options with defaults and the notes.  Text is escaped for roff. */
+void mb_cli_man(FILE *out, const struct mb_cli_cmd *top);
+
+/* Print s escaped for roff, in no-fill text: backslashes doubled, '-' as \-, a leading
+ * '.' or '\'' guarded. */
+void mb_cli_roff(FILE *out, const char *s);
+
+/* A bash completion function for top (cli_doc.c): `_migbench_cmd_words KEY` prints the
+ * options and subcommands of the command KEY ("run", "lab up"), `_migbench_value_kind KEY
+ * OPTION` what an option's value is (file, dir, instance, testbed, none) and
+ * `_migbench_operand_kind KEY` what the operands are, from the usage forms.  The caller
+ * adds the words it knows (topics, scenario keys) and the `complete` line. */
+void mb_cli_completion(FILE *out, const struct mb_cli_cmd *top);
 
 /* Setters for the common cases.  mb_cli_set_flag: a bool set to true, or to an optional
  * value's truth (true/false, yes/no, on/off).  mb_cli_set_str: a const char *

@@ -69,7 +69,7 @@ static const struct mb_cli_opt check_opts[] = {
     {.name = NULL},
 };
 
-static const struct mb_cli_cmd check_cli = {
+const struct mb_cli_cmd mb_check_cli = {
     .name = "check",
     .usage = "[-q] [--testbed] FILE...\n"
              "[-q] --testbed=TESTBED SCENARIO...",
@@ -87,7 +87,7 @@ int mb_cmd_check(int argc, char **argv)
 {
     struct check_opts o = {0};
     int bad = 0;
-    if (!mb_cli_args(&check_cli, &argc, argv, &o, &bad))
+    if (!mb_cli_args(&mb_check_cli, &argc, argv, &o, &bad))
         return bad;
     struct mb_error err;
     for (int i = 1; i < argc; i++) {
@@ -137,7 +137,7 @@ static const struct mb_cli_opt plan_opts[] = {
     {.name = NULL},
 };
 
-static const struct mb_cli_cmd plan_cli = {
+const struct mb_cli_cmd mb_plan_cli = {
     .name = "plan",
     .usage = "[--runs] SCENARIO",
     .description = "Expand a scenario into its points (one level of every factor) and runs\n"
@@ -152,7 +152,7 @@ int mb_cmd_plan(int argc, char **argv)
 {
     bool list_runs = false; /* the only field: offset 0 */
     int status;
-    if (!mb_cli_args(&plan_cli, &argc, argv, &list_runs, &status))
+    if (!mb_cli_args(&mb_plan_cli, &argc, argv, &list_runs, &status))
         return status;
     struct mb_error err;
     mb_error_clear(&err);

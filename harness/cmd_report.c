@@ -197,7 +197,7 @@ static const struct mb_cli_opt report_opts[] = {
     {.name = NULL},
 };
 
-static const struct mb_cli_cmd report_cli = {
+const struct mb_cli_cmd mb_report_cli = {
     .name = "report",
     .usage = "[OPTIONS] RESULTS_DIR...",
     .description = report_description,
@@ -211,7 +211,7 @@ int mb_cmd_report(int argc, char **argv)
 {
     struct report_args a = {.o = {.figures = true, .formats = MB_PLOT_PNG | MB_PLOT_SVG}};
     int status = MB_EXIT_OK;
-    if (!mb_cli_args(&report_cli, &argc, argv, &a, &status))
+    if (!mb_cli_args(&mb_report_cli, &argc, argv, &a, &status))
         return status;
     struct mb_error err;
     mb_error_clear(&err);
@@ -427,7 +427,7 @@ static const struct mb_cli_opt compare_opts[] = {
     {.name = NULL},
 };
 
-static const struct mb_cli_cmd compare_cli = {
+const struct mb_cli_cmd mb_compare_cli = {
     .name = "compare",
     .usage = "[OPTIONS] BASE_DIR NEW_DIR",
     .description = compare_description,
@@ -443,7 +443,7 @@ int mb_cmd_compare(int argc, char **argv)
     mb_compare_opts_default(&a.o);
     const char **metrics = a.metrics = mb_xcalloc((size_t)argc + 1, sizeof(char *));
     int status = MB_EXIT_INPUT;
-    if (!mb_cli_args(&compare_cli, &argc, argv, &a, &status))
+    if (!mb_cli_args(&mb_compare_cli, &argc, argv, &a, &status))
         goto out;
     struct mb_error err;
     mb_error_clear(&err);

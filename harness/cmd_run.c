@@ -76,7 +76,7 @@ static const struct mb_cli_opt run_opts[] = {
     {.name = NULL},
 };
 
-static const struct mb_cli_cmd run_cli = {
+const struct mb_cli_cmd mb_run_cli = {
     .name = "run",
     .usage = "[OPTIONS] SCENARIO...\n[OPTIONS] --resume RESULTS_DIR",
     .description =
@@ -108,7 +108,7 @@ int mb_cmd_run(int argc, char **argv)
 {
     struct mb_runner_opts o = {.progress = MB_PROGRESS_AUTO, .stop = &stop_flag};
     int rc;
-    if (!mb_cli_args(&run_cli, &argc, argv, &o, &rc))
+    if (!mb_cli_args(&mb_run_cli, &argc, argv, &o, &rc))
         return rc;
     struct mb_error err;
     mb_error_clear(&err);
@@ -119,7 +119,7 @@ int mb_cmd_run(int argc, char **argv)
         return MB_EXIT_INPUT;
     }
     if (!o.resume_dir && !nscen)
-        return mb_cli_exit(&run_cli, MB_CLI_USAGE, &err);
+        return mb_cli_exit(&mb_run_cli, MB_CLI_USAGE, &err);
     struct sigaction sa;
     memset(&sa, 0, sizeof(sa));
     sa.sa_handler = on_signal;

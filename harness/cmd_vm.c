@@ -322,7 +322,7 @@ static const struct mb_cli_opt vm_opts[] = {
     {.name = NULL},
 };
 
-static const struct mb_cli_cmd vm_cli = {
+const struct mb_cli_cmd mb_vm_cli = {
     .name = "vm",
     .usage = "[--testbed FILE|NAME] COMMAND ARGS...",
     .description =
@@ -877,18 +877,18 @@ int mb_cmd_vm(int argc, char **argv)
     const char *tb_ref = NULL; /* the only field: offset 0 */
     struct mb_error err;
     mb_error_clear(&err);
-    int rc = mb_cli_parse(&vm_cli, &argc, argv, &tb_ref, &err);
+    int rc = mb_cli_parse(&mb_vm_cli, &argc, argv, &tb_ref, &err);
     if (rc != MB_CLI_OK)
-        return mb_cli_exit(&vm_cli, rc, &err);
-    const struct mb_cli_cmd *sub = mb_cli_sub(&vm_cli, argv[1], &err);
+        return mb_cli_exit(&mb_vm_cli, rc, &err);
+    const struct mb_cli_cmd *sub = mb_cli_sub(&mb_vm_cli, argv[1], &err);
     if (!sub)
-        return mb_cli_exit(&vm_cli, MB_EINPUT, &err);
+        return mb_cli_exit(&mb_vm_cli, MB_EINPUT, &err);
     int sargc = argc - 1;
     char **sargv = argv + 1;
     struct vm_args a = {0};
     rc = parse_sub(sub, &sargc, sargv, &a, &err);
     if (rc != MB_CLI_OK) /* `vm start --help` shows every command, as `vm --help` */
-        return mb_cli_exit(rc == MB_CLI_HELP ? &vm_cli : sub, rc, &err);
+        return mb_cli_exit(rc == MB_CLI_HELP ? &mb_vm_cli : sub, rc, &err);
 
     char *path = mb_testbed_resolve(tb_ref, NULL, &err);
     if (!path)

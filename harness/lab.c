@@ -5,7 +5,6 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <libgen.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -23,6 +22,7 @@
 
 #include "cli.h"
 #include "guest.h"
+#include "lib/data_dir.h"
 #include "lib/units.h"
 #include "lib/proc.h"
 #include "lib/util.h"
@@ -46,7 +46,7 @@ struct lab_cfg {
     struct mb_lab_per_host cpus, memory, qemu;
     char *accel;
     char *subnet; /* "A.B.C" */
-    bool all, keep;
+    bool all, keep, list;
     const char *configs[16]; /* --config files, read before the command line */
     int nconfigs;
 };
@@ -329,6 +329,12 @@ static const struct mb_cli_opt lab_opts[] = {
      .offset = offsetof(struct lab_cfg, all),
      .only = LAB_DOWN | LAB_STATUS,
      .help = "every instance on this machine"},
+    {.name = "list",
+     .arg = MB_CLI_OPTIONAL,
+     .set = mb_cli_set_flag,
+     .offset = offsetof(struct lab_cfg, list),
+     .only = LAB_STATUS,
+     .help = "only the names of the instances on this machine, one a line"},
     {.name = "keep-on-failure",
      .arg = MB_CLI_OPTIONAL,
      .set = mb_cli_set_flag,
@@ -377,7 +383,7 @@ static const struct mb_cli_cmd lab_subs[] = {
     {.name = NULL},
 };
 
-static const struct mb_cli_cmd lab_cli = {
+const struct mb_cli_cmd mb_lab_cli = {
     .name = "lab",
     .usage = "up|down|status [OPTIONS]",
     .description = "The embedded testbed: two or more libvirt hosts on this machine.\n",
@@ -489,30 +495,6 @@ static void on_signal(int sig)
     lab_signal = sig;
     if (lab_child > 0)
         kill(lab_child, sig);
-}
-
-/* The directory of a part of the project next to the binary (BIN/../rel), or env. */
-static char *project_dir(const char *env, const char *rel, struct mb_error *err)
-{
-    const char *e = getenv(env);
-    if (e && *e)
-        return mb_xstrdup(e);
-    char exe[PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-    if (n <= 0) {
-        mb_error_set(err, MB_EENV, "cannot find this program's path: %s", strerror(errno));
-        return NULL;
-    }
-    exe[n] = '\0';
-    char *d = mb_xasprintf("%s/../%s", dirname(exe), rel);
-    char real[PATH_MAX];
-    if (!realpath(d, real)) {
-        mb_error_set(err, MB_EENV, "%s not found next to the program (%s); set %s", rel, d, env);
-        free(d);
-        return NULL;
-    }
-    free(d);
-    return mb_xstrdup(real);
 }
 
 /* Run a lab script with args (NULL-terminated, argv[0] included) and extra environment
@@ -814,7 +796,7 @@ static int read_image(const char *text, const char *build, struct guest_image *g
  * Returns 0, MB_EINTR when a signal came, or an error with err set. */
 static int build_image(struct guest_image *g, struct envlist *env, struct mb_error *err)
 {
-    char *imgdir = project_dir("MIGBENCH_VM_IMAGES", "vm-images", err);
+    char *imgdir = mb_data_path("vm-images", err);
     if (!imgdir)
         return MB_EENV;
     char build[PATH_MAX];
@@ -995,7 +977,7 @@ static int cmd_status(struct lab_cfg *c, const char *labdir)
     snprintf(script, sizeof(script), "%s/status", labdir);
     struct envlist env = {.n = 0};
     env_add(&env, env_var("MB_LAB_NAME=%s", c->name));
-    char *args[] = {script, c->all ? "--all" : NULL, NULL};
+    char *args[] = {script, c->list ? "--list" : c->all ? "--all" : NULL, NULL};
     int status;
     int r = run(script, args, env.v, NULL, &status, &err);
     env_free(&env);
@@ -1008,14 +990,14 @@ int mb_cmd_lab(int argc, char **argv)
 {
     struct mb_error err;
     mb_error_clear(&err);
-    int rc = mb_cli_parse(&lab_cli, &argc, argv, NULL, &err);
+    int rc = mb_cli_parse(&mb_lab_cli, &argc, argv, NULL, &err);
     if (rc == MB_CLI_OK && !strcmp(argv[1], "help"))
         rc = MB_CLI_HELP;
     if (rc != MB_CLI_OK)
-        return mb_cli_exit(&lab_cli, rc, &err);
-    const struct mb_cli_cmd *sub = mb_cli_sub(&lab_cli, argv[1], &err);
+        return mb_cli_exit(&mb_lab_cli, rc, &err);
+    const struct mb_cli_cmd *sub = mb_cli_sub(&mb_lab_cli, argv[1], &err);
     if (!sub)
-        return mb_cli_exit(&lab_cli, MB_EINPUT, &err);
+        return mb_cli_exit(&mb_lab_cli, MB_EINPUT, &err);
     unsigned cmd = (unsigned)sub->id;
     struct lab_cfg c;
     memset(&c, 0, sizeof(c));
@@ -1026,7 +1008,7 @@ int mb_cmd_lab(int argc, char **argv)
     }
     if (!c.name)
         c.name = mb_xstrdup(LAB_DEFAULT_NAME);
-    char *labdir = project_dir("MIGBENCH_LAB_SCRIPTS", "lab", &err);
+    char *labdir = mb_data_path("lab", &err);
     if (!labdir) {
         rc = report(&err);
         cfg_free(&c);

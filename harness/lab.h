@@ -2,9 +2,9 @@
  *
  * Two or more libvirt hosts on this machine, each in its own network, mount, UTS, PID
  * and cgroup namespace with its own libvirtd and SSH server, joined by a bridge; the
- * root namespace is the load client.  The plumbing is the shell scripts in lab/ (found
- * at BIN/../lab, or $MIGBENCH_LAB_SCRIPTS); the guest image is built by vm-images/build
- * (BIN/../vm-images, or $MIGBENCH_VM_IMAGES).  This module parses the options (the same
+ * root namespace is the load client.  The plumbing is the shell scripts in lab/ and the
+ * guest image is built by vm-images/build, both in the data directory (lib/data_dir.h:
+ * the checkout, PREFIX/share/migbench or $MIGBENCH_DATA).  This module parses the options (the same
  * table serves the command line, --config files and --help), runs the scripts, and
  * writes the testbed file scenarios name as the instance: $MIGBENCH_RUN_DIR/NAME/
  * testbed.yaml (default /tmp/migbench/NAME/testbed.yaml), in the format of testbed.h. */

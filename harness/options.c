@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cli.h"
 #include "scenario.h"
 #include "lib/units.h"
 #include "lib/util.h"
@@ -446,19 +447,48 @@ static void print_wrapped(FILE *out, const char *text, int indent, int width)
     }
 }
 
-void mb_options_print(FILE *out, const char *format)
+/* One key as an item of migbench-scenario(5)'s list. */
+static void print_man(FILE *out, const struct mb_option *o, const char *def, const char *range)
 {
-    int md = format && !strcmp(format, "md");
+    fputs(".TP\n.B ", out);
+    mb_cli_roff(out, o->key);
+    fputs("\n\\fI", out);
+    mb_cli_roff(out, type_name(o->type));
+    fputs("\\fR", out);
+    if (def[0]) {
+        fputs(", default \\fB", out);
+        mb_cli_roff(out, def);
+        fputs("\\fR", out);
+    }
+    if (range[0]) {
+        fputs(", ", out);
+        mb_cli_roff(out, range);
+    }
+    fputs(o->scope == MB_SCOPE_POINT ? "; a list makes it a factor" : "", out);
+    fputs(".\n.br\n", out);
+    mb_cli_roff(out, o->help);
+    fputc('\n', out);
+}
+
+int mb_options_print(FILE *out, const char *format, const char *prefix)
+{
+    int md = format && !strcmp(format, "md"), man = format && !strcmp(format, "man"), n = 0;
+    size_t plen = prefix ? strlen(prefix) : 0;
     if (md)
         fprintf(out, "| key | type | default | allowed | factor | meaning |\n"
                      "|---|---|---|---|---|---|\n");
     for (const struct mb_option *o = mb_option_table(); o->key; o++) {
+        if (plen && strncmp(o->key, prefix, plen))
+            continue;
+        n++;
         char range[256];
         range_text(o, range, sizeof(range));
         const char *def = o->def ? o->def : (o->flags & MB_OPTF_REQUIRED ? "(required)" : "");
         if (!strcmp(o->key, "trim"))
             def = "auto";
-        if (md) {
+        if (man) {
+            print_man(out, o, def, range);
+        } else if (md) {
             fprintf(out, "| `%s` | %s | %s%s%s | %s | %s | ", o->key, type_name(o->type),
                     def[0] ? "`" : "", def, def[0] ? "`" : "", range,
                     o->scope == MB_SCOPE_POINT ? "yes" : "no");
@@ -471,4 +501,5 @@ void mb_options_print(FILE *out, const char *format)
             print_wrapped(out, o->help, 4, 88);
         }
     }
+    return n;
 }

@@ -134,7 +134,9 @@ void mb_option_store(const struct mb_option *o, void *obj, double num, const cha
 /* A value of o in its units, as messages and `help keys` write limits (512MiB, 5s, 40%). */
 void mb_option_format(const struct mb_option *o, double v, char *buf, size_t len);
 
-/* Print the table for `migbench help keys` (format "text") or as Markdown ("md"). */
-void mb_options_print(FILE *out, const char *format);
+/* Print the table for `migbench help keys` (format "text"), as Markdown ("md") or as
+ * the roff list of migbench-scenario(5) ("man"); only the keys starting with prefix
+ * (NULL or "" = every key).  Returns how many keys were printed. */
+int mb_options_print(FILE *out, const char *format, const char *prefix);
 
 #endif

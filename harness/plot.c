@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "lib/data_dir.h"
 #include "lib/proc.h"
 #include "lib/version.h"
 
@@ -119,25 +120,10 @@ static const char *try_dir(char *dir)
 
 const char *mb_plot_templates_dir(void)
 {
-    const char *env = getenv("MIGBENCH_PLOTS");
-    if (env && *env)
-        return try_dir(mb_xstrdup(env));
-    char exe[PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-    if (n > 0) {
-        exe[n] = '\0';
-        char *slash = strrchr(exe, '/');
-        if (slash) {
-            *slash = '\0';
-            const char *d = try_dir(mb_xasprintf("%s/../plots", exe));
-            /* installed: PREFIX/bin/migbench and PREFIX/share/migbench/plots */
-            if (!d)
-                d = try_dir(mb_xasprintf("%s/../share/migbench/plots", exe));
-            if (d)
-                return d;
-        }
-    }
-    return try_dir(mb_xstrdup("plots"));
+    struct mb_error err;
+    mb_error_clear(&err);
+    char *dir = mb_data_path("plots", &err);
+    return dir ? try_dir(dir) : NULL;
 }
 
 void mb_plot_quote(struct mb_buf *b, const char *s)
@@ -432,8 +418,8 @@ int mb_plot_render(const struct mb_plot_fig *figs, size_t n, const char *dir,
     const char *tdir = o->templates ? o->templates : mb_plot_templates_dir();
     if (!tdir)
         return mb_error_set(err, MB_EENV,
-                            "gnuplot templates not found (plots/line.gp next to the program, or "
-                            "set MIGBENCH_PLOTS to the plots directory)");
+                            "gnuplot templates not found (plots/line.gp in the data directory: "
+                            "the checkout, PREFIX/share/migbench or $MIGBENCH_DATA)");
     char *templates[4] = {0};
     int rc = 0;
     char **argv = mb_xcalloc(n + 3, sizeof(char *));

@@ -65,9 +65,9 @@ void mb_plot_figs_free(struct mb_plot_fig *figs, size_t n);
  * Returns a new string. */
 char *mb_plot_safe_name(const char *s);
 
-/* The plots/ directory: $MIGBENCH_PLOTS, else plots/ next to the program's directory
- * (bin/../plots), else ./plots.  Returns a static string, or NULL when none has
- * line.gp. */
+/* The plots/ directory of the data directory (lib/data_dir.h: the checkout,
+ * PREFIX/share/migbench or $MIGBENCH_DATA).  Returns a static string, or NULL when it
+ * has no line.gp. */
 const char *mb_plot_templates_dir(void);
 
 /* Quote s as a gnuplot single-quoted string into b (quotes doubled, control

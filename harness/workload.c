@@ -19,6 +19,7 @@
 
 #include "options.h"
 #include "remote.h"
+#include "lib/data_dir.h"
 #include "lib/proc.h"
 #include "lib/units.h"
 
@@ -691,18 +692,14 @@ struct mb_wl_client {
 
 char *mb_wl_client_exe(void)
 {
-    const char *env = getenv("MIGBENCH_WEBBENCH");
-    if (env && *env)
-        return mb_xstrdup(env);
-    char self[PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-    if (n <= 0)
-        return mb_xstrdup("mb-webbench");
-    self[n] = '\0';
-    char *slash = strrchr(self, '/');
-    if (slash)
-        slash[1] = '\0';
-    return mb_xasprintf("%smb-webbench", slash ? self : "");
+    struct mb_error err;
+    mb_error_clear(&err);
+    char *bin = mb_bin_dir(&err);
+    if (!bin)
+        return mb_xstrdup("mb-webbench"); /* from PATH */
+    char *exe = mb_xasprintf("%s/mb-webbench", bin);
+    free(bin);
+    return exe;
 }
 
 void mb_wl_argv_free(char **argv)

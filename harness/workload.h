@@ -274,8 +274,9 @@ int mb_wl_guest_collect(struct mb_remote *r, const struct mb_wl_driver *d,
 
 struct mb_wl_client;
 
-/* The load client's executable: $MIGBENCH_WEBBENCH, else mb-webbench next to the
- * running executable (caller frees). */
+/* The load client's executable: mb-webbench next to the running executable (bin/ of a
+ * checkout or of PREFIX), or "mb-webbench" from PATH when that cannot be read (caller
+ * frees). */
 char *mb_wl_client_exe(void);
 
 /* Start d's load client against guest_ip: fork and exec exe (NULL = mb_wl_client_exe())

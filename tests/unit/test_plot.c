@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "lib/util.h"
 #include "plot.h"
 
 #define N_OF(a) (sizeof(a) / sizeof((a)[0]))
@@ -309,13 +310,15 @@ static void test_render_errors(void **state)
 static void test_templates_dir(void **state)
 {
     (void)state;
-    setenv("MIGBENCH_PLOTS", "plots", 1);
-    assert_string_equal(mb_plot_templates_dir(), "plots");
-    setenv("MIGBENCH_PLOTS", "/nonexistent", 1);
+    setenv("MIGBENCH_DATA", "/nonexistent", 1);
     assert_null(mb_plot_templates_dir());
-    unsetenv("MIGBENCH_PLOTS");
-    /* from the repository root, ./plots is found */
-    assert_non_null(mb_plot_templates_dir());
+    setenv("MIGBENCH_DATA", "tests", 1); /* a directory without plots/ */
+    assert_null(mb_plot_templates_dir());
+    unsetenv("MIGBENCH_DATA");
+    /* build/tests/test_plot: the checkout two levels up */
+    const char *d = mb_plot_templates_dir();
+    assert_non_null(d);
+    assert_true(mb_ends_with(d, "/plots"));
 }
 
 int main(void)
