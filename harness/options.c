@@ -92,7 +92,7 @@ static const struct mb_option core[] = {
     {"migration.timeout", MB_OPT_DURATION, MB_SCOPE_POINT, "120s", MB_OPTF_MIN | MB_OPTF_MAX, 1000,
      86400000, NULL, PT(timeout_ms),
      "The harness aborts a migration that runs longer, and records it as timeout."},
-    {"migration.bandwidth", MB_OPT_RATE, MB_SCOPE_POINT, "0", MB_OPTF_MAX, 0, 1e12, NULL,
+    {"migration.bandwidth", MB_OPT_RATE, MB_SCOPE_POINT, "0", MB_OPTF_MAX, 0, 1024 * GIB, NULL,
      PT(bandwidth), "Bandwidth limit, e.g. 100MiB/s; 0 = unlimited."},
     {"migration.connections", MB_OPT_INT, MB_SCOPE_POINT, "1", MB_OPTF_MIN | MB_OPTF_MAX, 1, 64,
      NULL, PT(connections), "Parallel connections per migration (multifd when > 1)."},
@@ -191,7 +191,7 @@ static const struct mb_option core[] = {
      "a migration lost (integrity column); 0 = no checker. vms.workload: dirty is the "
      "checker on a quarter of the VM's memory at full speed, whatever this says. Its cost: "
      "docs/measurements.md."},
-    {"integrity.rate", MB_OPT_RATE, MB_SCOPE_POINT, "4MiB/s", MB_OPTF_MAX, 0, 1e12, NULL,
+    {"integrity.rate", MB_OPT_RATE, MB_SCOPE_POINT, "4MiB/s", MB_OPTF_MAX, 0, 1024 * GIB, NULL,
      PT(check_rate), "How fast the integrity checker rewrites its memory; 0 = flat out."},
     {NULL, 0, 0, NULL, 0, 0, 0, NULL, 0, NULL},
 };
@@ -392,9 +392,14 @@ void mb_option_format(const struct mb_option *o, double v, char *buf, size_t len
 {
     switch (o->type) {
     case MB_OPT_SIZE:
-    case MB_OPT_RATE:
         mb_format_size((uint64_t)v, buf, len);
         break;
+    case MB_OPT_RATE: {
+        char size[32];
+        mb_format_size((uint64_t)v, size, sizeof(size));
+        snprintf(buf, len, "%s/s", size);
+        break;
+    }
     case MB_OPT_DURATION:
         mb_format_duration_ms(v, buf, len);
         break;

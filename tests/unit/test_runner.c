@@ -264,12 +264,12 @@ static int take_row(void *ctx, const struct mb_results_rec *rec, struct mb_error
 static int campaign(const char *name, const char *body, struct mb_runner_summary *sum,
                     struct rows *rows)
 {
-    char *text = mb_xasprintf("name: %s\n"
-                              "testbed: testbed.yaml\n"
-                              "windows: {warmup: 0, baseline: 0, after: 0}\n"
-                              "%s%s",
-                              name, strstr(body, "probe:") ? "" : "probe: {interval: 50ms}\n",
-                              body);
+    char *text =
+        mb_xasprintf("name: %s\n"
+                     "testbed: testbed.yaml\n"
+                     "windows: {warmup: 0, baseline: 0, after: 0}\n"
+                     "%s%s",
+                     name, strstr(body, "probe:") ? "" : "probe: {interval: 50ms}\n", body);
     char file[64];
     snprintf(file, sizeof(file), "%s.yaml", name);
     char *scen = write_file(file, text);
