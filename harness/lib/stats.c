@@ -635,19 +635,21 @@ struct mb_stats_interval mb_stats_welch_interval(const double *a, size_t na, con
     return interval_of(w.mean_diff, w.se, w.df, level);
 }
 
-/* Adds one sample's term to the log-ratio's variance: *v += (se / mean)^2 and
- * *v4 += (se / mean)^4 / (n - 1), for the Welch–Satterthwaite df; *l += +-ln mean.
- * 0, or -1 when the sample has fewer than 2 values or a mean not above 0. */
+/* Adds one sample's term to the log-ratio: *l += +-ln mean, *v += (se / mean)^2 and
+ * *v4 += (se / mean)^4 / (n - 1), for the Welch–Satterthwaite df.  0; 1 when the sample
+ * has a positive mean but fewer than 2 values (no se); -1 when it has no mean above 0. */
 static int log_term(const struct mb_stats_sample *s, double sign, double *l, double *v, double *v4)
 {
     size_t m;
     double mean = mean_core(s->x, s->n, &m);
-    if (m < 2 || !(mean > 0) || !isfinite(mean))
-        return -1;
-    double rel = sd_core(s->x, s->n, m, mean) / mean / sqrt((double)m);
-    if (!isfinite(rel))
+    if (m < 1 || !(mean > 0) || !isfinite(mean))
         return -1;
     *l += sign * log(mean);
+    if (m < 2)
+        return 1;
+    double rel = sd_core(s->x, s->n, m, mean) / mean / sqrt((double)m);
+    if (!isfinite(rel))
+        return 1;
     *v += rel * rel;
     *v4 += rel * rel * rel * rel / (double)(m - 1);
     return 0;
@@ -658,15 +660,15 @@ struct mb_stats_interval mb_stats_ratio_interval(const struct mb_stats_sample *n
                                                  double level)
 {
     double l = 0, v = 0, v4 = 0;
-    int bad = nnum + nden == 0;
-    for (size_t i = 0; i < nnum && !bad; i++)
-        bad = log_term(&num[i], 1, &l, &v, &v4);
-    for (size_t i = 0; i < nden && !bad; i++)
-        bad = log_term(&den[i], -1, &l, &v, &v4);
-    if (bad)
+    int bad = nnum + nden == 0 ? -1 : 0;
+    for (size_t i = 0; i < nnum + nden && bad >= 0; i++) {
+        int r = log_term(i < nnum ? &num[i] : &den[i - nnum], i < nnum ? 1 : -1, &l, &v, &v4);
+        bad = r < 0 ? r : bad > r ? bad : r;
+    }
+    if (bad < 0)
         return interval_none(NAN);
     double est = exp(l);
-    if (!level_ok(level))
+    if (bad || !level_ok(level))
         return interval_none(est);
     double se = sqrt(v);
     struct mb_stats_interval r = interval_of(l, se, v > 0 ? v * v / v4 : NAN, level);

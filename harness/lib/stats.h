@@ -142,8 +142,9 @@ struct mb_stats_interval mb_stats_welch_interval(const double *a, size_t na, con
  * sum of sd^2 / (n mean^2) over the samples and df by Welch–Satterthwaite over those
  * terms; the bounds are exp() of those, so they are never negative.  An approximation that
  * is good when each sample's standard error is small against its mean.  lo = hi = est
- * when every sample is constant; bounds NAN when a sample has fewer than 2 values, a mean
- * is not above 0 (est is NAN too then), or level is not strictly between 0 and 1. */
+ * when every sample is constant; est NAN when a sample is empty or its mean is not above
+ * 0 (or both lists are empty); bounds NAN then, and when a sample has fewer than 2
+ * values or level is not strictly between 0 and 1. */
 struct mb_stats_interval mb_stats_ratio_interval(const struct mb_stats_sample *num, size_t nnum,
                                                  const struct mb_stats_sample *den, size_t nden,
                                                  double level);

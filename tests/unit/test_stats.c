@@ -594,6 +594,9 @@ static void test_intervals(void **state)
     CLOSE("negative mean", mb_stats_ratio_interval(&neg, 1, &sd, 1, 0.95).lo, NAN, 0);
     CLOSE("negative mean est", mb_stats_ratio_interval(&neg, 1, &sd, 1, 0.95).est, NAN, 0);
     CLOSE("n = 1", mb_stats_ratio_interval(&one, 1, &sd, 1, 0.95).lo, NAN, 0);
+    CLOSE("n = 1 est", mb_stats_ratio_interval(&one, 1, &sd, 1, 0.95).est, 9.0 / 5, r);
+    struct mb_stats_sample none = {c, 0};
+    CLOSE("empty", mb_stats_ratio_interval(&none, 1, &sd, 1, 0.95).est, NAN, 0);
     CLOSE("nothing", mb_stats_ratio_interval(NULL, 0, NULL, 0, 0.95).est, NAN, 0);
     CLOSE("bad level", mb_stats_ratio_interval(&sc, 1, &sd, 1, 0).lo, NAN, 0);
     CLOSE("bad level est", mb_stats_ratio_interval(&sc, 1, &sd, 1, 0).est, 2, r);
