@@ -1,4 +1,6 @@
-/* stats.c — descriptive statistics, Student t quantiles and Welch's t-test.
+/* stats.c — descriptive statistics, Student t quantiles, Welch's t-test, and the
+ * confidence intervals (of a mean, a difference, a ratio of means) that claim verdicts
+ * are decided on, with the runs an interval would need to decide.
  *
  * Numerics, in short:
  *  - the mean is a two-pass mean (sum, then a correction sum of residuals), with a

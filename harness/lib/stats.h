@@ -1,4 +1,5 @@
-/* stats.h — descriptive statistics, Student t confidence intervals and Welch's t-test.
+/* stats.h — descriptive statistics, Student t confidence intervals (of a mean, of a
+ * difference of means, of a ratio of means), Welch's t-test and runs-needed estimates.
  *
  * Every function is pure: it reads `const double *x, size_t n` (x may be NULL when n is 0),
  * keeps no state and never fails, so none takes a struct mb_error.  A result that cannot
