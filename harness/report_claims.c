@@ -294,6 +294,10 @@ static struct itest ratio_test(const struct mb_stats_sample *num, size_t nn,
  * "+12.5 % (no interval)". */
 static void pct_ci(struct mb_buf *b, const struct itest *t, double offset)
 {
+    if (isnan(t->est)) {
+        mb_buf_printf(b, "n/a");
+        return;
+    }
     mb_buf_printf(b, "%+.1f %%", 100 * (t->est - offset));
     if (isnan(t->lo))
         mb_buf_printf(b, " (no interval)");
@@ -523,14 +527,15 @@ static enum rv rule_trend(const struct mb_report_dir *d, const struct rule *r,
         double sr = 0;
         if (n < 2 || (knee && (ki == n || ki == 0)))
             mb_buf_printf(&line, "; too few levels with values to judge");
-        else if (few >= 0)
-            mb_buf_printf(&line, "; %s has fewer than 2 runs: no interval", fa->levels[few]);
         else if (flat)
             sv = flat_levels(d, f, m, lv, pt, v, 0, n, tol, "; spread", &line, &sr);
         else if (knee)
             sv = knee_levels(d, f, m, lv, pt, v, n, ki, tol, min, &line, &sr);
         else
             sv = monotone_levels(m, pt, n, rises, min, &line, &sr);
+        /* the intervals that exist are still tested: one wholly outside refutes */
+        if (sv == RV_NOT_EVALUATED && few >= 0)
+            mb_buf_printf(&line, "; %s has fewer than 2 runs: no interval", fa->levels[few]);
         verdict_text(&line, sv, sr);
         evidence(c, "%s", line.data);
         mb_buf_free(&line);

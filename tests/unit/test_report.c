@@ -723,6 +723,39 @@ static void test_rules_inconclusive_and_one_run(void **state)
     }
 }
 
+/* A level with one run leaves the rule undecided, unless the intervals that exist
+ * already refute it. */
+static void test_rules_one_run_yet_refuted(void **state)
+{
+    (void)state;
+    char *dir = tmpdir();
+    static const char *const f[] = {"vms.memory"};
+    const struct trow rows[] = {
+        {.point = 1, .rep = 1, .f = {"128MiB"}, .total = 999},
+        {.point = 1, .rep = 2, .f = {"128MiB"}, .total = 1001},
+        {.point = 2, .rep = 1, .f = {"256MiB"}, .total = 1999},
+        {.point = 2, .rep = 2, .f = {"256MiB"}, .total = 2001},
+        {.point = 3, .rep = 1, .f = {"512MiB"}, .total = 4000},
+    };
+    write_raw(dir, "one-run", f, 1, rows, N_OF(rows));
+    struct mb_report_dir *d = load_ok(dir);
+    struct mb_report_claim c;
+    eval_rules(d, "flat(total_time_ms, vms.memory, 10%)", &c);
+    if (c.verdict != MB_VERDICT_REFUTED || !strstr(c.evidence.data, ": refuted"))
+        fail_msg("%s", c.evidence.data);
+    mb_report_claim_free(&c);
+    eval_rules(d, "rises(total_time_ms, vms.memory, 10%)", &c);
+    if (c.verdict != MB_VERDICT_NOT_EVALUATED ||
+        !strstr(c.evidence.data, "rises +300.0 % (no interval) from first to last (needs +10 "
+                                 "%), worst step +100.0 % (no interval) (limit -5 %); 512MiB has "
+                                 "fewer than 2 runs: no interval: not evaluated"))
+        fail_msg("%s", c.evidence.data);
+    mb_report_claim_free(&c);
+    mb_report_dir_free(d);
+    rmtree(dir);
+    free(dir);
+}
+
 /* vms.count 1/2/4 x migration.strategy sequential/parallel, `reps` runs each: one VM
  * alone takes 1000 ms, a parallel batch of N `ratio` x N x 1000 ms, each run off by
  * +-noise. */
@@ -1199,6 +1232,7 @@ int main(void)
         cmocka_unit_test(test_rules),
         cmocka_unit_test(test_rules_zipped_factors),
         cmocka_unit_test(test_rules_inconclusive_and_one_run),
+        cmocka_unit_test(test_rules_one_run_yet_refuted),
         cmocka_unit_test(test_rules_parallel),
         cmocka_unit_test(test_rules_diagonal),
         cmocka_unit_test(test_claims_line),
