@@ -23,9 +23,10 @@ static const char report_description[] =
     "each scenario's figures and tables, the scenario as run, the environment, and its\n"
     "claim with a verdict decided on 95 % confidence intervals (confirmed / refuted /\n"
     "inconclusive, with the runs per point that would decide it / not evaluated) and the\n"
-    "intervals behind it.  A directory without raw.csv is searched for results directories below\n"
-    "it, so 'migbench report --out report results' merges a whole reproduction into one\n"
-    "long report.  docs/report.md describes every output.\n";
+    "intervals behind it; a line 'Claims: X confirmed, Y refuted, Z inconclusive (N\n"
+    "decided of M)' sums them up.  A directory without raw.csv is searched for results\n"
+    "directories below it, so 'migbench report --out report results' merges a whole\n"
+    "reproduction into one long report.  docs/report.md describes every output.\n";
 
 static const char report_epilog[] =
     "raw.csv, scenario.yaml and metadata.json are read, never written.  A malformed or\n"
