@@ -12,6 +12,7 @@
 
 #include <cmocka.h>
 
+#include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +20,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "commands.h"
 #include "report.h"
 #include "report_int.h"
 #include "results.h"
@@ -756,6 +758,89 @@ static void test_rules_one_run_yet_refuted(void **state)
     free(dir);
 }
 
+/* `migbench report ARGS` with stdout in *out (the caller frees it), stderr to /dev/null. */
+static int run_report(const char *const *args, size_t n, char **out)
+{
+    char *argv[16], path[] = "/tmp/mb-test-report-out-XXXXXX";
+    argv[0] = "report";
+    for (size_t i = 0; i < n; i++)
+        argv[i + 1] = (char *)args[i];
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    fflush(stdout);
+    fflush(stderr);
+    int o = dup(1), e = dup(2), null = open("/dev/null", O_WRONLY);
+    dup2(fd, 1);
+    dup2(null, 2);
+    int rc = mb_cmd_report((int)n + 1, argv);
+    fflush(stdout);
+    fflush(stderr);
+    dup2(o, 1);
+    dup2(e, 2);
+    close(o);
+    close(e);
+    close(null);
+    close(fd);
+    *out = slurp_file(path);
+    unlink(path);
+    return rc;
+}
+
+/* The summary line on stdout, and --strict: exit 1 unless every checked claim is
+ * confirmed. */
+static void test_report_command_strict(void **state)
+{
+    (void)state;
+    char *noisy = noisy_dir(false), *out = tmpdir(), *text;
+    put(noisy, "scenario.yaml",
+        "name: noisy\nclaim: \"Rises. (check: rises(total_time_ms, vms.memory, 10%))\"\n"
+        "repeat: 2\nvms: {memory: [128MiB, 256MiB, 512MiB]}\n");
+    static const char *const confirmed = "tests/data/report/parallel";
+    struct {
+        const char *args[8];
+        size_t n;
+        int want;
+        const char *line;
+    } cases[] = {
+        {{"--no-figures", "--out", out, confirmed},
+         4,
+         0,
+         "Claims: 1 confirmed, 0 refuted, 0 inconclusive (1 decided of 1)\n"},
+        {{"--strict", "--no-figures", "--out", out, confirmed}, 5, 0, "1 decided of 1"},
+        {{"--no-figures", "--out", out, noisy},
+         4,
+         0,
+         "noisy: 3 points, 6 runs (0 failed); claim inconclusive\nClaims: 0 confirmed, 0 "
+         "refuted, 1 inconclusive (0 decided of 1)\n"},
+        {{"--strict", "--no-figures", "--out", out, noisy}, 5, 1, "1 inconclusive"},
+        {{"--strict", "--no-figures", "--out", out, confirmed, noisy},
+         6,
+         1,
+         "Claims: 1 confirmed, 0 refuted, 1 inconclusive (1 decided of 2)\n"},
+        {{"--strict", "-q", "--no-figures", "--out", out, noisy}, 6, 1, ""},
+    };
+    for (size_t i = 0; i < N_OF(cases); i++) {
+        int rc = run_report(cases[i].args, cases[i].n, &text);
+        if (rc != cases[i].want || !text || !strstr(text, cases[i].line))
+            fail_msg("case %zu: exit %d, want %d; stdout:\n%s\nwant: %s", i, rc, cases[i].want,
+                     text ? text : "(none)", cases[i].line);
+        free(text);
+    }
+    /* refuted fails too: a rule the noisy runs refute (the change's interval ends at +150 %) */
+    put(noisy, "scenario.yaml",
+        "name: noisy\nclaim: \"Rises a lot. (check: rises(total_time_ms, vms.memory, 400%))\"\n"
+        "repeat: 2\nvms: {memory: [128MiB, 256MiB, 512MiB]}\n");
+    const char *const args[] = {"--strict", "--no-figures", "--out", out, noisy};
+    assert_int_equal(run_report(args, 5, &text), 1);
+    assert_non_null(
+        strstr(text, "Claims: 0 confirmed, 1 refuted, 0 inconclusive (1 decided of 1)"));
+    free(text);
+    rmtree(noisy);
+    rmtree(out);
+    free(noisy);
+    free(out);
+}
+
 /* vms.count 1/2/4 x migration.strategy sequential/parallel, `reps` runs each: one VM
  * alone takes 1000 ms, a parallel batch of N `ratio` x N x 1000 ms, each run off by
  * +-noise. */
@@ -1233,6 +1318,7 @@ int main(void)
         cmocka_unit_test(test_rules_zipped_factors),
         cmocka_unit_test(test_rules_inconclusive_and_one_run),
         cmocka_unit_test(test_rules_one_run_yet_refuted),
+        cmocka_unit_test(test_report_command_strict),
         cmocka_unit_test(test_rules_parallel),
         cmocka_unit_test(test_rules_diagonal),
         cmocka_unit_test(test_claims_line),
