@@ -835,6 +835,22 @@ static void test_report_command_strict(void **state)
     assert_non_null(
         strstr(text, "Claims: 0 confirmed, 1 refuted, 0 inconclusive (1 decided of 1)"));
     free(text);
+    /* not evaluated fails: the scenario does not vary the factor */
+    put(noisy, "scenario.yaml",
+        "name: noisy\nclaim: \"CPUs matter. (check: falls(total_time_ms, vms.vcpus))\"\n"
+        "repeat: 2\nvms: {memory: [128MiB, 256MiB, 512MiB]}\n");
+    assert_int_equal(run_report(args, 5, &text), 1);
+    assert_non_null(strstr(text, "claim not evaluated\nClaims: 0 confirmed, 0 refuted, 0 "
+                                 "inconclusive (0 decided of 1)"));
+    free(text);
+    /* a claim without a check is not counted, and does not fail */
+    put(noisy, "scenario.yaml",
+        "name: noisy\nclaim: Nothing to check.\nrepeat: 2\nvms: {memory: [128MiB, 256MiB, "
+        "512MiB]}\n");
+    assert_int_equal(run_report(args, 5, &text), 0);
+    assert_non_null(
+        strstr(text, "Claims: 0 confirmed, 0 refuted, 0 inconclusive (0 decided of 0)"));
+    free(text);
     rmtree(noisy);
     rmtree(out);
     free(noisy);
