@@ -21,17 +21,20 @@ static const char report_description[] =
     "metric: n, trimmed mean, median, mean, sd, CV, 95 % CI, min, max), figures drawn by\n"
     "gnuplot from plots/ (PNG and SVG), report.md and a self-contained report.html with\n"
     "each scenario's figures and tables, the scenario as run, the environment, and its\n"
-    "claim with a verdict (confirmed / not confirmed / not evaluated) and the numbers\n"
-    "behind it.  A directory without raw.csv is searched for results directories below\n"
-    "it, so 'migbench report --out report results' merges a whole reproduction into one\n"
-    "long report.  docs/report.md describes every output.\n";
+    "claim with a verdict decided on 95 % confidence intervals (confirmed / refuted /\n"
+    "inconclusive, with the runs per point that would decide it / not evaluated) and the\n"
+    "intervals behind it; a line 'Claims: X confirmed, Y refuted, Z inconclusive (N\n"
+    "decided of M)' sums them up.  A directory without raw.csv is searched for results\n"
+    "directories below it, so 'migbench report --out report results' merges a whole\n"
+    "reproduction into one long report.  docs/report.md describes every output.\n";
 
 static const char report_epilog[] =
     "raw.csv, scenario.yaml and metadata.json are read, never written.  A malformed or\n"
     "truncated file is an error naming the file and the row or line.\n"
     "\n"
-    "exit status: 0 ok, 1 a claim not confirmed (--strict), 2 bad input or usage, 3\n"
-    "environment (gnuplot missing or failing, output not writable).\n";
+    "exit status: 0 ok, 1 a claim with a check refuted, inconclusive or not evaluated\n"
+    "(--strict only), 2 bad input or usage, 3 environment (gnuplot missing or failing,\n"
+    "output not writable).\n";
 
 static const char compare_description[] =
     "Compare two results directories of one scenario, point by point (points are matched\n"
@@ -188,7 +191,8 @@ static const struct mb_cli_opt report_opts[] = {
     {.name = "strict",
      .set = mb_cli_set_flag,
      .offset = offsetof(struct report_args, strict),
-     .help = "exit 1 unless every claim that has a check is confirmed"},
+     .help = "exit 1 unless every claim that has a check is confirmed (refuted, inconclusive "
+             "and not evaluated fail)"},
     {.name = "quiet",
      .short_name = 'q',
      .set = mb_cli_set_flag,
@@ -266,10 +270,13 @@ int mb_cmd_report(int argc, char **argv)
                 printf("\n");
                 mb_report_claim_free(&c);
             }
+            char line[160];
+            mb_report_claims_line(&res, line, sizeof(line));
+            printf("%s\n", line);
             printf("report: %s/report.html (and report.md, summary.csv%s) in %.2f s\n", o.out_dir,
                    res.nfigures ? ", figures/" : "", mb_now_mono() - t0);
         }
-        if (strict && (res.not_confirmed || res.not_evaluated))
+        if (strict && (res.refuted || res.inconclusive || res.not_evaluated))
             status = MB_EXIT_FAILED;
     }
     for (size_t i = 0; i < nloaded; i++)

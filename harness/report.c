@@ -332,15 +332,20 @@ static void claim_section(struct mb_report_doc *D, const struct mb_report_claim 
         b.len = 0;
     }
     mb_buf_printf(&b, "**Verdict: %s**", mb_report_verdict_name(c->verdict));
+    if (c->verdict == MB_VERDICT_INCONCLUSIVE && isnan(c->runs_needed))
+        mb_buf_printf(&b, " (the runs per point that would decide it cannot be estimated)");
+    else if (c->verdict == MB_VERDICT_INCONCLUSIVE)
+        mb_buf_printf(&b, " (about %.0f runs per point would decide it)", c->runs_needed);
     if (c->rules) {
         mb_buf_printf(&b, " — checked by ");
         mb_report_md_code(&b, c->rules);
         mb_buf_printf(&b, " (rules from the %s).", c->where);
     }
     mb_report_doc_p_class(D,
-                          c->verdict == MB_VERDICT_CONFIRMED       ? "verdict v-yes"
-                          : c->verdict == MB_VERDICT_NOT_CONFIRMED ? "verdict v-no"
-                                                                   : "verdict v-na",
+                          c->verdict == MB_VERDICT_CONFIRMED      ? "verdict v-yes"
+                          : c->verdict == MB_VERDICT_REFUTED      ? "verdict v-no"
+                          : c->verdict == MB_VERDICT_INCONCLUSIVE ? "verdict v-maybe"
+                                                                  : "verdict v-na",
                           b.data);
     mb_buf_free(&b);
     /* the numbers behind it */
@@ -507,7 +512,7 @@ static int draw_figures(struct mb_report_dir *const *dirs, size_t ndirs,
 /* The report's opening: who wrote it from what, and with several directories a table
  * of them with links to their sections. */
 static void front_matter(struct mb_report_doc *D, struct mb_report_dir *const *dirs, size_t ndirs,
-                         const struct mb_report_claim *claims)
+                         const struct mb_report_claim *claims, const struct mb_report_result *r)
 {
     mb_report_doc_h(D, 1, NULL, "migbench report");
     char when[64];
@@ -529,6 +534,12 @@ static void front_matter(struct mb_report_doc *D, struct mb_report_dir *const *d
                   mb_version, when, ndirs, ndirs == 1 ? "y" : "ies", runs, failed);
     mb_report_doc_p(D, b.data);
     mb_buf_free(&b);
+    if (r->confirmed + r->refuted + r->inconclusive + r->not_evaluated) {
+        char line[160], md[240];
+        mb_report_claims_line(r, line, sizeof(line));
+        snprintf(md, sizeof(md), "**%s**, each decided on 95 %% confidence intervals.", line);
+        mb_report_doc_p(D, md);
+    }
     if (ndirs < 2)
         return;
     static const char *const heads[] = {"scenario", "paper", "points", "runs", "failed", "claim"};
@@ -583,7 +594,8 @@ int mb_report_write(struct mb_report_dir *const *dirs, size_t ndirs, const struc
         mb_report_claim_check(dirs[i], &claims[i]);
         if (claims[i].rules) {
             r.confirmed += claims[i].verdict == MB_VERDICT_CONFIRMED;
-            r.not_confirmed += claims[i].verdict == MB_VERDICT_NOT_CONFIRMED;
+            r.refuted += claims[i].verdict == MB_VERDICT_REFUTED;
+            r.inconclusive += claims[i].verdict == MB_VERDICT_INCONCLUSIVE;
             r.not_evaluated += claims[i].verdict == MB_VERDICT_NOT_EVALUATED;
         } else if (claims[i].text) {
             r.unchecked++;
@@ -594,7 +606,7 @@ int mb_report_write(struct mb_report_dir *const *dirs, size_t ndirs, const struc
     free(summary);
     if (rc)
         goto out;
-    front_matter(&D, dirs, ndirs, claims);
+    front_matter(&D, dirs, ndirs, claims, &r);
     for (size_t i = 0; i < ndirs; i++)
         scenario_section(&D, dirs[i], i, &claims[i], figs[i], nfigs[i], &opts, figdir);
     rc = mb_report_doc_write(&D, o->out_dir, err);

@@ -129,10 +129,14 @@ void mb_report_csv_num(struct mb_buf *b, double v);
 
 /* ---- claims -------------------------------------------------------------------------- */
 
+/* A claim's verdict, from 95 % confidence intervals (docs/report.md): confirmed when
+ * every interval lies within its rule, refuted when one lies wholly outside, inconclusive
+ * when one straddles a limit, not evaluated when data are missing (or n < 2). */
 enum mb_report_verdict {
     MB_VERDICT_NOT_EVALUATED,
     MB_VERDICT_CONFIRMED,
-    MB_VERDICT_NOT_CONFIRMED,
+    MB_VERDICT_REFUTED,
+    MB_VERDICT_INCONCLUSIVE,
 };
 const char *mb_report_verdict_name(enum mb_report_verdict v);
 
@@ -144,6 +148,8 @@ struct mb_report_claim {
     char *rules;       /* the rules evaluated, or NULL */
     const char *where; /* "scenario" or "paper table" */
     enum mb_report_verdict verdict;
+    double runs_needed;     /* inconclusive: runs per point that would decide it (NAN: cannot
+                               be estimated); NAN otherwise */
     struct mb_buf evidence; /* one line per finding, plain text */
 };
 
@@ -156,10 +162,12 @@ struct mb_report_paper_check {
 extern const struct mb_report_paper_check mb_report_paper_checks[];
 
 /* Evaluate rules (see docs/report.md: flat, rises, falls, knee, less, greater,
- * parallel_slower, parallel_faster, diagonal_worst) against d.  The verdict is
- * confirmed when every rule holds, not confirmed when one fails, not evaluated when
- * the data cannot decide (missing factor or metric, no values) or a rule is malformed
- * (the evidence says why).  Never fails. */
+ * parallel_slower, parallel_faster, diagonal_worst) against d, each on 95 % confidence
+ * intervals.  The verdict is refuted when some rule's interval lies wholly outside it,
+ * else not evaluated when data are missing (a factor or metric, values, fewer than 2
+ * runs at a point) or a rule is malformed, else inconclusive when an interval straddles
+ * a rule's limit (with runs_needed), else confirmed.  The evidence has one line per
+ * slice with its intervals.  Never fails. */
 void mb_report_eval_rules(const struct mb_report_dir *d, const char *rules,
                           struct mb_report_claim *c);
 
@@ -187,9 +195,13 @@ struct mb_report_opts {
 /* What mb_report_write produced, for the command's summary line. */
 struct mb_report_result {
     size_t nfigures;
-    size_t confirmed, not_confirmed, not_evaluated; /* claims that have a check */
-    size_t unchecked;                               /* claims without one */
+    size_t confirmed, refuted, inconclusive, not_evaluated; /* claims that have a check */
+    size_t unchecked;                                       /* claims without one */
 };
+
+/* "Claims: X confirmed, Y refuted, Z inconclusive (N decided of M)" into buf, M the
+ * claims that have a check. */
+void mb_report_claims_line(const struct mb_report_result *r, char *buf, size_t len);
 
 /* Write summary.csv, figures/ (when opts->figures), report.md and report.html into
  * opts->out_dir for the directories (merged in the order given). */

@@ -1,7 +1,8 @@
 /* report_claims.c — a scenario's claim checked against its data: the rule language
  * (flat, rises, falls, knee, less, greater, parallel_slower, parallel_faster,
  * diagonal_worst; docs/report.md), the evaluators in rule_table[], and the paper table
- * that supplies rules by the scenario's paper: field. */
+ * that supplies rules by the scenario's paper: field.  Every rule is decided on 95 %
+ * confidence intervals of means, never on the means alone. */
 #include "report_int.h"
 
 #include <math.h>
@@ -35,7 +36,8 @@ const char *mb_report_verdict_name(enum mb_report_verdict v)
     static const char *const names[] = {
         [MB_VERDICT_NOT_EVALUATED] = "not evaluated",
         [MB_VERDICT_CONFIRMED] = "confirmed",
-        [MB_VERDICT_NOT_CONFIRMED] = "not confirmed",
+        [MB_VERDICT_REFUTED] = "refuted",
+        [MB_VERDICT_INCONCLUSIVE] = "inconclusive",
     };
     return (unsigned)v < sizeof(names) / sizeof(names[0]) ? names[v] : "not evaluated";
 }
@@ -67,7 +69,7 @@ static void evidence(struct mb_report_claim *c, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 static void evidence(struct mb_report_claim *c, const char *fmt, ...)
 {
-    char buf[2048];
+    char buf[4096];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(buf, sizeof(buf), fmt, ap);
@@ -159,20 +161,180 @@ static int rule_factor(const struct mb_report_dir *d, const char *s, struct mb_r
     return f;
 }
 
-enum rv { RV_NOT_EVALUATED, RV_HOLDS, RV_FAILS, RV_MALFORMED };
+/* A rule's decision, and each slice's and each interval's: the interval wholly inside
+ * the region the rule allows (confirmed), wholly outside it (refuted), across its limit
+ * (inconclusive), or no interval (not evaluated). */
+enum rv { RV_NOT_EVALUATED, RV_CONFIRMED, RV_REFUTED, RV_INCONCLUSIVE, RV_MALFORMED };
 
-/* Collect the values of metric along factor f in a slice: indexes of levels with values. */
+/* Every interval is a 95 % one. */
+#define CLAIM_LEVEL 0.95
+
+/* Decisions combined with "and": refuted if any is, else not evaluated if any is, else
+ * inconclusive if any is, else confirmed.  runs: the runs per point that would decide
+ * every inconclusive one (the largest), NAN when one of them cannot be estimated. */
+struct tally {
+    size_t n[RV_MALFORMED + 1];
+    double runs;
+};
+
+static void tally_add(struct tally *t, enum rv v, double runs)
+{
+    t->n[v]++;
+    if (v == RV_INCONCLUSIVE)
+        t->runs = isnan(runs) || isnan(t->runs) ? NAN : fmax(t->runs, runs);
+}
+
+static enum rv tally_verdict(const struct tally *t)
+{
+    return t->n[RV_REFUTED]         ? RV_REFUTED
+           : t->n[RV_NOT_EVALUATED] ? RV_NOT_EVALUATED
+           : t->n[RV_INCONCLUSIVE]  ? RV_INCONCLUSIVE
+           : t->n[RV_CONFIRMED]     ? RV_CONFIRMED
+                                    : RV_NOT_EVALUATED;
+}
+
+/* How bad a decision is for the claim, to pick the interval to show. */
+static int rv_rank(enum rv v)
+{
+    return v == RV_CONFIRMED ? 0 : v == RV_INCONCLUSIVE ? 1 : v == RV_NOT_EVALUATED ? 2 : 3;
+}
+
+/* ": confirmed", ": inconclusive (about 12 runs per point would decide it)", ... */
+static void verdict_text(struct mb_buf *b, enum rv v, double runs)
+{
+    if (v == RV_CONFIRMED)
+        mb_buf_printf(b, ": confirmed");
+    else if (v == RV_REFUTED)
+        mb_buf_printf(b, ": refuted");
+    else if (v == RV_INCONCLUSIVE && isnan(runs))
+        mb_buf_printf(b, ": inconclusive (the runs needed cannot be estimated)");
+    else if (v == RV_INCONCLUSIVE)
+        mb_buf_printf(b, ": inconclusive (about %.0f runs per point would decide it)", runs);
+    else
+        mb_buf_printf(b, ": not evaluated");
+}
+
+/* One interval tested against the region (lo_lim, hi_lim) the rule allows (either limit
+ * may be infinite). */
+struct itest {
+    double est, lo, hi;
+    enum rv v;
+    double runs; /* when inconclusive */
+};
+
+static enum rv against(double lo, double hi, double lo_lim, double hi_lim)
+{
+    if (isnan(lo) || isnan(hi))
+        return RV_NOT_EVALUATED;
+    if (lo > lo_lim && hi < hi_lim)
+        return RV_CONFIRMED;
+    if (hi < lo_lim || lo > hi_lim)
+        return RV_REFUTED;
+    return RV_INCONCLUSIVE; /* touching a limit is across it */
+}
+
+static struct mb_stats_sample sample_of(const struct mb_report_samples *s)
+{
+    return (struct mb_stats_sample){s ? s->v : NULL, s ? s->n : 0};
+}
+
+static double mean_of(const struct mb_report_samples *s)
+{
+    return s ? mb_stats_mean(s->v, s->n) : NAN;
+}
+
+/* mean(a) - mean(b), times scale, against (lo_lim, hi_lim).  The runs needed use the
+ * distance from the estimate to the nearer limit and sqrt(sd_a^2 + sd_b^2) scaled. */
+static struct itest diff_test(const struct mb_report_samples *a, const struct mb_report_samples *b,
+                              double scale, double lo_lim, double hi_lim)
+{
+    struct mb_stats_interval iv = mb_stats_welch_interval(a->v, a->n, b->v, b->n, CLAIM_LEVEL);
+    struct itest t = {.est = iv.est * scale, .lo = iv.lo * scale, .hi = iv.hi * scale};
+    if (scale < 0) {
+        double x = t.lo;
+        t.lo = t.hi;
+        t.hi = x;
+    }
+    t.v = against(t.lo, t.hi, lo_lim, hi_lim);
+    if (t.v == RV_INCONCLUSIVE) {
+        double s = hypot(mb_stats_sd(a->v, a->n), mb_stats_sd(b->v, b->n)) * fabs(scale);
+        t.runs =
+            mb_stats_runs_needed(s, fmin(fabs(t.est - lo_lim), fabs(t.est - hi_lim)), CLAIM_LEVEL);
+    }
+    return t;
+}
+
+/* prod mean(num) / prod mean(den), times scale (> 0), against (lo_lim, hi_lim), on the
+ * log scale: the runs needed use ln(estimate / nearer positive limit) and sqrt(sum of
+ * cv^2). */
+static struct itest ratio_test(const struct mb_stats_sample *num, size_t nn,
+                               const struct mb_stats_sample *den, size_t nd, double scale,
+                               double lo_lim, double hi_lim)
+{
+    struct mb_stats_interval iv = mb_stats_ratio_interval(num, nn, den, nd, CLAIM_LEVEL);
+    struct itest t = {.est = iv.est * scale, .lo = iv.lo * scale, .hi = iv.hi * scale};
+    t.v = against(t.lo, t.hi, lo_lim, hi_lim);
+    if (t.v != RV_INCONCLUSIVE)
+        return t;
+    double s2 = 0, dist = INFINITY;
+    for (size_t i = 0; i < nn + nd; i++) {
+        const struct mb_stats_sample *x = i < nn ? &num[i] : &den[i - nn];
+        double cv = mb_stats_cv(x->x, x->n);
+        s2 += cv * cv;
+    }
+    if (lo_lim > 0 && isfinite(lo_lim))
+        dist = fabs(log(t.est / lo_lim));
+    if (hi_lim > 0 && isfinite(hi_lim))
+        dist = fmin(dist, fabs(log(t.est / hi_lim)));
+    t.runs = mb_stats_runs_needed(sqrt(s2), dist, CLAIM_LEVEL);
+    return t;
+}
+
+/* "+12.5 % (95 % CI -3.1 % to +28.0 %)" of a relative quantity (0.125); with no interval,
+ * "+12.5 % (no interval)". */
+static void pct_ci(struct mb_buf *b, const struct itest *t, double offset)
+{
+    if (isnan(t->est)) {
+        mb_buf_printf(b, "n/a");
+        return;
+    }
+    mb_buf_printf(b, "%+.1f %%", 100 * (t->est - offset));
+    if (isnan(t->lo))
+        mb_buf_printf(b, " (no interval)");
+    else
+        mb_buf_printf(b, " (95 %% CI %+.1f %% to %+.1f %%)", 100 * (t->lo - offset),
+                      100 * (t->hi - offset));
+}
+
+/* The same for a difference in the metric's unit. */
+static void value_ci(struct mb_buf *b, int metric, const struct itest *t)
+{
+    char e[64], lo[64], hi[64];
+    mb_report_fmt_value(metric, t->est, e, sizeof(e));
+    mb_report_fmt_value(metric, t->lo, lo, sizeof(lo));
+    mb_report_fmt_value(metric, t->hi, hi, sizeof(hi));
+    if (isnan(t->lo))
+        mb_buf_printf(b, "%s (no interval)", e);
+    else
+        mb_buf_printf(b, "%s (95 %% CI %s to %s)", e, lo, hi);
+}
+
+/* The levels of factor f with values of metric in a slice: their indexes, points and
+ * means.  *few receives the first of them with fewer than 2 runs (no interval), or -1. */
 static size_t along(const struct mb_report_dir *d, const struct mb_report_slice *s, int f,
-                    int metric, size_t *lv, double *v)
+                    int metric, size_t *lv, const struct mb_report_point **pt, double *v, int *few)
 {
     size_t n = 0;
+    *few = -1;
     for (size_t k = 0; k < d->factors[f].nlevels; k++) {
         const struct mb_report_point *p = s->at[k];
-        double x = p ? mb_report_value(p, metric) : NAN;
-        if (isfinite(x)) {
-            lv[n] = k;
-            v[n++] = x;
-        }
+        if (!p || !p->s[metric].n)
+            continue;
+        if (p->s[metric].n < 2 && *few < 0)
+            *few = (int)k;
+        lv[n] = k;
+        pt[n] = p;
+        v[n++] = mean_of(&p->s[metric]);
     }
     return n;
 }
@@ -187,9 +349,130 @@ static void list_values(const struct mb_report_dir *d, int f, int metric, const 
     }
 }
 
-/* flat / rises / falls / knee over one factor. */
+/* Levels [from, n) flat within tol: every pair's difference of means, over the mean of
+ * their means, inside (-tol, tol).  Prints the pair of the largest and smallest mean
+ * (the spread) and, when another pair decides worse, that pair too. */
+static enum rv flat_levels(const struct mb_report_dir *d, int f, int m, const size_t *lv,
+                           const struct mb_report_point *const *pt, const double *v, size_t from,
+                           size_t n, double tol, const char *lead, struct mb_buf *line,
+                           double *runs)
+{
+    size_t hi = from, lo = from;
+    double sum = 0;
+    for (size_t i = from; i < n; i++) {
+        hi = v[i] > v[hi] ? i : hi;
+        lo = v[i] <= v[lo] ? i : lo; /* the last, so lo != hi when all are equal */
+        sum += v[i];
+    }
+    double grand = fabs(sum / (double)(n - from));
+    struct tally t = {0};
+    struct itest ext = {.est = 0, .lo = 0, .hi = 0, .v = RV_CONFIRMED}, worst = ext;
+    size_t wa = hi, wb = lo;
+    for (size_t i = from; i < n && grand > 0; i++)
+        for (size_t j = from; j < n; j++) {
+            if (i == j || v[i] < v[j] || (v[i] == v[j] && i > j))
+                continue; /* each pair once, larger mean first */
+            struct itest x = diff_test(&pt[i]->s[m], &pt[j]->s[m], 1 / grand, -tol, tol);
+            tally_add(&t, x.v, x.runs);
+            if (i == hi && j == lo)
+                ext = x;
+            if (rv_rank(x.v) > rv_rank(worst.v) ||
+                (rv_rank(x.v) == rv_rank(worst.v) && x.est > worst.est)) {
+                worst = x;
+                wa = i;
+                wb = j;
+            }
+        }
+    if (!(grand > 0)) {
+        mb_buf_printf(line, "; the mean is 0: no relative spread");
+        *runs = NAN;
+        return RV_NOT_EVALUATED;
+    }
+    mb_buf_printf(line, "%s (max - min) / mean = ", lead);
+    pct_ci(line, &ext, 0);
+    mb_buf_printf(line, ", limit %.0f %%", 100 * tol);
+    if ((wa != hi || wb != lo) && rv_rank(worst.v) > rv_rank(ext.v)) {
+        mb_buf_printf(line, "; %s - %s: ", d->factors[f].levels[lv[wa]],
+                      d->factors[f].levels[lv[wb]]);
+        pct_ci(line, &worst, 0);
+    }
+    *runs = t.runs;
+    return tally_verdict(&t);
+}
+
+/* rises / falls: first to last by at least min, and no step between neighbouring levels
+ * against the trend by more than 5 %, each as a ratio of means. */
+static enum rv monotone_levels(int m, const struct mb_report_point *const *pt, size_t n, bool rises,
+                               double min, struct mb_buf *line, double *runs)
+{
+    struct tally t = {0};
+    struct mb_stats_sample first = sample_of(&pt[0]->s[m]), last = sample_of(&pt[n - 1]->s[m]);
+    struct itest ch = rises ? ratio_test(&last, 1, &first, 1, 1, 1 + min, INFINITY)
+                            : ratio_test(&last, 1, &first, 1, 1, -INFINITY, 1 - min);
+    tally_add(&t, ch.v, ch.runs);
+    struct itest worst = {.est = NAN, .lo = NAN, .hi = NAN, .v = RV_CONFIRMED};
+    for (size_t i = 0; i + 1 < n; i++) {
+        struct mb_stats_sample a = sample_of(&pt[i + 1]->s[m]), b = sample_of(&pt[i]->s[m]);
+        struct itest st = rises ? ratio_test(&a, 1, &b, 1, 1, 0.95, INFINITY)
+                                : ratio_test(&a, 1, &b, 1, 1, -INFINITY, 1.05);
+        tally_add(&t, st.v, st.runs);
+        bool worse = rises ? st.est < worst.est : st.est > worst.est;
+        if (isnan(worst.est) || rv_rank(st.v) > rv_rank(worst.v) ||
+            (rv_rank(st.v) == rv_rank(worst.v) && worse))
+            worst = st;
+    }
+    mb_buf_printf(line, "; %s ", rises ? "rises" : "falls");
+    pct_ci(line, &ch, 1);
+    mb_buf_printf(line, " from first to last (needs %s%.0f %%), worst step ", rises ? "+" : "-",
+                  100 * min);
+    pct_ci(line, &worst, 1);
+    mb_buf_printf(line, " (limit %s5 %%)", rises ? "-" : "+");
+    *runs = t.runs;
+    return tally_verdict(&t);
+}
+
+/* knee: falls by at least min from the first level to the knee (index ki), then flat
+ * within tol from the knee on. */
+static enum rv knee_levels(const struct mb_report_dir *d, int f, int m, const size_t *lv,
+                           const struct mb_report_point *const *pt, const double *v, size_t n,
+                           size_t ki, double tol, double min, struct mb_buf *line, double *runs)
+{
+    struct tally t = {0};
+    struct mb_stats_sample first = sample_of(&pt[0]->s[m]), at = sample_of(&pt[ki]->s[m]);
+    struct itest fall = ratio_test(&at, 1, &first, 1, 1, -INFINITY, 1 - min);
+    tally_add(&t, fall.v, fall.runs);
+    /* shown as the fall, 1 - ratio */
+    struct itest shown = {.est = 1 - fall.est, .lo = 1 - fall.hi, .hi = 1 - fall.lo};
+    mb_buf_printf(line, "; falls ");
+    pct_ci(line, &shown, 0);
+    mb_buf_printf(line, " up to %s (needs %.0f %%), then", d->factors[f].levels[lv[ki]], 100 * min);
+    double flat_runs = 0;
+    enum rv fl = RV_CONFIRMED;
+    if (ki + 1 < n)
+        fl = flat_levels(d, f, m, lv, pt, v, ki, n, tol, " spread", line, &flat_runs);
+    else
+        mb_buf_printf(line, " no level after it (limit %.0f %%)", 100 * tol);
+    tally_add(&t, fl, flat_runs);
+    *runs = t.runs;
+    return tally_verdict(&t);
+}
+
+/* The knee level's index in factor f, or -1 (a level named as written, or a number
+ * equal to a numeric level's value). */
+static int knee_index(const struct mb_report_factor *fa, const char *level)
+{
+    int kidx = mb_report_level_index(fa, level);
+    double want;
+    if (kidx < 0 && fa->numeric && mb_report_level_number(fa->opt, level, &want))
+        for (size_t k = 0; k < fa->nlevels; k++)
+            if (fa->num[k] == want)
+                kidx = (int)k;
+    return kidx;
+}
+
+/* flat / rises / falls / knee over one factor, in every slice. */
 static enum rv rule_trend(const struct mb_report_dir *d, const struct rule *r,
-                          struct mb_report_claim *c, const char *text)
+                          struct mb_report_claim *c, const char *text, double *runs)
 {
     bool flat = !strcmp(r->name, "flat"), rises = !strcmp(r->name, "rises"),
          knee = !strcmp(r->name, "knee");
@@ -202,7 +485,6 @@ static enum rv rule_trend(const struct mb_report_dir *d, const struct rule *r,
         return RV_MALFORMED;
     }
     double tol = 0.10, min = 0.10;
-    const char *knee_level = knee ? r->arg[2] : NULL;
     if ((flat && !parse_pct(r->arg[2], &tol)) ||
         (!flat && !knee && r->narg > 2 && !parse_pct(r->arg[2], &min)) ||
         (knee && r->narg > 3 && !parse_pct(r->arg[3], &tol)) ||
@@ -217,101 +499,60 @@ static enum rv rule_trend(const struct mb_report_dir *d, const struct rule *r,
     if (m < 0 || f < 0)
         return RV_NOT_EVALUATED;
     const struct mb_report_factor *fa = &d->factors[f];
-    int kidx = -1;
-    if (knee) {
-        kidx = mb_report_level_index(fa, knee_level);
-        double want;
-        if (kidx < 0 && fa->numeric && mb_report_level_number(fa->opt, knee_level, &want))
-            for (size_t k = 0; k < fa->nlevels; k++)
-                if (fa->num[k] == want)
-                    kidx = (int)k;
-        if (kidx < 0) {
-            evidence(c, "%s: %s has no level %s", text, fa->key, knee_level);
-            return RV_NOT_EVALUATED;
-        }
+    int kidx = knee ? knee_index(fa, r->arg[2]) : -1;
+    if (knee && kidx < 0) {
+        evidence(c, "%s: %s has no level %s", text, fa->key, r->arg[2]);
+        return RV_NOT_EVALUATED;
     }
     struct mb_report_slice *sl;
     int fixed[1] = {f};
     size_t ns = mb_report_slices_make(d, fixed, 1, &sl);
     size_t *lv = mb_xcalloc(fa->nlevels + 1, sizeof(size_t));
     double *v = mb_xcalloc(fa->nlevels + 1, sizeof(double));
-    size_t holds = 0, fails = 0;
+    const struct mb_report_point **pt = mb_xcalloc(fa->nlevels + 1, sizeof(*pt));
+    struct tally t = {0};
     for (size_t s = 0; s < ns; s++) {
         char pre[560];
-        mb_report_slice_prefix(&sl[s], pre, sizeof(pre));
-        size_t n = along(d, &sl[s], f, m, lv, v);
+        int few;
+        size_t n = along(d, &sl[s], f, m, lv, pt, v, &few);
         struct mb_buf line = {0};
         mb_buf_printf(&line, "%s%s by %s: ", mb_report_slice_prefix(&sl[s], pre, sizeof(pre)),
                       r->arg[0], fa->key);
         list_values(d, f, m, lv, v, n, &line);
-        bool ok = false, evaluable = n >= 2;
-        if (flat && evaluable) {
-            double lo = v[0], hi = v[0], sum = 0;
-            for (size_t i = 0; i < n; i++) {
-                lo = fmin(lo, v[i]);
-                hi = fmax(hi, v[i]);
-                sum += v[i];
-            }
-            double spread = sum != 0 ? (hi - lo) / fabs(sum / n) : 0;
-            ok = spread <= tol;
-            mb_buf_printf(&line, "; spread (max - min) / mean = %.1f %% (limit %.0f %%)",
-                          100 * spread, 100 * tol);
-        } else if (!flat && !knee && evaluable) {
-            double change = v[0] != 0 ? v[n - 1] / v[0] - 1 : NAN, worst = 0;
-            for (size_t i = 0; i + 1 < n; i++) {
-                double step = v[i] != 0 ? v[i + 1] / v[i] - 1 : 0;
-                worst = rises ? fmin(worst, step) : fmax(worst, step);
-            }
-            if (rises)
-                ok = change >= min && worst >= -0.05;
-            else
-                ok = -change >= min && worst <= 0.05;
-            mb_buf_printf(&line,
-                          "; %s %+.1f %% from first to last (needs %s%.0f %%), worst step "
-                          "%+.1f %% (limit %s5 %%)",
-                          rises ? "rises" : "falls", 100 * change, rises ? "+" : "-", 100 * min,
-                          100 * worst, rises ? "-" : "+");
-        } else if (knee) {
-            /* before the knee it falls, from the knee on it stays flat */
-            size_t ki = n;
-            for (size_t i = 0; i < n; i++)
-                if ((int)lv[i] == kidx)
-                    ki = i;
-            evaluable = ki < n && ki > 0 && n >= 2;
-            if (evaluable) {
-                double fall = 1 - v[ki] / v[0];
-                double lo = v[ki], hi = v[ki], sum = 0;
-                for (size_t i = ki; i < n; i++) {
-                    lo = fmin(lo, v[i]);
-                    hi = fmax(hi, v[i]);
-                    sum += v[i];
-                }
-                double spread = (hi - lo) / fabs(sum / (double)(n - ki));
-                ok = fall >= min && spread <= tol;
-                mb_buf_printf(&line,
-                              "; falls %.1f %% up to %s (needs %.0f %%), then spread %.1f %% "
-                              "(limit %.0f %%)",
-                              100 * fall, fa->levels[kidx], 100 * min, 100 * spread, 100 * tol);
-            }
-        }
-        if (!evaluable)
+        size_t ki = n;
+        for (size_t i = 0; knee && i < n; i++)
+            if ((int)lv[i] == kidx)
+                ki = i;
+        enum rv sv = RV_NOT_EVALUATED;
+        double sr = 0;
+        if (n < 2 || (knee && (ki == n || ki == 0)))
             mb_buf_printf(&line, "; too few levels with values to judge");
+        else if (flat)
+            sv = flat_levels(d, f, m, lv, pt, v, 0, n, tol, "; spread", &line, &sr);
+        else if (knee)
+            sv = knee_levels(d, f, m, lv, pt, v, n, ki, tol, min, &line, &sr);
         else
-            mb_buf_printf(&line, ": %s", ok ? "holds" : "does not hold");
+            sv = monotone_levels(m, pt, n, rises, min, &line, &sr);
+        /* the intervals that exist are still tested: one wholly outside refutes */
+        if (sv == RV_NOT_EVALUATED && few >= 0)
+            mb_buf_printf(&line, "; %s has fewer than 2 runs: no interval", fa->levels[few]);
+        verdict_text(&line, sv, sr);
         evidence(c, "%s", line.data);
         mb_buf_free(&line);
-        if (evaluable)
-            ok ? holds++ : fails++;
+        tally_add(&t, sv, sr);
     }
     free(lv);
     free(v);
+    free(pt);
     mb_report_slices_free(sl, ns);
-    return fails ? RV_FAILS : holds ? RV_HOLDS : RV_NOT_EVALUATED;
+    *runs = t.runs;
+    return tally_verdict(&t);
 }
 
-/* less / greater: metric at F=A against F=B, in every slice. */
+/* less / greater: metric at F=A against F=B, in every slice, by the Welch interval of the
+ * difference of their means. */
 static enum rv rule_compare(const struct mb_report_dir *d, const struct rule *r,
-                            struct mb_report_claim *c, const char *text)
+                            struct mb_report_claim *c, const char *text, double *runs)
 {
     bool less = !strcmp(r->name, "less");
     if (r->narg != 3 || !strchr(r->arg[1], '=') || !strchr(r->arg[2], '=')) {
@@ -341,32 +582,99 @@ static enum rv rule_compare(const struct mb_report_dir *d, const struct rule *r,
     struct mb_report_slice *sl;
     int fixed[1] = {f};
     size_t ns = mb_report_slices_make(d, fixed, 1, &sl);
-    size_t holds = 0, fails = 0;
+    struct tally t = {0};
     for (size_t s = 0; s < ns; s++) {
         const struct mb_report_point *pa = sl[s].at[ia], *pb = sl[s].at[ib];
-        double va = pa ? mb_report_value(pa, m) : NAN, vb = pb ? mb_report_value(pb, m) : NAN;
+        const struct mb_report_samples *sa = pa ? &pa->s[m] : NULL, *sb = pb ? &pb->s[m] : NULL;
+        double va = mean_of(sa), vb = mean_of(sb);
         char pre[560], ta[64], tb[64];
         mb_report_fmt_value(m, va, ta, sizeof(ta));
         mb_report_fmt_value(m, vb, tb, sizeof(tb));
+        struct mb_buf line = {0};
+        mb_buf_printf(&line, "%s%s: %s at %s=%s vs %s at %s",
+                      mb_report_slice_prefix(&sl[s], pre, sizeof(pre)), r->arg[0], ta,
+                      d->factors[f].key, la, tb, lb);
+        enum rv sv = RV_NOT_EVALUATED;
+        double sr = 0;
         if (!isfinite(va) || !isfinite(vb)) {
-            evidence(c, "%s%s: %s at %s, %s at %s; too few values to judge",
-                     mb_report_slice_prefix(&sl[s], pre, sizeof(pre)), r->arg[0], ta, la, tb, lb);
-            continue;
+            mb_buf_printf(&line, "; too few values to judge");
+        } else if (sa->n < 2 || sb->n < 2) {
+            mb_buf_printf(&line, "; %s has fewer than 2 runs: no interval", sa->n < 2 ? la : lb);
+        } else {
+            struct itest x =
+                less ? diff_test(sa, sb, 1, -INFINITY, 0) : diff_test(sa, sb, 1, 0, INFINITY);
+            struct mb_stats_welch w = mb_stats_welch(sa->v, sa->n, sb->v, sb->n);
+            mb_buf_printf(&line, "; difference ");
+            value_ci(&line, m, &x);
+            mb_buf_printf(&line, ", %+.1f %%, Welch p = %.3g", vb != 0 ? 100 * (va / vb - 1) : NAN,
+                          w.p);
+            sv = x.v;
+            sr = x.runs;
         }
-        struct mb_stats_welch w = mb_stats_welch(pa->s[m].v, pa->s[m].n, pb->s[m].v, pb->s[m].n);
-        bool ok = less ? va < vb : va > vb;
-        evidence(c, "%s%s: %s at %s=%s vs %s at %s (%+.1f %%, Welch p = %.3g): %s",
-                 mb_report_slice_prefix(&sl[s], pre, sizeof(pre)), r->arg[0], ta, d->factors[f].key,
-                 la, tb, lb, vb != 0 ? 100 * (va / vb - 1) : NAN, w.p,
-                 ok ? "holds" : "does not hold");
-        ok ? holds++ : fails++;
+        verdict_text(&line, sv, sr);
+        evidence(c, "%s", line.data);
+        mb_buf_free(&line);
+        tally_add(&t, sv, sr);
     }
     mb_report_slices_free(sl, ns);
-    return fails ? RV_FAILS : holds ? RV_HOLDS : RV_NOT_EVALUATED;
+    *runs = t.runs;
+    return tally_verdict(&t);
+}
+
+/* One slice of parallel_slower / parallel_faster: at every count N >= 2 with both times,
+ * the interval of real / computed against 1; for slower, also the interval of the gap's
+ * growth from the smallest to the largest such N, (real/computed at the largest) /
+ * (real/computed at the smallest), against 1. */
+static enum rv parallel_slice(const struct mb_report_dir *d, const struct mb_report_slice *sl,
+                              int fc, int fs, int m, bool slower, struct mb_buf *line, double *runs)
+{
+    struct tally t = {0};
+    struct mb_report_rvc first = {0}, last = {0};
+    size_t judged = 0;
+    for (size_t l = 0; l < d->factors[fc].nlevels; l++) {
+        struct mb_report_rvc o;
+        mb_report_rvc_at(d, sl, fc, fs, m, l, &o);
+        double real = mean_of(o.real_s), unit = mean_of(o.unit_s);
+        if (o.n < 2 || !isfinite(real) || !isfinite(unit))
+            continue;
+        char tr[64], tc[64];
+        mb_report_fmt_value(m, real, tr, sizeof(tr));
+        mb_report_fmt_value(m, o.n * unit, tc, sizeof(tc));
+        mb_buf_printf(line, "%s N=%g %s vs %s, ", judged ? ";" : "", o.n, tr, tc);
+        struct mb_stats_sample a = sample_of(o.real_s), b = sample_of(o.unit_s);
+        struct itest x = slower ? ratio_test(&a, 1, &b, 1, 1 / o.n, 1, INFINITY)
+                                : ratio_test(&a, 1, &b, 1, 1 / o.n, -INFINITY, 1);
+        pct_ci(line, &x, 1);
+        tally_add(&t, x.v, x.runs);
+        if (!judged)
+            first = o;
+        last = o;
+        judged++;
+    }
+    if (!judged) {
+        mb_buf_printf(line, " no count of 2 or more VMs with both times (needs parallel "
+                            "runs and single-VM or sequential runs)");
+        *runs = NAN;
+        return RV_NOT_EVALUATED;
+    }
+    mb_buf_printf(line, "; needs real %s computed at every N >= 2", slower ? "above" : "below");
+    if (slower && judged >= 2) {
+        struct mb_stats_sample num[2] = {sample_of(last.real_s), sample_of(first.unit_s)};
+        struct mb_stats_sample den[2] = {sample_of(first.real_s), sample_of(last.unit_s)};
+        /* with one unit for every N it cancels out */
+        size_t k = first.unit_shared ? 1 : 2;
+        struct itest g = ratio_test(num, k, den, k, first.n / last.n, 1, INFINITY);
+        mb_buf_printf(line, ", and the gap to grow from N=%g to N=%g: real/computed changes by ",
+                      first.n, last.n);
+        pct_ci(line, &g, 1);
+        tally_add(&t, g.v, g.runs);
+    }
+    *runs = t.runs;
+    return tally_verdict(&t);
 }
 
 static enum rv rule_parallel(const struct mb_report_dir *d, const struct rule *r,
-                             struct mb_report_claim *c, const char *text)
+                             struct mb_report_claim *c, const char *text, double *runs)
 {
     bool slower = !strcmp(r->name, "parallel_slower");
     if (r->narg < 1 || r->narg > 2) {
@@ -387,59 +695,62 @@ static enum rv rule_parallel(const struct mb_report_dir *d, const struct rule *r
     int fixed[2] = {fc, fs};
     struct mb_report_slice *sl;
     size_t ns = mb_report_slices_make(d, fixed, fs >= 0 ? 2 : 1, &sl);
-    size_t holds = 0, fails = 0;
+    struct tally t = {0};
     for (size_t s = 0; s < ns; s++) {
         struct mb_buf line = {0};
         char pre[560];
         mb_buf_printf(&line, "%sreal (parallel) vs computed (N × one VM):",
                       mb_report_slice_prefix(&sl[s], pre, sizeof(pre)));
-        bool ok = true, side = true;
-        size_t judged = 0;
-        double first_gap = NAN, last_gap = NAN;
-        for (size_t l = 0; l < d->factors[fc].nlevels; l++) {
-            struct mb_report_rvc o;
-            mb_report_rvc_at(d, &sl[s], fc, fs, m, l, &o);
-            if (o.n < 2 || !isfinite(o.real) || !isfinite(o.comp))
-                continue;
-            char tr[64], tc[64];
-            mb_report_fmt_value(m, o.real, tr, sizeof(tr));
-            mb_report_fmt_value(m, o.comp, tc, sizeof(tc));
-            double gap = o.real / o.comp - 1;
-            mb_buf_printf(&line, "%s N=%g %s vs %s (%+.1f %%)", judged ? ";" : "", o.n, tr, tc,
-                          100 * gap);
-            if (!judged)
-                first_gap = gap;
-            last_gap = gap;
-            judged++;
-            side &= slower ? o.real > o.comp : o.real < o.comp;
-        }
-        if (judged)
-            mb_buf_printf(&line, "; real %s computed at every N >= 2: %s",
-                          slower ? "above" : "below", side ? "yes" : "no");
-        ok = side;
-        if (slower && judged >= 2) {
-            mb_buf_printf(&line, "; the gap grows with N: %s", last_gap > first_gap ? "yes" : "no");
-            ok &= last_gap > first_gap;
-        }
-        if (!judged) {
-            mb_buf_printf(&line, " no count of 2 or more VMs with both times (needs parallel "
-                                 "runs and single-VM or sequential runs)");
-        } else {
-            mb_buf_printf(&line, ": %s", ok ? "holds" : "does not hold");
-            ok ? holds++ : fails++;
-        }
+        double sr = 0;
+        enum rv sv = parallel_slice(d, &sl[s], fc, fs, m, slower, &line, &sr);
+        verdict_text(&line, sv, sr);
         evidence(c, "%s", line.data);
         mb_buf_free(&line);
+        tally_add(&t, sv, sr);
     }
     mb_report_slices_free(sl, ns);
-    return fails ? RV_FAILS : holds ? RV_HOLDS : RV_NOT_EVALUATED;
+    *runs = t.runs;
+    return tally_verdict(&t);
+}
+
+/* One row of diagonal_worst: the diagonal cell's metric against every other cell's, by
+ * the Welch interval of their difference (above 0).  RV_MALFORMED (not a decision) when
+ * the row has no diagonal cell or no other cell. */
+static enum rv diagonal_row(const struct mb_report_factor *C,
+                            const struct mb_report_point *const *at, int diag, int m,
+                            struct mb_buf *line, double *runs)
+{
+    const struct mb_report_samples *sd = &at[diag]->s[m];
+    struct tally t = {0};
+    size_t others = 0;
+    for (size_t j = 0; j < C->nlevels; j++) {
+        const struct mb_report_point *p = at[j];
+        if ((int)j == diag || !p || !p->s[m].n)
+            continue;
+        char v[64];
+        mb_report_fmt_value(m, mean_of(&p->s[m]), v, sizeof(v));
+        mb_buf_printf(line, ", with %s %s", C->levels[j], v);
+        if (sd->n < 2 || p->s[m].n < 2) {
+            mb_buf_printf(line, " (fewer than 2 runs: no interval)");
+            tally_add(&t, RV_NOT_EVALUATED, 0);
+        } else {
+            struct itest x = diff_test(sd, &p->s[m], 1, 0, INFINITY);
+            mb_buf_printf(line, " (diagonal higher by ");
+            value_ci(line, m, &x);
+            mb_buf_printf(line, ")");
+            tally_add(&t, x.v, x.runs);
+        }
+        others++;
+    }
+    *runs = t.runs;
+    return others ? tally_verdict(&t) : RV_MALFORMED;
 }
 
 /* diagonal_worst(metric, row factor, column factor): in each row, the cell whose column
  * level equals the row's level has the highest value (co-locating the same workload is
  * the worst placement). */
 static enum rv rule_diagonal(const struct mb_report_dir *d, const struct rule *r,
-                             struct mb_report_claim *c, const char *text)
+                             struct mb_report_claim *c, const char *text, double *runs)
 {
     if (r->narg != 3) {
         evidence(c, "%s: diagonal_worst takes (metric, row factor, column factor)", text);
@@ -455,49 +766,39 @@ static enum rv rule_diagonal(const struct mb_report_dir *d, const struct rule *r
     int fixed[2] = {fr, fcl};
     struct mb_report_slice *sl;
     size_t ns = mb_report_slices_make(d, fixed, 2, &sl);
-    size_t holds = 0, fails = 0;
+    struct tally t = {0};
     for (size_t s = 0; s < ns; s++)
         for (size_t i = 0; i < R->nlevels; i++) {
             int diag = mb_report_level_index(C, R->levels[i]);
-            const struct mb_report_point *pd = diag >= 0 ? sl[s].at[i * C->nlevels + diag] : NULL;
-            double vd = pd ? mb_report_value(pd, m) : NAN;
-            if (!isfinite(vd))
+            const struct mb_report_point *const *at = sl[s].at + i * C->nlevels;
+            if (diag < 0 || !at[diag] || !at[diag]->s[m].n)
                 continue;
             struct mb_buf line = {0};
-            char pre[560], t[64];
-            mb_report_fmt_value(m, vd, t, sizeof(t));
+            char pre[560], v[64];
+            mb_report_fmt_value(m, mean_of(&at[diag]->s[m]), v, sizeof(v));
             mb_buf_printf(&line, "%s%s=%s: with %s %s",
                           mb_report_slice_prefix(&sl[s], pre, sizeof(pre)), R->key, R->levels[i],
-                          R->levels[i], t);
-            bool ok = true;
-            size_t others = 0;
-            for (size_t j = 0; j < C->nlevels; j++) {
-                const struct mb_report_point *p = sl[s].at[i * C->nlevels + j];
-                double v = p ? mb_report_value(p, m) : NAN;
-                if ((int)j == diag || !isfinite(v))
-                    continue;
-                mb_report_fmt_value(m, v, t, sizeof(t));
-                mb_buf_printf(&line, ", with %s %s", C->levels[j], t);
-                ok &= vd >= v;
-                others++;
-            }
-            if (others) {
-                mb_buf_printf(&line, ": %s", ok ? "the same workload is worst" : "does not hold");
-                ok ? holds++ : fails++;
+                          R->levels[i], v);
+            double sr = 0;
+            enum rv sv = diagonal_row(C, at, diag, m, &line, &sr);
+            if (sv != RV_MALFORMED) {
+                verdict_text(&line, sv, sr);
                 evidence(c, "%s", line.data);
+                tally_add(&t, sv, sr);
             }
             mb_buf_free(&line);
         }
     mb_report_slices_free(sl, ns);
-    if (!holds && !fails)
+    if (!t.n[RV_CONFIRMED] && !t.n[RV_REFUTED] && !t.n[RV_INCONCLUSIVE] && !t.n[RV_NOT_EVALUATED])
         evidence(c, "%s: no row has both its diagonal cell and another cell", text);
-    return fails ? RV_FAILS : holds ? RV_HOLDS : RV_NOT_EVALUATED;
+    *runs = t.runs;
+    return tally_verdict(&t);
 }
 
 static const struct {
     const char *name;
     enum rv (*fn)(const struct mb_report_dir *, const struct rule *, struct mb_report_claim *,
-                  const char *);
+                  const char *, double *);
 } rule_table[] = {
     {"flat", rule_trend},
     {"rises", rule_trend},
@@ -514,7 +815,8 @@ void mb_report_eval_rules(const struct mb_report_dir *d, const char *rules,
                           struct mb_report_claim *c)
 {
     char *copy = mb_xstrdup(rules ? rules : "");
-    size_t nrules = 0, held = 0, failed = 0, malformed = 0;
+    struct tally t = {0};
+    size_t nrules = 0;
     char *save = NULL;
     for (char *tok = strtok_r(copy, ";", &save); tok; tok = strtok_r(NULL, ";", &save)) {
         char text[512];
@@ -527,7 +829,7 @@ void mb_report_eval_rules(const struct mb_report_dir *d, const char *rules,
         char *work = mb_xstrdup(text);
         if (parse_rule(work, &r, why, sizeof(why))) {
             evidence(c, "malformed rule: %s", why);
-            malformed++;
+            tally_add(&t, RV_MALFORMED, 0);
             free(work);
             continue;
         }
@@ -544,30 +846,29 @@ void mb_report_eval_rules(const struct mb_report_dir *d, const char *rules,
                      "malformed rule: unknown rule '%s'%s%s%s (rules: flat, rises, falls, "
                      "knee, less, greater, parallel_slower, parallel_faster, diagonal_worst)",
                      r.name, s ? " — did you mean '" : "", s ? s : "", s ? "'?" : "");
-            malformed++;
+            tally_add(&t, RV_MALFORMED, 0);
             free(work);
             continue;
         }
-        enum rv v = rule_table[k].fn(d, &r, c, text);
-        held += v == RV_HOLDS;
-        failed += v == RV_FAILS;
-        malformed += v == RV_MALFORMED;
+        double runs = 0;
+        enum rv v = rule_table[k].fn(d, &r, c, text, &runs);
+        tally_add(&t, v, runs);
         free(work);
     }
     free(copy);
-    if (!nrules || malformed)
-        c->verdict = MB_VERDICT_NOT_EVALUATED;
-    else if (failed)
-        c->verdict = MB_VERDICT_NOT_CONFIRMED;
-    else if (held == nrules)
-        c->verdict = MB_VERDICT_CONFIRMED;
-    else
-        c->verdict = MB_VERDICT_NOT_EVALUATED;
+    /* a malformed rule, or none, leaves the claim unchecked whatever the others say */
+    enum rv v = !nrules || t.n[RV_MALFORMED] ? RV_NOT_EVALUATED : tally_verdict(&t);
+    c->verdict = v == RV_CONFIRMED      ? MB_VERDICT_CONFIRMED
+                 : v == RV_REFUTED      ? MB_VERDICT_REFUTED
+                 : v == RV_INCONCLUSIVE ? MB_VERDICT_INCONCLUSIVE
+                                        : MB_VERDICT_NOT_EVALUATED;
+    c->runs_needed = v == RV_INCONCLUSIVE ? t.runs : NAN;
 }
 
 void mb_report_claim_check(const struct mb_report_dir *d, struct mb_report_claim *c)
 {
     memset(c, 0, sizeof(*c));
+    c->runs_needed = NAN;
     mb_buf_append(&c->evidence, "", 0);
     const struct mb_scenario *s = d->scenario;
     const char *claim = s && s->claim && *s->claim ? s->claim : NULL;
@@ -608,6 +909,14 @@ void mb_report_claim_check(const struct mb_report_dir *d, struct mb_report_claim
         return;
     }
     mb_report_eval_rules(d, c->rules, c);
+}
+
+void mb_report_claims_line(const struct mb_report_result *r, char *buf, size_t len)
+{
+    size_t decided = r->confirmed + r->refuted;
+    snprintf(buf, len, "Claims: %zu confirmed, %zu refuted, %zu inconclusive (%zu decided of %zu)",
+             r->confirmed, r->refuted, r->inconclusive, decided,
+             decided + r->inconclusive + r->not_evaluated);
 }
 
 void mb_report_claim_free(struct mb_report_claim *c)

@@ -274,7 +274,7 @@ static const char html_head[] =
     "figcaption{font-size:90%;color:#555}\n"
     "blockquote{border-left:4px solid #ccc;margin:0;padding:.2em 1em;color:#444}\n"
     ".verdict{padding:.4em .8em;border-radius:4px}.v-yes{background:#e6f4ea}"
-    ".v-no{background:#fce8e6}.v-na{background:#f1f3f4}\n"
+    ".v-no{background:#fce8e6}.v-maybe{background:#fef7e0}.v-na{background:#f1f3f4}\n"
     ".note{color:#8a6d3b}details{margin:.5em 0 1em}summary{cursor:pointer;color:#444}\n"
     "</style>\n</head>\n<body>\n";
 

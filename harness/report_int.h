@@ -56,6 +56,11 @@ struct mb_report_rvc {
     double real, real_lo, real_hi; /* parallel batch */
     double comp, comp_lo, comp_hi; /* n x one VM alone */
     double seq, seq_lo, seq_hi;    /* sequential batch */
+    /* the runs behind real and comp, for intervals: the parallel batch's values of the
+     * metric, and those of one VM alone (comp is n x their trimmed mean); NULL when
+     * missing.  unit_shared: the unit is the N = 1 point's, the same at every level. */
+    const struct mb_report_samples *real_s, *unit_s;
+    bool unit_shared;
 };
 
 /* The slice's cells are (count level) x (strategy level) when fs >= 0, else per count

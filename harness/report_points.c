@@ -180,6 +180,9 @@ void mb_report_rvc_at(const struct mb_report_dir *d, const struct mb_report_slic
         ci_of(one, m, &t1, &lo, &hi);
     else
         ci_of(seq, MB_COL_WALL_TIME_MS, &t1, &lo, &hi);
+    o->real_s = par ? &par->s[m] : NULL;
+    o->unit_s = one ? &one->s[m] : seq ? &seq->s[MB_COL_WALL_TIME_MS] : NULL;
+    o->unit_shared = one != NULL;
     o->comp = o->n * t1;
     o->comp_lo = o->n * lo;
     o->comp_hi = o->n * hi;

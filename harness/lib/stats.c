@@ -1,4 +1,6 @@
-/* stats.c — descriptive statistics, Student t quantiles and Welch's t-test.
+/* stats.c — descriptive statistics, Student t quantiles, Welch's t-test, and the
+ * confidence intervals (of a mean, a difference, a ratio of means) that claim verdicts
+ * are decided on, with the runs an interval would need to decide.
  *
  * Numerics, in short:
  *  - the mean is a two-pass mean (sum, then a correction sum of residuals), with a
@@ -584,4 +586,113 @@ double mb_stats_detectable_diff(double se, double df, double alpha, double power
     if (!(df > 0))
         return NAN;
     return (mb_stats_t_quantile(1 - alpha / 2, df) + mb_stats_t_quantile(power, df)) * se;
+}
+
+/* ---- intervals for verdicts -------------------------------------------------------- */
+
+static int level_ok(double level)
+{
+    return level > 0 && level < 1;
+}
+
+static struct mb_stats_interval interval_none(double est)
+{
+    return (struct mb_stats_interval){.est = est, .lo = NAN, .hi = NAN, .se = NAN, .df = NAN};
+}
+
+/* est -+ t(df) se; a zero se is an interval of one point. */
+static struct mb_stats_interval interval_of(double est, double se, double df, double level)
+{
+    struct mb_stats_interval r = {.est = est, .se = se, .df = df};
+    if (se == 0) {
+        r.lo = r.hi = est;
+        r.df = NAN;
+        return r;
+    }
+    double h = t_upper_quantile((1 - level) / 2, df) * se;
+    r.lo = est - h;
+    r.hi = est + h;
+    return r;
+}
+
+struct mb_stats_interval mb_stats_mean_interval(const double *x, size_t n, double level)
+{
+    size_t m;
+    double mean = mean_core(x, n, &m);
+    if (m < 2 || !level_ok(level) || !isfinite(mean))
+        return interval_none(mean);
+    double se = sd_core(x, n, m, mean) / sqrt((double)m);
+    if (isnan(se))
+        return interval_none(mean);
+    return interval_of(mean, se, (double)(m - 1), level);
+}
+
+struct mb_stats_interval mb_stats_welch_interval(const double *a, size_t na, const double *b,
+                                                 size_t nb, double level)
+{
+    struct mb_stats_welch w = mb_stats_welch(a, na, b, nb);
+    if (w.na < 2 || w.nb < 2 || !level_ok(level) || !isfinite(w.mean_diff) || isnan(w.se) ||
+        isinf(w.se))
+        return interval_none(w.mean_diff);
+    return interval_of(w.mean_diff, w.se, w.df, level);
+}
+
+/* Adds one sample's term to the log-ratio: *l += +-ln mean, *v += (se / mean)^2 and
+ * *v4 += (se / mean)^4 / (n - 1), for the Welch–Satterthwaite df.  0; 1 when the sample
+ * has a positive mean but fewer than 2 values (no se); -1 when it has no mean above 0. */
+static int log_term(const struct mb_stats_sample *s, double sign, double *l, double *v, double *v4)
+{
+    size_t m;
+    double mean = mean_core(s->x, s->n, &m);
+    if (m < 1 || !(mean > 0) || !isfinite(mean))
+        return -1;
+    *l += sign * log(mean);
+    if (m < 2)
+        return 1;
+    double rel = sd_core(s->x, s->n, m, mean) / mean / sqrt((double)m);
+    if (!isfinite(rel))
+        return 1;
+    *v += rel * rel;
+    *v4 += rel * rel * rel * rel / (double)(m - 1);
+    return 0;
+}
+
+struct mb_stats_interval mb_stats_ratio_interval(const struct mb_stats_sample *num, size_t nnum,
+                                                 const struct mb_stats_sample *den, size_t nden,
+                                                 double level)
+{
+    double l = 0, v = 0, v4 = 0;
+    int bad = nnum + nden == 0 ? -1 : 0;
+    for (size_t i = 0; i < nnum + nden && bad >= 0; i++) {
+        int r = log_term(i < nnum ? &num[i] : &den[i - nnum], i < nnum ? 1 : -1, &l, &v, &v4);
+        bad = r < 0 ? r : bad > r ? bad : r;
+    }
+    if (bad < 0)
+        return interval_none(NAN);
+    double est = exp(l);
+    if (bad || !level_ok(level))
+        return interval_none(est);
+    double se = sqrt(v);
+    struct mb_stats_interval r = interval_of(l, se, v > 0 ? v * v / v4 : NAN, level);
+    r.est = est;
+    r.lo = exp(r.lo);
+    r.hi = exp(r.hi);
+    return r;
+}
+
+double mb_stats_runs_needed(double s, double distance, double level)
+{
+    if (!(distance > 0) || !isfinite(distance) || !(s >= 0) || !isfinite(s) || !level_ok(level))
+        return NAN;
+    if (s == 0)
+        return 2;
+    double q = (1 - level) / 2;
+    /* t > z, so the normal answer is a lower bound: start there and step up */
+    double z = normal_upper_quantile(q), n0 = ceil(pow(z * s / distance, 2));
+    if (!(n0 <= 1e9))
+        return NAN;
+    for (double n = fmax(2, n0); n <= 1e9; n++)
+        if (t_upper_quantile(q, n - 1) * s / sqrt(n) < distance)
+            return n;
+    return NAN;
 }

@@ -1,4 +1,5 @@
-/* stats.h — descriptive statistics, Student t confidence intervals and Welch's t-test.
+/* stats.h — descriptive statistics, Student t confidence intervals (of a mean, of a
+ * difference of means, of a ratio of means), Welch's t-test and runs-needed estimates.
  *
  * Every function is pure: it reads `const double *x, size_t n` (x may be NULL when n is 0),
  * keeps no state and never fails, so none takes a struct mb_error.  A result that cannot
@@ -109,5 +110,55 @@ void mb_stats_summarize(const double *x, size_t n, size_t k, double *scratch,
  * se is 0 (any difference shows); NAN when se is NaN or negative, df is not above 0 (with
  * se > 0), or alpha or power is not strictly between 0 and 1. */
 double mb_stats_detectable_diff(double se, double df, double alpha, double power);
+
+/* A two-sided confidence interval.  lo and hi are NAN when it cannot be computed (each
+ * function says when); est may still be known then. */
+struct mb_stats_interval {
+    double est;    /* the estimate */
+    double lo, hi; /* its bounds at the level asked */
+    double se;     /* standard error of est; for a ratio, of ln est */
+    double df;     /* degrees of freedom of the t quantile; NAN when se is 0 */
+};
+
+/* One sample, borrowed: n values at x (NaNs ignored, as everywhere here). */
+struct mb_stats_sample {
+    const double *x;
+    size_t n;
+};
+
+/* Interval of the mean of x at `level` (0.95 for 95 %): mean -+ t(df = n - 1) sd / sqrt(n).
+ * lo = hi = the mean when all values are equal; bounds NAN when n < 2 or level is not
+ * strictly between 0 and 1. */
+struct mb_stats_interval mb_stats_mean_interval(const double *x, size_t n, double level);
+
+/* Welch interval of mean(a) - mean(b): the difference -+ t(df) se, with Welch's se and
+ * Welch–Satterthwaite df (as mb_stats_welch).  lo = hi = the difference when both samples
+ * are constant; bounds NAN when a sample has fewer than 2 values or level is not strictly
+ * between 0 and 1. */
+struct mb_stats_interval mb_stats_welch_interval(const double *a, size_t na, const double *b,
+                                                 size_t nb, double level);
+
+/* Interval of a ratio of means, prod mean(num[i]) / prod mean(den[j]) (either list may be
+ * empty, not both), by the delta method on the log scale: ln est -+ t(df) se, with se^2 =
+ * sum of sd^2 / (n mean^2) over the samples and df by Welch–Satterthwaite over those
+ * terms; the bounds are exp() of those, so they are never negative.  An approximation that
+ * is good when each sample's standard error is small against its mean.  lo = hi = est
+ * when every sample is constant; est NAN when a sample is empty or its mean is not above
+ * 0 (or both lists are empty); bounds NAN then, and when a sample has fewer than 2
+ * values or level is not strictly between 0 and 1. */
+struct mb_stats_interval mb_stats_ratio_interval(const struct mb_stats_sample *num, size_t nnum,
+                                                 const struct mb_stats_sample *den, size_t nden,
+                                                 double level);
+
+/* How many runs per point would make an interval decide: the smallest n >= 2 with
+ * t(1 - (1 - level) / 2, n - 1) s / sqrt(n) < distance, where s is the estimate's standard
+ * error with one run per point (for a difference of two means sqrt(sd_a^2 + sd_b^2); for
+ * a log ratio sqrt(sum of cv^2)) and distance how far the estimate is from the limit it is
+ * tested against, in the same units.  Assumes the standard deviations stay what they
+ * are; n - 1 degrees of freedom is conservative for Welch's (between n - 1 and 2 (n - 1)
+ * for two samples).  2 when s is 0; NAN (cannot be estimated) when distance is not above
+ * 0 or not finite, s is NaN, negative or infinite, level is not strictly between 0 and 1,
+ * or the answer is beyond 1e9. */
+double mb_stats_runs_needed(double s, double distance, double level);
 
 #endif

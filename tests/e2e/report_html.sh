@@ -16,6 +16,8 @@ figs=$(ls "$OUT"/figures/*.png | wc -l)
 [ "$(ls "$OUT"/figures/*.svg | wc -l)" -eq 7 ] || fail "SVGs missing"
 say "$figs figures, PNG and SVG; $(wc -c <"$OUT/report.html") bytes of HTML"
 grep -q "claim confirmed" "$OUT/log" || fail "no verdict printed"
+grep -qx "Claims: 3 confirmed, 0 refuted, 0 inconclusive (3 decided of 3)" "$OUT/log" ||
+    fail "no claims summary line"
 
 # report.html in a headless browser: a copy with a probe script (the report has none)
 chromium_check() { # HTML_FILE WANT_IMAGES

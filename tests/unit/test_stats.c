@@ -528,6 +528,113 @@ static void test_welch_table(void **state)
     }
 }
 
+/* ---- intervals behind claim verdicts ------------------------------------------------------ */
+
+/* Expected bounds from mpmath at 40 digits: the t quantile by bisection on the regularized
+ * incomplete beta function; the formulas are in the comments. */
+static void test_intervals(void **state)
+{
+    (void)state;
+    const double r = 1e-11;
+    /* mean of 1..5: 3 -+ t(0.975, 4) sqrt(2.5 / 5) */
+    const double x[] = {1, 2, 3, 4, 5};
+    struct mb_stats_interval i = mb_stats_mean_interval(x, 5, 0.95);
+    CLOSE("mean est", i.est, 3, r);
+    CLOSE("mean lo", i.lo, 1.0367568385224429, r);
+    CLOSE("mean hi", i.hi, 4.9632431614775571, r);
+    CLOSE("mean df", i.df, 4, r);
+    i = mb_stats_mean_interval(x, 1, 0.95);
+    CLOSE("mean n = 1", i.lo, NAN, 0);
+    CLOSE("mean n = 1 est", i.est, 1, r);
+    i = mb_stats_mean_interval((const double[]){7, 7, 7}, 3, 0.95);
+    CLOSE("constant lo", i.lo, 7, 0);
+    CLOSE("constant hi", i.hi, 7, 0);
+    CLOSE("bad level", mb_stats_mean_interval(x, 5, 1).lo, NAN, 0);
+
+    /* Welch, the hand-checked row of welch_cases: -4 -+ t(0.975, 6.97...) 1.683... */
+    const double a[] = {1, 2, 3, 4, 5}, b[] = {2, 4, 6, 8, 10, 12};
+    i = mb_stats_welch_interval(a, 5, b, 6, 0.95);
+    CLOSE("welch est", i.est, -4, r);
+    CLOSE("welch lo", i.lo, -7.9834686956288308, r);
+    CLOSE("welch hi", i.hi, -0.016531304371169155, r);
+    CLOSE("welch df", i.df, 6.9722557297949335, r);
+    i = mb_stats_welch_interval(b, 6, a, 5, 0.95);
+    CLOSE("welch swapped lo", i.lo, 0.016531304371169155, r);
+    i = mb_stats_welch_interval(a, 1, b, 6, 0.95);
+    CLOSE("welch n = 1", i.hi, NAN, 0);
+    CLOSE("welch n = 1 est", i.est, -6, r);
+    i = mb_stats_welch_interval((const double[]){1, 1}, 2, (const double[]){3, 3, 3}, 3, 0.95);
+    CLOSE("welch constant lo", i.lo, -2, 0);
+    CLOSE("welch constant hi", i.hi, -2, 0);
+    CLOSE("welch NaN", mb_stats_welch_interval((const double[]){1, NAN}, 2, b, 6, 0.95).lo, NAN, 0);
+
+    /* ratio {9, 10, 11} / {4, 5, 6} = 2: se^2 of ln = 1/300 + 1/75, df = 2.9411... */
+    const double c[] = {9, 10, 11}, d[] = {4, 5, 6};
+    struct mb_stats_sample sc = {c, 3}, sd = {d, 3};
+    i = mb_stats_ratio_interval(&sc, 1, &sd, 1, 0.95);
+    CLOSE("ratio est", i.est, 2, r);
+    CLOSE("ratio lo", i.lo, 1.3199676520056757, r);
+    CLOSE("ratio hi", i.hi, 3.0303772928995995, r);
+    CLOSE("ratio df", i.df, 2.9411764705882353, r);
+    CLOSE("ratio se", i.se, sqrt(1.0 / 60), r);
+    /* the inverse ratio is the inverse interval */
+    i = mb_stats_ratio_interval(&sd, 1, &sc, 1, 0.95);
+    CLOSE("inverse lo", i.lo, 1 / 3.0303772928995995, r);
+    CLOSE("inverse hi", i.hi, 1 / 1.3199676520056757, r);
+    /* a product of two means over none */
+    struct mb_stats_sample both[] = {{c, 3}, {d, 3}};
+    CLOSE("product", mb_stats_ratio_interval(both, 2, NULL, 0, 0.95).est, 50, r);
+    /* constant samples: one point */
+    struct mb_stats_sample k1 = {(const double[]){6, 6}, 2}, k2 = {(const double[]){3, 3}, 2};
+    i = mb_stats_ratio_interval(&k1, 1, &k2, 1, 0.95);
+    CLOSE("constant ratio lo", i.lo, 2, r);
+    CLOSE("constant ratio hi", i.hi, 2, r);
+    /* what cannot be computed */
+    struct mb_stats_sample neg = {(const double[]){-1, -2}, 2}, one = {c, 1};
+    CLOSE("negative mean", mb_stats_ratio_interval(&neg, 1, &sd, 1, 0.95).lo, NAN, 0);
+    CLOSE("negative mean est", mb_stats_ratio_interval(&neg, 1, &sd, 1, 0.95).est, NAN, 0);
+    CLOSE("n = 1", mb_stats_ratio_interval(&one, 1, &sd, 1, 0.95).lo, NAN, 0);
+    CLOSE("n = 1 est", mb_stats_ratio_interval(&one, 1, &sd, 1, 0.95).est, 9.0 / 5, r);
+    struct mb_stats_sample none = {c, 0};
+    CLOSE("empty", mb_stats_ratio_interval(&none, 1, &sd, 1, 0.95).est, NAN, 0);
+    CLOSE("nothing", mb_stats_ratio_interval(NULL, 0, NULL, 0, 0.95).est, NAN, 0);
+    CLOSE("bad level", mb_stats_ratio_interval(&sc, 1, &sd, 1, 0).lo, NAN, 0);
+    CLOSE("bad level est", mb_stats_ratio_interval(&sc, 1, &sd, 1, 0).est, 2, r);
+}
+
+static void test_runs_needed(void **state)
+{
+    (void)state;
+    /* the smallest n with t(0.975, n - 1) s / sqrt(n) < distance, by mpmath */
+    static const struct {
+        double s, distance, want;
+    } cases[] = {
+        {1, 1, 7},
+        {10, 1, 387},
+        {1, 5, 3},
+        {3, 0.5, 141},
+        {0, 1, 2},
+        {1e-3, 1e3, 2},
+        /* cannot be estimated */
+        {1, 0, NAN},
+        {1, -1, NAN},
+        {NAN, 1, NAN},
+        {-1, 1, NAN},
+        {1, NAN, NAN},
+        {INFINITY, 1, NAN},
+        {1, INFINITY, NAN},
+        {1e6, 1e-6, NAN},
+    };
+    for (size_t i = 0; i < N_OF(cases); i++) {
+        char label[64];
+        snprintf(label, sizeof(label), "s %g, distance %g", cases[i].s, cases[i].distance);
+        CLOSE(label, mb_stats_runs_needed(cases[i].s, cases[i].distance, 0.95), cases[i].want, 0);
+    }
+    CLOSE("bad level", mb_stats_runs_needed(1, 1, 1.5), NAN, 0);
+    /* a stricter level needs more runs */
+    assert_true(mb_stats_runs_needed(1, 1, 0.99) > 7);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -546,6 +653,8 @@ int main(void)
         cmocka_unit_test(test_betainc_table),
         cmocka_unit_test(test_ci_levels),
         cmocka_unit_test(test_welch_table),
+        cmocka_unit_test(test_intervals),
+        cmocka_unit_test(test_runs_needed),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,4 +1,4 @@
-# 10-table3-colocation-quick-2-colocation_loss_pct.gp — written by migbench 72f450c from plots/heatmap.gp (inlined below).
+# 10-table3-colocation-quick-2-colocation_loss_pct.gp — written by migbench 442d035 from plots/heatmap.gp (inlined below).
 # Redraw with: gnuplot 10-table3-colocation-quick-2-colocation_loss_pct.gp   (in this directory; data in 10-table3-colocation-quick-2-colocation_loss_pct.dat)
 reset
 set encoding utf8
