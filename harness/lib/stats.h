@@ -110,4 +110,11 @@ void mb_stats_summarize(const double *x, size_t n, size_t k, double *scratch,
  * se > 0), or alpha or power is not strictly between 0 and 1. */
 double mb_stats_detectable_diff(double se, double df, double alpha, double power);
 
+/* The exact (Clopper–Pearson) confidence interval at `level` (0.95) of a binomial
+ * proportion from k successes in n trials: [lo, hi] holds the true proportion with at
+ * least that probability for every proportion, so it is conservative, never too narrow.
+ * lo is 0 when k is 0 and hi is 1 when k is n.  Both NAN when n is 0, k > n or level is
+ * not strictly between 0 and 1.  Accurate to about 1e-12 (that of mb_stats_betainc). */
+void mb_stats_binom_ci(size_t k, size_t n, double level, double *lo, double *hi);
+
 #endif
