@@ -35,6 +35,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "lib/error.h"
@@ -164,5 +165,48 @@ enum mb_compare_format { MB_CMP_TEXT, MB_CMP_CSV, MB_CMP_MARKDOWN, MB_CMP_JUNIT 
  * too few runs) with the numbers as properties.  For CSV and JUnit the environment
  * differences and the summary line go to notes, if non-NULL. */
 void mb_compare_print(const struct mb_compare *c, enum mb_compare_format f, FILE *out, FILE *notes);
+
+/* ---- A/A calibration ---------------------------------------------------------------------- */
+
+#define MB_COMPARE_AA_MAX 100000 /* comparisons one calibration may make */
+
+/* The A/A calibration of one campaign of one configuration: N comparisons of two random
+ * halves of each point's runs, each judged like mb_compare_dirs (mb_compare_sides). */
+struct mb_compare_aa {
+    char *name;    /* the directory */
+    size_t splits; /* comparisons made */
+    uint64_t seed;
+    size_t points;                  /* points of the directory */
+    size_t half_min, half_max;      /* runs in a half, over the points */
+    size_t flagged;                 /* comparisons with a row regressed or improved */
+    size_t flagged_failed_only;     /* of which only failed-run rows were */
+    size_t count[MB_CMP_NVERDICTS]; /* rows per verdict over every comparison */
+    size_t rows, tests;             /* rows and t-tests over every comparison */
+    double rate, rate_lo, rate_hi;  /* flagged / splits and its exact 95 % interval */
+    struct mb_compare_opts opts;
+};
+
+/* The halves of split number `split` of a point (its index in raw.csv) with `runs` runs:
+ * half[r] is 0 or 1 for run r (runs / 2 runs each, drawn by a Fisher-Yates shuffle from
+ * SplitMix64 seeded by seed, split and point), 2 for the run left out of an odd number.
+ * The same arguments give the same halves on every machine.  half has room for runs. */
+void mb_compare_aa_split(size_t runs, uint64_t seed, size_t split, size_t point,
+                         unsigned char *half);
+
+/* Calibrate: `splits` A/A comparisons of d (1 .. MB_COMPARE_AA_MAX).  MB_EINPUT when splits
+ * is out of range, an option is (as mb_compare_sides), or the halves are too small for any
+ * verdict (no point has 2 x min_runs runs, or every row of every split had too few
+ * successful runs).  *out (mb_compare_aa_free) is set on success. */
+int mb_compare_aa(const struct mb_report_dir *d, size_t splits, uint64_t seed,
+                  const struct mb_compare_opts *o, struct mb_compare_aa **out,
+                  struct mb_error *err);
+void mb_compare_aa_free(struct mb_compare_aa *a);
+
+/* Is the observed false-positive rate within alpha (flagged / splits <= alpha)? */
+bool mb_compare_aa_ok(const struct mb_compare_aa *a);
+
+/* The calibration as text; its last line is "false-positive rate: K of N = R % (exact 95 %
+ * CI LO - HI %), alpha A %: within alpha" (or "OVER alpha"). */
+void mb_compare_aa_print(const struct mb_compare_aa *a, FILE *out);
 
 #endif

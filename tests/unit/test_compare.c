@@ -1161,6 +1161,238 @@ static void test_command_exit_status(void **state)
     free(r);
 }
 
+/* ---- A/A calibration ------------------------------------------------------------------------
+ */
+
+/* One configuration's campaign: 2 points (vms.memory 256MiB, 512MiB), `runs` runs each,
+ * total time ~ N(1000 m, 30 m) and downtime ~ N(50, 1.5); every failed_every-th run of a
+ * point fails (0: none). */
+static char *aa_campaign(unsigned runs, unsigned failed_every, uint64_t seed)
+{
+    char *dir = tmpdir();
+    const char *f[1] = {"vms.memory"};
+    char path[512];
+    snprintf(path, sizeof(path), "%s/raw.csv", dir);
+    struct mb_results *res;
+    struct mb_error err;
+    mb_error_clear(&err);
+    assert_int_equal(mb_results_open(path, f, 1, &res, &err), 0);
+    struct mb_results_row *row = mb_results_row_new(res);
+    static const char *const mem[] = {"256MiB", "512MiB"};
+    rng_state = seed;
+    for (unsigned m = 0; m < 2; m++)
+        for (unsigned rep = 1; rep <= runs; rep++) {
+            mb_results_row_reset(row);
+            char key[16], id[MB_RESULTS_RUN_ID_SIZE];
+            snprintf(key, sizeof(key), "p%u", m + 1);
+            mb_results_row_set_col(row, MB_COL_RUN_ID, "%s", mb_results_run_id("aa", key, rep, id));
+            mb_results_row_set_col(row, MB_COL_SCENARIO, "aa");
+            mb_results_row_set_col(row, MB_COL_POINT, "%u", m + 1);
+            mb_results_row_set_col(row, MB_COL_REPETITION, "%u", rep);
+            mb_results_row_set_col(row, MB_COL_VM, "vm1");
+            mb_results_row_set_col(row, MB_COL_HOST_FROM, "hostA");
+            mb_results_row_set_col(row, MB_COL_HOST_TO, "hostB");
+            mb_results_row_set_col(row, MB_COL_STRATEGY, "sequential");
+            mb_results_row_set_col(row, MB_COL_BATCH, "1");
+            mb_results_row_set_col(row, MB_COL_HOP, "1");
+            mb_results_row_set(row, "f.vms.memory", "%s", mem[m]);
+            mb_results_row_set_col(row, MB_COL_INTEGRITY, "ok");
+            bool bad = failed_every && rep % failed_every == 0;
+            mb_results_row_set_col(row, MB_COL_STATUS, bad ? "timeout" : "ok");
+            mb_results_row_set_col(row, MB_COL_TOTAL_TIME_MS, "%.3f",
+                                   normal(1000.0 * (m + 1), 30.0 * (m + 1)));
+            mb_results_row_set_col(row, MB_COL_DOWNTIME_MS, "%.3f", normal(50, 1.5));
+            if (mb_results_append(res, row, &err))
+                fail_msg("%s", err.msg);
+        }
+    mb_results_row_free(row);
+    mb_results_close(res);
+    return dir;
+}
+
+/* The halves: runs / 2 each, the odd run out marked 2, the same for the same seed, split
+ * and point, and different for another seed or split. */
+static void test_aa_split(void **state)
+{
+    (void)state;
+    unsigned char h[21], again[21], other[21];
+    for (size_t runs = 0; runs <= 21; runs++) {
+        memset(h, 9, sizeof(h));
+        mb_compare_aa_split(runs, 7, 3, 1, h);
+        size_t n[3] = {0, 0, 0};
+        for (size_t r = 0; r < runs; r++) {
+            assert_true(h[r] <= 2);
+            n[h[r]]++;
+        }
+        assert_int_equal(n[0], runs / 2);
+        assert_int_equal(n[1], runs / 2);
+        assert_int_equal(n[2], runs % 2);
+        if (runs < 21)
+            assert_int_equal(h[runs], 9); /* nothing written past runs */
+        mb_compare_aa_split(runs, 7, 3, 1, again);
+        assert_memory_equal(h, again, runs);
+    }
+    /* 20 runs: C(20, 10) ways; another seed, split or point gives other halves */
+    mb_compare_aa_split(20, 7, 3, 1, h);
+    mb_compare_aa_split(20, 8, 3, 1, other);
+    assert_memory_not_equal(h, other, 20);
+    mb_compare_aa_split(20, 7, 4, 1, other);
+    assert_memory_not_equal(h, other, 20);
+    mb_compare_aa_split(20, 7, 3, 2, other);
+    assert_memory_not_equal(h, other, 20);
+    /* fixed by the seed (SplitMix64, portable): split 0 of point 1 with seed 1; if this
+     * changes, the halves behind every published A/A figure change with it */
+    mb_compare_aa_split(20, 1, 0, 1, h);
+    char text[21];
+    for (size_t r = 0; r < 20; r++)
+        text[r] = (char)('0' + h[r]);
+    text[20] = 0;
+    assert_string_equal(text, "10000001101011011011");
+}
+
+static struct mb_compare_aa *aa_of(const char *dir, size_t n, uint64_t seed,
+                                   const struct mb_compare_opts *o)
+{
+    struct mb_report_dir *d = load(dir);
+    struct mb_compare_aa *a = NULL;
+    struct mb_error err;
+    mb_error_clear(&err);
+    if (mb_compare_aa(d, n, seed, o, &a, &err))
+        fail_msg("mb_compare_aa: %s", err.msg);
+    mb_report_dir_free(d);
+    return a;
+}
+
+/* Counting: every comparison's rows add up, the rate is flagged / N with its exact
+ * interval, a seed gives the same counts again, and the first splits of a longer
+ * calibration are those of a shorter one. */
+static void test_aa_counting(void **state)
+{
+    (void)state;
+    char *dir = aa_campaign(20, 0, 51);
+    struct mb_compare_opts o;
+    mb_compare_opts_default(&o);
+    struct mb_compare_aa *a = aa_of(dir, 40, 1, &o), *b = aa_of(dir, 40, 1, &o);
+    assert_int_equal(a->splits, 40);
+    assert_int_equal(a->points, 2);
+    assert_int_equal(a->half_min, 10);
+    assert_int_equal(a->half_max, 10);
+    assert_int_equal(a->rows, 40 * 2 * 2); /* 2 points x total time and downtime */
+    size_t sum = 0;
+    for (int v = 0; v < MB_CMP_NVERDICTS; v++)
+        sum += a->count[v];
+    assert_int_equal(sum, a->rows);
+    assert_int_equal(a->count[MB_CMP_FEW], 0);
+    assert_int_equal(a->tests, a->rows);
+    assert_true(a->flagged <= a->count[MB_CMP_REGRESSED] + a->count[MB_CMP_IMPROVED]);
+    assert_true(a->rate == (double)a->flagged / 40);
+    double lo, hi;
+    mb_stats_binom_ci(a->flagged, 40, 0.95, &lo, &hi);
+    assert_true(a->rate_lo == lo && a->rate_hi == hi);
+    assert_memory_equal(a->count, b->count, sizeof(a->count));
+    assert_int_equal(a->flagged, b->flagged);
+    /* normal data, nothing changed: the default decision stays within alpha */
+    assert_true(mb_compare_aa_ok(a));
+    print_message("A/A, 20 runs a point, 40 splits: %zu flagged\n", a->flagged);
+    mb_compare_aa_free(a);
+    mb_compare_aa_free(b);
+    mb_compare_aa_free(NULL);
+
+    /* a decision that flags by chance: alpha 0.5, no correction, a 0.1 % threshold */
+    o.alpha = 0.5;
+    o.correction = MB_CMP_CORRECT_NONE;
+    o.threshold = 0.001;
+    a = aa_of(dir, 40, 1, &o);
+    b = aa_of(dir, 10, 1, &o);
+    assert_true(a->flagged > 20);
+    assert_false(mb_compare_aa_ok(a));
+    /* splits 0..9 are the same in both, so the first 10 flag as often */
+    assert_true(b->flagged <= a->flagged && b->flagged >= a->flagged - 30);
+    size_t flagged10 = b->flagged;
+    mb_compare_aa_free(b);
+    b = aa_of(dir, 10, 1, &o);
+    assert_int_equal(b->flagged, flagged10);
+    mb_compare_aa_free(a);
+    mb_compare_aa_free(b);
+
+    /* printed: the rate line last */
+    mb_compare_opts_default(&o);
+    a = aa_of(dir, 20, 3, &o);
+    char *text = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&text, &len);
+    mb_compare_aa_print(a, out);
+    fclose(out);
+    assert_non_null(strstr(text, "20 A/A comparisons (seed 3): each of the 2 points' runs split "
+                                 "at random into two halves of 10 runs"));
+    char want[160];
+    snprintf(want, sizeof(want), "\nfalse-positive rate: %zu of 20 = %.1f %% (exact 95 %% CI ",
+             a->flagged, 100 * a->rate);
+    assert_non_null(strstr(text, want));
+    assert_non_null(strstr(text, "alpha 5 %: within alpha\n"));
+    free(text);
+    mb_compare_aa_free(a);
+    rmtree(dir);
+    free(dir);
+}
+
+/* Failed runs are split with their runs: the failed-run rule flags every split whose
+ * halves got different shares, and the calibration says so. */
+static void test_aa_failed_runs(void **state)
+{
+    (void)state;
+    char *dir = aa_campaign(20, 4, 52); /* 5 of 20 runs fail at each point */
+    struct mb_compare_opts o;
+    mb_compare_opts_default(&o);
+    struct mb_compare_aa *a = aa_of(dir, 20, 1, &o);
+    /* 2 points x 2 metrics + a failed-runs row each */
+    assert_int_equal(a->rows, 20 * 2 * 3);
+    /* 5 failed runs never split evenly into two halves of 10 */
+    assert_int_equal(a->flagged, 20);
+    assert_true(a->flagged_failed_only > 0);
+    assert_false(mb_compare_aa_ok(a));
+    mb_compare_aa_free(a);
+    rmtree(dir);
+    free(dir);
+}
+
+static void test_aa_command(void **state)
+{
+    (void)state;
+    char *d = aa_campaign(20, 0, 53), *small = aa_campaign(9, 0, 54);
+    struct {
+        const char *args[12];
+        size_t n;
+        int want;
+    } cases[] = {
+        {{"--aa", "20", d}, 3, 0},
+        {{"--aa", "20", "--seed", "5", d}, 5, 0},
+        {{"--aa=20", "--seed=0", "--format", "text", d}, 5, 0},
+        {{"--aa", "20", "--alpha", "0.5", "--no-correction", "--threshold", "0.1%", d}, 8, 1},
+        {{"--aa", "20", d, d}, 4, 2},
+        {{"--aa", "0", d}, 3, 2},
+        {{"--aa", "many", d}, 3, 2},
+        {{"--aa", "20", "--seed", "-1", d}, 5, 2},
+        {{"--aa", "20", "--format", "csv", d}, 5, 2},
+        {{"--seed", "3", d, d}, 4, 2},
+        {{"--aa", "20", small}, 3, 2}, /* halves of 4 runs, below --min-runs 5 */
+        {{"--aa", "20", "--min-runs", "4", small}, 5, 0},
+        {{"--aa", "20", "tests/data/report/bad-truncated"}, 3, 2},
+        {{"--aa", "20", "/nonexistent"}, 3, 2},
+        {{"--aa", "20", "--metric", "nope", d}, 5, 2},
+        {{"--aa", "20"}, 2, 2},
+    };
+    for (size_t i = 0; i < N_OF(cases); i++) {
+        int rc = run_cmd(cases[i].args, cases[i].n);
+        if (rc != cases[i].want)
+            fail_msg("case %zu: exit %d, want %d", i, rc, cases[i].want);
+    }
+    rmtree(d);
+    rmtree(small);
+    free(d);
+    free(small);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1179,6 +1411,10 @@ int main(void)
         cmocka_unit_test(test_dirs_regression_and_environment),
         cmocka_unit_test(test_dirs_errors),
         cmocka_unit_test(test_command_exit_status),
+        cmocka_unit_test(test_aa_split),
+        cmocka_unit_test(test_aa_counting),
+        cmocka_unit_test(test_aa_failed_runs),
+        cmocka_unit_test(test_aa_command),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
