@@ -178,6 +178,7 @@ struct mb_compare_aa {
     uint64_t seed;
     size_t points;                  /* points of the directory */
     size_t half_min, half_max;      /* runs in a half, over the points */
+    bool odd;                       /* some point had an odd number of runs (one left out) */
     size_t flagged;                 /* comparisons with a row regressed or improved */
     size_t flagged_failed_only;     /* of which only failed-run rows were */
     size_t count[MB_CMP_NVERDICTS]; /* rows per verdict over every comparison */

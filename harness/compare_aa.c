@@ -158,6 +158,7 @@ int mb_compare_aa(const struct mb_report_dir *d, size_t splits, uint64_t seed,
         maxruns = p->runs > maxruns ? p->runs : maxruns;
         a->half_min = p->runs / 2 < a->half_min ? p->runs / 2 : a->half_min;
         a->half_max = p->runs / 2 > a->half_max ? p->runs / 2 : a->half_max;
+        a->odd |= p->runs % 2;
     }
     struct halves *hv = mb_xcalloc(d->npoints, sizeof(*hv));
     unsigned char *half = mb_xcalloc(maxruns + 1, 1);
@@ -209,9 +210,9 @@ void mb_compare_aa_print(const struct mb_compare_aa *a, FILE *out)
     else
         fprintf(out, "%zu to %zu runs", a->half_min, a->half_max);
     fprintf(out,
-            " (one run left out of an odd number), judged by compare's decision: threshold "
-            "%g %%, alpha %g, %s, at least %zu successful runs a side\n",
-            100 * o->threshold, o->alpha,
+            "%s, judged by compare's decision: threshold %g %%, alpha %g, %s, at least %zu "
+            "successful runs a side\n",
+            a->odd ? " (one run left out of an odd number)" : "", 100 * o->threshold, o->alpha,
             o->correction == MB_CMP_CORRECT_BH     ? "p adjusted by Benjamini-Hochberg"
             : o->correction == MB_CMP_CORRECT_HOLM ? "p adjusted by Holm"
                                                    : "no p-value correction",
