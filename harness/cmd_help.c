@@ -73,7 +73,8 @@ int mb_cmd_help(int argc, char **argv)
     if (!strcmp(topic, "exit-codes")) {
         printf("0    success\n"
                "1    the work ran, and some of it failed: a run failed, timed out or\n"
-               "     corrupted its guest; compare found a regression\n"
+               "     corrupted its guest; compare found a regression; compare --aa\n"
+               "     measured a false-positive rate over alpha\n"
                "2    bad input or usage: a scenario, testbed or results file, an option\n"
                "3    the environment failed: testbed, libvirt, ssh, a missing tool\n"
                "130  interrupted (SIGINT or SIGTERM); clean-up was done, results kept\n");
