@@ -27,7 +27,9 @@ static const char units_text[] =
 static const char *const exit_codes[][2] = {
     {"0", "success"},
     {"1", "the work ran, and some of it failed: a run failed, timed out or\n"
-          "corrupted its guest; compare found a regression"},
+          "corrupted its guest; compare found a regression; compare --aa\n"
+          "measured a false-positive rate over alpha; report --strict found a\n"
+          "claim not confirmed"},
     {"2", "bad input or usage: a scenario, testbed or results file, an option"},
     {"3", "the environment failed: testbed, libvirt, ssh, a missing tool"},
     {"130", "interrupted (SIGINT or SIGTERM); clean-up was done, results kept"},

@@ -45,15 +45,23 @@ static const char compare_description[] =
     "  too few runs          a side has fewer successful runs than --min-runs (never exit 1)\n"
     "  regressed / improved  otherwise, significant (adjusted p < alpha) and a change of at\n"
     "                        least the threshold, for the worse / for the better\n"
-    "  too noisy             otherwise, when the change's confidence interval is wider than\n"
-    "                        +-threshold (a change of the threshold could hide in the noise)\n"
-    "  unchanged             otherwise\n"
+    "  too noisy             otherwise, when the change's confidence interval reaches past\n"
+    "                        +-threshold (a change of the threshold could hide in it)\n"
+    "  unchanged             otherwise: the whole interval within +-threshold\n"
+    "The interval of the relative change is Fieller's (the base mean's uncertainty counts).\n"
     "A point with a larger share of failed runs in NEW than in BASE is a regression too,\n"
     "at any number of runs.  Each row also states the smallest change its runs could have\n"
     "detected (at alpha, with 80 % power).\n"
     "The output also lists what differs between the two environments (metadata.json:\n"
     "versions, accelerator, hosts, CPUs; raw.csv's hypervisor, accel, harness version,\n"
-    "guest image).\n";
+    "guest image).\n"
+    "\n"
+    "--aa N RESULTS_DIR calibrates this decision on one campaign of one configuration, where\n"
+    "nothing changed: N times, each point's runs are split at random (seeded: --seed) into\n"
+    "two halves, which are compared as BASE and NEW with the options given.  It prints how\n"
+    "many of the N comparisons flagged any row regressed or improved, the observed false-\n"
+    "positive rate with its exact (Clopper-Pearson) 95 % interval, and alpha.  Each half\n"
+    "needs --min-runs runs, so the campaign needs twice that many per point.\n";
 
 static void print_error(const char *cmd, const struct mb_error *e)
 {
@@ -305,6 +313,10 @@ static int one_dir(const char *arg, char **out, struct mb_error *err)
 struct compare_args {
     struct mb_compare_opts o;
     enum mb_compare_format fmt;
+    bool fmt_set;
+    size_t aa; /* A/A comparisons asked for; 0 = a normal compare */
+    int64_t seed;
+    bool seed_set;
     const char **metrics; /* room for every word of the command line */
     size_t nmetrics;
 };
@@ -370,6 +382,32 @@ static int set_min_runs(const struct mb_cli_opt *opt, const char *v, void *base,
     return 0;
 }
 
+static int set_aa(const struct mb_cli_opt *opt, const char *v, void *base, struct mb_error *err)
+{
+    (void)opt;
+    int64_t n;
+    char why[128];
+    if (mb_parse_int(v, &n, why, sizeof(why)) || n < 1 || n > MB_COMPARE_AA_MAX)
+        return mb_error_set(err, MB_EINPUT,
+                            "--aa takes a number of A/A comparisons from 1 to %d, such as 20, not "
+                            "'%s'",
+                            MB_COMPARE_AA_MAX, v);
+    ((struct compare_args *)base)->aa = (size_t)n;
+    return 0;
+}
+
+static int set_seed(const struct mb_cli_opt *opt, const char *v, void *base, struct mb_error *err)
+{
+    (void)opt;
+    struct compare_args *a = base;
+    char why[128];
+    if (mb_parse_int(v, &a->seed, why, sizeof(why)) || a->seed < 0)
+        return mb_error_set(err, MB_EINPUT, "--seed takes a whole number of 0 or more, not '%s'",
+                            v);
+    a->seed_set = true;
+    return 0;
+}
+
 static int add_metric(const struct mb_cli_opt *opt, const char *v, void *base, struct mb_error *err)
 {
     (void)opt, (void)err;
@@ -383,6 +421,7 @@ static int set_compare_format(const struct mb_cli_opt *opt, const char *v, void 
 {
     (void)opt;
     struct compare_args *a = base;
+    a->fmt_set = true;
     if (!strcmp(v, "text"))
         a->fmt = MB_CMP_TEXT;
     else if (!strcmp(v, "csv"))
@@ -431,18 +470,79 @@ static const struct mb_cli_opt compare_opts[] = {
      .set = set_compare_format,
      .help = "text (default), csv, md (Markdown, e.g. for a pull request) or junit (JUnit XML "
              "for CI)"},
+    {.name = "aa",
+     .arg = MB_CLI_REQUIRED,
+     .meta = "N",
+     .set = set_aa,
+     .help = "A/A calibration of RESULTS_DIR (one campaign of one configuration): N comparisons "
+             "of random halves of each point's runs, judged like a normal compare; prints the "
+             "false-positive rate with its exact 95 % interval (text only)"},
+    {.name = "seed",
+     .arg = MB_CLI_REQUIRED,
+     .meta = "S",
+     .set = set_seed,
+     .help = "seed of --aa's random halves (default 1): the same seed, the same halves"},
     {.name = NULL},
 };
 
 const struct mb_cli_cmd mb_compare_cli = {
     .name = "compare",
-    .usage = "[OPTIONS] BASE_DIR NEW_DIR",
+    .usage = "[OPTIONS] BASE_DIR NEW_DIR\n--aa N [--seed S] [OPTIONS] RESULTS_DIR",
     .description = compare_description,
-    .epilog = "exit status: 0 no regression, 1 a regression, 2 an error (bad input or usage).\n",
+    .epilog = "exit status: 0 no regression, 1 a regression, 2 an error (bad input or usage).\n"
+              "With --aa: 0 the observed false-positive rate is at most alpha, 1 it is over\n"
+              "alpha, 2 an error (bad input or usage, halves too small for a verdict).\n",
     .opts = compare_opts,
-    .min_args = 2,
+    .min_args = 1,
     .max_args = 2,
 };
+
+/* `compare --aa N RESULTS_DIR`: the calibration's exit status. */
+static int compare_aa(const struct compare_args *a, const struct mb_compare_opts *o,
+                      const char *arg)
+{
+    struct mb_error err;
+    mb_error_clear(&err);
+    char *path = NULL;
+    struct mb_report_dir *d = NULL;
+    struct mb_compare_aa *aa = NULL;
+    int rc = one_dir(arg, &path, &err);
+    if (rc == 0)
+        rc = mb_report_dir_load(path, &d, &err);
+    if (rc == 0)
+        rc = mb_compare_aa(d, a->aa, a->seed_set ? (uint64_t)a->seed : 1, o, &aa, &err);
+    int status = MB_EXIT_INPUT;
+    if (rc) {
+        print_error("compare", &err);
+    } else {
+        mb_compare_aa_print(aa, stdout);
+        fflush(stdout);
+        status = mb_compare_aa_ok(aa) ? MB_EXIT_OK : MB_EXIT_FAILED;
+    }
+    mb_compare_aa_free(aa);
+    mb_report_dir_free(d);
+    free(path);
+    return status;
+}
+
+/* Operands and options that do not go together: a usage error (exit 2), or 0. */
+static int compare_usage(const struct compare_args *a, int argc)
+{
+    struct mb_error err;
+    mb_error_clear(&err);
+    if (a->aa && argc != 2)
+        mb_error_set(&err, MB_EINPUT,
+                     "--aa takes one results directory (one campaign of one configuration)");
+    else if (!a->aa && argc != 3)
+        mb_error_set(&err, MB_EINPUT, "compare takes BASE_DIR and NEW_DIR (or --aa N RESULTS_DIR)");
+    else if (a->aa && a->fmt_set && a->fmt != MB_CMP_TEXT)
+        mb_error_set(&err, MB_EINPUT, "--aa prints text only");
+    else if (!a->aa && a->seed_set)
+        mb_error_set(&err, MB_EINPUT, "--seed goes with --aa");
+    else
+        return 0;
+    return mb_cli_exit(&mb_compare_cli, MB_EINPUT, &err);
+}
 
 int mb_cmd_compare(int argc, char **argv)
 {
@@ -452,6 +552,14 @@ int mb_cmd_compare(int argc, char **argv)
     int status = MB_EXIT_INPUT;
     if (!mb_cli_args(&mb_compare_cli, &argc, argv, &a, &status))
         goto out;
+    if ((status = compare_usage(&a, argc)) != 0)
+        goto out;
+    if (a.aa) {
+        a.o.metrics = a.nmetrics ? metrics : NULL;
+        a.o.nmetrics = a.nmetrics;
+        status = compare_aa(&a, &a.o, argv[1]);
+        goto out;
+    }
     struct mb_error err;
     mb_error_clear(&err);
     struct mb_compare_opts o = a.o;

@@ -54,7 +54,9 @@ static bool too_few(const struct mb_compare_opts *o, const struct mb_compare_row
     return r->base.n < min || r->cur.n < min;
 }
 
-/* The verdict from the (possibly adjusted) p-value already in row->p_adj. */
+/* The verdict from the (possibly adjusted) p-value already in row->p_adj.  "unchanged" is a
+ * claim, so it needs the whole confidence interval of the change inside +-threshold; an
+ * interval that reaches past it, however narrow, is no verdict (too noisy). */
 static void decide(const struct mb_compare_opts *o, struct mb_compare_row *r)
 {
     double thr = o->threshold;
@@ -65,9 +67,10 @@ static void decide(const struct mb_compare_opts *o, struct mb_compare_row *r)
         return;
     }
     bool sig = r->p_adj < o->alpha;
-    if (isnan(r->w.p) && isfinite(r->change)) /* constant samples */
-        sig = r->change != 0;
-    double ch = isfinite(r->change) ? r->change : (r->w.mean_diff != 0 ? INFINITY : 0);
+    /* a zero base mean: the relative change is infinite, with the sign of the difference */
+    double ch = isfinite(r->change)                             ? r->change
+                : r->w.mean_diff != 0 && !isnan(r->w.mean_diff) ? copysign(INFINITY, r->w.mean_diff)
+                                                                : 0;
     double half = (r->diff_hi - r->diff_lo) / 2;
     if (sig && fabs(ch) >= thr) {
         r->verdict = ch > 0 ? MB_CMP_REGRESSED : MB_CMP_IMPROVED;
@@ -75,11 +78,53 @@ static void decide(const struct mb_compare_opts *o, struct mb_compare_row *r)
         /* a change of the threshold could hide in this noise */
         r->verdict = MB_CMP_NOISY;
         r->why = "its confidence interval is wider than +-threshold";
+    } else if (r->diff_lo < -thr || r->diff_hi > thr) {
+        r->verdict = MB_CMP_NOISY;
+        r->why = r->w.se == 0 ? "constant samples, too few runs for their difference to be "
+                                "significant"
+                              : "its confidence interval reaches past +-threshold";
     } else {
         r->verdict = MB_CMP_UNCHANGED;
         if (sig)
             r->why = "significant, but smaller than the threshold";
     }
+}
+
+/* The two-sided p-value of two constant samples, where Welch's test is undefined: the
+ * exact permutation p of their complete separation, 2 / C(nb + nc, nb) (every value of one
+ * side below every value of the other is the most extreme of the C(nb + nc, nb) ways to
+ * share the values out), 1 when they are equal.  So that 50, 50 against 55, 55 (p 0.33) is
+ * not a certain change, and the p enters the correction like any other. */
+static double constant_p(const struct mb_compare_row *r)
+{
+    if (r->cur.mean == r->base.mean)
+        return 1;
+    double c = 1; /* C(nb + nc, nb), built up factor by factor */
+    for (size_t i = 1; i <= r->base.n; i++)
+        c *= (double)(r->cur.n + i) / (double)i;
+    return fmin(1, 2 / c);
+}
+
+/* The confidence interval of the relative change (mean NEW - mean BASE) / |mean BASE| at
+ * Student quantile tq, by Fieller's theorem for the ratio of two independent means, so that
+ * the uncertainty of the base mean (the divisor) widens it too.  With vb, vc the squared
+ * standard errors of the means relative to |mean BASE| and x the NEW mean relative to it,
+ * the bounds of R (NEW over |BASE|) solve (x - R)^2 = tq^2 (vc + R^2 vb), BASE's sign taken
+ * into R.  NAN when the base mean is not significantly different from zero (the interval
+ * is unbounded). */
+static void change_interval(struct mb_compare_row *r, double tq)
+{
+    double ref = fabs(r->base.mean);
+    double x = r->cur.mean / ref, sb = r->base.sd / sqrt((double)r->base.n) / ref,
+           sc = r->cur.sd / sqrt((double)r->cur.n) / ref;
+    double q = tq * tq, a = 1 - q * sb * sb;
+    if (!(a > 0))
+        return;
+    double root = tq * sqrt(x * x * sb * sb + a * sc * sc);
+    /* bounds of mean NEW / |mean BASE|; the change is that minus the sign of mean BASE */
+    double sign = r->base.mean > 0 ? 1 : -1;
+    r->diff_lo = (x - root) / a - sign;
+    r->diff_hi = (x + root) / a - sign;
 }
 
 void mb_compare_samples(const double *base, size_t nbase, const double *cur, size_t ncur,
@@ -94,16 +139,15 @@ void mb_compare_samples(const double *base, size_t nbase, const double *cur, siz
     r->diff_lo = r->diff_hi = NAN;
     r->mde = ref > 0 ? mb_stats_detectable_diff(r->w.se, r->w.df, o->alpha, MB_COMPARE_POWER) / ref
                      : NAN;
+    if (r->base.n >= 2 && r->cur.n >= 2 && r->w.se == 0)
+        r->w.p = constant_p(r);
     if (ref == 0 && r->change == 0 && r->w.se == 0)
         r->diff_lo = r->diff_hi = 0; /* both all zero */
     if (ref > 0 && r->base.n >= 2 && r->cur.n >= 2) {
-        if (r->w.se == 0) {
+        if (r->w.se == 0)
             r->diff_lo = r->diff_hi = r->change;
-        } else if (isfinite(r->w.df)) {
-            double tq = mb_stats_t_quantile(1 - o->alpha / 2, r->w.df);
-            r->diff_lo = (r->w.mean_diff - tq * r->w.se) / ref;
-            r->diff_hi = (r->w.mean_diff + tq * r->w.se) / ref;
-        }
+        else if (isfinite(r->w.df))
+            change_interval(r, mb_stats_t_quantile(1 - o->alpha / 2, r->w.df));
     }
     r->p_adj = r->w.p;
     decide(o, r);
@@ -254,19 +298,17 @@ static void env_diff(struct mb_compare *c, const struct mb_report_dir *base,
 
 /* ---- the comparison ----------------------------------------------------------------------- */
 
-/* A new row of c for metric m at a point (label copied) matched as pb in BASE, pc in NEW. */
-static struct mb_compare_row *row_new(struct mb_compare *c, const char *label, int m,
-                                      const struct mb_report_point *pb,
-                                      const struct mb_report_point *pc)
+/* A new row of c for metric m at the point pr. */
+static struct mb_compare_row *row_new(struct mb_compare *c, const struct mb_compare_pair *pr, int m)
 {
     c->rows = mb_xrealloc(c->rows, (c->nrows + 1) * sizeof(*c->rows));
     struct mb_compare_row *r = &c->rows[c->nrows++];
-    *r = (struct mb_compare_row){.point = mb_xstrdup(label),
+    *r = (struct mb_compare_row){.point = mb_xstrdup(pr->label),
                                  .metric = m,
-                                 .base_runs = pb->runs,
-                                 .base_failed = pb->failed,
-                                 .cur_runs = pc->runs,
-                                 .cur_failed = pc->failed};
+                                 .base_runs = pr->base.runs,
+                                 .base_failed = pr->base.failed,
+                                 .cur_runs = pr->cur.runs,
+                                 .cur_failed = pr->cur.failed};
     return r;
 }
 
@@ -330,8 +372,10 @@ static void adjust(struct mb_compare *c)
     free(at);
 }
 
-int mb_compare_dirs(const struct mb_report_dir *base, const struct mb_report_dir *cur,
-                    const struct mb_compare_opts *o, struct mb_compare **out, struct mb_error *err)
+/* The options checked and the metrics to compare into metrics[*nm] (room for MB_COL_COUNT);
+ * *chosen when they were named rather than the defaults. */
+static int check_opts(const struct mb_compare_opts *o, int *metrics, size_t *nm, bool *chosen,
+                      struct mb_error *err)
 {
     if (!(o->threshold > 0 && o->threshold < 10))
         return mb_error_set(err, MB_EINPUT, "the threshold must be above 0 %% (e.g. 5%%)");
@@ -341,88 +385,73 @@ int mb_compare_dirs(const struct mb_report_dir *base, const struct mb_report_dir
         return mb_error_set(err, MB_EINPUT,
                             "the minimum number of runs must be at least 2 (Welch's test needs "
                             "two values a side)");
-    int metrics[MB_COL_COUNT];
-    size_t nm = 0;
-    bool chosen = o->metrics && o->nmetrics;
-    if (chosen) {
-        for (size_t i = 0; i < o->nmetrics; i++) {
-            int m = mb_results_column_find(o->metrics[i]);
-            if (!mb_compare_metric_ok(m)) {
-                const char *names[sizeof(comparable) / sizeof(comparable[0]) + 1];
-                for (size_t k = 0; k < sizeof(comparable) / sizeof(comparable[0]); k++)
-                    names[k] = mb_results_columns[comparable[k]].name;
-                names[sizeof(comparable) / sizeof(comparable[0])] = NULL;
-                const char *s = mb_suggest(o->metrics[i], names);
-                return mb_error_set(err, MB_EINPUT, "--metric %s: %s%s%s%s", o->metrics[i],
-                                    mb_report_is_metric(m)
-                                        ? "has no better direction (it describes the set-up)"
-                                        : "not a metric of raw.csv",
-                                    s ? " — did you mean '" : "", s ? s : "", s ? "'?" : "");
-            }
-            if (nm < MB_COL_COUNT)
-                metrics[nm++] = m;
-        }
-    } else {
+    *nm = 0;
+    *chosen = o->metrics && o->nmetrics;
+    if (!*chosen) {
         for (size_t i = 0; i < mb_compare_ndefault_metrics; i++)
-            metrics[nm++] = mb_compare_default_metrics[i];
+            metrics[(*nm)++] = mb_compare_default_metrics[i];
+        return 0;
     }
+    for (size_t i = 0; i < o->nmetrics; i++) {
+        int m = mb_results_column_find(o->metrics[i]);
+        if (!mb_compare_metric_ok(m)) {
+            const char *names[sizeof(comparable) / sizeof(comparable[0]) + 1];
+            for (size_t k = 0; k < sizeof(comparable) / sizeof(comparable[0]); k++)
+                names[k] = mb_results_columns[comparable[k]].name;
+            names[sizeof(comparable) / sizeof(comparable[0])] = NULL;
+            const char *s = mb_suggest(o->metrics[i], names);
+            return mb_error_set(err, MB_EINPUT, "--metric %s: %s%s%s%s", o->metrics[i],
+                                mb_report_is_metric(m)
+                                    ? "has no better direction (it describes the set-up)"
+                                    : "not a metric of raw.csv",
+                                s ? " — did you mean '" : "", s ? s : "", s ? "'?" : "");
+        }
+        if (*nm < MB_COL_COUNT)
+            metrics[(*nm)++] = m;
+    }
+    return 0;
+}
+
+/* The failed-run row of a point: a larger share of failed runs in NEW is a regression. */
+static void failed_runs_row(struct mb_compare *c, const struct mb_compare_pair *pr)
+{
+    struct mb_compare_row *r = row_new(c, pr, MB_COMPARE_FAILED_RUNS);
+    r->w.t = r->w.df = r->w.se = r->w.mean_diff = r->w.p = r->p_adj = NAN;
+    double fb = pr->base.runs ? (double)pr->base.failed / (double)pr->base.runs : 0;
+    double fc = pr->cur.runs ? (double)pr->cur.failed / (double)pr->cur.runs : 0;
+    r->change = fc - fb;
+    r->diff_lo = r->diff_hi = r->mde = NAN;
+    r->verdict = fc > fb ? MB_CMP_REGRESSED : fc < fb ? MB_CMP_IMPROVED : MB_CMP_UNCHANGED;
+}
+
+int mb_compare_sides(const struct mb_compare_pair *pairs, size_t n, const char *base_name,
+                     const char *cur_name, const struct mb_compare_opts *o, struct mb_compare **out,
+                     struct mb_error *err)
+{
+    int metrics[MB_COL_COUNT];
+    size_t nm;
+    bool chosen;
+    int rc = check_opts(o, metrics, &nm, &chosen, err);
+    if (rc)
+        return rc;
     struct mb_compare *c = mb_xcalloc(1, sizeof(*c));
     c->opts = *o;
-    c->base_name = mb_xstrdup(base->path);
-    c->cur_name = mb_xstrdup(cur->path);
-    struct keyed *kb = keyed_points(base), *kc = keyed_points(cur);
-    size_t matched = 0;
-    for (size_t i = 0; i < cur->npoints; i++) {
-        const struct mb_report_point *pc = &cur->points[i];
-        struct keyed want = {.key = match_key(cur, pc)};
-        struct keyed *hit = bsearch(&want, kb, base->npoints, sizeof(*kb), cmp_keyed);
-        free(want.key);
-        char label[600];
-        mb_report_point_label(cur, pc, label, sizeof(label));
-        if (!hit) {
-            c->only_cur = mb_xrealloc(c->only_cur, (c->nonly_cur + 1) * sizeof(char *));
-            c->only_cur[c->nonly_cur++] = mb_xstrdup(label);
-            continue;
-        }
-        matched++;
-        const struct mb_report_point *pb = hit->p;
+    c->base_name = mb_xstrdup(base_name);
+    c->cur_name = mb_xstrdup(cur_name);
+    for (size_t i = 0; i < n; i++) {
+        const struct mb_compare_pair *pr = &pairs[i];
+        const struct mb_report_samples *sb = pr->base.s, *sc = pr->cur.s;
         for (size_t k = 0; k < nm; k++) {
             int m = metrics[k];
-            if (!pb->s[m].n && !pc->s[m].n && !chosen)
+            if (!sb[m].n && !sc[m].n && !chosen)
                 continue; /* not measured here: say nothing */
-            if (!chosen && (!base->has_metric[m] || !cur->has_metric[m]))
+            if (!chosen && (!pr->base.has_metric[m] || !pr->cur.has_metric[m]))
                 continue;
-            struct mb_compare_row *r = row_new(c, label, m, pb, pc);
-            mb_compare_samples(pb->s[m].v, pb->s[m].n, pc->s[m].v, pc->s[m].n, o, r);
+            struct mb_compare_row *r = row_new(c, pr, m);
+            mb_compare_samples(sb[m].v, sb[m].n, sc[m].v, sc[m].n, o, r);
         }
-        if (pb->failed || pc->failed) {
-            struct mb_compare_row *r = row_new(c, label, MB_COMPARE_FAILED_RUNS, pb, pc);
-            r->w.t = r->w.df = r->w.se = r->w.mean_diff = r->w.p = r->p_adj = NAN;
-            double fb = pb->runs ? (double)pb->failed / (double)pb->runs : 0;
-            double fc = pc->runs ? (double)pc->failed / (double)pc->runs : 0;
-            r->change = fc - fb;
-            r->diff_lo = r->diff_hi = r->mde = NAN;
-            r->verdict = fc > fb ? MB_CMP_REGRESSED : fc < fb ? MB_CMP_IMPROVED : MB_CMP_UNCHANGED;
-        }
-    }
-    for (size_t i = 0; i < base->npoints; i++) {
-        struct keyed want = {.key = match_key(base, &base->points[i])};
-        if (!bsearch(&want, kc, cur->npoints, sizeof(*kc), cmp_keyed)) {
-            char label[600];
-            mb_report_point_label(base, &base->points[i], label, sizeof(label));
-            c->only_base = mb_xrealloc(c->only_base, (c->nonly_base + 1) * sizeof(char *));
-            c->only_base[c->nonly_base++] = mb_xstrdup(label);
-        }
-        free(want.key);
-    }
-    keyed_free(kb, base->npoints);
-    keyed_free(kc, cur->npoints);
-    if (!matched) {
-        mb_compare_free(c);
-        return mb_error_set(err, MB_EINPUT,
-                            "%s and %s have no point in common (compared by their factor "
-                            "values: are they runs of the same scenario?)",
-                            base->path, cur->path);
+        if (pr->base.failed || pr->cur.failed)
+            failed_runs_row(c, pr);
     }
     adjust(c);
     for (size_t i = 0; i < c->nrows; i++) {
@@ -430,9 +459,79 @@ int mb_compare_dirs(const struct mb_report_dir *base, const struct mb_report_dir
             decide(o, &c->rows[i]);
         c->count[c->rows[i].verdict]++;
     }
-    env_diff(c, base, cur);
     *out = c;
     return 0;
+}
+
+/* Point p of d as one side of a comparison (borrowing from d). */
+static struct mb_compare_side side_of(const struct mb_report_dir *d,
+                                      const struct mb_report_point *p)
+{
+    return (struct mb_compare_side){
+        .runs = p->runs, .failed = p->failed, .s = p->s, .has_metric = d->has_metric};
+}
+
+/* The labels of d's points whose keys are not among the sorted keys k[0..nk), appended to
+ * *v (*n of them). */
+static void points_only(const struct mb_report_dir *d, const struct keyed *k, size_t nk, char ***v,
+                        size_t *n)
+{
+    for (size_t i = 0; i < d->npoints; i++) {
+        struct keyed want = {.key = match_key(d, &d->points[i])};
+        if (!bsearch(&want, k, nk, sizeof(*k), cmp_keyed)) {
+            char label[600];
+            mb_report_point_label(d, &d->points[i], label, sizeof(label));
+            *v = mb_xrealloc(*v, (*n + 1) * sizeof(char *));
+            (*v)[(*n)++] = mb_xstrdup(label);
+        }
+        free(want.key);
+    }
+}
+
+int mb_compare_dirs(const struct mb_report_dir *base, const struct mb_report_dir *cur,
+                    const struct mb_compare_opts *o, struct mb_compare **out, struct mb_error *err)
+{
+    int metrics[MB_COL_COUNT];
+    size_t nm;
+    bool chosen;
+    int rc = check_opts(o, metrics, &nm, &chosen, err);
+    if (rc)
+        return rc;
+    struct keyed *kb = keyed_points(base), *kc = keyed_points(cur);
+    struct mb_compare_pair *pairs = mb_xcalloc(cur->npoints + 1, sizeof(*pairs));
+    size_t matched = 0;
+    for (size_t i = 0; i < cur->npoints; i++) {
+        const struct mb_report_point *pc = &cur->points[i];
+        struct keyed want = {.key = match_key(cur, pc)};
+        struct keyed *hit = bsearch(&want, kb, base->npoints, sizeof(*kb), cmp_keyed);
+        free(want.key);
+        if (!hit)
+            continue;
+        char label[600];
+        mb_report_point_label(cur, pc, label, sizeof(label));
+        pairs[matched++] = (struct mb_compare_pair){
+            .label = mb_xstrdup(label), .base = side_of(base, hit->p), .cur = side_of(cur, pc)};
+    }
+    struct mb_compare *c = NULL;
+    if (!matched)
+        rc = mb_error_set(err, MB_EINPUT,
+                          "%s and %s have no point in common (compared by their factor "
+                          "values: are they runs of the same scenario?)",
+                          base->path, cur->path);
+    else
+        rc = mb_compare_sides(pairs, matched, base->path, cur->path, o, &c, err);
+    if (rc == 0) {
+        points_only(cur, kb, base->npoints, &c->only_cur, &c->nonly_cur);
+        points_only(base, kc, cur->npoints, &c->only_base, &c->nonly_base);
+        env_diff(c, base, cur);
+        *out = c;
+    }
+    for (size_t i = 0; i < matched; i++)
+        free((char *)pairs[i].label);
+    free(pairs);
+    keyed_free(kb, base->npoints);
+    keyed_free(kc, cur->npoints);
+    return rc;
 }
 
 void mb_compare_free(struct mb_compare *c)

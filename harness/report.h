@@ -31,6 +31,7 @@
 /* Per-run values of one metric at one point. */
 struct mb_report_samples {
     double *v;
+    unsigned *run; /* the run each value came from: its index among the point's runs */
     size_t n, cap;
 };
 
@@ -40,11 +41,12 @@ enum { MB_REPORT_OK, MB_REPORT_FAILED, MB_REPORT_TIMEOUT, MB_REPORT_CORRUPT, MB_
 extern const char *const mb_report_status_names[MB_REPORT_NSTATUS];
 
 struct mb_report_point {
-    size_t index;        /* raw.csv's point column */
-    unsigned hop;        /* 1-based */
-    const char **values; /* one value per factor of the directory (borrowed from it) */
-    size_t runs;         /* runs recorded for this point and hop */
-    size_t failed;       /* of which some row was not ok */
+    size_t index;              /* raw.csv's point column */
+    unsigned hop;              /* 1-based */
+    const char **values;       /* one value per factor of the directory (borrowed from it) */
+    size_t runs;               /* runs recorded for this point and hop */
+    size_t failed;             /* of which some row was not ok */
+    unsigned char *run_failed; /* per run, in raw.csv's order: 1 when it failed */
     size_t status_rows[MB_REPORT_NSTATUS];
     char strategy[32]; /* raw.csv's strategy column in the point's first run */
     int line;          /* first raw.csv line of the point */

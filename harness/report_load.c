@@ -134,12 +134,14 @@ static struct mb_report_point *map_get(struct loader *L, uint64_t key)
     return NULL;
 }
 
-static void push(struct mb_report_samples *s, double v)
+static void push(struct mb_report_samples *s, double v, size_t run)
 {
     if (s->n == s->cap) {
         s->cap = s->cap ? 2 * s->cap : 8;
         s->v = mb_xrealloc(s->v, s->cap * sizeof(double));
+        s->run = mb_xrealloc(s->run, s->cap * sizeof(unsigned));
     }
+    s->run[s->n] = (unsigned)run;
     s->v[s->n++] = v;
 }
 
@@ -208,7 +210,10 @@ static int flush_run(struct loader *L)
                                "rows appear again here after other runs' rows",
                                L->run_id, L->point, L->rep, h);
         p->seen[byte] |= bit;
-        p->runs++;
+        size_t run = p->runs++;
+        if (!(run & (run - 1))) /* at 0, 1, 2, 4, 8...: room for twice as many */
+            p->run_failed = mb_xrealloc(p->run_failed, run ? 2 * run : 1);
+        p->run_failed[run] = a->bad;
         for (int s = 0; s < MB_REPORT_NSTATUS; s++)
             p->status_rows[s] += a->status_rows[s];
         if (a->first_error && !p->first_error) {
@@ -223,7 +228,7 @@ static int flush_run(struct loader *L)
         for (size_t m = 0; m < L->nmetrics; m++) {
             int c = L->metrics[m];
             if (a->cnt[c])
-                push(&p->s[c], a->sum[c] / a->cnt[c]);
+                push(&p->s[c], a->sum[c] / a->cnt[c], run);
         }
     }
     if (any_bad)
@@ -602,8 +607,11 @@ void mb_report_dir_free(struct mb_report_dir *d)
         free(p->values);
         free(p->first_error);
         free(p->seen);
-        for (int c = 0; c < MB_COL_COUNT; c++)
+        free(p->run_failed);
+        for (int c = 0; c < MB_COL_COUNT; c++) {
             free(p->s[c].v);
+            free(p->s[c].run);
+        }
     }
     free(d->points);
     for (size_t f = 0; f < d->nfactors; f++) {

@@ -696,3 +696,35 @@ double mb_stats_runs_needed(double s, double distance, double level)
             return n;
     return NAN;
 }
+
+/* ---- binomial proportions ---------------------------------------------------------- */
+
+/* The x in [0, 1] with I_x(a, b) = p, by bisection: I_x is increasing in x, and 200 halvings
+ * take the bracket below the spacing of doubles, so the answer is as exact as betainc. */
+static double beta_quantile(double a, double b, double p)
+{
+    double lo = 0, hi = 1;
+    for (int i = 0; i < 200 && hi - lo > 0; i++) {
+        double mid = lo + (hi - lo) / 2;
+        if (mid <= lo || mid >= hi)
+            break;
+        if (mb_stats_betainc(a, b, mid) < p)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return lo + (hi - lo) / 2;
+}
+
+void mb_stats_binom_ci(size_t k, size_t n, double level, double *lo, double *hi)
+{
+    *lo = *hi = NAN;
+    if (n == 0 || k > n || !(level > 0 && level < 1))
+        return;
+    double tail = (1 - level) / 2, dk = (double)k, dn = (double)n;
+    /* The exact bounds: the p at which k or more successes (for the lower bound), or k or
+     * fewer (for the upper), have probability tail; those binomial tails are incomplete
+     * beta functions of p. */
+    *lo = k == 0 ? 0 : beta_quantile(dk, dn - dk + 1, tail);
+    *hi = k == n ? 1 : beta_quantile(dk + 1, dn - dk, 1 - tail);
+}

@@ -160,5 +160,11 @@ struct mb_stats_interval mb_stats_ratio_interval(const struct mb_stats_sample *n
  * 0 or not finite, s is NaN, negative or infinite, level is not strictly between 0 and 1,
  * or the answer is beyond 1e9. */
 double mb_stats_runs_needed(double s, double distance, double level);
+/* The exact (Clopper–Pearson) confidence interval at `level` (0.95) of a binomial
+ * proportion from k successes in n trials: [lo, hi] holds the true proportion with at
+ * least that probability for every proportion, so it is conservative, never too narrow.
+ * lo is 0 when k is 0 and hi is 1 when k is n.  Both NAN when n is 0, k > n or level is
+ * not strictly between 0 and 1.  Accurate to about 1e-12 (that of mb_stats_betainc). */
+void mb_stats_binom_ci(size_t k, size_t n, double level, double *lo, double *hi);
 
 #endif

@@ -151,8 +151,10 @@ static void test_same_configuration_is_not_flagged(void **state)
     /* a false alarm needs p < 0.05 and a 5 % change at once: rare */
     if (flagged > trials * 2 / 100)
         fail_msg("flagged %zu of %zu", flagged, trials);
-    /* and at CV 3 % most pairs are precise enough to be called unchanged */
-    if (unchanged < trials / 2)
+    /* at n 5 and CV 3 % the change's interval is about +-4.5 % wide, so only the pairs whose
+     * means came out close are called unchanged (the whole interval inside +-5 %); the rest
+     * are too noisy, never unchanged on an interval that reaches past the threshold */
+    if (unchanged < trials / 4)
         fail_msg("unchanged %zu of %zu", unchanged, trials);
     print_message("same configuration: %zu of %zu flagged, %zu unchanged\n", flagged, trials,
                   unchanged);
@@ -179,10 +181,19 @@ static void test_verdict_table(void **state)
          0.05,
          MB_CMP_UNCHANGED,
          NULL},
+        /* unchanged needs the whole interval inside +-threshold; this one is +1.1 .. +6.9 % */
         {"4 % worse, significant, interval past 5 %",
          {1000, 1010, 990, 1005, 995},
          5,
          {1040, 1070, 1010, 1055, 1025},
+         5,
+         0.05,
+         MB_CMP_NOISY,
+         "its confidence interval reaches past +-threshold"},
+        {"2 % worse, significant, interval inside 5 %",
+         {1000, 1002, 998, 1001, 999},
+         5,
+         {1020, 1022, 1018, 1021, 1019},
          5,
          0.05,
          MB_CMP_UNCHANGED,
@@ -221,7 +232,49 @@ static void test_verdict_table(void **state)
          "a side has fewer successful runs than the minimum"},
         {"no run", {0}, 0, {1000, 1001}, 2, 0.05, MB_CMP_FEW, NULL},
         {"constant, equal", {50, 50, 50}, 3, {50, 50, 50}, 3, 0.05, MB_CMP_UNCHANGED, NULL},
-        {"constant, 10 % worse", {50, 50, 50}, 3, {55, 55, 55}, 3, 0.05, MB_CMP_REGRESSED, NULL},
+        /* constant samples: the exact p of their separation, 2 / C(6, 3) = 0.1 at 3 a side,
+         * 2 / C(10, 5) = 0.0079 at 5 */
+        {"constant, 10 % worse, 3 runs",
+         {50, 50, 50},
+         3,
+         {55, 55, 55},
+         3,
+         0.05,
+         MB_CMP_NOISY,
+         "constant samples, too few runs for their difference to be significant"},
+        {"constant, 10 % worse, 5 runs",
+         {50, 50, 50, 50, 50},
+         5,
+         {55, 55, 55, 55, 55},
+         5,
+         0.05,
+         MB_CMP_REGRESSED,
+         NULL},
+        {"constant, 10 % better, 5 runs",
+         {55, 55, 55, 55, 55},
+         5,
+         {50, 50, 50, 50, 50},
+         5,
+         0.05,
+         MB_CMP_IMPROVED,
+         NULL},
+        /* a zero base mean: the change is infinite, with the sign of the difference */
+        {"zero base mean, lower",
+         {-1, 0, 1, -1, 1},
+         5,
+         {-10, -11, -9, -10, -10},
+         5,
+         0.05,
+         MB_CMP_IMPROVED,
+         NULL},
+        {"zero base mean, higher",
+         {-1, 0, 1, -1, 1},
+         5,
+         {10, 11, 9, 10, 10},
+         5,
+         0.05,
+         MB_CMP_REGRESSED,
+         NULL},
         {"constant, 2 % better", {50, 50, 50}, 3, {49, 49, 49}, 3, 0.05, MB_CMP_UNCHANGED, NULL},
         {"10 % worse, threshold 20 %",
          {1000, 1030, 970, 1010, 990},
@@ -350,6 +403,94 @@ static void test_detectable_change(void **state)
     assert_true(mb_stats_detectable_diff(0, NAN, 0.05, 0.8) == 0);
     /* df infinite: normal quantiles 1.959964 + 0.841621 */
     assert_true(fabs(mb_stats_detectable_diff(1, INFINITY, 0.05, 0.8) - 2.801585) < 1e-5);
+}
+
+/* The interval of the relative change accounts for the base mean's uncertainty (Fieller's
+ * theorem): against the roots of (mean NEW - R mean BASE)^2 = t^2 (se NEW^2 + R^2 se BASE^2)
+ * worked out with mpmath (50 digits; t the Welch-df quantile), change = +-(R - 1). */
+static void test_change_interval(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *name;
+        double base[5], cur[5];
+        size_t n;
+        double lo, hi; /* as fractions */
+    } cases[] = {
+        {"n 3, double", {90, 100, 110}, {190, 200, 210}, 3, 0.685802203412, 1.41969044773},
+        {"n 3, negative means",
+         {-90, -100, -110},
+         {-190, -200, -210},
+         3,
+         -1.41969044773,
+         -0.685802203412},
+        {"n 5, 10 %",
+         {1000, 1030, 970, 1010, 990},
+         {1100, 1133, 1067, 1111, 1089},
+         5,
+         0.0646432514948,
+         0.136530944334},
+    };
+    for (size_t i = 0; i < N_OF(cases); i++) {
+        struct mb_compare_opts o;
+        mb_compare_opts_default(&o);
+        struct mb_compare_row r;
+        memset(&r, 0, sizeof(r));
+        mb_compare_samples(cases[i].base, cases[i].n, cases[i].cur, cases[i].n, &o, &r);
+        if (fabs(r.diff_lo - cases[i].lo) > 1e-9 || fabs(r.diff_hi - cases[i].hi) > 1e-9)
+            fail_msg("%s: [%.12g, %.12g], want [%.12g, %.12g]", cases[i].name, r.diff_lo, r.diff_hi,
+                     cases[i].lo, cases[i].hi);
+    }
+    /* a base mean indistinguishable from zero: the interval is unbounded, no verdict */
+    const double base[] = {-50, 10, 60, -20, 5}, cur[] = {1, 2, 3, 2, 1};
+    struct mb_compare_opts o;
+    mb_compare_opts_default(&o);
+    struct mb_compare_row r;
+    memset(&r, 0, sizeof(r));
+    mb_compare_samples(base, 5, cur, 5, &o, &r);
+    assert_true(isnan(r.diff_lo) && isnan(r.diff_hi));
+    assert_int_equal(r.verdict, MB_CMP_NOISY);
+}
+
+/* Constant samples are tests like the others: their exact p enters the correction, so a
+ * constant difference at 5 runs a side (p 0.0079) does not survive Holm over 10 tests. */
+static void test_constant_samples_corrected(void **state)
+{
+    (void)state;
+    struct mb_compare_opts o;
+    mb_compare_opts_default(&o);
+    o.correction = MB_CMP_CORRECT_HOLM;
+    struct mb_report_samples sb[MB_COL_COUNT], sc[MB_COL_COUNT];
+    memset(sb, 0, sizeof(sb));
+    memset(sc, 0, sizeof(sc));
+    double b[5] = {50, 50, 50, 50, 50}, c[5] = {55, 55, 55, 55, 55};
+    sb[MB_COL_DOWNTIME_MS] = (struct mb_report_samples){.v = b, .n = 5};
+    sc[MB_COL_DOWNTIME_MS] = (struct mb_report_samples){.v = c, .n = 5};
+    bool has[MB_COL_COUNT] = {false};
+    has[MB_COL_DOWNTIME_MS] = true;
+    struct mb_compare_pair pairs[10];
+    char labels[10][16];
+    for (size_t i = 0; i < 10; i++) {
+        snprintf(labels[i], sizeof(labels[i]), "p%zu", i);
+        struct mb_compare_side side = {.runs = 5, .s = sb, .has_metric = has};
+        pairs[i] = (struct mb_compare_pair){.label = labels[i], .base = side, .cur = side};
+        pairs[i].cur.s = i == 0 ? sc : sb; /* one point changed, nine the same */
+    }
+    struct mb_compare *cmp = NULL;
+    struct mb_error err;
+    mb_error_clear(&err);
+    assert_int_equal(mb_compare_sides(pairs, 10, "a", "b", &o, &cmp, &err), 0);
+    assert_int_equal(cmp->nrows, 10);
+    assert_int_equal(cmp->ntests, 10);
+    assert_true(fabs(cmp->rows[0].w.p - 2.0 / 252) < 1e-15);
+    assert_true(fabs(cmp->rows[0].p_adj - 20.0 / 252) < 1e-15);
+    assert_int_equal(cmp->count[MB_CMP_REGRESSED], 0);
+    assert_int_equal(cmp->count[MB_CMP_UNCHANGED], 9);
+    mb_compare_free(cmp);
+    /* alone, it is a regression */
+    assert_int_equal(mb_compare_sides(pairs, 1, "a", "b", &o, &cmp, &err), 0);
+    assert_int_equal(cmp->count[MB_CMP_REGRESSED], 1);
+    mb_compare_free(cmp);
 }
 
 static void test_corrections(void **state)
@@ -587,7 +728,7 @@ static void test_dirs_regression_and_environment(void **state)
     assert_non_null(strstr(text, " too noisy, 2 too few runs\n"));
     assert_non_null(strstr(text,
                            "  total_time_ms      997 ± 30.1 ms (n 5)       -> 1206 ± 44.8 ms (n 4)"
-                           "      +21.0 % [+16.6, +25.4]   p <0.0001  too few runs (a side "
+                           "      +21.0 % [+16.4, +25.8]   p <0.0001  too few runs (a side "
                            "has fewer successful runs than the minimum); could have detected "
                            "±6.0 %\n"));
     assert_non_null(strstr(text, "verdicts need 5 successful runs a side; 'could have detected'"));
@@ -1020,6 +1161,238 @@ static void test_command_exit_status(void **state)
     free(r);
 }
 
+/* ---- A/A calibration ------------------------------------------------------------------------
+ */
+
+/* One configuration's campaign: 2 points (vms.memory 256MiB, 512MiB), `runs` runs each,
+ * total time ~ N(1000 m, 30 m) and downtime ~ N(50, 1.5); every failed_every-th run of a
+ * point fails (0: none). */
+static char *aa_campaign(unsigned runs, unsigned failed_every, uint64_t seed)
+{
+    char *dir = tmpdir();
+    const char *f[1] = {"vms.memory"};
+    char path[512];
+    snprintf(path, sizeof(path), "%s/raw.csv", dir);
+    struct mb_results *res;
+    struct mb_error err;
+    mb_error_clear(&err);
+    assert_int_equal(mb_results_open(path, f, 1, &res, &err), 0);
+    struct mb_results_row *row = mb_results_row_new(res);
+    static const char *const mem[] = {"256MiB", "512MiB"};
+    rng_state = seed;
+    for (unsigned m = 0; m < 2; m++)
+        for (unsigned rep = 1; rep <= runs; rep++) {
+            mb_results_row_reset(row);
+            char key[16], id[MB_RESULTS_RUN_ID_SIZE];
+            snprintf(key, sizeof(key), "p%u", m + 1);
+            mb_results_row_set_col(row, MB_COL_RUN_ID, "%s", mb_results_run_id("aa", key, rep, id));
+            mb_results_row_set_col(row, MB_COL_SCENARIO, "aa");
+            mb_results_row_set_col(row, MB_COL_POINT, "%u", m + 1);
+            mb_results_row_set_col(row, MB_COL_REPETITION, "%u", rep);
+            mb_results_row_set_col(row, MB_COL_VM, "vm1");
+            mb_results_row_set_col(row, MB_COL_HOST_FROM, "hostA");
+            mb_results_row_set_col(row, MB_COL_HOST_TO, "hostB");
+            mb_results_row_set_col(row, MB_COL_STRATEGY, "sequential");
+            mb_results_row_set_col(row, MB_COL_BATCH, "1");
+            mb_results_row_set_col(row, MB_COL_HOP, "1");
+            mb_results_row_set(row, "f.vms.memory", "%s", mem[m]);
+            mb_results_row_set_col(row, MB_COL_INTEGRITY, "ok");
+            bool bad = failed_every && rep % failed_every == 0;
+            mb_results_row_set_col(row, MB_COL_STATUS, bad ? "timeout" : "ok");
+            mb_results_row_set_col(row, MB_COL_TOTAL_TIME_MS, "%.3f",
+                                   normal(1000.0 * (m + 1), 30.0 * (m + 1)));
+            mb_results_row_set_col(row, MB_COL_DOWNTIME_MS, "%.3f", normal(50, 1.5));
+            if (mb_results_append(res, row, &err))
+                fail_msg("%s", err.msg);
+        }
+    mb_results_row_free(row);
+    mb_results_close(res);
+    return dir;
+}
+
+/* The halves: runs / 2 each, the odd run out marked 2, the same for the same seed, split
+ * and point, and different for another seed or split. */
+static void test_aa_split(void **state)
+{
+    (void)state;
+    unsigned char h[21], again[21], other[21];
+    for (size_t runs = 0; runs <= 21; runs++) {
+        memset(h, 9, sizeof(h));
+        mb_compare_aa_split(runs, 7, 3, 1, h);
+        size_t n[3] = {0, 0, 0};
+        for (size_t r = 0; r < runs; r++) {
+            assert_true(h[r] <= 2);
+            n[h[r]]++;
+        }
+        assert_int_equal(n[0], runs / 2);
+        assert_int_equal(n[1], runs / 2);
+        assert_int_equal(n[2], runs % 2);
+        if (runs < 21)
+            assert_int_equal(h[runs], 9); /* nothing written past runs */
+        mb_compare_aa_split(runs, 7, 3, 1, again);
+        assert_memory_equal(h, again, runs);
+    }
+    /* 20 runs: C(20, 10) ways; another seed, split or point gives other halves */
+    mb_compare_aa_split(20, 7, 3, 1, h);
+    mb_compare_aa_split(20, 8, 3, 1, other);
+    assert_memory_not_equal(h, other, 20);
+    mb_compare_aa_split(20, 7, 4, 1, other);
+    assert_memory_not_equal(h, other, 20);
+    mb_compare_aa_split(20, 7, 3, 2, other);
+    assert_memory_not_equal(h, other, 20);
+    /* fixed by the seed (SplitMix64, portable): split 0 of point 1 with seed 1; if this
+     * changes, the halves behind every published A/A figure change with it */
+    mb_compare_aa_split(20, 1, 0, 1, h);
+    char text[21];
+    for (size_t r = 0; r < 20; r++)
+        text[r] = (char)('0' + h[r]);
+    text[20] = 0;
+    assert_string_equal(text, "10000001101011011011");
+}
+
+static struct mb_compare_aa *aa_of(const char *dir, size_t n, uint64_t seed,
+                                   const struct mb_compare_opts *o)
+{
+    struct mb_report_dir *d = load(dir);
+    struct mb_compare_aa *a = NULL;
+    struct mb_error err;
+    mb_error_clear(&err);
+    if (mb_compare_aa(d, n, seed, o, &a, &err))
+        fail_msg("mb_compare_aa: %s", err.msg);
+    mb_report_dir_free(d);
+    return a;
+}
+
+/* Counting: every comparison's rows add up, the rate is flagged / N with its exact
+ * interval, a seed gives the same counts again, and the first splits of a longer
+ * calibration are those of a shorter one. */
+static void test_aa_counting(void **state)
+{
+    (void)state;
+    char *dir = aa_campaign(20, 0, 51);
+    struct mb_compare_opts o;
+    mb_compare_opts_default(&o);
+    struct mb_compare_aa *a = aa_of(dir, 40, 1, &o), *b = aa_of(dir, 40, 1, &o);
+    assert_int_equal(a->splits, 40);
+    assert_int_equal(a->points, 2);
+    assert_int_equal(a->half_min, 10);
+    assert_int_equal(a->half_max, 10);
+    assert_int_equal(a->rows, 40 * 2 * 2); /* 2 points x total time and downtime */
+    size_t sum = 0;
+    for (int v = 0; v < MB_CMP_NVERDICTS; v++)
+        sum += a->count[v];
+    assert_int_equal(sum, a->rows);
+    assert_int_equal(a->count[MB_CMP_FEW], 0);
+    assert_int_equal(a->tests, a->rows);
+    assert_true(a->flagged <= a->count[MB_CMP_REGRESSED] + a->count[MB_CMP_IMPROVED]);
+    assert_true(a->rate == (double)a->flagged / 40);
+    double lo, hi;
+    mb_stats_binom_ci(a->flagged, 40, 0.95, &lo, &hi);
+    assert_true(a->rate_lo == lo && a->rate_hi == hi);
+    assert_memory_equal(a->count, b->count, sizeof(a->count));
+    assert_int_equal(a->flagged, b->flagged);
+    /* normal data, nothing changed: the default decision stays within alpha */
+    assert_true(mb_compare_aa_ok(a));
+    print_message("A/A, 20 runs a point, 40 splits: %zu flagged\n", a->flagged);
+    mb_compare_aa_free(a);
+    mb_compare_aa_free(b);
+    mb_compare_aa_free(NULL);
+
+    /* a decision that flags by chance: alpha 0.5, no correction, a 0.1 % threshold */
+    o.alpha = 0.5;
+    o.correction = MB_CMP_CORRECT_NONE;
+    o.threshold = 0.001;
+    a = aa_of(dir, 40, 1, &o);
+    b = aa_of(dir, 10, 1, &o);
+    assert_true(a->flagged > 20);
+    assert_false(mb_compare_aa_ok(a));
+    /* splits 0..9 are the same in both, so the first 10 flag as often */
+    assert_true(b->flagged <= a->flagged && b->flagged >= a->flagged - 30);
+    size_t flagged10 = b->flagged;
+    mb_compare_aa_free(b);
+    b = aa_of(dir, 10, 1, &o);
+    assert_int_equal(b->flagged, flagged10);
+    mb_compare_aa_free(a);
+    mb_compare_aa_free(b);
+
+    /* printed: the rate line last */
+    mb_compare_opts_default(&o);
+    a = aa_of(dir, 20, 3, &o);
+    char *text = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&text, &len);
+    mb_compare_aa_print(a, out);
+    fclose(out);
+    assert_non_null(strstr(text, "20 A/A comparisons (seed 3): each of the 2 points' runs split "
+                                 "at random into two halves of 10 runs"));
+    char want[160];
+    snprintf(want, sizeof(want), "\nfalse-positive rate: %zu of 20 = %.1f %% (exact 95 %% CI ",
+             a->flagged, 100 * a->rate);
+    assert_non_null(strstr(text, want));
+    assert_non_null(strstr(text, "alpha 5 %: within alpha\n"));
+    free(text);
+    mb_compare_aa_free(a);
+    rmtree(dir);
+    free(dir);
+}
+
+/* Failed runs are split with their runs: the failed-run rule flags every split whose
+ * halves got different shares, and the calibration says so. */
+static void test_aa_failed_runs(void **state)
+{
+    (void)state;
+    char *dir = aa_campaign(20, 4, 52); /* 5 of 20 runs fail at each point */
+    struct mb_compare_opts o;
+    mb_compare_opts_default(&o);
+    struct mb_compare_aa *a = aa_of(dir, 20, 1, &o);
+    /* 2 points x 2 metrics + a failed-runs row each */
+    assert_int_equal(a->rows, 20 * 2 * 3);
+    /* 5 failed runs never split evenly into two halves of 10 */
+    assert_int_equal(a->flagged, 20);
+    assert_true(a->flagged_failed_only > 0);
+    assert_false(mb_compare_aa_ok(a));
+    mb_compare_aa_free(a);
+    rmtree(dir);
+    free(dir);
+}
+
+static void test_aa_command(void **state)
+{
+    (void)state;
+    char *d = aa_campaign(20, 0, 53), *small = aa_campaign(9, 0, 54);
+    struct {
+        const char *args[12];
+        size_t n;
+        int want;
+    } cases[] = {
+        {{"--aa", "20", d}, 3, 0},
+        {{"--aa", "20", "--seed", "5", d}, 5, 0},
+        {{"--aa=20", "--seed=0", "--format", "text", d}, 5, 0},
+        {{"--aa", "20", "--alpha", "0.5", "--no-correction", "--threshold", "0.1%", d}, 8, 1},
+        {{"--aa", "20", d, d}, 4, 2},
+        {{"--aa", "0", d}, 3, 2},
+        {{"--aa", "many", d}, 3, 2},
+        {{"--aa", "20", "--seed", "-1", d}, 5, 2},
+        {{"--aa", "20", "--format", "csv", d}, 5, 2},
+        {{"--seed", "3", d, d}, 4, 2},
+        {{"--aa", "20", small}, 3, 2}, /* halves of 4 runs, below --min-runs 5 */
+        {{"--aa", "20", "--min-runs", "4", small}, 5, 0},
+        {{"--aa", "20", "tests/data/report/bad-truncated"}, 3, 2},
+        {{"--aa", "20", "/nonexistent"}, 3, 2},
+        {{"--aa", "20", "--metric", "nope", d}, 5, 2},
+        {{"--aa", "20"}, 2, 2},
+    };
+    for (size_t i = 0; i < N_OF(cases); i++) {
+        int rc = run_cmd(cases[i].args, cases[i].n);
+        if (rc != cases[i].want)
+            fail_msg("case %zu: exit %d, want %d", i, rc, cases[i].want);
+    }
+    rmtree(d);
+    rmtree(small);
+    free(d);
+    free(small);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1030,12 +1403,18 @@ int main(void)
         cmocka_unit_test(test_min_runs_boundary),
         cmocka_unit_test(test_detectable_change),
         cmocka_unit_test(test_corrections),
+        cmocka_unit_test(test_change_interval),
+        cmocka_unit_test(test_constant_samples_corrected),
         cmocka_unit_test(test_summary_line),
         cmocka_unit_test(test_junit),
         cmocka_unit_test(test_dirs_same_configuration),
         cmocka_unit_test(test_dirs_regression_and_environment),
         cmocka_unit_test(test_dirs_errors),
         cmocka_unit_test(test_command_exit_status),
+        cmocka_unit_test(test_aa_split),
+        cmocka_unit_test(test_aa_counting),
+        cmocka_unit_test(test_aa_failed_runs),
+        cmocka_unit_test(test_aa_command),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -635,6 +635,50 @@ static void test_runs_needed(void **state)
     assert_true(mb_stats_runs_needed(1, 1, 0.99) > 7);
 }
 
+/* Clopper-Pearson intervals against mpmath (50 digits, bisection on the regularized
+ * incomplete beta function), and the edges. */
+static void test_binom_ci_table(void **state)
+{
+    (void)state;
+    static const struct {
+        size_t k, n;
+        double level, lo, hi;
+    } cases[] = {
+        {0, 20, 0.95, 0, 0.168433470983},
+        {1, 20, 0.95, 0.00126508949795, 0.248732762772},
+        {5, 10, 0.95, 0.187086028447, 0.812913971553},
+        {7, 20, 0.95, 0.153909204785, 0.592188534533},
+        {20, 20, 0.95, 0.831566529017, 1},
+        {3, 100, 0.95, 0.00622997153831, 0.0851760529743},
+        {2, 1000, 0.95, 0.000242301116877, 0.00720583891146},
+        {1, 1, 0.95, 0.025, 1},
+        {0, 1, 0.95, 0, 0.975},
+        {3, 20, 0.90, 0.0421694078858, 0.343663804314},
+    };
+    for (size_t i = 0; i < N_OF(cases); i++) {
+        double lo, hi;
+        mb_stats_binom_ci(cases[i].k, cases[i].n, cases[i].level, &lo, &hi);
+        if (fabs(lo - cases[i].lo) > 1e-11 * fmax(1e-3, cases[i].lo) ||
+            fabs(hi - cases[i].hi) > 1e-11 * fmax(1e-3, cases[i].hi))
+            fail_msg("%zu of %zu at %g: [%.12g, %.12g], want [%.12g, %.12g]", cases[i].k,
+                     cases[i].n, cases[i].level, lo, hi, cases[i].lo, cases[i].hi);
+    }
+    /* k of n and n - k of n are mirror images */
+    double lo, hi, mlo, mhi;
+    mb_stats_binom_ci(4, 17, 0.95, &lo, &hi);
+    mb_stats_binom_ci(13, 17, 0.95, &mlo, &mhi);
+    assert_true(fabs(lo - (1 - mhi)) < 1e-12 && fabs(hi - (1 - mlo)) < 1e-12);
+    assert_true(lo < 4.0 / 17 && 4.0 / 17 < hi);
+    static const struct {
+        size_t k, n;
+        double level;
+    } bad[] = {{0, 0, 0.95}, {3, 2, 0.95}, {1, 2, 0}, {1, 2, 1}, {1, 2, NAN}};
+    for (size_t i = 0; i < N_OF(bad); i++) {
+        mb_stats_binom_ci(bad[i].k, bad[i].n, bad[i].level, &lo, &hi);
+        assert_true(isnan(lo) && isnan(hi));
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -655,6 +699,7 @@ int main(void)
         cmocka_unit_test(test_welch_table),
         cmocka_unit_test(test_intervals),
         cmocka_unit_test(test_runs_needed),
+        cmocka_unit_test(test_binom_ci_table),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
