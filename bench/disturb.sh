@@ -27,19 +27,20 @@ declare -A VAR=(
     [migbench]=""
     [no-agents]="probe: {interval: 0}
 integrity: {memory: 0}"
-    [probe-1ms]="probe: {interval: 1ms}
-integrity: {memory: 0}"
     [probe-10ms]="probe: {interval: 10ms}
 integrity: {memory: 0}"
-    [probe-100ms]="probe: {interval: 100ms}
+    [checker-4MiB]="probe: {interval: 0}
+integrity: {memory: 4MiB, rate: 4MiB/s}"
+    [probe-1ms]="probe: {interval: 1ms}
 integrity: {memory: 0}"
     [checker-16MiB]="probe: {interval: 0}
 integrity: {memory: 16MiB, rate: 16MiB/s}"
-    [checker-4MiB]="probe: {interval: 0}
-integrity: {memory: 4MiB, rate: 1MiB/s}"
+    [old-defaults]="probe: {interval: 1ms}
+integrity: {memory: 16MiB, rate: 16MiB/s}"
 )
-# DISTURB_VARIANTS picks some (bare is always measured).
-read -r -a ORDER <<<"bare ${DISTURB_VARIANTS:-migbench no-agents probe-1ms probe-10ms probe-100ms checker-16MiB checker-4MiB}"
+# DISTURB_VARIANTS picks some (bare is always measured): by default migbench as it is, the
+# defaults before 2026-12-05, no agent at all, and each agent alone at its default.
+read -r -a ORDER <<<"bare ${DISTURB_VARIANTS:-migbench old-defaults no-agents probe-10ms checker-4MiB}"
 for v in "${!VAR[@]}"; do
     cat >"$tmp/$v.yaml" <<Y
 name: disturb-$v
