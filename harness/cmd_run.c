@@ -104,6 +104,20 @@ static void on_signal(int sig)
     stop_flag = 1;
 }
 
+/* Where a run's time goes, and the harness's CPU: the mean per run of each phase. */
+static void print_phases(const struct mb_run_phases *ph)
+{
+    double n = (double)ph->runs;
+    printf("per run (mean of %zu), wall:", ph->runs);
+    for (int p = 0; p < MB_NPHASES; p++)
+        printf(" %s %.2f s%s", mb_run_phase_names[p], ph->wall_s[p] / n,
+               p + 1 < MB_NPHASES ? "," : "\n");
+    printf("per run, harness CPU:");
+    for (int p = 0; p < MB_NPHASES; p++)
+        printf(" %s %.0f ms%s", mb_run_phase_names[p], 1000 * ph->cpu_s[p] / n,
+               p + 1 < MB_NPHASES ? "," : "\n");
+}
+
 int mb_cmd_run(int argc, char **argv)
 {
     struct mb_runner_opts o = {.progress = MB_PROGRESS_AUTO, .stop = &stop_flag};
@@ -137,6 +151,8 @@ int mb_cmd_run(int argc, char **argv)
             printf("results: %s (%zu runs, %zu failed; harness CPU %.1f s = %.2f%% of %.0f s)\n",
                    sum.dir, sum.done + sum.skipped, sum.failed, sum.cpu_s,
                    sum.wall_s > 0 ? 100.0 * sum.cpu_s / sum.wall_s : 0.0, sum.wall_s);
+        if (sum.phases.runs && o.progress != MB_PROGRESS_QUIET)
+            print_phases(&sum.phases);
         if (rc < 0) {
             char buf[2048];
             mb_error_format(&err, buf, sizeof(buf));

@@ -206,6 +206,8 @@ void mb_run_prepare(struct mb_campaign *c, const struct mb_run *run, struct mb_r
     memset(st, 0, sizeof(*st));
     st->c = c;
     st->run = run;
+    st->mark_wall = mb_now_mono();
+    st->mark_cpu = mb_cpu_self();
     st->all_ok = 1;
     mb_plan_point(c->plan, run->point, &st->pt);
     const struct mb_point *pt = &st->pt;
@@ -253,6 +255,24 @@ void mb_run_prepare(struct mb_campaign *c, const struct mb_run *run, struct mb_r
         snprintf(sdir, sizeof(sdir), "%s/series", c->dir);
         mkdir(sdir, 0755);
     }
+}
+
+const char *const mb_run_phase_names[MB_NPHASES] = {
+    [MB_PHASE_BOOT] = "boot",        [MB_PHASE_GUESTS] = "guests", [MB_PHASE_RESERVE] = "reserve",
+    [MB_PHASE_WINDOWS] = "windows",  [MB_PHASE_PROBE] = "probe",   [MB_PHASE_MIGRATE] = "migrate",
+    [MB_PHASE_AFTER] = "after",      [MB_PHASE_VERIFY] = "verify", [MB_PHASE_COLLECT] = "collect",
+    [MB_PHASE_TEARDOWN] = "teardown"};
+
+void mb_run_phase_end(struct mb_run_state *st, enum mb_run_phase p)
+{
+    double wall = mb_now_mono(), cpu = mb_cpu_self();
+    struct mb_run_phases *ph = st->c->phases;
+    if (ph) {
+        ph->wall_s[p] += wall - st->mark_wall;
+        ph->cpu_s[p] += cpu - st->mark_cpu;
+    }
+    st->mark_wall = wall;
+    st->mark_cpu = cpu;
 }
 
 /* ---- boot and start --------------------------------------------------------------- */
@@ -402,6 +422,9 @@ int mb_run_teardown(struct mb_run_state *st, struct mb_error *err)
     for (size_t i = 0; i < st->nrows; i++)
         mb_results_row_free(st->rows[i]);
     free(st->rows);
+    mb_run_phase_end(st, MB_PHASE_TEARDOWN);
+    if (c->phases)
+        c->phases->runs++;
     for (int i = 0; i < st->nvms + st->nres; i++) {
         mb_wl_client_free(st->guests[i].client);
         free(st->guests[i].win);
@@ -416,13 +439,19 @@ int mb_run_one(struct mb_campaign *c, const struct mb_run *run, int *all_ok, str
     struct mb_run_state st;
     mb_run_prepare(c, run, &st);
     mb_run_boot(&st);
+    mb_run_phase_end(&st, MB_PHASE_BOOT);
     mb_run_start_guests(&st);
+    mb_run_phase_end(&st, MB_PHASE_GUESTS);
     mb_run_reserve_dest(&st);
+    mb_run_phase_end(&st, MB_PHASE_RESERVE);
     mb_run_baseline(&st);
+    mb_run_phase_end(&st, MB_PHASE_WINDOWS);
     mb_run_reserve_source(&st);
+    mb_run_phase_end(&st, MB_PHASE_RESERVE);
     for (int hop = 1; hop <= st.nhops && !mb_campaign_stopped(c); hop++)
         mb_run_hop(&st, hop);
     mb_run_collect(&st);
+    mb_run_phase_end(&st, MB_PHASE_COLLECT);
     *all_ok = st.all_ok;
     return mb_run_teardown(&st, err);
 }

@@ -68,6 +68,7 @@ struct mb_campaign {
     int adaptive;                       /* some point uses it */
     char why[300];                      /* the current run's first failure, for its progress line */
     struct mb_placement_matrix *matrix; /* workload-aware placement's; NULL = none read */
+    struct mb_run_phases *phases;       /* where each run's phase times add up (the summary's) */
 };
 
 /* One guest of a run: a migrating VM, or a resident VM on a candidate destination. */
@@ -130,6 +131,7 @@ struct mb_run_state {
     struct mb_results_row **rows;
     size_t nrows;
     int all_ok;
+    double mark_wall, mark_cpu; /* where the phase under way began (monotonic, CPU) */
 };
 
 /* ---- the campaign's shared helpers (run.c) --------------------------------------- */
@@ -142,6 +144,8 @@ void mb_campaign_nap(const struct mb_campaign *c, double ms);
 int mb_campaign_hv(struct mb_campaign *c, int h, struct mb_hv **out, struct mb_error *err);
 /* Drop host h's connection after an error, so the next use reconnects. */
 void mb_campaign_hv_reset(struct mb_campaign *c, int h);
+/* Charge the time since the run's mark, wall and CPU, to phase p; the next phase begins. */
+void mb_run_phase_end(struct mb_run_state *st, enum mb_run_phase p);
 
 /* ---- a guest's session (run.c) ----------------------------------------------------- */
 

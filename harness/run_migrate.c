@@ -414,6 +414,7 @@ void mb_run_hop(struct mb_run_state *st, int hop)
             mb_run_hop_error(v, "not migrated: the guest was lost in an earlier hop");
     }
     struct mb_probe *probe = probe_open(st);
+    mb_run_phase_end(st, MB_PHASE_PROBE);
     /* the paper's method: the placeholders go just before the migration starts */
     if (st->rsv && hop == 1 && !strcmp(st->pt.dst_mode, "release") &&
         mb_rsv_release(st->rsv, &e) < 0)
@@ -424,8 +425,10 @@ void mb_run_hop(struct mb_run_state *st, int hop)
         makespan = mb_run_migrate_batch(st, from, to, st->capped && hop == 1);
     double ended = mb_now_mono();
     probe_close(st, probe, ended);
+    mb_run_phase_end(st, MB_PHASE_MIGRATE);
     /* the window after, then the guests' verdicts */
     mb_campaign_nap(c, st->pt.after_ms);
+    mb_run_phase_end(st, MB_PHASE_AFTER);
     mb_run_verify(st, ended);
     if (mb_campaign_stopped(c))
         return;
@@ -437,4 +440,5 @@ void mb_run_hop(struct mb_run_state *st, int hop)
         v->win[2 * (hop - 1)] = v->migrated ? v->mig.wall_start : NAN;
         v->win[2 * (hop - 1) + 1] = v->migrated ? v->mig.wall_end : NAN;
     }
+    mb_run_phase_end(st, MB_PHASE_VERIFY);
 }

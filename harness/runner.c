@@ -275,14 +275,6 @@ static void campaign_free(struct mb_campaign *c)
         close(c->lock_fd);
 }
 
-static double cpu_seconds(void)
-{
-    struct rusage ru;
-    getrusage(RUSAGE_SELF, &ru);
-    return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
-           (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
-}
-
 static int write_meta(struct mb_campaign *c, const char *dir, const struct mb_runner_summary *sum,
                       const char *state, struct mb_error *err)
 {
@@ -304,6 +296,14 @@ static int write_meta(struct mb_campaign *c, const char *dir, const struct mb_ru
                       "\"runs\": %zu, \"batches_seen\": %zu, \"history\": ",
                       c->model.alpha, c->model.samples, c->model.runs, c->model.nseen);
         mb_json_string(&extra, c->model.source);
+        mb_buf_printf(&extra, "}");
+    }
+    if (sum->phases.runs) {
+        /* summed over this process's runs (a resumed campaign: since the resume) */
+        mb_buf_printf(&extra, ", \"phases\": {\"runs\": %zu", sum->phases.runs);
+        for (int p = 0; p < MB_NPHASES; p++)
+            mb_buf_printf(&extra, ", \"%s\": {\"wall_s\": %.3f, \"cpu_s\": %.3f}",
+                          mb_run_phase_names[p], sum->phases.wall_s[p], sum->phases.cpu_s[p]);
         mb_buf_printf(&extra, "}");
     }
     if (c->matrix) {
@@ -588,9 +588,9 @@ static int campaign_setup(struct mb_campaign *c, struct mb_runner_summary *sum,
 int mb_runner_campaign(const struct mb_runner_opts *o, struct mb_runner_summary *sum,
                        struct mb_error *err)
 {
-    struct mb_campaign c = {.o = o, .lock_fd = -1};
     memset(sum, 0, sizeof(*sum));
-    double wall0 = mb_now_mono(), cpu0 = cpu_seconds();
+    struct mb_campaign c = {.o = o, .lock_fd = -1, .phases = &sum->phases};
+    double wall0 = mb_now_mono(), cpu0 = mb_cpu_self();
     if (o->resume_dir)
         snprintf(sum->dir, sizeof(sum->dir), "%s", o->resume_dir);
     int rc = campaign_setup(&c, sum, err);
@@ -601,7 +601,7 @@ int mb_runner_campaign(const struct mb_runner_opts *o, struct mb_runner_summary 
             mb_progress_finish(&c.prog);
     }
     sum->wall_s = mb_now_mono() - wall0;
-    sum->cpu_s = cpu_seconds() - cpu0;
+    sum->cpu_s = mb_cpu_self() - cpu0;
     if (rc < 0 && rc != MB_EINTR && !o->resume_dir && sum->dir[0] && sum->done == 0)
         remove_empty_results(&c, sum);
     if (c.meta && sum->dir[0]) {

@@ -35,10 +35,34 @@ struct mb_runner_opts {
     const struct mb_remote_ops *ssh_ops;
 };
 
+/* The phases of a run, in order (run.h has what each does). */
+enum mb_run_phase {
+    MB_PHASE_BOOT,     /* the domains are created */
+    MB_PHASE_GUESTS,   /* each guest answers SSH; agents and workloads start */
+    MB_PHASE_RESERVE,  /* destination and source reservations, with the cap check */
+    MB_PHASE_WINDOWS,  /* warm-up and baseline */
+    MB_PHASE_PROBE,    /* the probe waits for every guest's first reply */
+    MB_PHASE_MIGRATE,  /* the batch migrates */
+    MB_PHASE_AFTER,    /* the window after */
+    MB_PHASE_VERIFY,   /* integrity verdicts, each guest reached again */
+    MB_PHASE_COLLECT,  /* workload series and results gathered */
+    MB_PHASE_TEARDOWN, /* every domain destroyed, rows written */
+    MB_NPHASES
+};
+extern const char *const mb_run_phase_names[MB_NPHASES];
+
+/* Time spent in each phase, summed over the campaign's runs: wall clock, and this
+ * process's CPU (the harness's own cost, where it goes). */
+struct mb_run_phases {
+    double wall_s[MB_NPHASES], cpu_s[MB_NPHASES];
+    size_t runs;
+};
+
 struct mb_runner_summary {
     char dir[4096]; /* the results directory */
     size_t runs, done, skipped, failed;
     double wall_s, cpu_s; /* the campaign's wall time and this process's CPU time */
+    struct mb_run_phases phases;
     int interrupted;
 };
 

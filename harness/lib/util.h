@@ -52,6 +52,8 @@ const char *mb_suggest(const char *word, const char *const *candidates);
 /* Monotonic and wall clocks, in seconds. */
 double mb_now_mono(void);
 double mb_now_wall(void);
+/* This process's CPU time (user and system, all threads), in seconds. */
+double mb_cpu_self(void);
 
 /* A whole small file (at most max bytes), NUL-terminated, *len its length (len may be
  * NULL); NULL with errno set when it cannot be read (EFBIG: over max).  The caller frees it. */

@@ -610,8 +610,9 @@ static char *campaign(bool swap_columns, double scale, uint64_t seed, unsigned f
     snprintf(meta, sizeof(meta),
              "{\"harness_version\": \"v1\", \"testbed\": \"lab\", \"updated\": \"%llu\", "
              "\"runs\": 20, \"hosts\": [{\"name\": \"hostA\", \"uri\": \"qemu+tcp://10.0.0.%u/\", "
-             "\"hypervisor\": \"%s\", \"accel\": \"%s\"}]}",
-             (unsigned long long)seed, (unsigned)(seed % 200), hv, accel);
+             "\"hypervisor\": \"%s\", \"accel\": \"%s\"}], "
+             "\"phases\": {\"runs\": 20, \"boot\": {\"wall_s\": %u.5, \"cpu_s\": 0.01}}}",
+             (unsigned long long)seed, (unsigned)(seed % 200), hv, accel, (unsigned)seed);
     put(dir, "metadata.json", meta);
     return dir;
 }
@@ -656,7 +657,7 @@ static void test_dirs_same_configuration(void **state)
     const struct mb_compare_row *r =
         row_of(c, "reservation.source.cpu_cap=100%, vms.memory=512MiB", MB_COL_TOTAL_TIME_MS);
     assert_true(r->p_adj >= r->w.p);
-    /* only the volatile fields differ: updated, runs, uri are not reported */
+    /* only the volatile fields differ: updated, runs, uri, phases are not reported */
     assert_int_equal(c->nenv, 0);
     mb_compare_free(c);
     mb_report_dir_free(da);

@@ -264,12 +264,12 @@ static int take_row(void *ctx, const struct mb_results_rec *rec, struct mb_error
 static int campaign(const char *name, const char *body, struct mb_runner_summary *sum,
                     struct rows *rows)
 {
-    char *text =
-        mb_xasprintf("name: %s\n"
-                     "testbed: testbed.yaml\n"
-                     "windows: {warmup: 0, baseline: 0, after: 0}\n"
-                     "%s%s",
-                     name, strstr(body, "probe:") ? "" : "probe: {interval: 50ms}\n", body);
+    char *text = mb_xasprintf(
+        "name: %s\n"
+        "testbed: testbed.yaml\n"
+        "%s%s%s",
+        name, strstr(body, "windows:") ? "" : "windows: {warmup: 0, baseline: 0, after: 0}\n",
+        strstr(body, "probe:") ? "" : "probe: {interval: 50ms}\n", body);
     char file[64];
     snprintf(file, sizeof(file), "%s.yaml", name);
     char *scen = write_file(file, text);
@@ -517,6 +517,37 @@ static void test_phases_boot_and_teardown(void **state)
     free(scen);
 }
 
+/* Each run's time is charged to its phases: the warm-up to windows, the migrations'
+ * time to migrate, and the phases add up to no more than the campaign's wall time. */
+static void test_phase_times(void **state)
+{
+    (void)state;
+    hv_reset();
+    ssh_reset();
+    struct mb_runner_summary sum;
+    struct rows rs;
+    assert_int_equal(campaign("phase-times",
+                              "repeat: 2\n"
+                              "vms: {count: 2, memory: 128MiB, workload: idle}\n"
+                              "windows: {warmup: 300ms, baseline: 0, after: 0}\n"
+                              "migration: {strategy: sequential}\n",
+                              &sum, &rs),
+                     0);
+    assert_int_equal(sum.phases.runs, 2);
+    double total = 0;
+    for (int p = 0; p < MB_NPHASES; p++) {
+        assert_true(sum.phases.wall_s[p] >= 0);
+        assert_true(sum.phases.cpu_s[p] >= 0);
+        total += sum.phases.wall_s[p];
+    }
+    assert_true(sum.phases.wall_s[MB_PHASE_WINDOWS] >= 2 * 0.3 * 0.95);
+    assert_true(sum.phases.wall_s[MB_PHASE_WINDOWS] < 2 * 0.3 + 1.0);
+    /* two runs of two sequential migrations of MIGRATE_MS each */
+    assert_true(sum.phases.wall_s[MB_PHASE_MIGRATE] >= 4 * MIGRATE_MS / 1000.0 * 0.9);
+    assert_true(total <= sum.wall_s);
+    assert_string_equal(mb_run_phase_names[MB_PHASE_TEARDOWN], "teardown");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -526,6 +557,7 @@ int main(void)
         cmocka_unit_test(test_resident_boots_like_a_vm),
         cmocka_unit_test(test_phases_boot_and_teardown),
         cmocka_unit_test(test_agents_off),
+        cmocka_unit_test(test_phase_times),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
