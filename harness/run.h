@@ -68,6 +68,7 @@ struct mb_campaign {
     int adaptive;                       /* some point uses it */
     char why[300];                      /* the current run's first failure, for its progress line */
     struct mb_placement_matrix *matrix; /* workload-aware placement's; NULL = none read */
+    struct mb_auto *autorep;            /* repeat: auto's judge; NULL = a fixed repeat */
 };
 
 /* One guest of a run: a migrating VM, or a resident VM on a candidate destination. */
