@@ -15,12 +15,12 @@
 
 const int mb_auto_metrics[MB_AUTO_NMETRICS] = {MB_COL_TOTAL_TIME_MS, MB_COL_DOWNTIME_MS};
 
-#define PREFIX_LEN 12 /* hex digits of a run id before "-r" (mb_results_run_id) */
+#define PREFIX_LEN 12  /* hex digits of a run id before "-r" (mb_results_run_id) */
 #define MAX_HOPS   128 /* above migration.hops' maximum */
 
 static int cmp_prefix(const void *a, const void *b)
 {
-    return strcmp(*(const char (*)[16])a, *(const char (*)[16])b);
+    return strcmp(*(const char(*)[16])a, *(const char(*)[16])b);
 }
 
 struct mb_auto *mb_auto_new(const struct mb_plan *p)
@@ -32,7 +32,7 @@ struct mb_auto *mb_auto_new(const struct mb_plan *p)
     a->plan = p;
     a->points = mb_xcalloc(p->npoints, sizeof(*a->points));
     /* the prefixes sorted with their point after them, in one array of 16-byte cells */
-    char (*cells)[16] = mb_xcalloc(p->npoints, 2 * 16);
+    char(*cells)[16] = mb_xcalloc(p->npoints, 2 * 16);
     for (size_t pt = 0; pt < p->npoints; pt++) {
         struct mb_point point;
         mb_plan_point(p, pt, &point);
