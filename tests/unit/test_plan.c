@@ -9,6 +9,9 @@
 
 #include <cmocka.h>
 
+#include <math.h>
+
+#include "lib/stats.h"
 #include "plan.h"
 #include "results.h"
 #include "scenario.h"
@@ -167,6 +170,94 @@ static void test_orders(void **state)
     teardown(&c);
 }
 
+/* repeat: auto plans every run to the cap; shuffled, it shuffles within rounds, so a
+ * point's repetitions keep their order and each round has every point once. */
+static void test_auto_plan(void **state)
+{
+    (void)state;
+    struct fixture f;
+    setup(&f, "name: o\nvms: {count: [1,2,3,4,5]}\nrepeat: auto\nprecision: {max_runs: 4}\n"
+              "order: shuffled\nseed: 3\n");
+    assert_int_equal(f.p->nruns, 20);
+    int moved = 0;
+    for (size_t round = 0; round < 4; round++) {
+        int seen[5] = {0};
+        for (size_t i = 0; i < 5; i++) {
+            const struct mb_run *r = &f.p->runs[round * 5 + i];
+            assert_int_equal(r->rep, round + 1);
+            seen[r->point]++;
+            moved |= r->point != i;
+        }
+        for (int p = 0; p < 5; p++)
+            assert_int_equal(seen[p], 1);
+    }
+    assert_true(moved);
+    teardown(&f);
+}
+
+/* The judge: constant values meet any target at min_runs; wide ones run to the cap, and
+ * failed runs count toward it but not toward min_runs; the widths are the report's t
+ * interval in % of the mean, the widest hop's. */
+static void test_auto_judge(void **state)
+{
+    (void)state;
+    struct fixture f;
+    setup(&f, "name: j\nvms: {count: [1, 2, 3]}\nmigration: {hops: 2}\nrepeat: auto\n"
+              "precision: {target: 5%, min_runs: 3, max_runs: 6}\n");
+    struct mb_auto *a = mb_auto_new(f.p);
+    assert_non_null(a);
+    double same[4] = {1000, 20, 1000, 20};
+    for (int r = 0; r < 2; r++) {
+        mb_auto_add_run(a, 0, 1, same);
+        assert_false(mb_auto_done(a, 0));
+    }
+    mb_auto_add_run(a, 0, 1, same);
+    assert_true(mb_auto_done(a, 0));
+    assert_int_equal(a->points[0].state, MB_AUTO_MET);
+    assert_true(a->points[0].width_pct[0] == 0);
+    /* beyond done: ignored by the runner, still counted */
+    assert_int_equal(a->points[0].runs, 3);
+
+    /* point 2: hop 2's downtime is wide; a failed run and an unmeasured hop 1 downtime */
+    double wide[][4] = {{1000, NAN, 1000, 10},
+                        {1010, NAN, 990, 40},
+                        {990, NAN, 1005, 25},
+                        {1000, NAN, 1000, 5},
+                        {1000, NAN, 1000, 30}};
+    mb_auto_add_run(a, 1, 0, wide[0]);
+    for (int r = 0; r < 4; r++) {
+        mb_auto_add_run(a, 1, 1, wide[r]);
+        assert_false(mb_auto_done(a, 1));
+    }
+    mb_auto_add_run(a, 1, 1, wide[4]);
+    assert_int_equal(a->points[1].state, MB_AUTO_CAP);
+    assert_int_equal(a->points[1].runs, 6);
+    assert_int_equal(a->points[1].ok, 5);
+    double hop2[5] = {10, 40, 25, 5, 30}, tt[5] = {1000, 1010, 990, 1000, 1000};
+    double want = 100 * mb_stats_ci_halfwidth(hop2, 5, 0.95) / mb_stats_mean(hop2, 5);
+    assert_float_equal(a->points[1].width_pct[1], want, 1e-9);
+    double want_tt = 100 * mb_stats_ci_halfwidth(tt, 5, 0.95) / 1000;
+    assert_float_equal(a->points[1].width_pct[0], want_tt, 1e-9); /* hop 1's, the wider */
+    char line[300];
+    mb_auto_describe(a, 1, line, sizeof(line));
+    assert_non_null(strstr(line, "capped after 6 runs (5 ok): total_time_ms ±"));
+    assert_non_null(strstr(line, "(target ±5 %)"));
+
+    /* point 3: every run fails: capped at max_runs, nothing judged */
+    for (int r = 0; r < 6; r++)
+        mb_auto_add_run(a, 2, 0, same);
+    assert_int_equal(a->points[2].state, MB_AUTO_CAP);
+    assert_true(isnan(a->points[2].width_pct[0]));
+    mb_auto_describe(a, 2, line, sizeof(line));
+    assert_non_null(strstr(line, "total_time_ms n/a"));
+    mb_auto_free(a);
+    teardown(&f);
+
+    setup(&f, "name: j\nrepeat: 3\n");
+    assert_null(mb_auto_new(f.p)); /* a fixed repeat has no judge */
+    teardown(&f);
+}
+
 static void test_estimate(void **state)
 {
     (void)state;
@@ -190,6 +281,8 @@ int main(void)
         cmocka_unit_test(test_point_keys_and_ids),
         cmocka_unit_test(test_zip_advances_together),
         cmocka_unit_test(test_orders),
+        cmocka_unit_test(test_auto_plan),
+        cmocka_unit_test(test_auto_judge),
         cmocka_unit_test(test_estimate),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
