@@ -502,14 +502,22 @@ static void start_progress(struct mb_campaign *c, struct mb_runner_summary *sum)
 {
     size_t todo = 0;
     double estimate = 0;
+    double *per_run = mb_xcalloc(c->plan->npoints, sizeof(double));
     for (size_t p = 0; p < c->plan->npoints; p++) {
-        double e;
-        size_t n = runs_left(c, p, 0, &e);
-        if (c->autorep && mb_auto_done(c->autorep, p))
-            continue;
-        todo += n;
-        estimate += e;
+        struct mb_point pt;
+        mb_plan_point(c->plan, p, &pt);
+        per_run[p] = mb_plan_estimate_point(&pt);
     }
+    for (size_t i = 0; i < c->plan->nruns; i++) {
+        const struct mb_run *r = &c->plan->runs[i];
+        char id[MB_RESULTS_RUN_ID_SIZE];
+        if (is_done(c, mb_plan_run_id(c->plan, r, id)) ||
+            (c->autorep && mb_auto_done(c->autorep, r->point)))
+            continue;
+        todo++;
+        estimate += per_run[r->point];
+    }
+    free(per_run);
     sum->skipped = c->plan->nruns - todo;
     if (c->autorep) {
         /* every run in raw.csv is a run done; the open points' are among them */
