@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -15,6 +16,7 @@
 #include "plan.h"
 #include "results.h"
 #include "scenario.h"
+#include "lib/util.h"
 
 struct fixture {
     struct mb_scenario *s;
@@ -258,6 +260,84 @@ static void test_auto_judge(void **state)
     teardown(&f);
 }
 
+/* One row of a raw.csv for test_auto_read. */
+static void put_row(struct mb_results *res, const char *id, const char *vm, int hop,
+                    const char *status, const char *total, const char *downtime)
+{
+    struct mb_error err;
+    struct mb_results_row *row = mb_results_row_new(res);
+    mb_results_row_set_col(row, MB_COL_RUN_ID, "%s", id);
+    mb_results_row_set_col(row, MB_COL_SCENARIO, "r");
+    mb_results_row_set_col(row, MB_COL_POINT, "1");
+    mb_results_row_set_col(row, MB_COL_REPETITION, "%s", strchr(id, 'r') + 1);
+    mb_results_row_set_col(row, MB_COL_VM, "%s", vm);
+    mb_results_row_set_col(row, MB_COL_HOST_FROM, "hostA");
+    mb_results_row_set_col(row, MB_COL_HOST_TO, "hostB");
+    mb_results_row_set_col(row, MB_COL_STRATEGY, "sequential");
+    mb_results_row_set_col(row, MB_COL_BATCH, "1");
+    mb_results_row_set_col(row, MB_COL_HOP, "%d", hop);
+    mb_results_row_set_col(row, MB_COL_STATUS, "%s", status);
+    mb_results_row_set_col(row, MB_COL_TOTAL_TIME_MS, "%s", total);
+    mb_results_row_set_col(row, MB_COL_DOWNTIME_MS, "%s", downtime);
+    if (mb_results_append(res, row, &err) < 0)
+        print_error("%s\n", err.msg);
+    mb_results_row_free(row);
+}
+
+/* The judge reads raw.csv as the runner writes it: a run's value is the mean of its VMs'
+ * rows, hop by hop; a run with a row not ok failed; a run id without rows (only_id) is
+ * a failed run; rows of another scenario's runs are ignored. */
+static void test_auto_read(void **state)
+{
+    (void)state;
+    struct fixture f;
+    setup(&f, "name: r\nvms: {count: 2}\nmigration: {hops: 2}\nrepeat: auto\n"
+              "precision: {max_runs: 4}\n");
+    char dir[] = "/tmp/mb-test-plan.XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char *path = mb_xasprintf("%s/raw.csv", dir);
+    struct mb_results *res;
+    struct mb_error err;
+    assert_int_equal(mb_results_open(path, NULL, 0, &res, &err), 0);
+    char id[4][MB_RESULTS_RUN_ID_SIZE];
+    for (unsigned r = 0; r < 4; r++)
+        mb_plan_run_id(f.p, &(struct mb_run){0, r + 1}, id[r]);
+    put_row(res, id[0], "vm1", 1, "ok", "100", "10");
+    put_row(res, id[0], "vm2", 1, "ok", "300", "");
+    put_row(res, id[0], "vm1", 2, "ok", "50", "20");
+    put_row(res, id[0], "vm2", 2, "ok", "70", "40");
+    put_row(res, "0123456789ab-r1", "vm1", 1, "ok", "5", "5"); /* not this plan's */
+    put_row(res, id[1], "vm1", 1, "ok", "200", "10");
+    put_row(res, id[1], "vm2", 1, "timeout", "", "");
+    mb_results_close(res);
+
+    struct mb_auto *a = mb_auto_new(f.p);
+    assert_int_equal(mb_auto_read(a, path, NULL, &err), 0);
+    const struct mb_auto_point *ap = &a->points[0];
+    assert_int_equal(ap->runs, 2);
+    assert_int_equal(ap->ok, 1);
+    assert_int_equal(ap->nhops, 2);
+    /* [hop * 2 + metric]: hop 1 total (100 + 300) / 2, downtime vm1's alone */
+    assert_int_equal(ap->samples[0].n, 1);
+    assert_float_equal(ap->samples[0].v[0], 200, 0);
+    assert_float_equal(ap->samples[1].v[0], 10, 0);
+    assert_float_equal(ap->samples[2].v[0], 60, 0);
+    assert_float_equal(ap->samples[3].v[0], 30, 0);
+    assert_false(mb_auto_done(a, 0));
+    /* the third run left no row: failed; the fourth reaches the cap */
+    assert_int_equal(mb_auto_read(a, path, id[2], &err), 0);
+    assert_int_equal(ap->runs, 3);
+    assert_false(mb_auto_done(a, 0));
+    assert_int_equal(mb_auto_read(a, path, id[3], &err), 0);
+    assert_int_equal(a->points[0].state, MB_AUTO_CAP);
+    assert_int_equal(ap->ok, 1);
+    mb_auto_free(a);
+    unlink(path);
+    rmdir(dir);
+    free(path);
+    teardown(&f);
+}
+
 static void test_estimate(void **state)
 {
     (void)state;
@@ -283,6 +363,7 @@ int main(void)
         cmocka_unit_test(test_orders),
         cmocka_unit_test(test_auto_plan),
         cmocka_unit_test(test_auto_judge),
+        cmocka_unit_test(test_auto_read),
         cmocka_unit_test(test_estimate),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
