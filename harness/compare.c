@@ -221,6 +221,9 @@ static bool volatile_key(const char *k)
     for (size_t i = 0; i < sizeof(skip) / sizeof(skip[0]); i++)
         if (!strcmp(k, skip[i]))
             return true;
+    /* repeat: auto's outcome per point (runs taken, widths); its target stays */
+    if (!strncmp(k, "repeat_auto.points", strlen("repeat_auto.points")))
+        return true;
     const char *dot = strrchr(k, '.');
     return dot && !strcmp(dot, ".uri"); /* lab addresses differ per instance */
 }
