@@ -651,6 +651,32 @@ static void test_auto_resume_mid_point(void **state)
     free(meta);
 }
 
+/* Failed runs count toward the cap, not toward min_runs: two failures, then two steady
+ * runs, and the point stops at the cap of 4 with 2 ok, short of the 3 it needed. */
+static void test_auto_failures_count_to_cap(void **state)
+{
+    (void)state;
+    hv_reset();
+    ssh_reset();
+    fail_migrations = 2;
+    struct mb_runner_summary sum;
+    struct rows rs;
+    assert_int_equal(campaign("autofail",
+                              "repeat: auto\n"
+                              "precision: {min_runs: 3, max_runs: 4}\n"
+                              "vms: {count: 1, memory: 128MiB, workload: idle}\n",
+                              &sum, &rs),
+                     0);
+    assert_int_equal(sum.done, 4);
+    assert_int_equal(sum.failed, 2);
+    assert_int_equal(rs.n, 4);
+    assert_string_equal(rs.r[0].status, "failed");
+    assert_string_equal(rs.r[3].status, "ok");
+    char *meta = slurp(sum.dir, "metadata.json");
+    assert_non_null(strstr(meta, "\"runs\": 4, \"ok\": 2, \"state\": \"cap\""));
+    free(meta);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -662,6 +688,7 @@ int main(void)
         cmocka_unit_test(test_agents_off),
         cmocka_unit_test(test_auto_converges_and_caps),
         cmocka_unit_test(test_auto_resume_mid_point),
+        cmocka_unit_test(test_auto_failures_count_to_cap),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
