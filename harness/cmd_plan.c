@@ -116,8 +116,8 @@ int mb_cmd_check(int argc, char **argv)
         }
         size_t runs, points = count_points(s, &runs);
         if (!o.quiet)
-            printf("%s: ok — %s, %zu point%s, %zu runs\n", argv[i], s->name, points,
-                   points == 1 ? "" : "s", runs);
+            printf("%s: ok — %s, %zu point%s, %s%zu runs\n", argv[i], s->name, points,
+                   points == 1 ? "" : "s", s->repeat_auto ? "at most " : "", runs);
         mb_scenario_free(s);
     }
     return bad ? MB_EXIT_INPUT : MB_EXIT_OK;
@@ -184,11 +184,20 @@ int mb_cmd_plan(int argc, char **argv)
         const struct mb_setting *st = &s->settings[s->factors[f]];
         printf("%s%s (%zu)", f ? ", " : "", st->opt->key, st->nlevels);
     }
-    printf("\npoints     %zu\nruns       %zu (repeat %lld, trim %lld, order %s", p->npoints,
-           p->nruns, (long long)s->repeat, (long long)s->trim, s->order);
+    printf("\npoints     %zu\n", p->npoints);
+    if (s->repeat_auto)
+        printf("runs       at most %zu (repeat auto (min %lld, max %lld, until ±%g %%), trim "
+               "%lld, order %s",
+               p->nruns, (long long)s->min_runs, (long long)s->max_runs, s->precision_pct,
+               (long long)s->trim, s->order);
+    else
+        printf("runs       %zu (repeat %lld, trim %lld, order %s", p->nruns, (long long)s->repeat,
+               (long long)s->trim, s->order);
     if (!strcmp(s->order, "shuffled"))
         printf(", seed %lld", (long long)s->seed);
-    printf(")\nestimate   about %s (rough; under software emulation)\n\n", eta);
+    printf(")\nestimate   %s %s (rough; under software emulation%s)\n\n",
+           s->repeat_auto ? "at most" : "about", eta,
+           s->repeat_auto ? "; every point to its cap" : "");
 
     /* the points table: one column per factor */
     size_t *level = mb_xcalloc(s->nsettings, sizeof(size_t));

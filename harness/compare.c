@@ -223,6 +223,9 @@ static bool volatile_key(const char *k)
             return true;
     if (!strncmp(k, "phases.", 7)) /* where each run's time went */
         return true;
+    /* repeat: auto's outcome per point (runs taken, widths); its target stays */
+    if (!strncmp(k, "repeat_auto.points", strlen("repeat_auto.points")))
+        return true;
     const char *dot = strrchr(k, '.');
     return dot && !strcmp(dot, ".uri"); /* lab addresses differ per instance */
 }

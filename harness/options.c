@@ -38,11 +38,27 @@ static const struct mb_option core[] = {
      "The paper's claim this experiment confirms or refutes, in words."},
     {"testbed", MB_OPT_STRING, MB_SCOPE_SCENARIO, "lab", 0, 0, 0, NULL, SC(testbed),
      "Testbed file: a name (lab = the embedded testbed) or a path."},
-    {"repeat", MB_OPT_INT, MB_SCOPE_SCENARIO, "5", MB_OPTF_MIN | MB_OPTF_MAX, 1, 1000, NULL,
-     SC(repeat), "Runs per point."},
+    {"repeat", MB_OPT_INT, MB_SCOPE_SCENARIO, "5", MB_OPTF_MIN | MB_OPTF_MAX | MB_OPTF_AUTO, 1,
+     1000, NULL, SC(repeat),
+     "Runs per point, or auto: a point runs until its intervals are as narrow as "
+     "precision.target asks, or precision.max_runs runs (the precision.* keys)."},
     {"trim", MB_OPT_INT, MB_SCOPE_SCENARIO, NULL, MB_OPTF_MIN | MB_OPTF_MAX, 0, 499, NULL, SC(trim),
      "Runs dropped at each end before averaging (the paper: 5 runs, trim 1). "
-     "Default: 1 when repeat >= 3, else 0."},
+     "Default: 1 when repeat >= 3 or auto, else 0; with auto, it must leave a run of "
+     "precision.min_runs."},
+    {"precision.target", MB_OPT_PERCENT, MB_SCOPE_SCENARIO, "10%", MB_OPTF_MIN | MB_OPTF_MAX, 0,
+     100, NULL, SC(precision_pct),
+     "repeat: auto stops a point when, over its successful runs, the 95 % confidence "
+     "interval (Student t) of the mean of total_time_ms and of downtime_ms (each hop on its "
+     "own; a metric no run measured is not judged) reaches at most +- this share of the "
+     "mean.  Above 0 %."},
+    {"precision.min_runs", MB_OPT_INT, MB_SCOPE_SCENARIO, "3", MB_OPTF_MIN | MB_OPTF_MAX, 3, 1000,
+     NULL, SC(min_runs),
+     "repeat: auto judges a point's intervals from this many successful runs on."},
+    {"precision.max_runs", MB_OPT_INT, MB_SCOPE_SCENARIO, "10", MB_OPTF_MIN | MB_OPTF_MAX, 3, 1000,
+     NULL, SC(max_runs),
+     "repeat: auto's cap: a point stops after this many runs (failed ones count), narrow "
+     "or not; at least precision.min_runs."},
     {"order", MB_OPT_ENUM, MB_SCOPE_SCENARIO, "by-point", 0, 0, 0, orders, SC(order),
      "Run order: every repetition of a point in a row (by-point), one repetition of every "
      "point per round (interleaved), or shuffled with seed; the latter two spread machine "
@@ -284,7 +300,7 @@ void mb_option_expect(const struct mb_option *o, char *buf, size_t len)
         snprintf(buf, len, "a name of letters, digits, '.', '_' or '-'");
         break;
     case MB_OPT_INT:
-        snprintf(buf, len, "a whole number");
+        snprintf(buf, len, "a whole number%s", o->flags & MB_OPTF_AUTO ? " or auto" : "");
         break;
     case MB_OPT_SIZE:
         snprintf(buf, len, "a size like 512MiB");
@@ -333,6 +349,10 @@ int mb_option_parse_number(const struct mb_option *o, const char *text, double *
     uint64_t u = 0;
     int b = 0, rc = 0;
     *num = 0;
+    if ((o->flags & MB_OPTF_AUTO) && !strcmp(text, "auto")) {
+        *num = MB_OPT_AUTO;
+        return 0;
+    }
     switch (o->type) {
     case MB_OPT_INT:
         rc = mb_parse_int(text, &i, why, len);
@@ -429,6 +449,10 @@ static void range_text(const struct mb_option *o, char *buf, size_t len)
         snprintf(buf, len, ">= %s", lo);
     else if (hi[0])
         snprintf(buf, len, "<= %s", hi);
+    if (o->flags & MB_OPTF_AUTO) {
+        size_t n = strlen(buf);
+        snprintf(buf + n, len - n, "%sauto", n ? " or " : "");
+    }
 }
 
 /* Print text indented, broken at spaces to fit width columns. */

@@ -35,9 +35,13 @@ enum mb_opt_scope {
 
 enum mb_opt_flags {
     MB_OPTF_REQUIRED = 1 << 0,
-    MB_OPTF_MIN = 1 << 1, /* .min applies */
-    MB_OPTF_MAX = 1 << 2, /* .max applies */
+    MB_OPTF_MIN = 1 << 1,  /* .min applies */
+    MB_OPTF_MAX = 1 << 2,  /* .max applies */
+    MB_OPTF_AUTO = 1 << 3, /* the word auto is a value too (MB_OPT_AUTO), outside the range */
 };
+
+/* What an MB_OPTF_AUTO key holds when written `auto`. */
+#define MB_OPT_AUTO (-1.0)
 
 enum mb_strategy_kind {
     MB_STRATEGY_SEQUENTIAL,
@@ -121,7 +125,8 @@ void mb_option_expect(const struct mb_option *o, char *buf, size_t len);
 
 /* Parse text as a value of o's numeric type (integer, size, rate, duration, percent,
  * boolean) into *num in base units (bytes, ms, %, bytes/s, count, 0/1); other types give
- * 0.  The range is not checked.  0, or -1 with why (len bytes) saying what is wrong. */
+ * 0; `auto` gives MB_OPT_AUTO when o allows it.  The range is not checked.  0, or -1 with why (len
+ * bytes) saying what is wrong. */
 int mb_option_parse_number(const struct mb_option *o, const char *text, double *num, char *why,
                            size_t len);
 

@@ -75,13 +75,17 @@ struct mb_plan *mb_plan_new(const struct mb_scenario *s, struct mb_error *err)
             for (size_t pt = 0; pt < p->npoints; pt++)
                 p->runs[k++] = (struct mb_run){pt, r};
         if (!strcmp(s->order, "shuffled")) {
+            /* repeat: auto shuffles within each round, so that a point's runs still come
+             * in order and a round gives one more run to every point not yet done */
+            size_t block = s->repeat_auto ? p->npoints : p->nruns;
             uint64_t st = (uint64_t)s->seed;
-            for (size_t i = p->nruns; i > 1; i--) {
-                size_t j = (size_t)(splitmix(&st) % i);
-                struct mb_run t = p->runs[i - 1];
-                p->runs[i - 1] = p->runs[j];
-                p->runs[j] = t;
-            }
+            for (size_t b = 0; b < p->nruns; b += block)
+                for (size_t i = block; i > 1; i--) {
+                    size_t j = (size_t)(splitmix(&st) % i);
+                    struct mb_run t = p->runs[b + i - 1];
+                    p->runs[b + i - 1] = p->runs[b + j];
+                    p->runs[b + j] = t;
+                }
         }
     }
     return p;

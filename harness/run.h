@@ -69,6 +69,7 @@ struct mb_campaign {
     char why[300];                      /* the current run's first failure, for its progress line */
     struct mb_placement_matrix *matrix; /* workload-aware placement's; NULL = none read */
     struct mb_run_phases *phases;       /* where each run's phase times add up (the summary's) */
+    struct mb_auto *autorep;            /* repeat: auto's judge; NULL = a fixed repeat */
 };
 
 /* One guest of a run: a migrating VM, or a resident VM on a candidate destination. */

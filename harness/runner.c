@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -255,6 +256,7 @@ static int check_supported(struct mb_campaign *c, struct mb_error *err)
 
 static void campaign_free(struct mb_campaign *c)
 {
+    mb_auto_free(c->autorep);
     mb_monitor_free(c->mon);
     free(c->mon_hosts);
     free(c->mon_ssh);
@@ -273,6 +275,37 @@ static void campaign_free(struct mb_campaign *c)
     mb_testbed_free(c->tb);
     if (c->lock_fd > 0)
         close(c->lock_fd);
+}
+
+/* repeat: auto in metadata.json: the target, and per point the runs it took and whether
+ * it met the target or hit the cap (or is still open: an interrupted campaign). */
+static void auto_json(const struct mb_campaign *c, struct mb_buf *b)
+{
+    const struct mb_scenario *s = c->s;
+    mb_buf_printf(b,
+                  ", \"repeat_auto\": {\"precision_pct\": %g, \"level\": 0.95, \"min_runs\": %lld, "
+                  "\"max_runs\": %lld, \"metrics\": [",
+                  s->precision_pct, (long long)s->min_runs, (long long)s->max_runs);
+    for (int m = 0; m < MB_AUTO_NMETRICS; m++)
+        mb_buf_printf(b, "%s\"%s\"", m ? ", " : "", mb_results_columns[mb_auto_metrics[m]].name);
+    mb_buf_printf(b, "], \"points\": [");
+    for (size_t p = 0; p < c->plan->npoints; p++) {
+        const struct mb_auto_point *ap = &c->autorep->points[p];
+        char key[4096];
+        mb_plan_point_key(c->plan, p, key, sizeof(key));
+        mb_buf_printf(b, "%s{\"point\": %zu, \"factors\": ", p ? ", " : "", p + 1);
+        mb_json_string(b, key);
+        mb_buf_printf(b, ", \"runs\": %zu, \"ok\": %zu, \"state\": \"%s\", \"width_pct\": {",
+                      ap->runs, ap->ok, mb_auto_state_name(ap->state));
+        for (int m = 0; m < MB_AUTO_NMETRICS; m++) {
+            double w = ap->width_pct[m];
+            mb_buf_printf(b, "%s\"%s\": ", m ? ", " : "",
+                          mb_results_columns[mb_auto_metrics[m]].name);
+            mb_buf_printf(b, isfinite(w) ? "%.2f" : "null", w);
+        }
+        mb_buf_printf(b, "}}");
+    }
+    mb_buf_printf(b, "]}");
 }
 
 static int write_meta(struct mb_campaign *c, const char *dir, const struct mb_runner_summary *sum,
@@ -306,6 +339,8 @@ static int write_meta(struct mb_campaign *c, const char *dir, const struct mb_ru
                           mb_run_phase_names[p], sum->phases.wall_s[p], sum->phases.cpu_s[p]);
         mb_buf_printf(&extra, "}");
     }
+    if (c->autorep)
+        auto_json(c, &extra);
     if (c->matrix) {
         mb_buf_printf(&extra,
                       ", \"placement_matrix\": {\"rows\": %zu, \"source\": ", c->matrix->rows);
@@ -433,30 +468,98 @@ static int open_results(struct mb_campaign *c, struct mb_runner_summary *sum, st
     snprintf(raw, sizeof(raw), "%s/raw.csv", sum->dir);
     if (o->resume_dir && (rc = load_done(c, raw, err)) < 0)
         return rc;
+    c->autorep = mb_auto_new(c->plan);
+    if (c->autorep && c->ndone && (rc = mb_auto_read(c->autorep, raw, NULL, err)) < 0)
+        return rc;
     const char *factors[256];
     for (size_t f = 0; f < c->s->nfactors && f < 256; f++)
         factors[f] = c->s->settings[c->s->factors[f]].opt->key;
     return mb_results_open(raw, factors, c->s->nfactors, &c->res, err);
 }
 
-/* What is left, and how long it should take: the progress display. */
+/* The runs of a point from the plan's run `from` on that are not in raw.csv, and their
+ * estimated seconds. */
+static size_t runs_left(struct mb_campaign *c, size_t point, size_t from, double *estimate)
+{
+    size_t n = 0;
+    struct mb_point pt;
+    mb_plan_point(c->plan, point, &pt);
+    for (size_t i = from; i < c->plan->nruns; i++) {
+        char id[MB_RESULTS_RUN_ID_SIZE];
+        if (c->plan->runs[i].point != point ||
+            is_done(c, mb_plan_run_id(c->plan, &c->plan->runs[i], id)))
+            continue;
+        n++;
+    }
+    *estimate = (double)n * mb_plan_estimate_point(&pt);
+    return n;
+}
+
+/* What is left, and how long it should take: the progress display.  With repeat: auto,
+ * the runs of the points already done are not left, and the rest are counted to the cap:
+ * the total and the ETA are upper bounds, and shrink as points are done. */
 static void start_progress(struct mb_campaign *c, struct mb_runner_summary *sum)
 {
     size_t todo = 0;
     double estimate = 0;
+    double *per_run = mb_xcalloc(c->plan->npoints, sizeof(double));
+    for (size_t p = 0; p < c->plan->npoints; p++) {
+        struct mb_point pt;
+        mb_plan_point(c->plan, p, &pt);
+        per_run[p] = mb_plan_estimate_point(&pt);
+    }
     for (size_t i = 0; i < c->plan->nruns; i++) {
+        const struct mb_run *r = &c->plan->runs[i];
         char id[MB_RESULTS_RUN_ID_SIZE];
-        mb_plan_run_id(c->plan, &c->plan->runs[i], id);
-        if (is_done(c, id))
+        if (is_done(c, mb_plan_run_id(c->plan, r, id)) ||
+            (c->autorep && mb_auto_done(c->autorep, r->point)))
             continue;
         todo++;
-        struct mb_point pt;
-        mb_plan_point(c->plan, c->plan->runs[i].point, &pt);
-        estimate += mb_plan_estimate_point(&pt);
+        estimate += per_run[r->point];
     }
-    sum->runs = c->plan->nruns;
+    free(per_run);
     sum->skipped = c->plan->nruns - todo;
-    mb_progress_init(&c->prog, stdout, c->o->progress, c->plan->nruns, sum->skipped, estimate);
+    if (c->autorep) {
+        /* every run in raw.csv is a run done; the open points' are among them */
+        sum->skipped = 0;
+        for (size_t p = 0; p < c->plan->npoints; p++)
+            sum->skipped += c->autorep->points[p].runs;
+    }
+    sum->runs = sum->skipped + todo;
+    mb_progress_init(&c->prog, stdout, c->o->progress, sum->runs, sum->skipped, estimate);
+    if (c->autorep)
+        mb_progress_note(&c->prog,
+                         "repeat auto: each point runs until ±%g %% (95 %% interval of %s and "
+                         "%s), at least %lld ok runs, at most %lld runs: %zu runs and the ETA "
+                         "are upper bounds",
+                         c->s->precision_pct, mb_results_columns[mb_auto_metrics[0]].name,
+                         mb_results_columns[mb_auto_metrics[1]].name, (long long)c->s->min_runs,
+                         (long long)c->s->max_runs, sum->runs);
+}
+
+/* repeat: auto: judge the run just done (plan index i, id); a point that is now done
+ * says so, and the runs it will not take leave the progress display. */
+static int judge_run(struct mb_campaign *c, struct mb_runner_summary *sum, size_t i, const char *id,
+                     struct mb_error *err)
+{
+    size_t point = c->plan->runs[i].point;
+    if (mb_auto_done(c->autorep, point))
+        return 0;
+    char raw[4300];
+    snprintf(raw, sizeof(raw), "%s/raw.csv", c->dir);
+    int rc = mb_auto_read(c->autorep, raw, id, err);
+    if (rc < 0 || !mb_auto_done(c->autorep, point))
+        return rc;
+    double est;
+    size_t n = runs_left(c, point, i + 1, &est);
+    c->prog.total -= n;
+    c->prog.estimate_s = c->prog.estimate_s > est ? c->prog.estimate_s - est : 0;
+    sum->runs -= n;
+    char what[600];
+    mb_auto_describe(c->autorep, point, what, sizeof(what));
+    mb_progress_note(&c->prog, "%s point %zu/%zu: %s", c->s->name, point + 1, c->plan->npoints,
+                     what);
+    return 0;
 }
 
 /* Provenance of every host, and what an interrupted campaign left removed. */
@@ -526,13 +629,13 @@ static int run_all(struct mb_campaign *c, struct mb_runner_summary *sum, struct 
         const struct mb_run *run = &c->plan->runs[i];
         char id[MB_RESULTS_RUN_ID_SIZE];
         mb_plan_run_id(c->plan, run, id);
-        if (is_done(c, id))
+        if (is_done(c, id) || (c->autorep && mb_auto_done(c->autorep, run->point)))
             continue;
         if (mb_campaign_stopped(c))
             return MB_EINTR;
         char label[160];
-        snprintf(label, sizeof(label), "%s point %zu/%zu rep %u/%lld", c->s->name, run->point + 1,
-                 c->plan->npoints, run->rep, (long long)c->s->repeat);
+        snprintf(label, sizeof(label), "%s point %zu/%zu rep %u/%s%lld", c->s->name, run->point + 1,
+                 c->plan->npoints, run->rep, c->autorep ? "max " : "", (long long)c->s->repeat);
         mb_progress_run_start(&c->prog, label);
         if (c->mon)
             mb_monitor_set_label(c->mon, id);
@@ -548,6 +651,8 @@ static int run_all(struct mb_campaign *c, struct mb_runner_summary *sum, struct 
         snprintf(outcome, sizeof(outcome), "%s %s (%s)%s%s", label, ok ? "ok" : "FAILED", id,
                  ok || !c->why[0] ? "" : ": ", ok ? "" : c->why);
         mb_progress_run_end(&c->prog, ok, mb_now_mono() - r0, outcome);
+        if (c->autorep && (rc = judge_run(c, sum, i, id, err)) < 0)
+            return rc;
     }
     return rc;
 }

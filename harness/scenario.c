@@ -154,6 +154,8 @@ static int check_strategy(struct loader *L, const struct mb_option *o, const str
 static int check_range(struct loader *L, const struct mb_option *o, const struct mb_ynode *n,
                        double num)
 {
+    if ((o->flags & MB_OPTF_AUTO) && !strcmp(n->text, "auto"))
+        return 0; /* -1 written is out of range; auto, stored as -1, is not */
     int low = (o->flags & MB_OPTF_MIN) && num < o->min;
     if (!low && !((o->flags & MB_OPTF_MAX) && num > o->max))
         return 0;
@@ -619,23 +621,83 @@ static int check_placement_and_strategy(struct loader *L)
     return 0;
 }
 
+/* The node of a scenario-scope key, written nested (precision: {target: 5%}) or dotted
+ * (precision.target: 5%); NULL when not written. */
+static const struct mb_ynode *key_node(const struct mb_ynode *root, const char *key)
+{
+    const struct mb_ynode *n = mb_ymap_get(root, key);
+    const char *dot = strchr(key, '.');
+    if (n || !dot)
+        return n;
+    char section[64];
+    snprintf(section, sizeof(section), "%.*s", (int)(dot - key), key);
+    const struct mb_ynode *sec = mb_ymap_get(root, section);
+    return sec && sec->kind == MB_Y_MAP ? mb_ymap_get(sec, dot + 1) : NULL;
+}
+
+/* repeat: a number, with trim leaving a run; or auto, with a target above 0, a cap not
+ * below the minimum, and trim leaving a run of the fewest a point may stop with.  The
+ * precision.* keys belong to auto only. */
+static int check_repeat(struct loader *L, const struct mb_ynode *root)
+{
+    struct mb_scenario *s = L->s;
+    const struct mb_ynode *t = mb_ymap_get(root, "trim"), *r = mb_ymap_get(root, "repeat");
+    static const char *const pkeys[] = {"precision.target", "precision.min_runs",
+                                        "precision.max_runs"};
+    if (s->repeat != (int64_t)MB_OPT_AUTO) {
+        for (size_t i = 0; i < sizeof(pkeys) / sizeof(pkeys[0]); i++)
+            if (key_node(root, pkeys[i]))
+                return mb_yerr(L->err, L->doc, key_node(root, pkeys[i]),
+                               "%s applies to 'repeat: auto' only; repeat is %lld here", pkeys[i],
+                               (long long)s->repeat);
+        if (s->trim < 0)
+            s->trim = s->repeat >= 3 ? 1 : 0;
+        if (2 * s->trim >= s->repeat)
+            return mb_yerr(L->err, L->doc, t ? t : r,
+                           "trim %lld drops %lld of %lld runs per point, leaving none: use trim "
+                           "<= %lld or a larger repeat",
+                           (long long)s->trim, (long long)(2 * s->trim), (long long)s->repeat,
+                           (long long)((s->repeat - 1) / 2));
+        return 0;
+    }
+    if (s->precision_pct <= 0)
+        return mb_yerr(L->err, L->doc, key_node(root, pkeys[0]),
+                       "precision.target: an interval of +-0%% is never reached; use a "
+                       "share above 0%%, e.g. 10%%");
+    if (s->max_runs < s->min_runs) {
+        const struct mb_ynode *n = key_node(root, pkeys[2]);
+        return mb_yerr(L->err, L->doc, n ? n : key_node(root, pkeys[1]),
+                       "precision.max_runs %lld is below precision.min_runs %lld: the cap "
+                       "would stop every point before it is judged",
+                       (long long)s->max_runs, (long long)s->min_runs);
+    }
+    s->repeat_auto = 1;
+    s->repeat = s->max_runs;
+    if (s->trim < 0)
+        s->trim = 1;
+    if (2 * s->trim >= s->min_runs) {
+        const struct mb_ynode *n = key_node(root, pkeys[1]);
+        return mb_yerr(L->err, L->doc,
+                       t   ? t
+                       : n ? n
+                           : r,
+                       "trim %lld drops %lld runs, but repeat: auto may stop a point after "
+                       "precision.min_runs %lld, leaving none: use trim <= %lld or a larger "
+                       "precision.min_runs",
+                       (long long)s->trim, (long long)(2 * s->trim), (long long)s->min_runs,
+                       (long long)((s->min_runs - 1) / 2));
+    }
+    return 0;
+}
+
 /* Checks that involve more than one key. */
 static int cross_check(struct loader *L, const struct mb_ynode *root)
 {
     struct mb_scenario *s = L->s;
     if (!s->name)
         return mb_yerr(L->err, L->doc, root, "missing key 'name' (every scenario is named)");
-    if (s->trim < 0)
-        s->trim = s->repeat >= 3 ? 1 : 0;
-    if (2 * s->trim >= s->repeat) {
-        const struct mb_ynode *t = mb_ymap_get(root, "trim");
-        return mb_yerr(L->err, L->doc, t ? t : mb_ymap_get(root, "repeat"),
-                       "trim %lld drops %lld of %lld runs per point, leaving none: use trim "
-                       "<= %lld or a larger repeat",
-                       (long long)s->trim, (long long)(2 * s->trim), (long long)s->repeat,
-                       (long long)((s->repeat - 1) / 2));
-    }
-    if (check_distinct_levels(L) || check_pairs(L) || check_placement_and_strategy(L))
+    if (check_repeat(L, root) || check_distinct_levels(L) || check_pairs(L) ||
+        check_placement_and_strategy(L))
         return MB_EINPUT;
     /* size of the cross product */
     double points = 1;

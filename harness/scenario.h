@@ -45,6 +45,11 @@ struct mb_scenario {
     const char *history; /* migration.history: earlier results for the adaptive strategy */
     const char *matrix;  /* placement.matrix: earlier Table 3 results for workload-aware */
     int64_t repeat, trim, seed;
+    /* repeat: auto (repeat then holds max_runs, the cap): a point runs until its intervals
+     * are within +-precision_pct % of the mean (plan.h: struct mb_auto) */
+    int repeat_auto;
+    double precision_pct;
+    int64_t min_runs, max_runs;
     /* point-scope keys, one setting per option in table order */
     struct mb_setting *settings;
     size_t nsettings;

@@ -35,6 +35,12 @@ static char tmpdir[] = "/tmp/mb-test-runner.XXXXXX";
 static pthread_mutex_t hv_mu = PTHREAD_MUTEX_INITIALIZER;
 static int fail_migrations; /* the next this many migrations fail */
 static int migrations;
+/* repeat: auto: a migration after a max_downtime of WIDE_MS takes the next of wide_ms
+ * (a spread no target is met with); the others take the fixed 90 ms */
+#define WIDE_MS 400
+static const double wide_ms[] = {50, 400, 120, 700};
+static unsigned long long last_max_downtime;
+static int wide_done;
 
 #define LOCKED(call)                                                                               \
     do {                                                                                           \
@@ -81,6 +87,9 @@ static int l_info(void *dom, struct mb_hv_dom_info *out, struct mb_error *err)
 
 static int l_set_max_downtime(void *dom, unsigned long long ms, struct mb_error *err)
 {
+    pthread_mutex_lock(&hv_mu);
+    last_max_downtime = ms;
+    pthread_mutex_unlock(&hv_mu);
     LOCKED(f_set_max_downtime(dom, ms, err));
 }
 
@@ -106,6 +115,9 @@ static int l_migrate(void *dom, const struct mb_hv_migrate_opts *o, struct mb_er
     pthread_mutex_unlock(&hv_mu);
     if (fail)
         return mb_error_set(err, MB_EFAILED, "migration to %s: %s", o->dest_uri, fake.fail_msg);
+    pthread_mutex_lock(&hv_mu);
+    fake.dest_stats.total_ms = last_max_downtime == WIDE_MS ? wide_ms[wide_done++ % 4] : 90;
+    pthread_mutex_unlock(&hv_mu);
     LOCKED(f_migrate(dom, o, err));
 }
 
@@ -131,7 +143,8 @@ static void hv_reset(void)
     runner_hv.completed_job = l_completed_job;
     runner_hv.memory_stats = l_memory_stats;
     runner_hv.migrate = l_migrate;
-    fail_migrations = migrations = 0;
+    fail_migrations = migrations = wide_done = 0;
+    last_max_downtime = 0;
     created[0] = '\0';
 }
 
@@ -169,6 +182,16 @@ static void ssh_reset(void)
 }
 
 /* ---- files ------------------------------------------------------------------------ */
+
+static char *write_file_at(const char *dir, const char *name, const char *text)
+{
+    char *path = mb_xasprintf("%s/%s", dir, name);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+    return path;
+}
 
 static char *write_file(const char *name, const char *text)
 {
@@ -261,8 +284,18 @@ static int take_row(void *ctx, const struct mb_results_rec *rec, struct mb_error
 
 /* Run the scenario `body` (after the lines every test shares) through the fakes; the
  * campaign's return, its summary and its raw.csv rows. */
+static int campaign_in(const char *resume, const char *name, const char *body,
+                       struct mb_runner_summary *sum, struct rows *rows);
+
 static int campaign(const char *name, const char *body, struct mb_runner_summary *sum,
                     struct rows *rows)
+{
+    return campaign_in(NULL, name, body, sum, rows);
+}
+
+/* The same, or (resume not NULL) the campaign in that results directory resumed. */
+static int campaign_in(const char *resume, const char *name, const char *body,
+                       struct mb_runner_summary *sum, struct rows *rows)
 {
     char *text = mb_xasprintf(
         "name: %s\n"
@@ -274,7 +307,11 @@ static int campaign(const char *name, const char *body, struct mb_runner_summary
     snprintf(file, sizeof(file), "%s.yaml", name);
     char *scen = write_file(file, text);
     char *out = mb_xasprintf("%s/results", tmpdir);
+    /* a resumed campaign's copy of the scenario is elsewhere: its testbed is named */
+    char *tb = mb_xasprintf("%s/testbed.yaml", tmpdir);
     struct mb_runner_opts o = {.scenario = scen,
+                               .resume_dir = resume,
+                               .testbed = resume ? tb : NULL,
                                .out_base = out,
                                .progress = MB_PROGRESS_QUIET,
                                .hv_ops = &runner_hv,
@@ -290,6 +327,7 @@ static int campaign(const char *name, const char *body, struct mb_runner_summary
         assert_int_equal(mb_results_read(raw, take_row, rows, NULL, &err), 0);
         free(raw);
     }
+    free(tb);
     free(out);
     free(scen);
     free(text);
@@ -304,6 +342,32 @@ static int rows_of(const struct rows *rs, const char *s, const struct row **out)
         if (!strcmp(rs->r[i].strategy, s))
             out[n++] = &rs->r[i];
     return n;
+}
+
+/* The text of a results directory's file. */
+static char *slurp(const char *dir, const char *name)
+{
+    char *path = mb_xasprintf("%s/%s", dir, name);
+    FILE *f = fopen(path, "r");
+    assert_non_null(f);
+    static char buf[65536];
+    size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+    buf[n] = '\0';
+    fclose(f);
+    free(path);
+    return mb_xstrdup(buf);
+}
+
+/* Keep the header and the first n rows of a raw.csv (one line each here). */
+static void keep_rows(const char *dir, int n)
+{
+    char *text = slurp(dir, "raw.csv");
+    char *p = text;
+    for (int i = 0; i <= n; i++)
+        p = strchr(p, '\n') + 1;
+    *p = '\0';
+    free(write_file_at(dir, "raw.csv", text));
+    free(text);
 }
 
 /* ---- the tests -------------------------------------------------------------------- */
@@ -517,6 +581,102 @@ static void test_phases_boot_and_teardown(void **state)
     free(scen);
 }
 
+static const char auto_body[] = "repeat: auto\n"
+                                "precision: {target: 10%, min_runs: 3, max_runs: 5}\n"
+                                "order: interleaved\n"
+                                "vms: {count: 1, memory: 128MiB, workload: idle}\n"
+                                "migration: {max_downtime: [300ms, 400ms]}\n";
+
+/* repeat: auto, interleaved: the steady point is done at min_runs (3 runs), the wide one
+ * runs to the cap (5), the rounds giving one run to each point not yet done; the runs
+ * each took, and why they stopped, are in metadata.json. */
+static void test_auto_converges_and_caps(void **state)
+{
+    (void)state;
+    hv_reset();
+    ssh_reset();
+    struct mb_runner_summary sum;
+    struct rows rs;
+    assert_int_equal(campaign("auto", auto_body, &sum, &rs), 0);
+    assert_int_equal(sum.done, 8);
+    assert_int_equal(sum.runs, 8);
+    assert_int_equal(sum.failed, 0);
+    assert_int_equal(rs.n, 8);
+    static const char *const want[] = {"-r1", "-r1", "-r2", "-r2", "-r3", "-r3", "-r4", "-r5"};
+    for (int i = 0; i < 8; i++)
+        assert_non_null(strstr(rs.r[i].run_id, want[i]));
+    /* after the third round only the wide point runs */
+    assert_memory_equal(rs.r[6].run_id, rs.r[5].run_id, 12);
+    assert_memory_equal(rs.r[7].run_id, rs.r[5].run_id, 12);
+    char *meta = slurp(sum.dir, "metadata.json");
+    assert_non_null(strstr(meta, "\"repeat_auto\": {\"precision_pct\": 10"));
+    assert_non_null(strstr(meta, "\"runs\": 3, \"ok\": 3, \"state\": \"met\", "
+                                 "\"width_pct\": {\"total_time_ms\": 0.00"));
+    assert_non_null(strstr(meta, "\"runs\": 5, \"ok\": 5, \"state\": \"cap\""));
+    free(meta);
+}
+
+/* A resumed repeat: auto campaign judges the runs already in raw.csv: cut back to the
+ * first five runs (the steady point's three, the wide one's two), it runs only the wide
+ * point's three left; resumed again when done, it runs nothing. */
+static void test_auto_resume_mid_point(void **state)
+{
+    (void)state;
+    hv_reset();
+    ssh_reset();
+    struct mb_runner_summary sum;
+    struct rows rs;
+    assert_int_equal(campaign("autoresume", auto_body, &sum, &rs), 0);
+    assert_int_equal(rs.n, 8);
+    char dir[4096];
+    snprintf(dir, sizeof(dir), "%s", sum.dir);
+    keep_rows(dir, 5);
+    hv_reset();
+    assert_int_equal(campaign_in(dir, "autoresume", auto_body, &sum, &rs), 0);
+    assert_int_equal(sum.skipped, 5);
+    assert_int_equal(sum.done, 3);
+    assert_int_equal(migrations, 3);
+    assert_int_equal(rs.n, 8);
+    for (int i = 5; i < 8; i++)
+        assert_memory_equal(rs.r[i].run_id, rs.r[1].run_id, 12); /* the wide point's */
+    assert_non_null(strstr(rs.r[7].run_id, "-r5"));
+    hv_reset();
+    assert_int_equal(campaign_in(dir, "autoresume", auto_body, &sum, &rs), 0);
+    assert_int_equal(sum.done, 0);
+    assert_int_equal(sum.skipped, 8);
+    assert_int_equal(migrations, 0);
+    char *meta = slurp(dir, "metadata.json");
+    assert_non_null(strstr(meta, "\"state\": \"met\""));
+    assert_non_null(strstr(meta, "\"runs\": 5, \"ok\": 5, \"state\": \"cap\""));
+    free(meta);
+}
+
+/* Failed runs count toward the cap, not toward min_runs: two failures, then two steady
+ * runs, and the point stops at the cap of 4 with 2 ok, short of the 3 it needed. */
+static void test_auto_failures_count_to_cap(void **state)
+{
+    (void)state;
+    hv_reset();
+    ssh_reset();
+    fail_migrations = 2;
+    struct mb_runner_summary sum;
+    struct rows rs;
+    assert_int_equal(campaign("autofail",
+                              "repeat: auto\n"
+                              "precision: {min_runs: 3, max_runs: 4}\n"
+                              "vms: {count: 1, memory: 128MiB, workload: idle}\n",
+                              &sum, &rs),
+                     0);
+    assert_int_equal(sum.done, 4);
+    assert_int_equal(sum.failed, 2);
+    assert_int_equal(rs.n, 4);
+    assert_string_equal(rs.r[0].status, "failed");
+    assert_string_equal(rs.r[3].status, "ok");
+    char *meta = slurp(sum.dir, "metadata.json");
+    assert_non_null(strstr(meta, "\"runs\": 4, \"ok\": 2, \"state\": \"cap\""));
+    free(meta);
+}
+
 /* Each run's time is charged to its phases: the warm-up to windows, the migrations'
  * time to migrate, and the phases add up to no more than the campaign's wall time. */
 static void test_phase_times(void **state)
@@ -558,6 +718,10 @@ int main(void)
         cmocka_unit_test(test_phases_boot_and_teardown),
         cmocka_unit_test(test_agents_off),
         cmocka_unit_test(test_phase_times),
+        cmocka_unit_test(test_phase_times),
+        cmocka_unit_test(test_auto_converges_and_caps),
+        cmocka_unit_test(test_auto_resume_mid_point),
+        cmocka_unit_test(test_auto_failures_count_to_cap),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

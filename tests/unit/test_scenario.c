@@ -128,6 +128,15 @@ static void test_errors(void **state)
         {"name: x\nvms: {memory: [256MiB, {a: 1}]}\n", 2, 24, "a level must be"},
         {"name: x\nmigration: {max_downtime: 5}\n", 2, 27, "a unit is needed"},
         {"name: x\nrepeat: 1\ntrim: 1\n", 3, 7, "leaving none"},
+        {"name: x\nrepeat: autoo\n", 2, 9, "expected a whole number or auto"},
+        {"name: x\nrepeat: -1\n", 2, 9, "too small; the minimum is 1"},
+        {"name: x\nrepeat: auto\nprecision: {target: 0%}\n", 3, 21, "never reached"},
+        {"name: x\nrepeat: auto\nprecision.target: 100.5%\n", 3, 19, "the maximum is 100%"},
+        {"name: x\nrepeat: auto\nprecision: {max_runs: 5, min_runs: 6}\n", 3, 23,
+         "below precision.min_runs 6"},
+        {"name: x\nrepeat: auto\nprecision: {min_runs: 11}\n", 3, 23, "max_runs 10 is below"},
+        {"name: x\nrepeat: auto\ntrim: 2\n", 3, 7, "may stop a point after precision.min_runs 3"},
+        {"name: x\nrepeat: 3\nprecision: {max_runs: 5}\n", 3, 23, "applies to 'repeat: auto' only"},
         {"name: x\nplots: [{x: vms.count, y: total_time_ms}]\n", 2, 13, "not a factor"},
         {"name: x\nvms: {count: [1,2]}\nplots: [{x: vms.count, colour: red, y: a}]\n", 3, 24,
          "unknown key 'colour'"},
@@ -159,6 +168,40 @@ static void test_errors(void **state)
             print_error("case %zu: message '%s' lacks '%s'\n", i, err.msg, cases[i].contains);
         assert_non_null(strstr(err.msg, cases[i].contains));
     }
+}
+
+/* repeat: auto holds the cap in repeat, trims 1 by default, and takes the precision.*
+ * keys nested or dotted. */
+static void test_repeat_auto(void **state)
+{
+    (void)state;
+    struct mb_error err;
+    struct mb_scenario *s = load("name: a\nrepeat: auto\n", &err);
+    assert_non_null(s);
+    assert_true(s->repeat_auto);
+    assert_int_equal(s->repeat, 10);
+    assert_int_equal(s->min_runs, 3);
+    assert_int_equal(s->max_runs, 10);
+    assert_true(s->precision_pct == 10);
+    assert_int_equal(s->trim, 1);
+    mb_scenario_free(s);
+
+    s = load("name: a\nrepeat: auto\nprecision.target: 2.5%\nprecision:\n  min_runs: 5\n"
+             "  max_runs: 5\ntrim: 2\n",
+             &err);
+    if (!s)
+        print_error("%s\n", err.msg);
+    assert_non_null(s);
+    assert_int_equal(s->repeat, 5);
+    assert_true(s->precision_pct == 2.5);
+    assert_int_equal(s->trim, 2);
+    mb_scenario_free(s);
+
+    s = load("name: a\nrepeat: 7\n", &err);
+    assert_non_null(s);
+    assert_false(s->repeat_auto);
+    assert_int_equal(s->repeat, 7);
+    mb_scenario_free(s);
 }
 
 /* Every prefix of a valid scenario either loads or fails cleanly (no crash, no leak
@@ -258,6 +301,7 @@ int main(void)
         cmocka_unit_test(test_values_and_factors),
         cmocka_unit_test(test_zip_and_plots),
         cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_repeat_auto),
         cmocka_unit_test(test_truncations),
         cmocka_unit_test(test_invalid_yaml_does_not_leak),
         cmocka_unit_test(test_every_driver_is_a_workload),
