@@ -47,6 +47,8 @@ static void migrate_vm(struct batch *b, struct mb_hv *src, struct mb_hv *dst, st
         .postcopy_after_s = 1.0,
         .dest_xml = dest_xml,
         .timeout_s = pt->timeout_ms / 1000.0,
+        .send_zero_pages = !strcmp(pt->zero_pages, "send"),
+        .xen33 = !strcmp(pt->convergence, "xen33"),
         .cancel = b->st->c->o->stop,
     };
     v->migrated = 1;
