@@ -109,7 +109,7 @@ static int check_workloads(struct point_check *c)
 
 /* The migration's rules that cannot go together: Xen 3.3.1's convergence ends pre-copy
  * with a stop-and-copy, which a switch to post-copy or QEMU's throttling would replace or
- * blur; and both physics keys act on QEMU (qemu:// hosts). */
+ * blur; and both physics keys act on QEMU's migration, not on a Xen host (libxl). */
 static int check_physics(const struct point_check *c)
 {
     const struct mb_point *pt = &c->pt;
@@ -128,11 +128,11 @@ static int check_physics(const struct point_check *c)
         return 0;
     for (int i = 0; i < c->tb->nhosts; i++) {
         const char *uri = c->tb->hosts[i].uri;
-        if (uri && strncmp(uri, "qemu", 4) != 0)
+        if (uri && (!strncmp(uri, "xen", 3) || !strncmp(uri, "libxl", 5)))
             return refuse(c,
                           send ? KEYS("migration.zero_pages", "migration.convergence")
                                : KEYS("migration.convergence"),
-                          "%s acts on QEMU's migration; host %s of testbed %s is %s",
+                          "%s acts on QEMU's migration; host %s of testbed %s is Xen (%s)",
                           send ? "migration.zero_pages send" : "migration.convergence xen33",
                           c->tb->hosts[i].name, c->tb->path, uri);
     }
