@@ -21,7 +21,9 @@ void mb_job_progress_init(struct mb_job_progress *p)
 
 enum mb_xen33_stop mb_xen33_decide(const struct mb_job_progress *p)
 {
-    if (p->iterations >= MB_XEN33_MAX_ITERS)
+    /* QEMU counts a pass from its start (the dirty-bitmap sync before it): the 30th has
+     * begun when the 29th is done */
+    if (p->iterations > MB_XEN33_MAX_ITERS)
         return MB_XEN33_ITERATIONS;
     /* Xen looks at what an iteration left when it ends; during the first pass nothing has
      * been sent yet and what is left is the guest, so the rule waits for the second */
@@ -396,7 +398,8 @@ struct watchdog {
     enum mb_xen33_stop xen33_stop;
     struct mb_job_progress xen33_sample;
     int xen33_polls;
-    double xen33_poll_s;
+    double xen33_poll_s, xen33_switch_s;
+    double xen33_fired_at; /* mb_now_mono() of the poll that fired */
 };
 
 /* Under xen33: read the running job's statistics and, when a rule of Xen 3.3.1's holds,
@@ -415,12 +418,15 @@ static void xen33_poll(struct watchdog *w)
     double took = mb_now_mono() - t0;
     enum mb_xen33_stop stop = rc == MB_OK ? mb_xen33_decide(&p) : MB_XEN33_NONE;
     /* a refused switch (the job just ending) is tried again at the next poll */
+    double t1 = mb_now_mono();
     bool switched = stop != MB_XEN33_NONE &&
                     ops->set_max_downtime(w->d->h, MB_HV_SWITCHOVER_DOWNTIME_MS, &e) == MB_OK;
     pthread_mutex_lock(&w->mu);
     w->xen33_polls++;
     w->xen33_poll_s += took;
     if (switched) {
+        w->xen33_switch_s = mb_now_mono() - t1;
+        w->xen33_fired_at = t0;
         w->xen33_stop = stop;
         w->xen33_sample = p;
         w->xen33_at = 0;
@@ -636,6 +642,8 @@ int mb_hv_migrate(struct mb_hv_dom *d, struct mb_hv *dst, const struct mb_hv_mig
     res->xen33_at = wd.xen33_sample;
     res->xen33_polls = wd.xen33_polls;
     res->xen33_poll_s = wd.xen33_poll_s;
+    res->xen33_switch_s = wd.xen33_switch_s;
+    res->xen33_stop_after_s = wd.xen33_fired_at > 0 ? t0 + res->seconds - wd.xen33_fired_at : NAN;
     pthread_mutex_destroy(&wd.mu);
     pthread_cond_destroy(&wd.cv);
 

@@ -77,7 +77,7 @@ void mb_job_stats_missing_names(const struct mb_job_stats *s, char *buf, size_t 
 /* Which rule ended pre-copy (none: the hypervisor converged before any fired). */
 enum mb_xen33_stop {
     MB_XEN33_NONE,
-    MB_XEN33_ITERATIONS, /* the pass in progress is the 29th */
+    MB_XEN33_ITERATIONS, /* 29 passes done (the one in progress is the 30th) */
     MB_XEN33_DIRTY,      /* fewer than 50 pages left dirty after the first pass */
     MB_XEN33_SENT,       /* memory sent exceeds 3 times the guest's memory */
 };
@@ -327,6 +327,9 @@ struct mb_migration {
     struct mb_job_progress xen33_at; /* ... and the sample it fired on */
     int xen33_polls;                 /* job statistics read under xen33 */
     double xen33_poll_s;             /* the time those reads took, in all */
+    double xen33_switch_s;           /* the downtime limit's raise took this long ... */
+    double xen33_stop_after_s;       /* ... and the migration ended this long after the poll
+                                      * that fired (NAN when none did) */
     char error[1024];                /* the hypervisor's message when not ok */
 };
 

@@ -216,7 +216,7 @@ enum mb_results_group {
       "applied by the harness.",                                                                   \
       "the migration was not attempted, or files older than the key")                              \
     X(PRECOPY_STOP, "precopy_stop", ENUM, "", "iterations|dirty|sent|none", PROVENANCE, 0,         \
-      "Under `xen33`, the rule that ended pre-copy: `iterations` (the 29th pass), `dirty` "        \
+      "Under `xen33`, the rule that ended pre-copy: `iterations` (29 passes done), `dirty` "       \
       "(under 50 pages left), `sent` (over 3 times the guest's memory sent), or `none` "           \
       "(QEMU converged first).",                                                                   \
       "convergence is not `xen33`")

@@ -25,11 +25,13 @@ struct batch {
 static void xen33_note(struct mb_run_state *st, const struct mb_run_vm *v)
 {
     const struct mb_migration *m = &v->mig;
-    char at[128] = "";
+    char at[256] = "";
     if (m->xen33_stop != MB_XEN33_NONE)
-        snprintf(at, sizeof(at), " at iteration %lld, %.0f MiB of %.0f MiB sent",
+        snprintf(at, sizeof(at),
+                 " at iteration %lld, %.0f MiB of %.0f MiB sent (raising the downtime limit took "
+                 "%.3f s, the migration ended %.1f s after)",
                  (long long)m->xen33_at.iterations, m->xen33_at.memory_bytes / 1048576.0,
-                 m->xen33_at.memory_total / 1048576.0);
+                 m->xen33_at.memory_total / 1048576.0, m->xen33_switch_s, m->xen33_stop_after_s);
     mb_progress_note(&st->c->prog,
                      "%s: xen33 pre-copy stop: %s%s; %d reads of the job statistics in %.1f s "
                      "took %.3f s",

@@ -185,8 +185,9 @@ static void test_xen33_decide(void **state)
         /* later passes with plenty dirty */
         {sample(2, G, G, 128 * M), MB_XEN33_NONE},
         {sample(28, G, 2 * G, 128 * M), MB_XEN33_NONE},
-        /* the 29th pass has begun */
-        {sample(29, G, 2 * G, 128 * M), MB_XEN33_ITERATIONS},
+        /* the 29th pass under way is not yet 29 done; the 30th begun is */
+        {sample(29, G, 2 * G, 128 * M), MB_XEN33_NONE},
+        {sample(30, G, 2 * G, 128 * M), MB_XEN33_ITERATIONS},
         {sample(40, G, 2 * G, 128 * M), MB_XEN33_ITERATIONS},
         /* fewer than 50 pages left: 49 stops, 50 does not */
         {sample(3, G, G, 49 * 4096), MB_XEN33_DIRTY},
@@ -196,7 +197,7 @@ static void test_xen33_decide(void **state)
         {sample(12, G, 3 * G, 128 * M), MB_XEN33_NONE},
         {sample(12, G, 3 * G + 1, 128 * M), MB_XEN33_SENT},
         /* iterations first when several hold */
-        {sample(29, G, 4 * G, 0), MB_XEN33_ITERATIONS},
+        {sample(30, G, 4 * G, 0), MB_XEN33_ITERATIONS},
         {sample(5, G, 4 * G, 0), MB_XEN33_DIRTY},
         /* a figure not reported never fires its rule */
         {sample(5, na, 4 * G, 128 * M), MB_XEN33_NONE},
