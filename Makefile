@@ -15,7 +15,7 @@
 #   make format / format-check
 
 CC       ?= cc
-PKGS     := libvirt libssh2 libfyaml
+PKGS     := libvirt libvirt-qemu libssh2 libfyaml
 VERSION  := $(shell git describe --always --dirty --tags 2>/dev/null || echo unknown)
 CFLAGS   ?= -O2 -g
 override CFLAGS += -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE -pthread

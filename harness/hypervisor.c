@@ -12,6 +12,52 @@
 
 #include "lib/util.h"
 
+/* ---- Xen 3.3.1's convergence rules --------------------------------------------- */
+
+void mb_job_progress_init(struct mb_job_progress *p)
+{
+    p->iterations = p->memory_total = p->memory_bytes = p->remaining = p->page_size = -1;
+}
+
+enum mb_xen33_stop mb_xen33_decide(const struct mb_job_progress *p)
+{
+    /* QEMU counts a pass from its start (the dirty-bitmap sync before it): the 30th has
+     * begun when the 29th is done */
+    if (p->iterations > MB_XEN33_MAX_ITERS)
+        return MB_XEN33_ITERATIONS;
+    /* Xen looks at what an iteration left when it ends; during the first pass nothing has
+     * been sent yet and what is left is the guest, so the rule waits for the second */
+    if (p->iterations >= 2 && p->remaining >= 0 && p->page_size > 0 &&
+        p->remaining / p->page_size < MB_XEN33_MIN_DIRTY_PAGES)
+        return MB_XEN33_DIRTY;
+    if (p->memory_total > 0 && p->memory_bytes > MB_XEN33_MAX_FACTOR * p->memory_total)
+        return MB_XEN33_SENT;
+    return MB_XEN33_NONE;
+}
+
+const char *mb_xen33_stop_name(enum mb_xen33_stop s)
+{
+    switch (s) {
+    case MB_XEN33_ITERATIONS:
+        return "iterations";
+    case MB_XEN33_DIRTY:
+        return "dirty";
+    case MB_XEN33_SENT:
+        return "sent";
+    default:
+        return "none";
+    }
+}
+
+bool mb_hv_qemu_at_least(const struct mb_hv_host_info *hi, int major, int minor)
+{
+    int maj = 0, min = 0;
+    if (strncmp(hi->hypervisor, "QEMU ", 5) != 0 ||
+        sscanf(hi->hypervisor + 5, "%d.%d", &maj, &min) != 2)
+        return false;
+    return maj > major || (maj == major && min >= minor);
+}
+
 /* ---- job statistics ------------------------------------------------------------- */
 
 static const char *const job_field_names[] = {
@@ -348,7 +394,46 @@ struct watchdog {
     struct mb_hv_dom *d;
     double deadline;    /* mb_now_mono(); 0 = none */
     double postcopy_at; /* 0 = never */
+    double xen33_at;    /* next read of the job statistics under xen33; 0 = none */
+    enum mb_xen33_stop xen33_stop;
+    struct mb_job_progress xen33_sample;
+    int xen33_polls;
+    double xen33_poll_s, xen33_switch_s;
+    double xen33_fired_at; /* mb_now_mono() of the poll that fired */
 };
+
+/* Under xen33: read the running job's statistics and, when a rule of Xen 3.3.1's holds,
+ * raise the allowed downtime so that QEMU switches to stop-and-copy at its next check.
+ * Called with w->mu held; drops it around the hypervisor calls. */
+static void xen33_poll(struct watchdog *w)
+{
+    pthread_mutex_unlock(&w->mu);
+    const struct mb_hv_ops *ops = w->d->hv->ops;
+    struct mb_error e;
+    mb_error_clear(&e);
+    struct mb_job_progress p;
+    mb_job_progress_init(&p);
+    double t0 = mb_now_mono();
+    int rc = ops->job_progress(w->d->h, &p, &e);
+    double took = mb_now_mono() - t0;
+    enum mb_xen33_stop stop = rc == MB_OK ? mb_xen33_decide(&p) : MB_XEN33_NONE;
+    /* a refused switch (the job just ending) is tried again at the next poll */
+    double t1 = mb_now_mono();
+    bool switched = stop != MB_XEN33_NONE &&
+                    ops->set_max_downtime(w->d->h, MB_HV_SWITCHOVER_DOWNTIME_MS, &e) == MB_OK;
+    pthread_mutex_lock(&w->mu);
+    w->xen33_polls++;
+    w->xen33_poll_s += took;
+    if (switched) {
+        w->xen33_switch_s = mb_now_mono() - t1;
+        w->xen33_fired_at = t0;
+        w->xen33_stop = stop;
+        w->xen33_sample = p;
+        w->xen33_at = 0;
+    } else {
+        w->xen33_at = mb_now_mono() + MB_XEN33_POLL_S;
+    }
+}
 
 static void *watchdog_main(void *arg)
 {
@@ -371,6 +456,10 @@ static void *watchdog_main(void *arg)
                 w->postcopy_at = mb_now_mono() + POSTCOPY_RETRY_S;
             continue;
         }
+        if (w->xen33_at > 0 && now >= w->xen33_at) {
+            xen33_poll(w);
+            continue;
+        }
         bool cancelled = w->cancel && *w->cancel;
         if (cancelled && !w->interrupted) {
             w->interrupted = true;
@@ -391,6 +480,8 @@ static void *watchdog_main(void *arg)
             next = w->deadline;
         if (w->postcopy_at > 0 && !w->postcopy_done && (next == 0 || w->postcopy_at < next))
             next = w->postcopy_at;
+        if (w->xen33_at > 0 && (next == 0 || w->xen33_at < next))
+            next = w->xen33_at;
         if (w->cancel && !w->interrupted && (next == 0 || now + CANCEL_POLL_S < next))
             next = now + CANCEL_POLL_S;
         if (next == 0) {
@@ -408,11 +499,62 @@ static void *watchdog_main(void *arg)
  * event is sent by the source daemon when the job ends, so it is normally already there. */
 #define EVENT_GRACE_S 2.0
 
+#define ZERO_PAGES_NONE                                                                            \
+    "{\"execute\":\"migrate-set-parameters\",\"arguments\":{\"zero-page-detection\":\"none\"}}"
+#define ZERO_PAGES_QUERY "{\"execute\":\"query-migrate-parameters\"}"
+
+/* Turn QEMU's zero-page detection off on d's host, after checking that its QEMU has the
+ * parameter, and read it back: libvirt does not manage it, so nothing else would say
+ * whether it took.  0, or -1 with why in res->error. */
+static int zero_pages_off(struct mb_hv_dom *d, struct mb_migration *res)
+{
+    const struct mb_hv_ops *ops = d->hv->ops;
+    struct mb_hv_host_info hi;
+    struct mb_error e;
+    mb_error_clear(&e);
+    memset(&hi, 0, sizeof(hi));
+    if (ops->host_info(d->hv->conn, &hi, &e) < 0) {
+        snprintf(res->error, sizeof(res->error), "migration.zero_pages send: %.900s", e.msg);
+        return -1;
+    }
+    if (!ops->qemu_monitor ||
+        !mb_hv_qemu_at_least(&hi, MB_HV_ZERO_PAGES_QEMU_MAJOR, MB_HV_ZERO_PAGES_QEMU_MINOR)) {
+        snprintf(res->error, sizeof(res->error),
+                 "migration.zero_pages send needs QEMU %d.%d or later (its migration parameter "
+                 "zero-page-detection); the source runs %s",
+                 MB_HV_ZERO_PAGES_QEMU_MAJOR, MB_HV_ZERO_PAGES_QEMU_MINOR,
+                 hi.hypervisor[0] ? hi.hypervisor : "an unknown hypervisor");
+        return -1;
+    }
+    char *reply = NULL;
+    bool ok = ops->qemu_monitor(d->h, ZERO_PAGES_NONE, &reply, &e) == MB_OK;
+    free(reply);
+    reply = NULL;
+    ok = ok && ops->qemu_monitor(d->h, ZERO_PAGES_QUERY, &reply, &e) == MB_OK;
+    if (!ok) {
+        snprintf(res->error, sizeof(res->error), "migration.zero_pages send: %.900s", e.msg);
+        return -1;
+    }
+    const char *at = strstr(reply, "\"zero-page-detection\"");
+    const char *colon = at ? strchr(at + 21, ':') : NULL;
+    while (colon && (*++colon == ' '))
+        ;
+    ok = colon && !strncmp(colon, "\"none\"", 6);
+    if (!ok)
+        snprintf(res->error, sizeof(res->error),
+                 "migration.zero_pages send: QEMU did not keep zero-page-detection none "
+                 "(query-migrate-parameters: %.700s)",
+                 reply);
+    free(reply);
+    return ok ? 0 : -1;
+}
+
 int mb_hv_migrate(struct mb_hv_dom *d, struct mb_hv *dst, const struct mb_hv_migrate_opts *o,
                   struct mb_migration *res, struct mb_error *err)
 {
     memset(res, 0, sizeof(*res));
     mb_job_stats_init(&res->stats);
+    mb_job_progress_init(&res->xen33_at);
     res->status = MB_MIG_FAILED;
     res->stats_source = MB_STATS_NONE;
     if (!o->dest_uri || !*o->dest_uri) {
@@ -439,6 +581,21 @@ int mb_hv_migrate(struct mb_hv_dom *d, struct mb_hv *dst, const struct mb_hv_mig
         snprintf(res->error, sizeof(res->error), "%s", e.msg);
         return MB_OK;
     }
+    if (o->send_zero_pages) {
+        if (zero_pages_off(d, res) < 0) {
+            res->wall_end = mb_now_wall();
+            return MB_OK;
+        }
+        res->zero_pages_sent = true;
+    }
+    if (o->xen33 && !ops->job_progress) {
+        res->wall_end = mb_now_wall();
+        snprintf(res->error, sizeof(res->error),
+                 "migration.convergence xen33 needs the running job's statistics, which the %s "
+                 "backend does not give",
+                 ops->name);
+        return MB_OK;
+    }
 
     /* Completed-job statistics are gone from the source once the domain has left it (the
      * source answers "failed to get domain"), so catch them as they are emitted. */
@@ -459,8 +616,11 @@ int mb_hv_migrate(struct mb_hv_dom *d, struct mb_hv *dst, const struct mb_hv_mig
         wd.deadline = t0 + o->timeout_s;
     if (o->postcopy)
         wd.postcopy_at = t0 + (o->postcopy_after_s > 0 ? o->postcopy_after_s : 1e-3);
+    if (o->xen33)
+        wd.xen33_at = t0 + MB_XEN33_POLL_S;
+    mb_job_progress_init(&wd.xen33_sample);
     pthread_t wd_thread;
-    bool wd_running = (wd.deadline > 0 || wd.postcopy_at > 0 || wd.cancel) &&
+    bool wd_running = (wd.deadline > 0 || wd.postcopy_at > 0 || wd.cancel || wd.xen33_at > 0) &&
                       pthread_create(&wd_thread, NULL, watchdog_main, &wd) == 0;
 
     mb_error_clear(&e);
@@ -478,6 +638,12 @@ int mb_hv_migrate(struct mb_hv_dom *d, struct mb_hv *dst, const struct mb_hv_mig
     res->aborted = wd.aborted;
     res->interrupted = wd.interrupted;
     res->postcopy = wd.postcopy_ok;
+    res->xen33_stop = wd.xen33_stop;
+    res->xen33_at = wd.xen33_sample;
+    res->xen33_polls = wd.xen33_polls;
+    res->xen33_poll_s = wd.xen33_poll_s;
+    res->xen33_switch_s = wd.xen33_switch_s;
+    res->xen33_stop_after_s = wd.xen33_fired_at > 0 ? t0 + res->seconds - wd.xen33_fired_at : NAN;
     pthread_mutex_destroy(&wd.mu);
     pthread_cond_destroy(&wd.cv);
 

@@ -63,6 +63,60 @@ void mb_job_stats_init(struct mb_job_stats *s);
  * into buf (truncated to size). */
 void mb_job_stats_missing_names(const struct mb_job_stats *s, char *buf, size_t size);
 
+/* ---- Xen 3.3.1's convergence rules --------------------------------------------- */
+
+/* Xen 3.3.1 (tools/libxc/xc_domain_save.c) ends pre-copy after its 29th iteration, when
+ * an iteration leaves fewer than 50 pages to send, or once it has sent 3 times the
+ * guest's pages; QEMU instead ends it when the rest fits the allowed downtime.  Under
+ * migration.convergence xen33 the harness applies Xen's rules from the job statistics
+ * of the running migration. */
+#define MB_XEN33_MAX_ITERS       29
+#define MB_XEN33_MIN_DIRTY_PAGES 50
+#define MB_XEN33_MAX_FACTOR      3
+
+/* Which rule ended pre-copy (none: the hypervisor converged before any fired). */
+enum mb_xen33_stop {
+    MB_XEN33_NONE,
+    MB_XEN33_ITERATIONS, /* 29 passes done (the one in progress is the 30th) */
+    MB_XEN33_DIRTY,      /* fewer than 50 pages left dirty after the first pass */
+    MB_XEN33_SENT,       /* memory sent exceeds 3 times the guest's memory */
+};
+
+/* A sample of a running migration's statistics; -1 where not reported. */
+struct mb_job_progress {
+    int64_t iterations;   /* memory passes begun (QEMU's dirty-bitmap syncs; the first is 1) */
+    int64_t memory_total; /* guest memory, bytes */
+    int64_t memory_bytes; /* guest memory bytes sent so far */
+    int64_t remaining;    /* guest memory bytes still dirty */
+    int64_t page_size;    /* bytes */
+};
+
+/* Set every field of p to "not reported". */
+void mb_job_progress_init(struct mb_job_progress *p);
+
+/* Whether Xen 3.3.1 would end pre-copy at this sample, and by which rule (the first that
+ * holds, in the order above).  A rule whose figures are not reported never fires. */
+enum mb_xen33_stop mb_xen33_decide(const struct mb_job_progress *p);
+
+/* "iterations", "dirty", "sent", "none". */
+const char *mb_xen33_stop_name(enum mb_xen33_stop s);
+
+/* The downtime limit that ends pre-copy under xen33: QEMU's largest (2000 s).  With it the
+ * next check QEMU makes (every pass, at least every 100 ms) finds that the rest fits, and
+ * it pauses the guest and sends what is left: the stop-and-copy Xen did. */
+#define MB_HV_SWITCHOVER_DOWNTIME_MS 2000000ULL
+
+/* How often the running job's statistics are read under xen33. */
+#define MB_XEN33_POLL_S 0.2
+
+/* The QEMU release that added the migration parameter zero-page-detection. */
+#define MB_HV_ZERO_PAGES_QEMU_MAJOR 9
+#define MB_HV_ZERO_PAGES_QEMU_MINOR 0
+
+struct mb_hv_host_info;
+/* Whether host_info's hypervisor ("QEMU 10.0.2") is QEMU at major.minor or later. */
+bool mb_hv_qemu_at_least(const struct mb_hv_host_info *hi, int major, int minor);
+
 /* ---- the boundary --------------------------------------------------------------- */
 
 /* Provenance of one host. */
@@ -130,6 +184,8 @@ struct mb_hv_migrate_opts {
     bool unsafe;          /* shared disk libvirt cannot prove shared */
     const char *dest_xml; /* domain XML for the destination; NULL = unchanged */
     double timeout_s;     /* harness watchdog: abort the job after this; 0 = none */
+    bool send_zero_pages; /* QEMU's zero-page-detection none on the source first (QEMU >= 9.0) */
+    bool xen33;           /* end pre-copy by Xen 3.3.1's rules (mb_xen33_decide) */
     /* when *cancel turns non-zero (set by a signal handler) the job is aborted too */
     const volatile sig_atomic_t *cancel;
 };
@@ -160,6 +216,12 @@ struct mb_hv_ops {
     int (*migrate)(void *dom, const struct mb_hv_migrate_opts *o, struct mb_error *err);
     int (*abort_job)(void *dom, struct mb_error *err);
     int (*start_postcopy)(void *dom, struct mb_error *err);
+    /* the statistics of dom's running job (fields -1 when there is none yet); NULL op = not
+     * available (xen33 then cannot be applied) */
+    int (*job_progress)(void *dom, struct mb_job_progress *out, struct mb_error *err);
+    /* a QMP command to dom's QEMU (libvirt-qemu's virDomainQemuMonitorCommand); *reply
+     * is the JSON answer (caller frees).  NULL op = no QEMU monitor */
+    int (*qemu_monitor)(void *dom, const char *cmd, char **reply, struct mb_error *err);
     /* the last completed job of a domain (call on the migration's destination) */
     int (*completed_job)(void *dom, struct mb_job_stats *out, struct mb_error *err);
     /* deliver dom's JOB_COMPLETED events to cb until unwatch(conn, *id); release(opaque)
@@ -257,10 +319,18 @@ struct mb_migration {
     double seconds;              /* monotonic duration of the call */
     struct mb_job_stats stats;
     enum mb_stats_source stats_source;
-    bool aborted;     /* the watchdog called abort_job */
-    bool interrupted; /* ... because *cancel was set (status failed) */
-    bool postcopy;    /* switched to post-copy (opts.postcopy, and the switch worked) */
-    char error[1024]; /* the hypervisor's message when not ok */
+    bool aborted;         /* the watchdog called abort_job */
+    bool interrupted;     /* ... because *cancel was set (status failed) */
+    bool postcopy;        /* switched to post-copy (opts.postcopy, and the switch worked) */
+    bool zero_pages_sent; /* zero-page-detection none was in force (opts.send_zero_pages) */
+    enum mb_xen33_stop xen33_stop;   /* opts.xen33: the rule that ended pre-copy */
+    struct mb_job_progress xen33_at; /* ... and the sample it fired on */
+    int xen33_polls;                 /* job statistics read under xen33 */
+    double xen33_poll_s;             /* the time those reads took, in all */
+    double xen33_switch_s;           /* the downtime limit's raise took this long ... */
+    double xen33_stop_after_s;       /* ... and the migration ended this long after the poll
+                                      * that fired (NAN when none did) */
+    char error[1024];                /* the hypervisor's message when not ok */
 };
 
 const char *mb_mig_status_name(enum mb_mig_status s);
@@ -268,7 +338,10 @@ const char *mb_stats_source_name(enum mb_stats_source s);
 
 /* Live-migrate d (on its source connection) to the host of dst (used only to read the
  * statistics there if the event does not come; the hypervisor uses o->dest_uri).
- * Order: max downtime, watch JOB_COMPLETED, start the watchdog, migrate, then the
+ * Order: max downtime, zero-page detection off (o->send_zero_pages: refused, as a failed
+ * migration, where the source's QEMU is older than 9.0), watch JOB_COMPLETED, start the
+ * watchdog (timeout, post-copy, and under o->xen33 a poll of the job statistics every
+ * MB_XEN33_POLL_S that raises the downtime limit once a rule fires), migrate, then the
  * event's statistics or else the destination's.  Always fills *res.  Returns 0 when the
  * migration ran (whatever its status: see res->status), or a negative status when it
  * could not be attempted (bad options). */

@@ -21,6 +21,8 @@ static const char *const workloads[] = {"idle", "jbb",   "iozone", "sysbench",
                                         "web",  "dirty", "burn",   NULL};
 static const char *const orders[] = {"by-point", "interleaved", "shuffled", NULL};
 static const char *const compressions[] = {"none", "xbzrle", "zlib", "zstd", NULL};
+static const char *const zero_pages[] = {"detect", "send", NULL};
+static const char *const convergences[] = {"qemu", "xen33", NULL};
 static const char *const dst_modes[] = {"release", "hold", NULL};
 static const char *const admissions[] = {"free", "all", NULL};
 static const char *const residents[] = {"none", "idle", "jbb", "iozone", "sysbench", "web", NULL};
@@ -118,6 +120,17 @@ static const struct mb_option core[] = {
      PT(compression), "Compression of migrated pages."},
     {"migration.postcopy", MB_OPT_BOOL, MB_SCOPE_POINT, "false", 0, 0, 0, NULL, PT(postcopy),
      "Switch to post-copy when pre-copy does not converge."},
+    {"migration.zero_pages", MB_OPT_ENUM, MB_SCOPE_POINT, "detect", 0, 0, 0, zero_pages,
+     PT(zero_pages),
+     "Pages of zeros: detect (the hypervisor sends a marker instead of the page, QEMU's "
+     "default) or send (every page in full, as Xen 3.3.1 did: QEMU's zero-page-detection "
+     "none, set on the source before each migration; needs QEMU 9.0 or later)."},
+    {"migration.convergence", MB_OPT_ENUM, MB_SCOPE_POINT, "qemu", 0, 0, 0, convergences,
+     PT(convergence),
+     "When pre-copy stops: qemu (when the rest fits in migration.max_downtime) or xen33 "
+     "(Xen 3.3.1's rules, applied by the harness from the job statistics: after 29 "
+     "iterations, under 50 dirty pages left, or 3 times the guest's memory sent; the stop "
+     "raises the allowed downtime so the next pass is the last)."},
 
     /* reservation: the paper's method */
     {"reservation.source.cpu_cap", MB_OPT_PERCENT, MB_SCOPE_POINT, "100%",

@@ -70,11 +70,13 @@ struct mb_point {
     int64_t connections;
     int auto_converge, postcopy;
     const char *compression;
-    double src_cpu_cap;   /* % of one CPU per vCPU; 100 = uncapped */
-    uint64_t src_memory;  /* balloon target, 0 = no balloon */
-    int64_t dst_cpu;      /* CPUs held on the destination by burner VMs */
-    uint64_t dst_memory;  /* memory held on the destination by idle VMs */
-    const char *dst_mode; /* release | hold */
+    const char *zero_pages;  /* detect | send */
+    const char *convergence; /* qemu | xen33 */
+    double src_cpu_cap;      /* % of one CPU per vCPU; 100 = uncapped */
+    uint64_t src_memory;     /* balloon target, 0 = no balloon */
+    int64_t dst_cpu;         /* CPUs held on the destination by burner VMs */
+    uint64_t dst_memory;     /* memory held on the destination by idle VMs */
+    const char *dst_mode;    /* release | hold */
     uint64_t placeholder_memory;
     uint64_t dst_vm_memory; /* largest idle placeholder; 0 = one */
     double dst_timeout_ms;

@@ -206,7 +206,20 @@ enum mb_results_group {
       "Hypervisor and management versions, e.g. `QEMU 10.0.2 / libvirt 9.0.0`.",                   \
       "the versions could not be queried")                                                         \
     X(ACCEL, "accel", STRING, "", "", PROVENANCE, 0, "Accelerator of the guest: `kvm` or `tcg`.",  \
-      "the domain did not say")
+      "the domain did not say")                                                                    \
+    X(ZERO_PAGES, "zero_pages", ENUM, "", "detect|send", PROVENANCE, 0,                            \
+      "Zero pages in force (migration.zero_pages): `detect` QEMU's default, `send` every page "    \
+      "in full (zero-page-detection none, set and read back on the source).",                      \
+      "the migration was not attempted, send was refused, or files older than the key")            \
+    X(CONVERGENCE, "convergence", ENUM, "", "qemu|xen33", PROVENANCE, 0,                           \
+      "Rules that ended pre-copy (migration.convergence): `qemu` its own, `xen33` Xen 3.3.1's "    \
+      "applied by the harness.",                                                                   \
+      "the migration was not attempted, or files older than the key")                              \
+    X(PRECOPY_STOP, "precopy_stop", ENUM, "", "iterations|dirty|sent|none", PROVENANCE, 0,         \
+      "Under `xen33`, the rule that ended pre-copy: `iterations` (29 passes done), `dirty` "       \
+      "(under 50 pages left), `sent` (over 3 times the guest's memory sent), or `none` "           \
+      "(QEMU converged first).",                                                                   \
+      "convergence is not `xen33`")
 
 /* clang-format off */
 enum mb_results_col {

@@ -20,6 +20,25 @@ struct batch {
     int capped;
 };
 
+/* Under xen33: which rule ended pre-copy, and what its polls of the job statistics cost
+ * (the harness's own load on the source's libvirtd and QEMU). */
+static void xen33_note(struct mb_run_state *st, const struct mb_run_vm *v)
+{
+    const struct mb_migration *m = &v->mig;
+    char at[256] = "";
+    if (m->xen33_stop != MB_XEN33_NONE)
+        snprintf(at, sizeof(at),
+                 " at iteration %lld, %.0f MiB of %.0f MiB sent (raising the downtime limit took "
+                 "%.3f s, the migration ended %.1f s after)",
+                 (long long)m->xen33_at.iterations, m->xen33_at.memory_bytes / 1048576.0,
+                 m->xen33_at.memory_total / 1048576.0, m->xen33_switch_s, m->xen33_stop_after_s);
+    mb_progress_note(&st->c->prog,
+                     "%s: xen33 pre-copy stop: %s%s; %d reads of the job statistics in %.1f s "
+                     "took %.3f s",
+                     v->label, mb_xen33_stop_name(m->xen33_stop), at, m->xen33_polls, m->seconds,
+                     m->xen33_poll_s);
+}
+
 /* Migrate one VM over the worker's connections. */
 static void migrate_vm(struct batch *b, struct mb_hv *src, struct mb_hv *dst, struct mb_run_vm *v)
 {
@@ -47,6 +66,8 @@ static void migrate_vm(struct batch *b, struct mb_hv *src, struct mb_hv *dst, st
         .postcopy_after_s = 1.0,
         .dest_xml = dest_xml,
         .timeout_s = pt->timeout_ms / 1000.0,
+        .send_zero_pages = !strcmp(pt->zero_pages, "send"),
+        .xen33 = !strcmp(pt->convergence, "xen33"),
         .cancel = b->st->c->o->stop,
     };
     v->migrated = 1;
@@ -54,6 +75,8 @@ static void migrate_vm(struct batch *b, struct mb_hv *src, struct mb_hv *dst, st
         mb_run_hop_error(v, "migration not attempted: %s", err.msg);
     else if (v->mig.status != MB_MIG_OK)
         mb_run_hop_error(v, "%s", v->mig.error);
+    if (mo.xen33 && v->mig.wall_start > 0)
+        xen33_note(b->st, v);
     free(dest_xml);
     mb_hv_dom_free(d);
 }

@@ -46,6 +46,23 @@ static void reservation_columns(struct mb_results_row *row, struct mb_rsv *rsv,
     }
 }
 
+/* The zero-page and convergence rules the migration ran under: what was in force, not
+ * what was asked (a refused zero_pages send leaves its column empty). */
+static void convergence_columns(struct mb_results_row *row, const struct mb_point *pt,
+                                const struct mb_run_vm *v)
+{
+    if (!v->migrated)
+        return;
+    bool xen33 = !strcmp(pt->convergence, "xen33");
+    if (v->mig.zero_pages_sent || strcmp(pt->zero_pages, "send"))
+        mb_results_row_set_col(row, MB_COL_ZERO_PAGES, "%s",
+                               v->mig.zero_pages_sent ? "send" : "detect");
+    mb_results_row_set_col(row, MB_COL_CONVERGENCE, "%s", xen33 ? "xen33" : "qemu");
+    if (xen33)
+        mb_results_row_set_col(row, MB_COL_PRECOPY_STOP, "%s",
+                               mb_xen33_stop_name(v->mig.xen33_stop));
+}
+
 /* What the migration's job statistics and the source reservation's check said. */
 static void measured_columns(struct mb_results_row *row, const struct mb_run_vm *v)
 {
@@ -72,6 +89,7 @@ static void measured_columns(struct mb_results_row *row, const struct mb_run_vm 
     }
     if (v->probed)
         set_num(row, MB_COL_PROBE_DOWNTIME_MS, v->probe.longest_gap_ms, "%.1f");
+
     mb_results_row_set_col(row, MB_COL_INTEGRITY, "%s", v->integrity);
 }
 
@@ -164,6 +182,7 @@ void mb_run_hop_rows(struct mb_run_state *st, int from, int to, int hop, double 
         if (v->error[0] || v->herror[0])
             mb_results_row_set_col(row, MB_COL_ERROR, "%s", v->error[0] ? v->error : v->herror);
         provenance_columns(row, st->c, from);
+        convergence_columns(row, &st->pt, v);
         reservation_columns(row, st->rsv, st->tenant);
         mb_results_row_set_col(row, MB_COL_WORKLOAD, "%s", st->pt.vm_workload);
         if (st->res_dst >= 0 && hop == 1)

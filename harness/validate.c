@@ -3,6 +3,7 @@
 #include "validate.h"
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -103,6 +104,38 @@ static int check_workloads(struct point_check *c)
                       "vms.count %lld and %lld resident VM%s make %lld VMs in a run; at most %d",
                       (long long)pt->vm_count, (long long)residents, residents == 1 ? "" : "s",
                       (long long)(pt->vm_count + residents), MB_VALIDATE_MAX_VMS);
+    return 0;
+}
+
+/* The migration's rules that cannot go together: Xen 3.3.1's convergence ends pre-copy
+ * with a stop-and-copy, which a switch to post-copy or QEMU's throttling would replace or
+ * blur; and both physics keys act on QEMU's migration, not on a Xen host (libxl). */
+static int check_physics(const struct point_check *c)
+{
+    const struct mb_point *pt = &c->pt;
+    bool xen33 = !strcmp(pt->convergence, "xen33");
+    bool send = !strcmp(pt->zero_pages, "send");
+    if (xen33 && pt->postcopy)
+        return refuse(c, KEYS("migration.postcopy", "migration.convergence"),
+                      "migration.convergence xen33 ends pre-copy with a stop-and-copy, as Xen "
+                      "3.3.1 did; migration.postcopy would switch to post-copy instead: "
+                      "choose one");
+    if (xen33 && pt->auto_converge)
+        return refuse(c, KEYS("migration.auto_converge", "migration.convergence"),
+                      "migration.convergence xen33 applies Xen 3.3.1's rules, which never "
+                      "throttle the guest; migration.auto_converge would: choose one");
+    if (!c->tb || !(xen33 || send))
+        return 0;
+    for (int i = 0; i < c->tb->nhosts; i++) {
+        const char *uri = c->tb->hosts[i].uri;
+        if (uri && (!strncmp(uri, "xen", 3) || !strncmp(uri, "libxl", 5)))
+            return refuse(c,
+                          send ? KEYS("migration.zero_pages", "migration.convergence")
+                               : KEYS("migration.convergence"),
+                          "%s acts on QEMU's migration; host %s of testbed %s is Xen (%s)",
+                          send ? "migration.zero_pages send" : "migration.convergence xen33",
+                          c->tb->hosts[i].name, c->tb->path, uri);
+    }
     return 0;
 }
 
@@ -254,6 +287,8 @@ int mb_validate_scenario(const struct mb_scenario *s, const struct mb_testbed *t
         mb_plan_levels(plan, p, level);
         mb_plan_point(plan, p, &c.pt);
         rc = check_workloads(&c);
+        if (rc == 0)
+            rc = check_physics(&c);
         if (rc == 0 && tb)
             rc = check_hosts(&c);
     }

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <time.h>
 
+#include <libvirt/libvirt-qemu.h>
 #include <libvirt/libvirt.h>
 #include <libvirt/virterror.h>
 
@@ -379,6 +380,41 @@ static int lv_completed_job(void *dom, struct mb_job_stats *out, struct mb_error
     return MB_OK;
 }
 
+static int lv_job_progress(void *dom, struct mb_job_progress *out, struct mb_error *err)
+{
+    static const struct {
+        const char *name;
+        size_t off;
+    } f[] = {
+        {VIR_DOMAIN_JOB_MEMORY_ITERATION, offsetof(struct mb_job_progress, iterations)},
+        {VIR_DOMAIN_JOB_MEMORY_TOTAL, offsetof(struct mb_job_progress, memory_total)},
+        {VIR_DOMAIN_JOB_MEMORY_PROCESSED, offsetof(struct mb_job_progress, memory_bytes)},
+        {VIR_DOMAIN_JOB_MEMORY_REMAINING, offsetof(struct mb_job_progress, remaining)},
+        {VIR_DOMAIN_JOB_MEMORY_PAGE_SIZE, offsetof(struct mb_job_progress, page_size)},
+    };
+    int type = 0, n = 0;
+    virTypedParameterPtr p = NULL;
+    mb_job_progress_init(out);
+    if (virDomainGetJobStats(dom, &type, &p, &n, 0) < 0)
+        return lv_fail(err, MB_EENV, "job statistics");
+    for (size_t i = 0; i < sizeof(f) / sizeof(f[0]); i++) {
+        unsigned long long v;
+        if (virTypedParamsGetULLong(p, n, f[i].name, &v) == 1)
+            *(int64_t *)((char *)out + f[i].off) = (int64_t)v;
+    }
+    virTypedParamsFree(p, n);
+    return MB_OK;
+}
+
+static int lv_qemu_monitor(void *dom, const char *cmd, char **reply, struct mb_error *err)
+{
+    char *r = NULL;
+    if (virDomainQemuMonitorCommand(dom, cmd, &r, 0) < 0)
+        return lv_fail(err, MB_EENV, "QEMU monitor command");
+    *reply = r;
+    return MB_OK;
+}
+
 struct lv_watch {
     mb_hv_job_cb cb;
     void *opaque;
@@ -637,6 +673,8 @@ const struct mb_hv_ops mb_hv_libvirt = {
     .migrate = lv_migrate,
     .abort_job = lv_abort_job,
     .start_postcopy = lv_start_postcopy,
+    .job_progress = lv_job_progress,
+    .qemu_monitor = lv_qemu_monitor,
     .completed_job = lv_completed_job,
     .watch_job = lv_watch_job,
     .unwatch_job = lv_unwatch_job,

@@ -20,6 +20,8 @@ enum fake_mig_mode {
     FAKE_MIG_OK_NOEVENT, /* succeeds; no event (statistics only on the destination) */
     FAKE_MIG_FAIL,       /* fails with fake.fail_msg */
     FAKE_MIG_HANG,       /* blocks until abort_job is called, then fails */
+    FAKE_MIG_CONVERGE,   /* blocks until the downtime limit is raised to the switchover's
+                          * (then succeeds, event first) or abort_job (then fails) */
 };
 
 struct fake_dom {
@@ -59,6 +61,16 @@ static struct fake {
     int balloon_event_lag;
     bool balloon_unreported;
     struct mb_hv_migrate_opts last_opts;
+    /* the QEMU monitor: the hypervisor host_info reports, zero-page-detection as QEMU
+     * holds it, a QEMU that ignores the setting, a monitor that fails */
+    char hypervisor[64];
+    char zero_pages[16];
+    bool zero_pages_ignored, monitor_fail;
+    /* the running job's statistics: job_progress returns progress[i], i advancing to the
+     * last, which repeats (none scripted: nothing reported) */
+    struct mb_job_progress progress[40];
+    int nprogress, progress_i, polls;
+    bool switched; /* the downtime limit was raised to MB_HV_SWITCHOVER_DOWNTIME_MS */
     char last_dest_xml[256];
     char log[2048];
     struct fake_dom doms[8];
@@ -90,6 +102,8 @@ static void fake_reset(void)
     fake = keep;
     pthread_mutex_unlock(&fake.mu);
     fake.fail_msg = "internal error: qemu unexpectedly closed the monitor";
+    snprintf(fake.hypervisor, sizeof(fake.hypervisor), "QEMU 10.0.2");
+    snprintf(fake.zero_pages, sizeof(fake.zero_pages), "legacy");
     mb_job_stats_init(&fake.event_stats);
     mb_job_stats_init(&fake.dest_stats);
     fake.doms[0] = (struct fake_dom){.used = true,
@@ -135,7 +149,7 @@ static int f_host_info(void *conn, struct mb_hv_host_info *out, struct mb_error 
     struct fake_conn *c = conn;
     snprintf(out->hostname, sizeof(out->hostname), "host%c", 'A' + c->host);
     snprintf(out->driver, sizeof(out->driver), "QEMU");
-    snprintf(out->hypervisor, sizeof(out->hypervisor), "QEMU 10.0.2");
+    snprintf(out->hypervisor, sizeof(out->hypervisor), "%s", fake.hypervisor);
     snprintf(out->libvirt, sizeof(out->libvirt), "9.0.0");
     snprintf(out->cpu_model, sizeof(out->cpu_model), "Fake-CPU");
     out->cpus = 2;
@@ -250,7 +264,55 @@ static int f_set_max_downtime(void *dom, unsigned long long ms, struct mb_error 
 {
     (void)dom;
     (void)err;
+    pthread_mutex_lock(&fake.mu);
     fake_log("downtime=%llu", ms);
+    if (ms >= MB_HV_SWITCHOVER_DOWNTIME_MS) {
+        fake.switched = true;
+        pthread_cond_broadcast(&fake.cv);
+    }
+    pthread_mutex_unlock(&fake.mu);
+    return MB_OK;
+}
+
+static int f_job_progress(void *dom, struct mb_job_progress *out, struct mb_error *err)
+{
+    (void)dom;
+    (void)err;
+    pthread_mutex_lock(&fake.mu);
+    mb_job_progress_init(out);
+    if (fake.nprogress > 0) {
+        *out = fake.progress[fake.progress_i];
+        if (fake.progress_i < fake.nprogress - 1)
+            fake.progress_i++;
+    }
+    fake.polls++;
+    pthread_mutex_unlock(&fake.mu);
+    return MB_OK;
+}
+
+static int f_qemu_monitor(void *dom, const char *cmd, char **reply, struct mb_error *err)
+{
+    (void)dom;
+    if (fake.monitor_fail)
+        return mb_error_set(err, MB_EENV,
+                            "QEMU monitor command: Requested operation is not valid: domain is "
+                            "not running");
+    char buf[256];
+    if (strstr(cmd, "migrate-set-parameters") && strstr(cmd, "\"zero-page-detection\":\"none\"")) {
+        fake_log("qmp:zero-pages=none");
+        if (!fake.zero_pages_ignored)
+            snprintf(fake.zero_pages, sizeof(fake.zero_pages), "none");
+        snprintf(buf, sizeof(buf), "{\"return\":{},\"id\":\"libvirt-42\"}");
+    } else if (strstr(cmd, "query-migrate-parameters")) {
+        fake_log("qmp:query");
+        snprintf(buf, sizeof(buf),
+                 "{\"return\":{\"downtime-limit\":300,\"zero-page-detection\": \"%s\","
+                 "\"multifd-channels\":2},\"id\":\"libvirt-43\"}",
+                 fake.zero_pages);
+    } else {
+        return mb_error_set(err, MB_EENV, "QEMU monitor command: the fake knows no '%s'", cmd);
+    }
+    *reply = strdup(buf);
     return MB_OK;
 }
 
@@ -279,6 +341,15 @@ static int f_migrate(void *dom, const struct mb_hv_migrate_opts *o, struct mb_er
     switch (fake.mode) {
     case FAKE_MIG_FAIL:
         return mb_error_set(err, MB_EFAILED, "migration to %s: %s", o->dest_uri, fake.fail_msg);
+    case FAKE_MIG_CONVERGE:
+        pthread_mutex_lock(&fake.mu);
+        while (fake.aborts == 0 && !fake.switched)
+            pthread_cond_wait(&fake.cv, &fake.mu);
+        bool switched = fake.switched;
+        pthread_mutex_unlock(&fake.mu);
+        if (switched)
+            break;
+        return mb_error_set(err, MB_EFAILED, "migration to %s: operation aborted", o->dest_uri);
     case FAKE_MIG_HANG:
         pthread_mutex_lock(&fake.mu);
         while (fake.aborts == 0)
@@ -294,7 +365,7 @@ static int f_migrate(void *dom, const struct mb_hv_migrate_opts *o, struct mb_er
     if (to < 0)
         return mb_error_set(err, MB_EFAILED, "migration to %s: unable to connect", o->dest_uri);
     d->host = to;
-    if (fake.mode == FAKE_MIG_OK) {
+    if (fake.mode == FAKE_MIG_OK || fake.mode == FAKE_MIG_CONVERGE) {
         fire_event();
     } else if (fake.mode == FAKE_MIG_OK_LATE) {
         fake.late_running = pthread_create(&fake.late, NULL, late_event, NULL) == 0;
@@ -453,6 +524,8 @@ static const struct mb_hv_ops fake_hv = {
     .migrate = f_migrate,
     .abort_job = f_abort_job,
     .start_postcopy = f_start_postcopy,
+    .job_progress = f_job_progress,
+    .qemu_monitor = f_qemu_monitor,
     .completed_job = f_completed_job,
     .watch_job = f_watch_job,
     .unwatch_job = f_unwatch_job,

@@ -61,6 +61,221 @@ static struct mb_migration migrate_vm1(enum fake_mig_mode mode, double timeout_s
     return res;
 }
 
+/* Migrate vm1 from A to B with the physics options: zero pages sent, Xen 3.3.1's rules. */
+static struct mb_migration migrate_physics(enum fake_mig_mode mode, bool send_zero_pages,
+                                           bool xen33)
+{
+    fake.mode = mode;
+    struct mb_hv *a = open_fake("fake://A"), *b = open_fake("fake://B");
+    struct mb_hv_dom *d = NULL;
+    struct mb_error e;
+    mb_error_clear(&e);
+    assert_int_equal(mb_hv_dom_lookup(a, "vm1", &d, &e), MB_OK);
+    struct mb_hv_migrate_opts o = {.dest_uri = "fake://B",
+                                   .timeout_s = 10,
+                                   .max_downtime_ms = 300,
+                                   .send_zero_pages = send_zero_pages,
+                                   .xen33 = xen33};
+    struct mb_migration res;
+    assert_int_equal(mb_hv_migrate(d, b, &o, &res, &e), MB_OK); /* a refusal is data */
+    mb_hv_dom_free(d);
+    mb_hv_close(a);
+    mb_hv_close(b);
+    return res;
+}
+
+static void test_migrate_zero_pages_send(void **state)
+{
+    (void)state;
+    fake_reset();
+    fake.event_stats = full_stats();
+    struct mb_migration r = migrate_physics(FAKE_MIG_OK, true, false);
+    assert_int_equal(r.status, MB_MIG_OK);
+    assert_true(r.zero_pages_sent);
+    /* set on the source and read back before the migration starts */
+    assert_string_equal(fake.log,
+                        "downtime=300 qmp:zero-pages=none qmp:query watch migrate unwatch");
+    assert_string_equal(fake.zero_pages, "none");
+}
+
+static void test_migrate_zero_pages_detect_leaves_qemu_alone(void **state)
+{
+    (void)state;
+    fake_reset();
+    fake.event_stats = full_stats();
+    struct mb_migration r = migrate_physics(FAKE_MIG_OK, false, false);
+    assert_int_equal(r.status, MB_MIG_OK);
+    assert_false(r.zero_pages_sent);
+    assert_string_equal(fake.log, "downtime=300 watch migrate unwatch");
+    assert_string_equal(fake.zero_pages, "legacy");
+}
+
+static void test_migrate_zero_pages_refused_before_qemu_9(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *hypervisor;
+        bool ok;
+    } rows[] = {
+        {"QEMU 8.2.2", false}, {"QEMU 7.2.22", false}, {"Xen 4.17.0", false},
+        {"QEMU 9.0.0", true},  {"QEMU 10.0.2", true},  {"QEMU 11.1.0", true},
+    };
+    for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+        fake_reset();
+        fake.event_stats = full_stats();
+        snprintf(fake.hypervisor, sizeof(fake.hypervisor), "%s", rows[i].hypervisor);
+        struct mb_migration r = migrate_physics(FAKE_MIG_OK, true, false);
+        if (rows[i].ok) {
+            assert_int_equal(r.status, MB_MIG_OK);
+            continue;
+        }
+        assert_int_equal(r.status, MB_MIG_FAILED);
+        assert_false(r.zero_pages_sent);
+        assert_non_null(strstr(r.error, "migration.zero_pages send needs QEMU 9.0 or later"));
+        assert_non_null(strstr(r.error, rows[i].hypervisor));
+        assert_null(strstr(fake.log, "migrate")); /* never attempted: the VM stays */
+        assert_null(strstr(fake.log, "qmp"));
+        assert_int_equal(fake.doms[0].host, 0);
+    }
+}
+
+static void test_migrate_zero_pages_not_kept_or_monitor_fails(void **state)
+{
+    (void)state;
+    fake_reset();
+    fake.zero_pages_ignored = true;
+    struct mb_migration r = migrate_physics(FAKE_MIG_OK, true, false);
+    assert_int_equal(r.status, MB_MIG_FAILED);
+    assert_non_null(strstr(r.error, "did not keep zero-page-detection none"));
+    assert_non_null(strstr(r.error, "\"zero-page-detection\": \"legacy\""));
+    assert_int_equal(fake.doms[0].host, 0);
+
+    fake_reset();
+    fake.monitor_fail = true;
+    r = migrate_physics(FAKE_MIG_OK, true, false);
+    assert_int_equal(r.status, MB_MIG_FAILED);
+    assert_non_null(strstr(r.error, "migration.zero_pages send: QEMU monitor command"));
+    assert_int_equal(fake.doms[0].host, 0);
+}
+
+static struct mb_job_progress sample(int64_t iter, int64_t total, int64_t sent, int64_t left)
+{
+    struct mb_job_progress p = {.iterations = iter,
+                                .memory_total = total,
+                                .memory_bytes = sent,
+                                .remaining = left,
+                                .page_size = 4096};
+    return p;
+}
+
+static void test_xen33_decide(void **state)
+{
+    (void)state;
+    const int64_t M = 1 << 20, G = 512 * M; /* a 512 MiB guest */
+    static const int64_t na = -1;
+    const struct {
+        struct mb_job_progress p;
+        enum mb_xen33_stop want;
+    } rows[] = {
+        /* nothing reported yet (before the job starts) */
+        {sample(na, na, na, na), MB_XEN33_NONE},
+        /* the first pass: everything left, nothing sent; even an empty remainder waits */
+        {sample(1, G, 0, G), MB_XEN33_NONE},
+        {sample(1, G, 100 * M, 0), MB_XEN33_NONE},
+        /* later passes with plenty dirty */
+        {sample(2, G, G, 128 * M), MB_XEN33_NONE},
+        {sample(28, G, 2 * G, 128 * M), MB_XEN33_NONE},
+        /* the 29th pass under way is not yet 29 done; the 30th begun is */
+        {sample(29, G, 2 * G, 128 * M), MB_XEN33_NONE},
+        {sample(30, G, 2 * G, 128 * M), MB_XEN33_ITERATIONS},
+        {sample(40, G, 2 * G, 128 * M), MB_XEN33_ITERATIONS},
+        /* fewer than 50 pages left: 49 stops, 50 does not */
+        {sample(3, G, G, 49 * 4096), MB_XEN33_DIRTY},
+        {sample(3, G, G, 50 * 4096), MB_XEN33_NONE},
+        {sample(3, G, G, 0), MB_XEN33_DIRTY},
+        /* more than 3 times the guest sent: exactly 3 times is not more */
+        {sample(12, G, 3 * G, 128 * M), MB_XEN33_NONE},
+        {sample(12, G, 3 * G + 1, 128 * M), MB_XEN33_SENT},
+        /* iterations first when several hold */
+        {sample(30, G, 4 * G, 0), MB_XEN33_ITERATIONS},
+        {sample(5, G, 4 * G, 0), MB_XEN33_DIRTY},
+        /* a figure not reported never fires its rule */
+        {sample(5, na, 4 * G, 128 * M), MB_XEN33_NONE},
+        {(struct mb_job_progress){5, G, G, 0, -1}, MB_XEN33_NONE},
+        {(struct mb_job_progress){5, G, G, -1, 4096}, MB_XEN33_NONE},
+    };
+    for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+        enum mb_xen33_stop got = mb_xen33_decide(&rows[i].p);
+        if (got != rows[i].want)
+            fail_msg("row %zu: %s, want %s", i, mb_xen33_stop_name(got),
+                     mb_xen33_stop_name(rows[i].want));
+    }
+    assert_string_equal(mb_xen33_stop_name(MB_XEN33_SENT), "sent");
+    assert_string_equal(mb_xen33_stop_name(MB_XEN33_NONE), "none");
+}
+
+static void test_migrate_xen33_raises_downtime_when_a_rule_fires(void **state)
+{
+    (void)state;
+    fake_reset();
+    fake.event_stats = full_stats();
+    const int64_t G = 256 << 20;
+    fake.progress[0] = sample(-1, -1, -1, -1); /* the job not started yet */
+    fake.progress[1] = sample(1, G, G / 2, G / 2);
+    fake.progress[2] = sample(5, G, 2 * G, G / 4);
+    fake.progress[3] = sample(9, G, 3 * G + 4096, G / 4);
+    fake.nprogress = 4;
+    double t0 = mb_now_mono();
+    struct mb_migration r = migrate_physics(FAKE_MIG_CONVERGE, false, true);
+    assert_int_equal(r.status, MB_MIG_OK);
+    assert_int_equal(r.xen33_stop, MB_XEN33_SENT);
+    assert_int_equal(r.xen33_at.iterations, 9);
+    assert_int_equal(r.xen33_at.memory_bytes, 3 * G + 4096);
+    assert_int_equal(r.xen33_polls, 4); /* no poll after the switch */
+    assert_int_equal(fake.polls, 4);
+    assert_true(r.xen33_poll_s >= 0);
+    /* four polls at MB_XEN33_POLL_S, the first one interval after the start */
+    double took = mb_now_mono() - t0;
+    assert_true(took >= 4 * MB_XEN33_POLL_S - 0.01 && took < 4 * MB_XEN33_POLL_S + 2);
+    assert_string_equal(fake.log, "downtime=300 watch migrate downtime=2000000 unwatch");
+}
+
+static void test_migrate_xen33_converged_first(void **state)
+{
+    (void)state;
+    fake_reset();
+    fake.event_stats = full_stats();
+    struct mb_migration r = migrate_physics(FAKE_MIG_OK, false, true);
+    assert_int_equal(r.status, MB_MIG_OK);
+    assert_int_equal(r.xen33_stop, MB_XEN33_NONE);
+    assert_int_equal(r.xen33_at.iterations, -1);
+    assert_null(strstr(fake.log, "downtime=2000000"));
+}
+
+static void test_migrate_xen33_without_job_statistics(void **state)
+{
+    (void)state;
+    fake_reset();
+    struct mb_hv_ops ops = fake_hv;
+    ops.job_progress = NULL;
+    struct mb_hv *a = NULL, *b = NULL;
+    struct mb_error e;
+    mb_error_clear(&e);
+    assert_int_equal(mb_hv_open(&ops, "fake://A", &a, &e), MB_OK);
+    assert_int_equal(mb_hv_open(&ops, "fake://B", &b, &e), MB_OK);
+    struct mb_hv_dom *d = NULL;
+    assert_int_equal(mb_hv_dom_lookup(a, "vm1", &d, &e), MB_OK);
+    struct mb_hv_migrate_opts o = {.dest_uri = "fake://B", .xen33 = true};
+    struct mb_migration r;
+    assert_int_equal(mb_hv_migrate(d, b, &o, &r, &e), MB_OK);
+    assert_int_equal(r.status, MB_MIG_FAILED);
+    assert_non_null(strstr(r.error, "xen33 needs the running job's statistics"));
+    assert_int_equal(fake.doms[0].host, 0);
+    mb_hv_dom_free(d);
+    mb_hv_close(a);
+    mb_hv_close(b);
+}
+
 static void test_migrate_ok_stats_from_event(void **state)
 {
     (void)state;
@@ -821,6 +1036,14 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_migrate_ok_stats_from_event),
+        cmocka_unit_test(test_migrate_zero_pages_send),
+        cmocka_unit_test(test_migrate_zero_pages_detect_leaves_qemu_alone),
+        cmocka_unit_test(test_migrate_zero_pages_refused_before_qemu_9),
+        cmocka_unit_test(test_migrate_zero_pages_not_kept_or_monitor_fails),
+        cmocka_unit_test(test_xen33_decide),
+        cmocka_unit_test(test_migrate_xen33_raises_downtime_when_a_rule_fires),
+        cmocka_unit_test(test_migrate_xen33_converged_first),
+        cmocka_unit_test(test_migrate_xen33_without_job_statistics),
         cmocka_unit_test(test_migrate_late_event_is_waited_for),
         cmocka_unit_test(test_migrate_without_event_reads_destination),
         cmocka_unit_test(test_migrate_driver_without_events),

@@ -253,6 +253,7 @@ static int teardown(void **state)
 struct row {
     char run_id[32], vm[8], status[12], strategy[32], batch[4], error[200], integrity[12];
     char probe_downtime[32];
+    char zero_pages[8], convergence[8], precopy_stop[12];
     double makespan, wall;
 };
 
@@ -277,6 +278,9 @@ static int take_row(void *ctx, const struct mb_results_rec *rec, struct mb_error
     snprintf(r->integrity, sizeof(r->integrity), "%s", f[col[MB_COL_INTEGRITY]]);
     snprintf(r->probe_downtime, sizeof(r->probe_downtime), "%s", f[col[MB_COL_PROBE_DOWNTIME_MS]]);
     snprintf(r->error, sizeof(r->error), "%s", f[col[MB_COL_ERROR]]);
+    snprintf(r->zero_pages, sizeof(r->zero_pages), "%s", f[col[MB_COL_ZERO_PAGES]]);
+    snprintf(r->convergence, sizeof(r->convergence), "%s", f[col[MB_COL_CONVERGENCE]]);
+    snprintf(r->precopy_stop, sizeof(r->precopy_stop), "%s", f[col[MB_COL_PRECOPY_STOP]]);
     r->makespan = atof(f[col[MB_COL_BATCH_MAKESPAN_MS]]);
     r->wall = atof(f[col[MB_COL_WALL_TIME_MS]]);
     return 0;
@@ -432,6 +436,54 @@ static void test_failed_migration_is_a_row(void **state)
     assert_string_equal(rs.r[1].status, "ok");
     assert_string_equal(rs.r[1].error, "");
     assert_string_not_equal(rs.r[0].run_id, rs.r[1].run_id);
+}
+
+/* Each row says which zero-page and convergence rules were in force; a zero_pages send
+ * the source's QEMU cannot do is a failed row, not attempted, with nothing in force. */
+static void test_rows_record_zero_pages_and_convergence(void **state)
+{
+    (void)state;
+    hv_reset();
+    ssh_reset();
+    struct mb_runner_summary sum;
+    struct rows rs;
+    int rc = campaign("physics",
+                      "repeat: 1\n"
+                      "vms: {count: 1, memory: 128MiB, workload: idle}\n"
+                      "migration: {zero_pages: [detect, send], convergence: [qemu, xen33]}\n",
+                      &sum, &rs);
+    assert_int_equal(rc, 0);
+    assert_int_equal(rs.n, 4);
+    static const char *const want[4][3] = {
+        {"detect", "qemu", ""},
+        {"detect", "xen33", "none"}, /* the fake's job converged before any rule fired */
+        {"send", "qemu", ""},
+        {"send", "xen33", "none"},
+    };
+    for (int i = 0; i < 4; i++) {
+        assert_string_equal(rs.r[i].status, "ok");
+        assert_string_equal(rs.r[i].zero_pages, want[i][0]);
+        assert_string_equal(rs.r[i].convergence, want[i][1]);
+        assert_string_equal(rs.r[i].precopy_stop, want[i][2]);
+    }
+
+    hv_reset();
+    ssh_reset();
+    snprintf(fake.hypervisor, sizeof(fake.hypervisor), "QEMU 8.2.2");
+    rc = campaign("physics-old-qemu",
+                  "repeat: 1\n"
+                  "vms: {count: 1, memory: 128MiB, workload: idle}\n"
+                  "migration: {zero_pages: [detect, send]}\n",
+                  &sum, &rs);
+    assert_int_equal(rc, 0);
+    assert_int_equal(rs.n, 2);
+    assert_string_equal(rs.r[0].status, "ok");
+    assert_string_equal(rs.r[0].zero_pages, "detect");
+    assert_string_equal(rs.r[1].status, "failed");
+    assert_string_equal(rs.r[1].zero_pages, "");
+    assert_non_null(strstr(rs.r[1].error, "needs QEMU 9.0 or later"));
+    assert_non_null(strstr(rs.r[1].error, "QEMU 8.2.2"));
+    assert_int_equal(migrations, 1); /* the refused one never started */
 }
 
 /* A kept session that breaks is reopened once and the command done again: the run is
@@ -713,6 +765,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_sequential_and_parallel),
         cmocka_unit_test(test_failed_migration_is_a_row),
+        cmocka_unit_test(test_rows_record_zero_pages_and_convergence),
         cmocka_unit_test(test_ssh_reopened_once),
         cmocka_unit_test(test_resident_boots_like_a_vm),
         cmocka_unit_test(test_phases_boot_and_teardown),
