@@ -53,8 +53,11 @@ struct mb_monitor_host_sample {
     int ncpus;                           /* cores reported (the host's cpuset) */
     int cpu_id[MB_MONITOR_MAX_CPUS];     /* their numbers */
     int64_t cpu_ns[MB_MONITOR_MAX_CPUS]; /* busy time of each, ns since boot */
-    int64_t cpu_total_ns;                /* their sum; -1 = CPU not read */
-    const char *cpu_source;              /* "cgroup" (cpuacct) or "proc" (/proc/stat) */
+    int64_t cpu_total_ns;                /* the host's busy time, ns: v1 and /proc/stat the
+                                          * cores' sum, v2 cpu.stat; -1 = CPU not read */
+    const char *cpu_source;              /* of the total: "cgroup" (v1 cpuacct, v2 cpu.stat) or
+                                          * "proc" (/proc/stat) */
+    const char *core_source;             /* of the cores: "cgroup" (v1 cpuacct) or "proc" */
     int64_t mem_used;                    /* bytes: cgroup usage, or MemTotal - MemAvailable */
     int64_t mem_rss;                     /* anonymous memory: cgroup total_rss, or AnonPages */
     int64_t mem_limit;                   /* cgroup limit (at most MemTotal), or MemTotal */
