@@ -111,8 +111,7 @@ static bool view_root(const char *proc, int pid, const char *path, char *out, si
         if (strncmp(dash + 3, "cgroup2 ", 8) || strcmp(mpoint, "/sys/fs/cgroup"))
             continue;
         size_t n = strlen(mroot);
-        if (!strcmp(mroot, "/") ||
-            (strncmp(path, mroot, n) || (path[n] != '/' && path[n] != '\0')))
+        if (!strcmp(mroot, "/") || (strncmp(path, mroot, n) || (path[n] != '/' && path[n] != '\0')))
             continue;
         snprintf(out, outlen, "%s", mroot);
         found = true;
@@ -269,8 +268,12 @@ static int64_t parse_i64(const char *s)
 /* "max" (v2's "no limit") or a number */
 static int64_t parse_limit(const char *s)
 {
-    if (!strncmp(s, "max", 3) && (s[3] == '\0' || s[3] == ' '))
-        return MB_CGROUP_UNLIMITED;
+    if (!strncmp(s, "max", 3)) {
+        const char *e = s + 3;
+        while (*e == ' ' || *e == '\t')
+            e++;
+        return *e ? -1 : MB_CGROUP_UNLIMITED;
+    }
     return parse_i64(s);
 }
 
@@ -337,8 +340,7 @@ static void parse_memory_stat(struct mb_cgroup_stats *s, const char *line)
         s->v2_anon = v;
 }
 
-bool mb_cgroup_parse_line(struct mb_cgroup_stats *s, const char *file, size_t len,
-                          const char *line)
+bool mb_cgroup_parse_line(struct mb_cgroup_stats *s, const char *file, size_t len, const char *line)
 {
     int64_t v;
     if (named(file, len, "cpuacct.usage_percpu"))

@@ -70,15 +70,15 @@ int mb_cgroup_sample_files(const struct mb_cgroup *cg, char (*paths)[PATH_MAX + 
 
 /* What a cgroup's files said; -1 (or 0 / false) where not seen. */
 struct mb_cgroup_stats {
-    int npercpu;                             /* v1 cpuacct.usage_percpu's counters */
-    int64_t percpu_ns[MB_CGROUP_MAX_CPUS];   /* v1, ns */
-    int64_t usage_ns;                        /* v1: their sum; v2: usage_usec * 1000 */
-    bool have_cpuset;                        /* v1 cpuset.cpus or v2 cpuset.cpus.effective */
-    bool cpuset[MB_CGROUP_MAX_CPUS];         /* its CPUs */
-    int64_t mem_current;                     /* v1 memory.usage_in_bytes, v2 memory.current */
-    int64_t mem_limit;                       /* v1 limit_in_bytes, v2 memory.max; UNLIMITED */
-    int64_t mem_anon;                        /* v1 total_rss (else rss), v2 anon */
-    int64_t cap_quota_us, cap_period_us;     /* CPU bandwidth; quota UNLIMITED = none */
+    int npercpu;                           /* v1 cpuacct.usage_percpu's counters */
+    int64_t percpu_ns[MB_CGROUP_MAX_CPUS]; /* v1, ns */
+    int64_t usage_ns;                      /* v1: their sum; v2: usage_usec * 1000 */
+    bool have_cpuset;                      /* v1 cpuset.cpus or v2 cpuset.cpus.effective */
+    bool cpuset[MB_CGROUP_MAX_CPUS];       /* its CPUs */
+    int64_t mem_current;                   /* v1 memory.usage_in_bytes, v2 memory.current */
+    int64_t mem_limit;                     /* v1 limit_in_bytes, v2 memory.max; UNLIMITED */
+    int64_t mem_anon;                      /* v1 total_rss (else rss), v2 anon */
+    int64_t cap_quota_us, cap_period_us;   /* CPU bandwidth; quota UNLIMITED = none */
     /* raw, before v1 wins over v2 (mb_cgroup_stats_done) */
     int64_t v1_usage, v1_limit, v1_total_rss, v1_rss, v2_usage_us, v2_current, v2_max, v2_anon;
     int64_t v1_quota, v1_period;
