@@ -235,8 +235,9 @@ static void test_v2_plain_pid(void **state)
     v2_root();
     v2_dir("", "system.slice/app.service");
     put(procroot, "50/cgroup", "0::/system.slice/app.service\n");
-    put(procroot, "50/mountinfo", "30 22 0:27 / /sys/fs/cgroup rw - cgroup2 cgroup2 rw\n"
-                                  "31 22 0:28 /system.slice /mnt/cg rw - cgroup2 cgroup2 rw\n");
+    put(procroot, "50/mountinfo",
+        "30 22 0:27 / /sys/fs/cgroup rw - cgroup2 cgroup2 rw\n"
+        "31 22 0:28 /system.slice /mnt/cg rw - cgroup2 cgroup2 rw\n");
     put(procroot, "51/cgroup", "0::/system.slice/app.service\n");
     struct mb_cgroup cg;
     struct mb_error e;
@@ -368,8 +369,12 @@ static void test_v2_files_malformed(void **state)
     static const struct {
         const char *max;
         int64_t want;
-    } m[] = {{"max", MB_CGROUP_UNLIMITED}, {"536870912", 536870912}, {"", -1},
-             {"maximum", -1},             {"max 1", -1},             {"-1", -1}};
+    } m[] = {{"max", MB_CGROUP_UNLIMITED},
+             {"536870912", 536870912},
+             {"", -1},
+             {"maximum", -1},
+             {"max 1", -1},
+             {"-1", -1}};
     for (size_t i = 0; i < sizeof(m) / sizeof(m[0]); i++) {
         struct mb_cgroup_stats s;
         mb_cgroup_stats_init(&s);
