@@ -103,7 +103,7 @@ mb_pick_net() {
 # process rule keeps every process in a leaf: the host's own in HOST/init, libvirt's
 # guests in HOST/machine/... (HOST is the root of the host's cgroup namespace).  A hybrid
 # machine (v1 controllers, an empty unified hierarchy beside them) is run as v1.
-MB_CG2=/sys/fs/cgroup
+MB_CG2=${MB_LAB_CG2_ROOT:-/sys/fs/cgroup}   # the unified hierarchy (tests point it elsewhere)
 MB_CG2_CONTROLLERS="cpuset cpu memory pids"
 mb_cg_v2() { [ "$(stat -f -c %T "$MB_CG2" 2>/dev/null)" = cgroup2fs ]; }
 # "mountpoint controllers" of every v1 hierarchy with controllers (not name=systemd), or
