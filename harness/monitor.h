@@ -12,16 +12,19 @@
  *   available (Xen's libxl driver, a backend without the op).
  * - Hosts, one of:
  *   local — the host is a namespace of this machine (the embedded lab): its cgroup
- *           files (cpuacct.usage_percpu, cpuset.cpus, memory.*) and /proc/PID/net/dev
- *           of a process in it are read directly: no SSH, no process started per
- *           sample, on either side.  /proc/stat would be the whole machine's.
+ *           files (cgroup.h: v1 cpuacct.usage_percpu, cpuset.cpus, memory.*; v2
+ *           cpu.stat, cpuset.cpus.effective, memory.*) and /proc/PID/net/dev of a
+ *           process in it are read directly: no SSH, no process started per sample,
+ *           on either side.  /proc/stat would be the whole machine's (on v2 it gives
+ *           only the per-core rows, which v2 does not account per cgroup).
  *   ssh   — a real remote host: a small agent (mb_monitor_host_agent, bash) on a
  *           session kept open prints a sample every interval, using shell builtins
  *           only: no process is started per sample.  remote.h returns a command's
  *           output when it ends, so the agent runs in batches (ssh_batch_s, 5 s) on a
  *           thread of its own per host; an SSH host's samples arrive that much later.
- *           CPU comes from the root cgroup's cpuacct where cgroup v1 is mounted
- *           (inside a lab host: the host's own cgroup), else from /proc/stat.
+ *           CPU comes from the root cgroup's cpuacct where cgroup v1 is mounted, or
+ *           its cpu.stat on v2 (inside a lab host: the host's own cgroup), else from
+ *           /proc/stat.
  *
  * Threads: one samples the local hosts and every host's VMs, one per SSH host runs its
  * agent; they own their connections (an mb_hv per host with VMs, an SSH session per SSH
@@ -53,8 +56,11 @@ struct mb_monitor_host_sample {
     int ncpus;                           /* cores reported (the host's cpuset) */
     int cpu_id[MB_MONITOR_MAX_CPUS];     /* their numbers */
     int64_t cpu_ns[MB_MONITOR_MAX_CPUS]; /* busy time of each, ns since boot */
-    int64_t cpu_total_ns;                /* their sum; -1 = CPU not read */
-    const char *cpu_source;              /* "cgroup" (cpuacct) or "proc" (/proc/stat) */
+    int64_t cpu_total_ns;                /* the host's busy time, ns: v1 and /proc/stat the
+                                          * cores' sum, v2 cpu.stat; -1 = CPU not read */
+    const char *cpu_source;              /* of the total: "cgroup" (v1 cpuacct, v2 cpu.stat) or
+                                          * "proc" (/proc/stat) */
+    const char *core_source;             /* of the cores: "cgroup" (v1 cpuacct) or "proc" */
     int64_t mem_used;                    /* bytes: cgroup usage, or MemTotal - MemAvailable */
     int64_t mem_rss;                     /* anonymous memory: cgroup total_rss, or AnonPages */
     int64_t mem_limit;                   /* cgroup limit (at most MemTotal), or MemTotal */
@@ -96,7 +102,7 @@ struct mb_monitor_opts {
     const struct mb_hv_ops *hv_ops;      /* NULL = libvirt */
     const struct mb_remote_ops *ssh_ops; /* NULL = libssh2 */
     const char *proc_root;               /* "/proc" (tests point it elsewhere) */
-    const char *cgroup_root;             /* "/sys/fs/cgroup": <root>/<controller>/<path> */
+    const char *cgroup_root;             /* "/sys/fs/cgroup" (cgroup.h: v1, v2, hybrid) */
     size_t max_records;                  /* kept in memory for figures; 0 = 200000 */
     double ssh_timeout_s;                /* slack on top of an SSH batch; 0 = 10 s */
     double ssh_batch_s;                  /* length of an SSH agent batch; 0 = 5 s */

@@ -5,7 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cgroup.h"
 #include "monitor.h"
+
+_Static_assert(MB_MONITOR_MAX_CPUS == MB_CGROUP_MAX_CPUS, "one CPU bound for both");
 
 /* ---- parsing a host's text -------------------------------------------------------- */
 
@@ -50,57 +53,16 @@ static bool path_is(const char *path, size_t plen, const char *suffix)
            (plen == sl || path[plen - sl - 1] == '/');
 }
 
-/* "0-3,8" into a bitmap of MB_MONITOR_MAX_CPUS; false when malformed. */
-static bool parse_cpulist(const char *s, bool *set)
-{
-    memset(set, 0, MB_MONITOR_MAX_CPUS * sizeof(bool));
-    bool any = false;
-    while (*s && *s != '\n') {
-        char *end;
-        long a = strtol(s, &end, 10), b;
-        if (end == s || a < 0)
-            return false;
-        b = a;
-        if (*end == '-') {
-            const char *q = end + 1;
-            b = strtol(q, &end, 10);
-            if (end == q || b < a)
-                return false;
-        }
-        for (long i = a; i <= b && i < MB_MONITOR_MAX_CPUS; i++)
-            set[i] = any = true;
-        s = end;
-        if (*s == ',')
-            s++;
-        else if (*s && *s != '\n' && *s != ' ')
-            return false;
-    }
-    return any;
-}
-
-static int64_t parse_i64(const char *s)
-{
-    char *end;
-    errno = 0;
-    long long v = strtoll(s, &end, 10);
-    if (end == s || errno)
-        return -1;
-    return v;
-}
-
 /* What the lines of one sample say, gathered before they are combined (cgroup numbers
  * win over /proc's).  -1 = not seen. */
 struct host_parse {
     const char *netdevs;
-    int npercpu;                          /* cpuacct.usage_percpu's counters */
-    int64_t percpu[MB_MONITOR_MAX_CPUS];  /* ns */
+    struct mb_cgroup_stats cg;            /* the cgroup's files, v1 or v2 (cgroup.h) */
     int64_t proc_ns[MB_MONITOR_MAX_CPUS]; /* /proc/stat's busy time per CPU, ns */
     bool proc_cpu[MB_MONITOR_MAX_CPUS];   /* a /proc/stat line was seen for that CPU */
-    bool cpuset[MB_MONITOR_MAX_CPUS];     /* cpuset.cpus */
-    bool have_cpuset, have_proc, have_net;
-    int64_t usage, limit, total_rss, rss; /* cgroup memory */
-    int64_t memtotal, memavail, anon;     /* /proc/meminfo */
-    int64_t rx, tx;                       /* summed over the counted interfaces */
+    bool have_proc, have_net;
+    int64_t memtotal, memavail, anon; /* /proc/meminfo */
+    int64_t rx, tx;                   /* summed over the counted interfaces */
 };
 
 /* "cpuN user nice system idle iowait irq softirq steal ..." in USER_HZ (100) */
@@ -153,27 +115,8 @@ static void parse_net_dev(struct host_parse *ps, char *line)
 /* One line of the file at path (plen bytes). */
 static void parse_file_line(struct host_parse *ps, const char *path, size_t plen, char *line)
 {
-    if (path_is(path, plen, "cpuacct.usage_percpu")) {
-        char *p = line, *end;
-        ps->npercpu = 0;
-        while (ps->npercpu < MB_MONITOR_MAX_CPUS) {
-            long long v = strtoll(p, &end, 10);
-            if (end == p)
-                break;
-            ps->percpu[ps->npercpu++] = v;
-            p = end;
-        }
-    } else if (path_is(path, plen, "cpuset.cpus")) {
-        ps->have_cpuset = parse_cpulist(line, ps->cpuset);
-    } else if (path_is(path, plen, "memory.usage_in_bytes")) {
-        ps->usage = parse_i64(line);
-    } else if (path_is(path, plen, "memory.limit_in_bytes")) {
-        ps->limit = parse_i64(line);
-    } else if (path_is(path, plen, "memory.stat")) {
-        if (has_prefix(line, "total_rss "))
-            ps->total_rss = parse_i64(line + 10);
-        else if (has_prefix(line, "rss "))
-            ps->rss = parse_i64(line + 4);
+    if (mb_cgroup_parse_line(&ps->cg, path, plen, line)) {
+        /* a cgroup file, v1 or v2 */
     } else if (path_is(path, plen, "proc/stat")) {
         parse_proc_stat(ps, line);
     } else if (path_is(path, plen, "meminfo")) {
@@ -217,35 +160,44 @@ static void parse_lines(struct host_parse *ps, const char *text)
     }
 }
 
-/* The cores of the host's cpuset, from cpuacct (ns), or else from /proc/stat. */
+/* The host's CPU: v1 cpuacct's per-CPU counters (the host's own use of each core of its
+ * cpuset); v2's cpu.stat usage_usec for the host's total, with /proc/stat's cores of its
+ * cpuset (the machine's use of them: v2 keeps no per-CPU usage); or else /proc/stat. */
 static void take_cpus(const struct host_parse *ps, struct mb_monitor_host_sample *s)
 {
-    bool from_cgroup = ps->npercpu > 0;
-    if (!from_cgroup && !ps->have_proc)
+    const struct mb_cgroup_stats *cg = &ps->cg;
+    bool percpu = cg->npercpu > 0, total = !percpu && cg->usage_ns >= 0;
+    if (!percpu && !total && !ps->have_proc)
         return;
-    s->cpu_source = from_cgroup ? "cgroup" : "proc";
-    s->cpu_total_ns = 0;
-    int n = from_cgroup ? ps->npercpu : MB_MONITOR_MAX_CPUS;
+    s->cpu_source = percpu || total ? "cgroup" : "proc";
+    s->core_source = percpu ? "cgroup" : "proc";
+    s->cpu_total_ns = total ? cg->usage_ns : 0;
+    int n = percpu ? cg->npercpu : ps->have_proc ? MB_MONITOR_MAX_CPUS : 0;
     for (int i = 0; i < n; i++) {
-        if ((!from_cgroup && !ps->proc_cpu[i]) || (ps->have_cpuset && !ps->cpuset[i]))
+        if ((!percpu && !ps->proc_cpu[i]) || (cg->have_cpuset && !cg->cpuset[i]))
             continue;
-        int64_t ns = from_cgroup ? ps->percpu[i] : ps->proc_ns[i];
+        int64_t ns = percpu ? cg->percpu_ns[i] : ps->proc_ns[i];
         s->cpu_id[s->ncpus] = i;
         s->cpu_ns[s->ncpus++] = ns;
-        s->cpu_total_ns += ns;
+        if (!total)
+            s->cpu_total_ns += ns;
     }
 }
 
-/* Memory from the cgroup (its limit at most the machine's), or else /proc/meminfo. */
+/* Memory from the cgroup, v1 or v2 (its limit at most the machine's), or else
+ * /proc/meminfo. */
 static void take_memory(const struct host_parse *ps, struct mb_monitor_host_sample *s)
 {
-    if (ps->usage >= 0) {
+    const struct mb_cgroup_stats *cg = &ps->cg;
+    if (cg->mem_current >= 0) {
         s->mem_source = "cgroup";
-        s->mem_used = ps->usage;
-        s->mem_rss = ps->total_rss >= 0 ? ps->total_rss : ps->rss;
-        s->mem_limit = ps->limit;
+        s->mem_used = cg->mem_current;
+        s->mem_rss = cg->mem_anon;
+        s->mem_limit = cg->mem_limit;
         if (ps->memtotal > 0 && (s->mem_limit < 0 || s->mem_limit > ps->memtotal))
             s->mem_limit = ps->memtotal;
+        else if (s->mem_limit == MB_CGROUP_UNLIMITED)
+            s->mem_limit = -1; /* no limit, and the machine's size not read */
     } else if (ps->memtotal > 0) {
         s->mem_source = "proc";
         s->mem_limit = ps->memtotal;
@@ -262,9 +214,10 @@ int mb_monitor_parse_host(const char *text, const char *netdevs, struct mb_monit
     if (!ps)
         return mb_error_set(err, MB_ENOMEM, "out of memory");
     ps->netdevs = netdevs;
-    ps->usage = ps->limit = ps->total_rss = ps->rss = -1;
+    mb_cgroup_stats_init(&ps->cg);
     ps->memtotal = ps->memavail = ps->anon = -1;
     parse_lines(ps, text);
+    mb_cgroup_stats_done(&ps->cg);
 
     struct mb_monitor_host_sample s;
     memset(&s, 0, sizeof(s));

@@ -18,6 +18,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "cgroup.h"
 #include "monitor.h"
 #include "lib/util.h"
 
@@ -53,7 +54,8 @@ struct host_state {
     const struct mb_monitor_host *cfg;
     enum source src;
     /* local */
-    char cpuacct[PATH_MAX], cpuset[PATH_MAX], memory[PATH_MAX], netdev[PATH_MAX];
+    struct mb_cgroup cg; /* the host's cgroup, v1 or v2 (cgroup.h) */
+    char netdev[PATH_MAX];
     char local_error[1024];
     /* ssh: the agent's session, used by its thread (or by mb_monitor_sample_now when the
      * thread does not run) */
@@ -132,8 +134,8 @@ void mb_monitor_record(struct mb_monitor *m, int h, unsigned long tick, const st
  * cannot be opened. */
 int mb_monitor_read_file(const char *path, struct mb_buf *out);
 
-/* Find the cgroup directories of pid (v1: <cgroup_root>/<controller><path>) and its
- * network namespace's /proc/PID/net/dev for the local reader of h. */
+/* Find the cgroup of pid (mb_cgroup_of_pid: v1, v2 or hybrid) and its network
+ * namespace's /proc/PID/net/dev for the local reader of h. */
 int mb_monitor_local_resolve(const struct mb_monitor_opts *o, int pid, struct host_state *h,
                              struct mb_error *err);
 

@@ -15,15 +15,20 @@
  * input.  It prints SAMPLES samples, one every INTERVAL_US on the host's clock, each
  * "@tick EPOCH" followed by "@file PATH" sections holding the files' contents, and ends.
  * Inside the loop only bash builtins run (read, printf, arithmetic): no process is
- * started per sample; `read -t` on a pipe that never delivers is its sleep.  /proc/stat
- * is read only where cgroup v1 cpuacct is not mounted. */
+ * started per sample; `read -t` on a pipe that never delivers is its sleep.  It reads
+ * the v1 files, or the v2 ones where /sys/fs/cgroup is the unified hierarchy (inside a lab
+ * host: the host's own cgroup); /proc/stat only where v1 cpuacct is not mounted (its
+ * cores, and the total where no cgroup has one). */
 static const char agent_script[] =
     "n=$1 iv=$2\n"
     "exec 2>/dev/null\n"
     "exec {z}<> <(:)\n"
-    "F='/sys/fs/cgroup/cpuacct/cpuacct.usage_percpu /sys/fs/cgroup/cpuset/cpuset.cpus "
-    "/sys/fs/cgroup/memory/memory.usage_in_bytes /sys/fs/cgroup/memory/memory.limit_in_bytes "
-    "/sys/fs/cgroup/memory/memory.stat /proc/meminfo /proc/net/dev'\n"
+    "g=/sys/fs/cgroup\n"
+    "F=\"$g/cpuacct/cpuacct.usage_percpu $g/cpuset/cpuset.cpus $g/memory/memory.usage_in_bytes "
+    "$g/memory/memory.limit_in_bytes $g/memory/memory.stat\"\n"
+    "[ -r $g/cgroup.controllers ] && F=\"$g/cpu.stat $g/cpuset.cpus.effective $g/memory.current "
+    "$g/memory.max $g/memory.stat\"\n"
+    "F=\"$F /proc/meminfo /proc/net/dev\"\n"
     "[ -r /sys/fs/cgroup/cpuacct/cpuacct.usage_percpu ] || F=\"$F /proc/stat\"\n"
     "now() { if [ -n \"$EPOCHREALTIME\" ]; then r=${EPOCHREALTIME/./}; else r=$(date +%s%6N); fi; "
     "}\n"
@@ -79,70 +84,43 @@ int mb_monitor_read_file(const char *path, struct mb_buf *out)
     return 0;
 }
 
-/* The cgroup directories of pid (v1: <cgroup_root>/<controller><path>) and its netns's
- * /proc/PID/net/dev. */
+/* The cgroup of pid (v1, v2 or hybrid: cgroup.h) and its netns's /proc/PID/net/dev. */
 int mb_monitor_local_resolve(const struct mb_monitor_opts *o, int pid, struct host_state *h,
                              struct mb_error *err)
 {
     const char *proc = o->proc_root ? o->proc_root : "/proc";
-    const char *cgr = o->cgroup_root ? o->cgroup_root : "/sys/fs/cgroup";
-    char path[PATH_MAX];
-    snprintf(path, sizeof(path), "%s/%d/cgroup", proc, pid);
-    FILE *f = fopen(path, "re");
-    if (!f)
-        return mb_error_set(err, MB_EENV, "%s: %s", path, strerror(errno));
-    char line[1024];
-    h->cpuacct[0] = h->cpuset[0] = h->memory[0] = '\0';
-    while (fgets(line, sizeof(line), f)) {
-        line[strcspn(line, "\n")] = '\0';
-        char *c1 = strchr(line, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
-        if (!c2)
-            continue;
-        *c2 = '\0';
-        const char *cg = c2 + 1;
-        char ctrls[256];
-        snprintf(ctrls, sizeof(ctrls), ",%s,", c1 + 1);
-        static const char *const want[] = {"cpuacct", "cpuset", "memory"};
-        char *dst[] = {h->cpuacct, h->cpuset, h->memory};
-        for (int i = 0; i < 3; i++) {
-            char key[32];
-            snprintf(key, sizeof(key), ",%s,", want[i]);
-            if (strstr(ctrls, key))
-                snprintf(dst[i], PATH_MAX, "%s/%s%s", cgr, want[i], strcmp(cg, "/") ? cg : "");
-        }
-    }
-    fclose(f);
-    snprintf(h->netdev, sizeof(h->netdev), "%s/%d/net/dev", proc, pid);
-    char probe[PATH_MAX + 32];
-    snprintf(probe, sizeof(probe), "%s/cpuacct.usage_percpu", h->cpuacct);
-    if (!h->cpuacct[0] || access(probe, R_OK) != 0)
+    struct mb_error e;
+    mb_error_clear(&e);
+    if (mb_cgroup_of_pid(o->cgroup_root, proc, pid, &h->cg, &e) < 0)
+        return mb_error_set(err, MB_EENV, "host %s: %s", h->cfg->name, e.msg);
+    if (!h->cg.cpu_v)
         return mb_error_set(err, MB_EENV,
-                            "host %s: no cgroup v1 cpuacct directory for PID %d (looked for %s)",
-                            h->cfg->name, pid, h->cpuacct[0] ? probe : "a cpuacct line");
+                            "host %s: no cgroup CPU accounting for PID %d (v1 "
+                            "cpuacct.usage_percpu or v2 cpu.stat; this machine: cgroup %s)",
+                            h->cfg->name, pid, mb_cgroup_kind_name(h->cg.kind));
+    snprintf(h->netdev, sizeof(h->netdev), "%s/%d/net/dev", proc, pid);
     return MB_OK;
 }
 
+/* A local host's files as text: its cgroup's (the CPU file first: without it the
+ * sample fails), /proc/stat where the cgroup has no per-CPU usage (v2), the network
+ * namespace's net/dev and the machine's meminfo. */
 static int local_read(struct mb_monitor *m, struct host_state *h, struct mb_buf *text)
 {
+    const char *proc = m->o.proc_root ? m->o.proc_root : "/proc";
+    char files[16][PATH_MAX + 64];
+    int n = mb_cgroup_sample_files(&h->cg, files, 16);
+    for (int i = 0; i < n; i++)
+        if (mb_monitor_read_file(files[i], text) < 0 && i == 0)
+            return -1;
     char path[PATH_MAX + 64];
-    snprintf(path, sizeof(path), "%s/cpuacct.usage_percpu", h->cpuacct);
-    if (mb_monitor_read_file(path, text) < 0)
-        return -1;
-    if (h->cpuset[0]) {
-        snprintf(path, sizeof(path), "%s/cpuset.cpus", h->cpuset);
+    if (h->cg.cpu_v != 1) {
+        snprintf(path, sizeof(path), "%s/stat", proc);
         mb_monitor_read_file(path, text);
-    }
-    if (h->memory[0]) {
-        static const char *const mf[] = {"memory.usage_in_bytes", "memory.limit_in_bytes",
-                                         "memory.stat"};
-        for (int i = 0; i < 3; i++) {
-            snprintf(path, sizeof(path), "%s/%s", h->memory, mf[i]);
-            mb_monitor_read_file(path, text);
-        }
     }
     mb_monitor_read_file(h->netdev, text);
     /* the machine's total, to bound an unlimited cgroup */
-    snprintf(path, sizeof(path), "%s/meminfo", m->o.proc_root ? m->o.proc_root : "/proc");
+    snprintf(path, sizeof(path), "%s/meminfo", proc);
     mb_monitor_read_file(path, text);
     return 0;
 }
@@ -178,12 +156,15 @@ static void record_host(struct mb_monitor *m, int hi, unsigned long tick, double
                         .rx = s->net_rx,
                         .tx = s->net_tx};
     mb_monitor_record(m, hi, tick, &r, line);
+    char core_src[32];
+    snprintf(core_src, sizeof(core_src), "%s-%s", h->src == SRC_LOCAL ? "local" : "ssh",
+             s->core_source ? s->core_source : "proc");
     for (int c = 0; c < s->ncpus; c++) {
         char name[16];
         snprintf(name, sizeof(name), "cpu%d", s->cpu_id[c]);
         struct reading rc = {.kind = K_CPU,
                              .name = name,
-                             .source = src,
+                             .source = core_src,
                              .wall = wall,
                              .mono = mono,
                              .cpu = s->cpu_ns[c],
@@ -291,7 +272,7 @@ void mb_monitor_sample_host(struct mb_monitor *m, int hi, unsigned long tick, st
         double w1 = mb_now_wall(), m1 = mb_now_mono();
         if (rc < 0)
             mb_monitor_note_error(m, "host %s: cannot read its cgroup files (%s): %s", h->cfg->name,
-                                  h->cpuacct, strerror(errno));
+                                  h->cg.cpu, strerror(errno));
         else
             record_host(m, hi, tick, (w0 + w1) / 2, (m0 + m1) / 2, text.data, line);
     } else if (h->src == SRC_SSH && !h->agent_running) {

@@ -8,7 +8,8 @@
 #                                     testbed.yaml, known_hosts files, scratch disks
 #   netns migbench-NAME-hostA ...     one network namespace per host
 #   bridge mbrXXXXXXXX, veths mbvXXXXXXXX{A,B,..}   in the root namespace (X = hash of NAME)
-#   cgroups <hierarchy>/migbench/NAME/{hostA,..,probe}   in every cgroup v1 hierarchy
+#   cgroups <hierarchy>/migbench/NAME/{hostA,..,probe}   in every cgroup v1 hierarchy, or
+#                                     in the unified one (v2; the host's processes in hostA/init)
 #   10.P.Q.0/24                       derived from the hash of NAME, moved on if it would
 #                                     collide with a route or address of this machine
 # so a CI run and a developer's lab on one machine never meet.  Everything is found again
@@ -94,9 +95,24 @@ mb_pick_net() {
     return 1
 }
 
-# ---- cgroups (v1) ------------------------------------------------------------------
-# "mountpoint controllers" of every v1 hierarchy with controllers (not name=systemd)
+# ---- cgroups (v1, or v2) ----------------------------------------------------------
+# v1 (every v1 hierarchy with a controller): <hierarchy>/migbench/NAME/HOST, one per
+# hierarchy, the holder directly in HOST.  v2 (a machine whose /sys/fs/cgroup is the
+# unified hierarchy): $MB_CG2/migbench/NAME/HOST with cpuset.cpus, cpu.max, memory.max;
+# controllers enabled down the tree through cgroup.subtree_control; the no-internal-
+# process rule keeps every process in a leaf: the host's own in HOST/init, libvirt's
+# guests in HOST/machine/... (HOST is the root of the host's cgroup namespace).  A hybrid
+# machine (v1 controllers, an empty unified hierarchy beside them) is run as v1.
+MB_CG2=${MB_LAB_CG2_ROOT:-/sys/fs/cgroup}   # the unified hierarchy (tests point it elsewhere)
+MB_CG2_CONTROLLERS="cpuset cpu memory pids"
+mb_cg_v2() { [ "$(stat -f -c %T "$MB_CG2" 2>/dev/null)" = cgroup2fs ]; }
+# "mountpoint controllers" of every v1 hierarchy with controllers (not name=systemd), or
+# on v2 the unified hierarchy's one line
 mb_cg_hierarchies() {
+    if mb_cg_v2; then
+        echo "$MB_CG2 $(tr ' ' ',' <"$MB_CG2/cgroup.controllers")"
+        return 0
+    fi
     awk '{ for (i = 1; i <= NF; i++) if ($i == "-") break
            if ($(i + 1) != "cgroup") next
            n = split($(i + 3), o, ","); c = ""
@@ -106,13 +122,40 @@ mb_cg_hierarchies() {
            if (c != "") print $5, c }' /proc/self/mountinfo
 }
 mb_cg_check() {
-    [ "$(stat -f -c %T /sys/fs/cgroup 2>/dev/null)" = cgroup2fs ] &&
-        mb_die "this machine has only cgroup v2 (unified); the lab needs the v1 hierarchies (cpu, cpuset, memory, ...)"
+    if mb_cg_v2; then
+        local c
+        for c in cpuset cpu memory; do
+            grep -qw "$c" "$MB_CG2/cgroup.controllers" ||
+                mb_die "cgroup v2: the $c controller is not available ($MB_CG2/cgroup.controllers: $(cat "$MB_CG2/cgroup.controllers"))"
+        done
+        return 0
+    fi
     local n
     n=$(mb_cg_hierarchies | wc -l)
-    [ "$n" -gt 0 ] || mb_die "no cgroup v1 hierarchy is mounted under /sys/fs/cgroup"
+    [ "$n" -gt 0 ] || mb_die "no cgroup hierarchy is mounted under /sys/fs/cgroup (neither v1 nor v2)"
     mb_cg_hierarchies | grep -qw memory || mb_die "the cgroup v1 memory controller is not mounted"
     mb_cg_hierarchies | grep -qw cpuset || mb_die "the cgroup v1 cpuset controller is not mounted"
+}
+# v2: the controllers the lab uses that this machine has, as "+c +c ..."
+mb_cg2_enable_list() {
+    local c out=
+    for c in $MB_CG2_CONTROLLERS; do
+        grep -qw "$c" "$MB_CG2/cgroup.controllers" && out="$out +$c"
+    done
+    echo "${out# }"
+}
+# v2: migbench/ and migbench/NAME/ (no process ever lives in them), with the controllers
+# enabled for their children; the root too (it is exempt from the no-internal-process rule)
+mb_cg2_prepare() {
+    local en d
+    en=$(mb_cg2_enable_list)
+    echo "$en" >"$MB_CG2/cgroup.subtree_control" ||
+        mb_die "cgroup v2: cannot enable '$en' in $MB_CG2/cgroup.subtree_control"
+    for d in "$MB_CG2/migbench" "$MB_CG2/$MB_CG_REL"; do
+        [ -d "$d" ] || mkdir "$d"
+        echo "$en" >"$d/cgroup.subtree_control" ||
+            mb_die "cgroup v2: cannot enable '$en' in $d/cgroup.subtree_control"
+    done
 }
 # every cgroup directory of the instance (deepest first)
 mb_cg_dirs() {
@@ -149,11 +192,12 @@ mb_found_hosts() {
         done < <(mb_cg_hierarchies) | grep -E '^host[A-P]$'
     } | sed '/^$/d' | sort -u
 }
-# the PID (root namespace) of a host's namespace holder (lab/host-init, PID 1 in it)
+# the PID (root namespace) of a host's namespace holder (lab/host-init, PID 1 in it; on
+# v2 in the host's leaf init/)
 mb_holder_pid() {
     local d p
     d=$(mb_cg_dir "$1" pids || mb_cg_dir "$1" memory) || return 1
-    for p in $(cat "$d/cgroup.procs" 2>/dev/null); do
+    for p in $(cat "$d/cgroup.procs" "$d/init/cgroup.procs" 2>/dev/null); do
         if grep -qa "lab/host-init" "/proc/$p/cmdline" 2>/dev/null &&
             [ "$(awk '/^NSpid:/ {print $NF}' "/proc/$p/status" 2>/dev/null)" = 1 ]; then
             echo "$p"

@@ -819,6 +819,111 @@ static void test_local_reader(void **state)
     rm_tmpdir();
 }
 
+/* The local reader on a cgroup v2 machine: a lab host's PID 1 in its leaf init/, the host's
+ * cgroup at the root of its cgroup namespace.  The host row's CPU is the cgroup's
+ * usage_usec; its cores, which v2 does not account per CPU, come from /proc/stat for the
+ * CPUs of its cpuset.cpus.effective, marked local-proc. */
+static void test_local_reader_v2(void **state)
+{
+    (void)state;
+    setup_fake();
+    make_tmpdir();
+    char proc[300], cg[300], p[512];
+    snprintf(proc, sizeof(proc), "%s/proc", tmpdir);
+    snprintf(cg, sizeof(cg), "%s/cgroup", tmpdir);
+    snprintf(p, sizeof(p), "%s/4242/cgroup", proc);
+    write_file(p, "0::/migbench/rsv/hostB/init\n");
+    snprintf(p, sizeof(p), "%s/4242/mountinfo", proc);
+    write_file(p, "601 600 0:27 /migbench/rsv/hostB /sys/fs/cgroup rw - cgroup2 cgroup2 rw\n");
+    snprintf(p, sizeof(p), "%s/4242/net/dev", proc);
+    write_file(p, "Inter-| Receive\n face |bytes\n"
+                  "uplink: 5000 1 0 0 0 0 0 0 7000 2 0 0 0 0 0 0\n");
+    snprintf(p, sizeof(p), "%s/meminfo", proc);
+    write_file(p, "MemTotal: 4000000 kB\nMemAvailable: 1000 kB\n");
+    snprintf(p, sizeof(p), "%s/stat", proc);
+    write_file(p, "cpu  9 9 9 9 9 9 9 9\ncpu0 1 0 0 50 0 0 0 0\ncpu1 2 0 1 50 0 0 0 0\n"
+                  "cpu2 4 0 0 50 0 0 0 0\n");
+    snprintf(p, sizeof(p), "%s/cgroup.controllers", cg);
+    write_file(p, "cpuset cpu memory pids\n");
+    static const char *const files[][2] = {
+        {"cpu.stat", "usage_usec 333\nuser_usec 300\nsystem_usec 33\n"},
+        {"cpuset.cpus.effective", "1-2\n"},
+        {"memory.current", "3000\n"},
+        {"memory.max", "max\n"},
+        {"memory.stat", "anon 2000\nfile 1000\n"},
+    };
+    for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+        snprintf(p, sizeof(p), "%s/migbench/rsv/hostB/%s", cg, files[i][0]);
+        write_file(p, files[i][1]);
+    }
+    snprintf(p, sizeof(p), "%s/migbench/rsv/hostB/init/cpu.stat", cg);
+    write_file(p, "usage_usec 1\n"); /* the leaf: not the host's */
+    char csv[300];
+    snprintf(csv, sizeof(csv), "%s/monitor.csv", tmpdir);
+    struct mb_monitor_host h[1] = {{.name = "hostB", .local_pid = 4242}};
+    struct mb_monitor_opts o = {.csv_path = csv,
+                                .hv_ops = &timed_hv,
+                                .ssh_ops = &fake_remote,
+                                .proc_root = proc,
+                                .cgroup_root = cg};
+    struct mb_monitor *m = NULL;
+    struct mb_error e;
+    assert_int_equal(mb_monitor_new(h, 1, &o, &m, &e), MB_OK);
+    struct mb_monitor_status st;
+    mb_monitor_status(m, &st);
+    assert_string_equal(st.host_source[0], "local");
+    assert_int_equal(mb_monitor_sample_now(m, &e), MB_OK);
+    mb_monitor_status(m, &st);
+    assert_int_equal(st.errors, 0);
+    mb_monitor_free(m);
+    char *text = slurp(csv);
+    assert_non_null(text);
+    /* 333 us of the host's cgroup; memory.max "max" bounded by MemTotal; anon */
+    assert_non_null(strstr(text, ",hostB,host,hostB,,,,333000,,3000,2000,4096000000,,,5000,7000,"
+                                 "local-cgroup\n"));
+    /* cores 1 and 2 (the effective cpuset) from /proc/stat: busy ticks of 10 ms */
+    assert_non_null(strstr(text, ",hostB,cpu,cpu1,,,,30000000,,,,,,,,,local-proc\n"));
+    assert_non_null(strstr(text, ",hostB,cpu,cpu2,,,,40000000,,,,,,,,,local-proc\n"));
+    assert_null(strstr(text, ",cpu0,"));
+    free(text);
+    rm_tmpdir();
+}
+
+/* The agent's text from a v2 host (its /sys/fs/cgroup the unified hierarchy). */
+static void test_parse_agent_form_v2(void **state)
+{
+    (void)state;
+    static const char text[] = "@tick 1795706466.123456\n"
+                               "@file /sys/fs/cgroup/cpu.stat\n"
+                               "usage_usec 2500\nuser_usec 2000\nsystem_usec 500\n"
+                               "@file /sys/fs/cgroup/cpuset.cpus.effective\n"
+                               "0\n"
+                               "@file /sys/fs/cgroup/memory.current\n"
+                               "8192\n"
+                               "@file /sys/fs/cgroup/memory.max\n"
+                               "4096000\n"
+                               "@file /sys/fs/cgroup/memory.stat\n"
+                               "anon 4096\nfile 4096\n"
+                               "@file /proc/meminfo\n"
+                               "MemTotal:        8000 kB\n"
+                               "@file /proc/stat\n"
+                               "cpu0 1 0 0 5 0 0 0 0\n"
+                               "cpu1 7 0 0 5 0 0 0 0\n";
+    struct mb_monitor_host_sample s;
+    struct mb_error e;
+    assert_int_equal(mb_monitor_parse_host(text, NULL, &s, &e), MB_OK);
+    assert_string_equal(s.cpu_source, "cgroup");
+    assert_string_equal(s.core_source, "proc");
+    assert_int_equal(s.cpu_total_ns, 2500000);
+    assert_int_equal(s.ncpus, 1);
+    assert_int_equal(s.cpu_id[0], 0);
+    assert_int_equal(s.cpu_ns[0], 10000000);
+    assert_string_equal(s.mem_source, "cgroup");
+    assert_int_equal(s.mem_used, 8192);
+    assert_int_equal(s.mem_rss, 4096);
+    assert_int_equal(s.mem_limit, 4096000);
+}
+
 /* ---- monitor.csv --------------------------------------------------------------------------- */
 
 static void test_csv_with_another_header_is_left_alone(void **state)
@@ -918,6 +1023,8 @@ int main(void)
         cmocka_unit_test(test_unreachable_host_is_a_gap),
         cmocka_unit_test(test_vms_through_bulk_stats),
         cmocka_unit_test(test_local_reader),
+        cmocka_unit_test(test_local_reader_v2),
+        cmocka_unit_test(test_parse_agent_form_v2),
         cmocka_unit_test(test_csv_with_another_header_is_left_alone),
         cmocka_unit_test(test_bad_options),
         cmocka_unit_test(test_lab_pid),
