@@ -12,6 +12,7 @@
 #                   $(DESTDIR)$(PREFIX) (PREFIX=/usr/local); make uninstall
 #   make deb        a binary .deb of `make install PREFIX=/usr` (build/migbench_*.deb)
 #   make test-deb   install that .deb with apt in a clean Debian 12 chroot and run it there
+#   make test-cgroup2  the lab end to end in a cgroup-v2-only Debian 12 VM (QEMU, TCG)
 #   make format / format-check
 
 CC       ?= cc
@@ -41,7 +42,7 @@ TESTS    := $(TEST_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 DEPFILES := $(OBJS:.o=.d) $(TESTS:=.d)
 
 .PHONY: all deps test unit asan bench fuzz reproduce format format-check clean docs \
-	install uninstall deb test-deb
+	install uninstall deb test-deb test-cgroup2
 all: bin/migbench $(TESTS)
 
 # The version is baked in; rebuild version.o when `git describe` changes.
@@ -175,6 +176,11 @@ $(DEB): FORCE
 # Opt-in (not in `make test`): root, a few minutes, fetches packages.
 test-deb: $(DEB)
 	$(Q)tools/test-deb $(DEB)
+
+# Opt-in (not in `make test`): root, fetches packages the first time, then boots a VM
+# whose only cgroup hierarchy is v2 and runs the lab there under nested TCG (slow).
+test-cgroup2: bin/migbench bin/mb-webbench
+	$(Q)tools/test-cgroup2
 
 format:
 	$(Q)clang-format -i $$(git ls-files "harness/*.[ch]" "tests/unit/*.[ch]" "fuzz/*.c" "workloads/*.c" "workloads/**/*.c")
