@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "lib/json.h"
 #include "lib/util.h"
 
 /* ---- Xen 3.3.1's convergence rules --------------------------------------------- */
@@ -535,11 +536,12 @@ static int zero_pages_off(struct mb_hv_dom *d, struct mb_migration *res)
         snprintf(res->error, sizeof(res->error), "migration.zero_pages send: %.900s", e.msg);
         return -1;
     }
-    const char *at = strstr(reply, "\"zero-page-detection\"");
-    const char *colon = at ? strchr(at + 21, ':') : NULL;
-    while (colon && (*++colon == ' '))
-        ;
-    ok = colon && !strncmp(colon, "\"none\"", 6);
+    struct mb_json *j = NULL;
+    ok = mb_json_parse("query-migrate-parameters", reply, strlen(reply), &j, &e) == MB_OK;
+    const struct mb_json *v =
+        ok ? mb_json_get(mb_json_get(j, "return"), "zero-page-detection") : NULL;
+    ok = v && v->type == MB_JSON_STRING && !strcmp(v->text, "none");
+    mb_json_free(j);
     if (!ok)
         snprintf(res->error, sizeof(res->error),
                  "migration.zero_pages send: QEMU did not keep zero-page-detection none "
