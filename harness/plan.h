@@ -76,6 +76,8 @@ enum mb_auto_state {
 
 /* The raw.csv columns judged (mb_auto_metrics[i]: an enum mb_results_col). */
 #define MB_AUTO_NMETRICS 2
+/* The confidence level of the intervals a point is judged on. */
+#define MB_AUTO_LEVEL 0.95
 extern const int mb_auto_metrics[MB_AUTO_NMETRICS];
 
 struct mb_auto_sample {

@@ -91,7 +91,7 @@ static double width_pct(const struct mb_auto_sample *s)
 {
     if (s->n < 2)
         return NAN;
-    double hw = mb_stats_ci_halfwidth(s->v, s->n, 0.95);
+    double hw = mb_stats_ci_halfwidth(s->v, s->n, MB_AUTO_LEVEL);
     double mean = mb_stats_mean(s->v, s->n);
     if (hw == 0)
         return 0;

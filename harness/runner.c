@@ -283,9 +283,9 @@ static void auto_json(const struct mb_campaign *c, struct mb_buf *b)
 {
     const struct mb_scenario *s = c->s;
     mb_buf_printf(b,
-                  ", \"repeat_auto\": {\"precision_pct\": %g, \"level\": 0.95, \"min_runs\": %lld, "
+                  ", \"repeat_auto\": {\"precision_pct\": %g, \"level\": %g, \"min_runs\": %lld, "
                   "\"max_runs\": %lld, \"metrics\": [",
-                  s->precision_pct, (long long)s->min_runs, (long long)s->max_runs);
+                  s->precision_pct, MB_AUTO_LEVEL, (long long)s->min_runs, (long long)s->max_runs);
     for (int m = 0; m < MB_AUTO_NMETRICS; m++)
         mb_buf_printf(b, "%s\"%s\"", m ? ", " : "", mb_results_columns[mb_auto_metrics[m]].name);
     mb_buf_printf(b, "], \"points\": [");
