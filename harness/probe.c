@@ -1,10 +1,10 @@
-/* probe.c — UDP downtime probe: one thread, one socket, many targets. */
+/* probe.c — UDP downtime probe: one thread, one socket, many targets, one wake-up per
+ * interval (batched sends and receives, replies timed by the kernel). */
 #include "probe.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
-#include <poll.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -55,29 +55,97 @@ static void gap_to(struct target *t, double now)
     }
 }
 
+/* The kernel's receive time of a datagram (SO_TIMESTAMPNS, CLOCK_REALTIME) as monotonic
+ * seconds; `fallback` (the drain's own time) when the kernel gave none. */
+static double arrival(struct msghdr *mh, double real_to_mono, double fallback)
+{
+    for (struct cmsghdr *c = CMSG_FIRSTHDR(mh); c; c = CMSG_NXTHDR(mh, c)) {
+        if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS) {
+            struct timespec ts;
+            memcpy(&ts, CMSG_DATA(c), sizeof(ts));
+            double mono = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9 - real_to_mono;
+            return mono < fallback ? mono : fallback;
+        }
+    }
+    return fallback;
+}
+
+/* Take every reply waiting on the socket, each at the time the kernel received it, so
+ * that replies are read once per interval, not one wake-up each.  Caller holds the
+ * lock; window_open and window_close drain first, so a window sees every reply before
+ * its edge and none from before its start. */
 static void drain(struct mb_probe *p)
 {
-    struct packet pk;
+    enum { BATCH = 16 };
+    struct packet pk[BATCH];
+    struct iovec iov[BATCH];
+    struct mmsghdr mm[BATCH];
+    union {
+        char buf[CMSG_SPACE(sizeof(struct timespec))];
+        struct cmsghdr align;
+    } ctl[BATCH];
     for (;;) {
-        ssize_t got = recv(p->fd, &pk, sizeof(pk), MSG_DONTWAIT);
-        if (got < 0)
-            return;
-        if (got != (ssize_t)sizeof(pk) || pk.magic != PROBE_MAGIC || pk.target >= p->n)
-            continue;
-        double now = mb_now_mono();
-        pthread_mutex_lock(&p->lock);
-        struct target *t = &p->t[pk.target];
-        t->replies_total++;
-        t->replied_at = now;
-        if (p->window) {
-            t->received++;
-            gap_to(t, now);
-            t->last_reply = now;
+        for (int i = 0; i < BATCH; i++) {
+            iov[i] = (struct iovec){&pk[i], sizeof(pk[i])};
+            mm[i] = (struct mmsghdr){.msg_hdr = {.msg_iov = &iov[i],
+                                                 .msg_iovlen = 1,
+                                                 .msg_control = ctl[i].buf,
+                                                 .msg_controllen = sizeof(ctl[i].buf)}};
         }
-        pthread_mutex_unlock(&p->lock);
+        int got = recvmmsg(p->fd, mm, BATCH, MSG_DONTWAIT, NULL);
+        if (got <= 0)
+            return;
+        double now = mb_now_mono(), real_to_mono = mb_now_wall() - now;
+        for (int i = 0; i < got; i++) {
+            if (mm[i].msg_len != sizeof(pk[i]) || pk[i].magic != PROBE_MAGIC ||
+                pk[i].target >= p->n)
+                continue;
+            double at = arrival(&mm[i].msg_hdr, real_to_mono, now);
+            struct target *t = &p->t[pk[i].target];
+            t->replies_total++;
+            if (at > t->replied_at)
+                t->replied_at = at;
+            if (p->window && at >= p->window_start && at > t->last_reply) {
+                t->received++;
+                gap_to(t, at);
+                t->last_reply = at;
+            }
+        }
+        if (got < BATCH)
+            return;
     }
 }
 
+static void send_all(struct mb_probe *p)
+{
+    struct packet pk[MB_PROBE_MAX_TARGETS];
+    struct iovec iov[MB_PROBE_MAX_TARGETS];
+    struct mmsghdr mm[MB_PROBE_MAX_TARGETS];
+    for (size_t i = 0; i < p->n; i++) {
+        pk[i] = (struct packet){PROBE_MAGIC, (uint32_t)i, p->t[i].seq++};
+        iov[i] = (struct iovec){&pk[i], sizeof(pk[i])};
+        mm[i] = (struct mmsghdr){.msg_hdr = {.msg_name = &p->t[i].addr,
+                                             .msg_namelen = sizeof(p->t[i].addr),
+                                             .msg_iov = &iov[i],
+                                             .msg_iovlen = 1}};
+    }
+    /* sendmmsg stops at the first error: a send error (no route yet, a full buffer) is
+     * that target's lost probe, not a failure, and the rest are still sent */
+    int ok[MB_PROBE_MAX_TARGETS] = {0};
+    for (size_t at = 0; at < p->n;) {
+        int sent = sendmmsg(p->fd, mm + at, (unsigned)(p->n - at), MSG_DONTWAIT);
+        for (int i = 0; i < sent; i++)
+            ok[at + (size_t)i] = mm[at + (size_t)i].msg_len == sizeof(pk[0]);
+        at += sent > 0 ? (size_t)sent : 1;
+    }
+    pthread_mutex_lock(&p->lock);
+    for (size_t i = 0; p->window && i < p->n; i++)
+        p->t[i].sent += (uint64_t)ok[i];
+    pthread_mutex_unlock(&p->lock);
+}
+
+/* One wake-up per interval: send to every target, sleep until the next send is due,
+ * then read the replies that came meanwhile. */
 static void *run(void *arg)
 {
     struct mb_probe *p = arg;
@@ -85,45 +153,25 @@ static void *run(void *arg)
     clock_gettime(CLOCK_MONOTONIC, &next);
     long step = (long)(p->interval * 1e9);
     while (!atomic_load(&p->stop)) {
-        for (size_t i = 0; i < p->n; i++) {
-            struct target *t = &p->t[i];
-            struct packet pk = {PROBE_MAGIC, (uint32_t)i, t->seq++};
-            /* a send error (no route yet, a full buffer) is a lost probe, not a failure */
-            if (sendto(p->fd, &pk, sizeof(pk), MSG_DONTWAIT, (struct sockaddr *)&t->addr,
-                       sizeof(t->addr)) == (ssize_t)sizeof(pk)) {
-                pthread_mutex_lock(&p->lock);
-                if (p->window)
-                    t->sent++;
-                pthread_mutex_unlock(&p->lock);
-            }
-        }
+        send_all(p);
         next.tv_nsec += step;
         while (next.tv_nsec >= 1000000000L) {
             next.tv_nsec -= 1000000000L;
             next.tv_sec++;
         }
-        /* wait for replies until the next send is due */
-        for (;;) {
-            struct timespec now;
-            clock_gettime(CLOCK_MONOTONIC, &now);
-            long left_ms =
-                (long)((next.tv_sec - now.tv_sec) * 1000 + (next.tv_nsec - now.tv_nsec) / 1000000);
-            drain(p);
-            if (left_ms <= 0)
-                break;
-            struct pollfd pfd = {.fd = p->fd, .events = POLLIN};
-            if (poll(&pfd, 1, (int)left_ms) <= 0) {
-                clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next, NULL);
-                break;
-            }
-        }
+        clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next, NULL);
+        pthread_mutex_lock(&p->lock);
+        drain(p);
+        pthread_mutex_unlock(&p->lock);
         /* fell behind (a stall of this process): do not burst to catch up */
         struct timespec now;
         clock_gettime(CLOCK_MONOTONIC, &now);
         if (now.tv_sec > next.tv_sec + 1)
             next = now;
     }
+    pthread_mutex_lock(&p->lock);
     drain(p);
+    pthread_mutex_unlock(&p->lock);
     return NULL;
 }
 
@@ -155,8 +203,9 @@ int mb_probe_start(const char *const *addresses, size_t n, int port, double inte
         free(p);
         return mb_error_set(err, MB_EENV, "probe: socket: %s", strerror(e));
     }
-    int rcv = 1 << 20;
+    int rcv = 1 << 20, on = 1;
     setsockopt(p->fd, SOL_SOCKET, SO_RCVBUF, &rcv, sizeof(rcv));
+    setsockopt(p->fd, SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof(on));
     pthread_mutex_init(&p->lock, NULL);
     int rc = pthread_create(&p->thread, NULL, run, p);
     if (rc) {
@@ -172,8 +221,9 @@ int mb_probe_start(const char *const *addresses, size_t n, int port, double inte
 
 void mb_probe_window_open(struct mb_probe *p)
 {
-    double now = mb_now_mono();
     pthread_mutex_lock(&p->lock);
+    drain(p);
+    double now = mb_now_mono();
     p->window = 1;
     p->window_start = now;
     for (size_t i = 0; i < p->n; i++) {
@@ -188,8 +238,9 @@ void mb_probe_window_open(struct mb_probe *p)
 
 void mb_probe_window_close(struct mb_probe *p, struct mb_probe_result *results)
 {
-    double now = mb_now_mono();
     pthread_mutex_lock(&p->lock);
+    drain(p);
+    double now = mb_now_mono();
     for (size_t i = 0; i < p->n; i++) {
         struct target *t = &p->t[i];
         if (p->window)
@@ -209,6 +260,7 @@ void mb_probe_window_close(struct mb_probe *p, struct mb_probe_result *results)
 uint64_t mb_probe_replies(struct mb_probe *p, size_t i)
 {
     pthread_mutex_lock(&p->lock);
+    drain(p);
     uint64_t r = i < p->n ? p->t[i].replies_total : 0;
     pthread_mutex_unlock(&p->lock);
     return r;
@@ -217,6 +269,7 @@ uint64_t mb_probe_replies(struct mb_probe *p, size_t i)
 double mb_probe_last_reply(struct mb_probe *p, size_t i)
 {
     pthread_mutex_lock(&p->lock);
+    drain(p);
     double r = i < p->n ? p->t[i].replied_at : 0;
     pthread_mutex_unlock(&p->lock);
     return r;
