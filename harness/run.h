@@ -38,9 +38,9 @@
 #define MB_RUN_DOM_PREFIX "mbr-" /* every domain the runner starts; stale ones are its own */
 #define MB_RUN_MAX_VMS    MB_VALIDATE_MAX_VMS /* validate.c refuses more */
 
-/* After a migration the integrity checker's status file is read once it is surely
- * newer than the migration: one of its intervals, and a little. */
-#define MB_RUN_VERIFY_SETTLE_S (MB_GUEST_MEMCHECK_INTERVAL_S + 0.05)
+/* After a migration the integrity checker sweeps its pages (memcheck -w): how long the
+ * guest waits for the sweep, seconds (a quarter of a 4 GiB guest under TCG fits). */
+#define MB_RUN_SWEEP_WAIT_S 20
 /* The cap check: a guest burns MB_GUEST_CAP_BURN_S seconds; the monitor measures it
  * without the burn's first and last MB_RUN_CAP_EDGE_S (start-up, and the sample that
  * brackets its end), and the runner waits for the burn to end, and a little. */
@@ -193,9 +193,9 @@ void mb_run_hop(struct mb_run_state *st, int hop);
 double mb_run_migrate_batch(struct mb_run_state *st, int src, int dst, int capped);
 /* Whether the point's migrating VMs run the integrity checker (run.c). */
 int mb_run_checks(const struct mb_point *pt);
-/* Read each reachable guest's integrity verdict after a hop that ended at `ended`
- * (monotonic) (run_migrate.c). */
-void mb_run_verify(struct mb_run_state *st, double ended);
+/* Each reachable guest's integrity verdict after a hop, from a sweep of its checker
+ * (run_migrate.c). */
+void mb_run_verify(struct mb_run_state *st);
 /* The workloads' series against the baseline and each hop's window (run_rows.c). */
 void mb_run_collect(struct mb_run_state *st);
 /* Destroy every guest and placeholder, append the rows (unless stopped: MB_EINTR), and

@@ -226,18 +226,12 @@ double mb_run_migrate_batch(struct mb_run_state *st, int src, int dst, int cappe
 /* ---- the guests' verdicts ------------------------------------------------------- */
 
 /* The integrity checker's verdict from its status file: "ok", "corrupt" or NULL; its
- * count of bad pages, of pages verified so far and the pages it covers (-1 when
- * absent). */
-static const char *memcheck_verdict(const char *status, long long *bad, long long *verified,
-                                    long long *covered)
+ * count of bad pages (-1 when absent). */
+static const char *memcheck_verdict(const char *status, long long *bad)
 {
     const char *s = strstr(status, "status=");
     const char *b = strstr(status, "\nbad=");
-    const char *p = strstr(status, "\npages=");
-    const char *m = strstr(status, "\nmib=");
     *bad = b ? atoll(b + 5) : -1;
-    *verified = p ? atoll(p + 7) : -1;
-    *covered = m ? (long long)(atof(m + 5) * 256) : -1;
     if (!s)
         return NULL;
     if (!strncmp(s + 7, "ok", 2))
@@ -247,47 +241,21 @@ static const char *memcheck_verdict(const char *status, long long *bad, long lon
     return NULL;
 }
 
-/* One guest's checker, as read so far. */
-struct reading {
-    const char *verdict;
-    long long bad, verified0;
-    int waiting;
-};
-
-/* Read the guest's status file once; whether to read it again. */
-static int read_status(struct mb_run_state *st, struct mb_run_vm *v, struct reading *rd,
-                       double deadline)
+/* The hop's integrity from the checker's status after its sweep: corrupt when it
+ * counted lost writes that it had not counted before the hop. */
+static void integrity(struct mb_run_vm *v, const char *verdict, long long bad, const char *why)
 {
-    struct mb_error e;
-    char *out = NULL;
-    long long verified = -1, covered = -1;
-    if (mb_run_vm_run(st->c, v, "cat /run/memcheck.status", 15, &out, &e) < 0) {
-        mb_run_hop_error(v, "guest unreachable after the migration: %s", e.msg);
-        v->reachable = 0;
-    } else {
-        rd->verdict = memcheck_verdict(out, &rd->bad, &verified, &covered);
-        if (rd->verified0 < 0)
-            rd->verified0 = verified;
-    }
-    free(out);
-    return v->reachable && rd->verdict && !(covered > 0 && verified >= rd->verified0 + covered) &&
-           mb_now_mono() <= deadline;
-}
-
-/* The hop's integrity from the final reading: corrupt when the checker counted lost
- * writes that it had not counted before the hop. */
-static void integrity(struct mb_run_vm *v, const struct reading *rd)
-{
-    if (!rd->verdict) {
-        mb_run_hop_error(v, "integrity checker gave no verdict");
-    } else if (rd->bad > v->bad_seen) {
+    if (!verdict) {
+        mb_run_hop_error(v, "integrity checker gave no verdict%s%s", why ? ": " : "",
+                         why ? why : "");
+    } else if (bad > v->bad_seen) {
         snprintf(v->integrity, sizeof(v->integrity), "corrupt");
         mb_run_hop_error(v, "memory integrity: %lld pages lost a write in this migration",
-                         rd->bad - v->bad_seen);
-        v->bad_seen = rd->bad;
+                         bad - v->bad_seen);
+        v->bad_seen = bad;
     } else {
         snprintf(v->integrity, sizeof(v->integrity), "%s",
-                 strcmp(rd->verdict, "ok") ? "unchecked" : "ok");
+                 strcmp(verdict, "ok") ? "unchecked" : "ok");
     }
 }
 
@@ -305,40 +273,36 @@ static void answers(struct mb_run_state *st)
 }
 
 /* A verdict covers every page once each has been verified after the migration: the
- * checker verifies its pages in order, so wait until it has verified as many more as it
- * covers than the first reading shows (that reading, at most one checker interval old,
- * is taken at least MB_RUN_VERIFY_SETTLE_S after the migration ended). */
-void mb_run_verify(struct mb_run_state *st, double ended)
+ * checker is asked for a sweep (memcheck -w: every page verified at once, at full
+ * speed, on the destination), and its status after the sweep is the verdict. */
+void mb_run_verify(struct mb_run_state *st)
 {
     struct mb_campaign *c = st->c;
     if (!mb_run_checks(&st->pt)) {
         answers(st);
         return;
     }
-    double early = ended + MB_RUN_VERIFY_SETTLE_S - mb_now_mono();
-    if (early > 0)
-        mb_campaign_nap(c, early * 1000);
-    /* the guests are read in turn, so that their checkers' passes overlap */
-    struct reading rd[MB_RUN_MAX_VMS];
-    int left = 0;
-    for (int i = 0; i < st->nvms; i++) {
-        rd[i] = (struct reading){.bad = -1, .verified0 = -1, .waiting = st->vms[i].reachable};
-        left += rd[i].waiting;
-    }
-    double deadline = mb_now_mono() + 20;
-    while (left > 0 && !mb_campaign_stopped(c)) {
-        for (int i = 0; i < st->nvms && !mb_campaign_stopped(c); i++) {
-            if (rd[i].waiting && !read_status(st, &st->vms[i], &rd[i], deadline)) {
-                rd[i].waiting = 0;
-                left--;
-            }
+    char cmd[160];
+    snprintf(cmd, sizeof(cmd), "memcheck -w %d -s /run/memcheck.status -p /run/memcheck.pid",
+             MB_RUN_SWEEP_WAIT_S);
+    for (int i = 0; i < st->nvms && !mb_campaign_stopped(c); i++) {
+        struct mb_run_vm *v = &st->vms[i];
+        struct mb_error e;
+        char *out = NULL;
+        long long bad = -1;
+        if (!v->reachable)
+            continue;
+        int rc = mb_run_vm_run(c, v, cmd, MB_RUN_SWEEP_WAIT_S + 10, &out, &e);
+        if (rc == MB_EFAILED) {
+            integrity(v, NULL, -1, e.msg);
+        } else if (rc < 0) {
+            mb_run_hop_error(v, "guest unreachable after the migration: %s", e.msg);
+            v->reachable = 0;
+        } else {
+            integrity(v, memcheck_verdict(out, &bad), bad, NULL);
         }
-        if (left > 0)
-            mb_campaign_nap(c, 200);
+        free(out);
     }
-    for (int i = 0; i < st->nvms; i++)
-        if (st->vms[i].reachable)
-            integrity(&st->vms[i], &rd[i]);
 }
 
 /* ---- a hop ------------------------------------------------------------------------ */
@@ -452,7 +416,7 @@ void mb_run_hop(struct mb_run_state *st, int hop)
     /* the window after, then the guests' verdicts */
     mb_campaign_nap(c, st->pt.after_ms);
     mb_run_phase_end(st, MB_PHASE_AFTER);
-    mb_run_verify(st, ended);
+    mb_run_verify(st);
     if (mb_campaign_stopped(c))
         return;
     for (int i = 0; i < st->nvms; i++)
