@@ -225,37 +225,63 @@ double mb_run_migrate_batch(struct mb_run_state *st, int src, int dst, int cappe
 
 /* ---- the guests' verdicts ------------------------------------------------------- */
 
-/* The integrity checker's verdict from its status file: "ok", "corrupt" or NULL; its
- * count of bad pages (-1 when absent). */
-static const char *memcheck_verdict(const char *status, long long *bad)
+/* The largest count after a "bad=" in text that starts a line or follows a space (the
+ * status file's line, the log's report lines); -1 when there is none. */
+static long long last_bad(const char *text)
 {
-    const char *s = strstr(status, "status=");
-    const char *b = strstr(status, "\nbad=");
-    *bad = b ? atoll(b + 5) : -1;
-    if (!s)
-        return NULL;
-    if (!strncmp(s + 7, "ok", 2))
-        return "ok";
-    if (!strncmp(s + 7, "corrupt", 7))
-        return "corrupt";
-    return NULL;
+    long long n = -1;
+    for (const char *p = strstr(text, "bad="); p; p = strstr(p + 4, "bad="))
+        if ((p == text || p[-1] == '\n' || p[-1] == ' ') && atoll(p + 4) > n)
+            n = atoll(p + 4);
+    return n;
 }
 
-/* The hop's integrity from the checker's status after its sweep: corrupt when it
- * counted lost writes that it had not counted before the hop. */
-static void integrity(struct mb_run_vm *v, const char *verdict, long long bad, const char *why)
+/* What the guest answered to the verify command (VERIFY_CMD): the sweep's status file, or,
+ * when the sweep failed, "sweep_failed=RC" and the checker's last report lines. */
+struct checker_answer {
+    int swept;          /* the sweep was seen: every page verified after the migration */
+    const char *status; /* "ok", "corrupt" or NULL: the status file's verdict */
+    long long bad;      /* the most lost writes any of the answer's lines counts, or -1 */
+    int failed_rc;      /* the sweep's exit status when it failed */
+};
+
+static struct checker_answer read_answer(const char *out)
 {
-    if (!verdict) {
-        mb_run_hop_error(v, "integrity checker gave no verdict%s%s", why ? ": " : "",
-                         why ? why : "");
-    } else if (bad > v->bad_seen) {
+    struct checker_answer a = {.swept = 1, .bad = last_bad(out)};
+    const char *f = strstr(out, "sweep_failed=");
+    if (f) {
+        a.swept = 0;
+        a.failed_rc = atoi(f + 13);
+    }
+    const char *s = !strncmp(out, "status=", 7) ? out : strstr(out, "\nstatus=");
+    if (s && *s == '\n')
+        s++;
+    if (s && !strncmp(s + 7, "ok\n", 3))
+        a.status = "ok";
+    else if (s && !strncmp(s + 7, "corrupt\n", 8))
+        a.status = "corrupt";
+    return a;
+}
+
+/* The hop's integrity from the checker's answer: corrupt when any of its lines counts
+ * lost writes that it had not counted before the hop (a guest that lost writes may lose
+ * the checker too, or the sweep's own process: its last report is the evidence); ok only
+ * after a sweep whose status is ok. */
+static void integrity(struct mb_run_vm *v, const struct checker_answer *a)
+{
+    if (a->bad > v->bad_seen) {
         snprintf(v->integrity, sizeof(v->integrity), "corrupt");
         mb_run_hop_error(v, "memory integrity: %lld pages lost a write in this migration",
-                         bad - v->bad_seen);
-        v->bad_seen = bad;
+                         a->bad - v->bad_seen);
+        v->bad_seen = a->bad;
+    } else if (!a->swept) {
+        mb_run_hop_error(v, "integrity checker gave no verdict: its sweep failed (exit %d%s)",
+                         a->failed_rc, a->failed_rc == 1 ? ": checker gone or too slow" : "");
+    } else if (!a->status) {
+        mb_run_hop_error(v, "integrity checker gave no verdict: no status after its sweep");
     } else {
         snprintf(v->integrity, sizeof(v->integrity), "%s",
-                 strcmp(verdict, "ok") ? "unchecked" : "ok");
+                 strcmp(a->status, "ok") ? "unchecked" : "ok");
     }
 }
 
@@ -282,24 +308,27 @@ void mb_run_verify(struct mb_run_state *st)
         answers(st);
         return;
     }
-    char cmd[160];
-    snprintf(cmd, sizeof(cmd), "memcheck -w %d -s /run/memcheck.status -p /run/memcheck.pid",
+    /* one round trip: the sweep, or why not and the checker's last reports */
+    char cmd[300];
+    snprintf(cmd, sizeof(cmd),
+             "memcheck -w %d -s /run/memcheck.status -p /run/memcheck.pid || "
+             "{ echo sweep_failed=$?; tail -n 2 /run/memcheck.log; }",
              MB_RUN_SWEEP_WAIT_S);
     for (int i = 0; i < st->nvms && !mb_campaign_stopped(c); i++) {
         struct mb_run_vm *v = &st->vms[i];
         struct mb_error e;
         char *out = NULL;
-        long long bad = -1;
         if (!v->reachable)
             continue;
         int rc = mb_run_vm_run(c, v, cmd, MB_RUN_SWEEP_WAIT_S + 10, &out, &e);
         if (rc == MB_EFAILED) {
-            integrity(v, NULL, -1, e.msg);
+            mb_run_hop_error(v, "integrity checker gave no verdict: %s", e.msg);
         } else if (rc < 0) {
             mb_run_hop_error(v, "guest unreachable after the migration: %s", e.msg);
             v->reachable = 0;
         } else {
-            integrity(v, memcheck_verdict(out, &bad), bad, NULL);
+            struct checker_answer a = read_answer(out ? out : "");
+            integrity(v, &a);
         }
         free(out);
     }
