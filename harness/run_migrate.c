@@ -325,7 +325,7 @@ void mb_run_verify(struct mb_run_state *st, double ended)
         rd[i] = (struct reading){.bad = -1, .verified0 = -1, .waiting = st->vms[i].reachable};
         left += rd[i].waiting;
     }
-    double deadline = mb_now_mono() + 20;
+    double deadline = mb_now_mono() + 20 * mb_guest_time_scale(c->tb);
     while (left > 0 && !mb_campaign_stopped(c)) {
         for (int i = 0; i < st->nvms && !mb_campaign_stopped(c); i++) {
             if (rd[i].waiting && !read_status(st, &st->vms[i], &rd[i], deadline)) {
