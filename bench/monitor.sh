@@ -119,14 +119,21 @@ TB=${MIGBENCH_RUN_DIR:-/tmp/migbench}/$NAME/testbed.yaml
     die "cpuburn did not start"
 "$MB" vm --testbed $NAME cap 1 40 >/dev/null || die "cap failed"
 
-# CPU seconds of the hosts' cgroups outside their guests
-cg=$(awk '$3 == "cgroup" && $4 ~ /cpuacct/ {print $2; exit}' /proc/mounts)
+# CPU nanoseconds of the hosts' cgroups outside their guests (machine/ below each host):
+# cpuacct.usage in the cpuacct hierarchy (v1), cpu.stat's usage_usec in the unified one (v2)
+if [ "$(stat -f -c %T /sys/fs/cgroup 2>/dev/null)" = cgroup2fs ]; then
+    cg=/sys/fs/cgroup
+    usage_ns() { awk '$1 == "usage_usec" {printf "%d\n", $2 * 1000; exit}' "$1/cpu.stat"; }
+else
+    cg=$(awk '$3 == "cgroup" && $4 ~ /cpuacct/ {print $2; exit}' /proc/mounts)
+    usage_ns() { cat "$1/cpuacct.usage"; }
+fi
 outside() {
     local sum=0 h all vms
     for h in hostA hostB; do
-        all=$(cat "$cg/migbench/$NAME/$h/cpuacct.usage")
-        vms=$(cat "$cg/migbench/$NAME/$h/machine/cpuacct.usage" 2>/dev/null || echo 0)
-        sum=$((sum + all - vms))
+        all=$(usage_ns "$cg/migbench/$NAME/$h")
+        vms=$(usage_ns "$cg/migbench/$NAME/$h/machine" 2>/dev/null || echo 0)
+        sum=$((sum + all - ${vms:-0}))
     done
     echo $sum
 }

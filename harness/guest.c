@@ -49,6 +49,19 @@ char *mb_guest_xml(const struct mb_testbed *tb, const struct mb_host *host,
     return xml;
 }
 
+double mb_guest_boot_timeout(const struct mb_testbed *tb, int nguests)
+{
+    if (tb->guest.boot_timeout_s > 0)
+        return tb->guest.boot_timeout_s;
+    return MB_GUEST_BOOT_BASE_S + MB_GUEST_BOOT_EACH_S * (double)(nguests > 1 ? nguests : 1);
+}
+
+double mb_guest_time_scale(const struct mb_testbed *tb)
+{
+    double s = tb->guest.boot_timeout_s / (MB_GUEST_BOOT_BASE_S + MB_GUEST_BOOT_EACH_S);
+    return s > 1 ? s : 1;
+}
+
 void mb_guest_target(const struct mb_testbed *tb, const char *ip, double timeout_s,
                      struct mb_remote_target *t)
 {
@@ -58,7 +71,7 @@ void mb_guest_target(const struct mb_testbed *tb, const char *ip, double timeout
     t->user = tb->guest.ssh.user;
     t->key = tb->guest.ssh.key;
     t->known_hosts = tb->guest.ssh.known_hosts;
-    t->connect_timeout_s = timeout_s;
+    t->connect_timeout_s = timeout_s * mb_guest_time_scale(tb);
 }
 
 int mb_guest_open(const struct mb_remote_ops *ops, const struct mb_testbed *tb, const char *ip,
@@ -72,17 +85,19 @@ int mb_guest_open(const struct mb_remote_ops *ops, const struct mb_testbed *tb, 
 int mb_guest_wait_ssh(const struct mb_remote_ops *ops, const struct mb_testbed *tb, const char *ip,
                       double timeout_s, struct mb_remote **out, struct mb_error *err)
 {
-    double deadline = mb_now_mono() + timeout_s;
+    double deadline = mb_now_mono() + timeout_s, each = 10 * mb_guest_time_scale(tb);
     for (;;) {
         struct mb_remote_target t;
         double left = deadline - mb_now_mono();
-        mb_guest_target(tb, ip, left < 10 ? (left > 0.2 ? left : 0.2) : 10, &t);
+        mb_guest_target(tb, ip, 0, &t);
+        /* set here, not stretched again: an attempt ends by the deadline */
+        t.connect_timeout_s = left < each ? (left > 0.2 ? left : 0.2) : each;
         t.tcp_timeout_s = 0.5;
         struct mb_remote *r = NULL;
         mb_error_clear(err);
         int rc = mb_remote_open(ops, &t, &r, err);
         if (rc == MB_OK) {
-            rc = mb_remote_run(r, "true", 10, NULL, err);
+            rc = mb_remote_run(r, "true", each, NULL, err);
             if (rc == MB_OK && out) {
                 *out = r;
                 return MB_OK;

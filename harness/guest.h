@@ -19,6 +19,11 @@
 #define MB_GUEST_MEMCHECK_INTERVAL_S 0.25 /* memcheck -i: how often its status file is written */
 #define MB_GUEST_CAP_BURN_S          2    /* cpuburn -t: the cap check's burn, seconds */
 
+/* A run's boot wait when the testbed gives no guest.boot_timeout: 60 s, and 15 s more
+ * for each guest the run starts (they boot at once, on shared CPUs). */
+#define MB_GUEST_BOOT_BASE_S 60
+#define MB_GUEST_BOOT_EACH_S 15
+
 struct mb_guest_opts {
     const char *name; /* domain name */
     int n;            /* guest number: address and MAC */
@@ -36,15 +41,28 @@ int mb_guest_addr(const struct mb_testbed *tb, int n, char ip[16], char mac[18],
 char *mb_guest_xml(const struct mb_testbed *tb, const struct mb_host *host,
                    const struct mb_guest_opts *o, struct mb_error *err);
 
+/* How long a run that starts nguests guests waits for each to answer over SSH:
+ * guest.boot_timeout, else MB_GUEST_BOOT_BASE_S + MB_GUEST_BOOT_EACH_S a guest. */
+double mb_guest_boot_timeout(const struct mb_testbed *tb, int nguests);
+
+/* The factor (>= 1) by which SSH timeouts sized for an ordinary guest are stretched on
+ * tb: guest.boot_timeout over the default wait for one guest (75 s), 1 without it.  A
+ * guest that needs a longer boot is that much slower at everything, key exchange and
+ * short commands included (TCG inside a TCG VM: ~116 s to boot, over 10 s for a
+ * handshake), and the default timeouts stay as short as they are on other testbeds. */
+double mb_guest_time_scale(const struct mb_testbed *tb);
+
 /* SSH target of the guest at ip, host key checked against the testbed's guest
- * known_hosts.  Borrows from tb. */
+ * known_hosts; timeout_s (the connection's, for an ordinary guest) is stretched by
+ * mb_guest_time_scale.  Borrows from tb. */
 void mb_guest_target(const struct mb_testbed *tb, const char *ip, double timeout_s,
                      struct mb_remote_target *t);
 
 /* Wait until the guest at ip runs `true` over SSH through ops (NULL = mb_remote_libssh2).
  * Connection failures are retried until timeout_s (each TCP connect given half a second, so
  * that a guest coming up is seen within a few hundred ms rather than after the kernel's SYN
- * back-off); a host-key or key problem is not (it will not go away).  With out, the session
+ * back-off; the handshake and `true` 10 s each, stretched by mb_guest_time_scale); a
+ * host-key or key problem is not (it will not go away).  With out, the session
  * that answered is handed over (caller closes) instead of closed. */
 int mb_guest_wait_ssh(const struct mb_remote_ops *ops, const struct mb_testbed *tb, const char *ip,
                       double timeout_s, struct mb_remote **out, struct mb_error *err);

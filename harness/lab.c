@@ -45,7 +45,8 @@ struct lab_cfg {
     int hosts;
     struct mb_lab_per_host cpus, memory, qemu;
     char *accel;
-    char *subnet; /* "A.B.C" */
+    char *subnet;          /* "A.B.C" */
+    double boot_timeout_s; /* --boot-timeout; 0 = not given */
     bool all, keep, list;
     const char *configs[16]; /* --config files, read before the command line */
     int nconfigs;
@@ -253,6 +254,24 @@ static int set_subnet(const struct mb_cli_opt *o, const char *v, void *base, str
     return 0;
 }
 
+static int set_boot_timeout(const struct mb_cli_opt *o, const char *v, void *base,
+                            struct mb_error *err)
+{
+    (void)o;
+    struct lab_cfg *c = base;
+    double ms;
+    char why[160];
+    /* the testbed file's own bounds, so that what lab up writes loads */
+    if (mb_parse_duration_ms(v, &ms, why, sizeof(why)) || ms < 1000 ||
+        ms > MB_TESTBED_BOOT_TIMEOUT_MAX_S * 1000.0)
+        return mb_error_set(
+            err, MB_EINPUT,
+            "--boot-timeout: expected a duration from 1s to %ds, like 600s, not '%s'",
+            MB_TESTBED_BOOT_TIMEOUT_MAX_S, v);
+    c->boot_timeout_s = ms / 1000.0;
+    return 0;
+}
+
 static int add_config(const struct mb_cli_opt *o, const char *v, void *base, struct mb_error *err)
 {
     (void)o;
@@ -316,6 +335,14 @@ static const struct mb_cli_opt lab_opts[] = {
      .only = LAB_UP,
      .help = "the instance's private /24 (default: derived from NAME, moved on if this machine "
              "uses it)"},
+    {.name = "boot-timeout",
+     .arg = MB_CLI_REQUIRED,
+     .meta = "DURATION",
+     .set = set_boot_timeout,
+     .only = LAB_UP,
+     .help = "the testbed's guest.boot_timeout: how long a guest may take to answer SSH after "
+             "its start, for slow guests (a lab inside a TCG VM: 600s); SSH timeouts with the "
+             "guests stretch by as much (default: 60 s + 15 s a guest of the run)"},
     {.name = "config",
      .arg = MB_CLI_REQUIRED,
      .meta = "FILE",
@@ -565,7 +592,7 @@ struct guest_image {
 
 /* Write $run/testbed.yaml from lab.env (see lab/up) and the guest image. */
 static int write_testbed(const char *run, const char *env, const struct guest_image *g,
-                         struct mb_error *err)
+                         double boot_timeout_s, struct mb_error *err)
 {
     char path[PATH_MAX + 16], tmp[PATH_MAX + 24], v[PATH_MAX + 64], k[128], hosts[512];
     snprintf(path, sizeof(path), "%s/testbed.yaml", run);
@@ -660,6 +687,8 @@ static int write_testbed(const char *run, const char *env, const struct guest_im
     snprintf(v, sizeof(v), "%s/disks", run);
     yq(f, v);
     fputc('\n', f);
+    if (boot_timeout_s > 0)
+        fprintf(f, "  boot_timeout: %gs                # lab up --boot-timeout\n", boot_timeout_s);
     if (fclose(f) != 0 || rename(tmp, path) != 0) {
         int e = errno;
         unlink(tmp);
@@ -850,7 +879,7 @@ static int write_instance(const struct lab_cfg *c, const struct guest_image *g, 
     char *labenv = mb_read_file(envpath, LAB_CAPTURE_MAX, NULL);
     if (!labenv)
         return mb_error_set(err, MB_EENV, "lab/up wrote no %s", envpath);
-    if (write_testbed(run_dir, labenv, g, err) < 0) {
+    if (write_testbed(run_dir, labenv, g, c->boot_timeout_s, err) < 0) {
         free(labenv);
         return MB_EENV;
     }

@@ -148,7 +148,7 @@ static int run_fn(struct mb_remote *r, void *arg, struct mb_error *e)
 int mb_run_vm_run(const struct mb_campaign *c, struct mb_run_vm *v, const char *cmd,
                   double timeout_s, char **out, struct mb_error *e)
 {
-    struct run_arg a = {cmd, timeout_s, out};
+    struct run_arg a = {cmd, timeout_s * mb_guest_time_scale(c->tb), out};
     return mb_run_vm_do(c, v, run_fn, &a, e);
 }
 
@@ -339,7 +339,8 @@ static void start_workload(struct mb_run_state *st, struct mb_run_vm *v)
 {
     struct mb_error e;
     const struct mb_wl_driver *wl = v->wl;
-    if (mb_wl_guest_start(v->ssh, wl, &st->pt.wl, st->wl_max_s, 60, &v->wl_t0, &e) < 0) {
+    if (mb_wl_guest_start(v->ssh, wl, &st->pt.wl, st->wl_max_s, 60 * mb_guest_time_scale(st->c->tb),
+                          &v->wl_t0, &e) < 0) {
         mb_run_vm_error(v, "workload %s did not start: %s", wl->name, e.msg);
         return;
     }
@@ -365,7 +366,7 @@ static void start_guest(struct mb_run_state *st, struct mb_run_vm *v, double boo
     }
     if (!v->resident) {
         char *cmd = agents_cmd(&st->pt);
-        int rc = mb_remote_run(v->ssh, cmd, 30, NULL, &e);
+        int rc = mb_remote_run(v->ssh, cmd, 30 * mb_guest_time_scale(c->tb), NULL, &e);
         free(cmd);
         if (rc < 0) {
             mb_run_vm_error(v, "cannot start the guest agents: %s", e.msg);
@@ -379,7 +380,7 @@ static void start_guest(struct mb_run_state *st, struct mb_run_vm *v, double boo
 
 void mb_run_start_guests(struct mb_run_state *st)
 {
-    double boot_timeout = 60 + 15.0 * (st->nvms + st->nres);
+    double boot_timeout = mb_guest_boot_timeout(st->c->tb, st->nvms + st->nres);
     for (int i = 0; i < st->nvms + st->nres && !mb_campaign_stopped(st->c); i++) {
         struct mb_run_vm *v = &st->guests[i];
         if (v->started)

@@ -163,7 +163,8 @@ void mb_run_hop_error(struct mb_run_vm *v, const char *fmt, ...)
 int mb_run_vm_do(const struct mb_campaign *c, struct mb_run_vm *v,
                  int (*fn)(struct mb_remote *r, void *arg, struct mb_error *e), void *arg,
                  struct mb_error *e);
-/* Run cmd in the VM through mb_run_vm_do; *out (may be NULL) gets its stdout. */
+/* Run cmd in the VM through mb_run_vm_do; *out (may be NULL) gets its stdout.  timeout_s,
+ * sized for an ordinary guest, is stretched by mb_guest_time_scale. */
 int mb_run_vm_run(const struct mb_campaign *c, struct mb_run_vm *v, const char *cmd,
                   double timeout_s, char **out, struct mb_error *e);
 

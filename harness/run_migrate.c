@@ -308,12 +308,13 @@ void mb_run_verify(struct mb_run_state *st)
         answers(st);
         return;
     }
-    /* one round trip: the sweep, or why not and the checker's last reports */
+    /* one round trip: the sweep, or why not and the checker's last reports (the wait,
+     * like the command's timeout in mb_run_vm_run, stretched for slow guests) */
     char cmd[300];
     snprintf(cmd, sizeof(cmd),
              "memcheck -w %d -s /run/memcheck.status -p /run/memcheck.pid || "
              "{ echo sweep_failed=$?; tail -n 2 /run/memcheck.log; }",
-             MB_RUN_SWEEP_WAIT_S);
+             (int)ceil(MB_RUN_SWEEP_WAIT_S * mb_guest_time_scale(c->tb)));
     for (int i = 0; i < st->nvms && !mb_campaign_stopped(c); i++) {
         struct mb_run_vm *v = &st->vms[i];
         struct mb_error e;

@@ -235,8 +235,8 @@ static int get_host(struct ctx *c, const struct mb_ynode *key, const struct mb_y
 
 static int get_guest(struct ctx *c, const struct mb_ynode *g, struct mb_testbed *tb)
 {
-    static const char *const keys[] = {"kernel", "initrd",  "cmdline",  "hash",
-                                       "ssh",    "network", "disk_dir", NULL};
+    static const char *const keys[] = {"kernel",  "initrd",   "cmdline",      "hash", "ssh",
+                                       "network", "disk_dir", "boot_timeout", NULL};
     static const char *const netkeys[] = {"first_ip", "prefix", "gateway", "mac_prefix", NULL};
     if (want_map(c, g, "guest") || only_keys(c, g, "guest", keys) ||
         get_path(c, g, "kernel", "guest", 1, &tb->guest.kernel) ||
@@ -246,6 +246,17 @@ static int get_guest(struct ctx *c, const struct mb_ynode *g, struct mb_testbed 
         get_path(c, g, "disk_dir", "guest", 0, &tb->guest.disk_dir) ||
         get_ssh(c, g, "guest", 0, &tb->guest.ssh))
         return MB_EINPUT;
+    const struct mb_ynode *bt = mb_ymap_get(g, "boot_timeout");
+    if (bt) {
+        double ms;
+        char why[160];
+        if (bt->kind != MB_Y_SCALAR || mb_parse_duration_ms(bt->text, &ms, why, sizeof(why)) ||
+            ms < 1000 || ms > MB_TESTBED_BOOT_TIMEOUT_MAX_S * 1000.0)
+            return mb_yerr(c->err, c->doc, bt,
+                           "guest.boot_timeout: expected a duration from 1s to %ds, like 600s",
+                           MB_TESTBED_BOOT_TIMEOUT_MAX_S);
+        tb->guest.boot_timeout_s = ms / 1000.0;
+    }
     const struct mb_ynode *net = mb_ymap_get(g, "network");
     if (!net)
         return mb_yerr(c->err, c->doc, g, "guest: missing key 'network'");

@@ -24,6 +24,11 @@
  *     network: {first_ip: 10.213.77.101, prefix: 24, gateway: 10.213.77.1,
  *               mac_prefix: "52:54:00:4c"}
  *     disk_dir: /path/shared/disks           # optional: scratch disks both hosts see
+ *     boot_timeout: 600s                     # optional: a guest's start to its SSH answer
+ *
+ * guest.boot_timeout is for slow guests (TCG inside a TCG VM boots in ~2 minutes): it
+ * replaces the run's boot wait of 60 s + 15 s a guest, and the SSH timeouts with the
+ * guests, sized for an ordinary one, are stretched by as much (mb_guest_time_scale).
  *
  * Relative paths are resolved against the testbed file's directory. */
 #ifndef MB_TESTBED_H
@@ -32,6 +37,9 @@
 #include <stdint.h>
 
 #include "lib/error.h"
+
+/* guest.boot_timeout at most a day: more is a typo, not a slow guest */
+#define MB_TESTBED_BOOT_TIMEOUT_MAX_S 86400
 
 struct mb_ssh_target {
     char *address;     /* host name or IP */
@@ -68,7 +76,8 @@ struct mb_testbed {
         char *first_ip; /* dotted quad of vm 1; vm N gets first_ip + N - 1 */
         int prefix;
         char *gateway;
-        char *mac_prefix; /* four octets "52:54:00:4c"; vm N ends in :NN:NN */
+        char *mac_prefix;      /* four octets "52:54:00:4c"; vm N ends in :NN:NN */
+        double boot_timeout_s; /* guest.boot_timeout; 0 = not given */
     } guest;
 };
 

@@ -52,7 +52,8 @@ rm -f "/tmp/$N-vm1.xml"
 holder=$(lab_env $N host.hostA.holder)
 grep -qa host-init "/proc/$holder/cmdline" || fail "hostA holder $holder is not lab/host-init"
 lvb=
-for p in $(cat /sys/fs/cgroup/pids/migbench/$N/hostB/cgroup.procs); do
+# v1: the host's processes in its pids cgroup; v2: in its leaf init/ (and its guests below)
+for p in $(find "$(lab_cg $N hostB pids)" -name cgroup.procs -exec cat {} +); do
     [ "$(tr '\0' ' ' 2>/dev/null <"/proc/$p/cmdline" | cut -d' ' -f1)" = libvirtd ] && lvb=$p
 done
 [ -n "$lvb" ] || fail "no libvirtd of hostB"

@@ -19,12 +19,14 @@ say "lab up $A (limits, hostB on system QEMU) and $B (defaults)"
 [ "$(lab_env $A bridge)" != "$(lab_env $B bridge)" ] || fail "both instances on one bridge"
 say "$A on $(lab_env $A net), $B on $(lab_env $B net)"
 
-# A's limits: in the cgroups, in the testbed file, in what the host's QEMU may use
-cg=/sys/fs/cgroup
-[ "$(cat $cg/cpuset/migbench/$A/hostA/cpuset.cpus)" = 0 ] || fail "$A hostA cpuset"
-[ "$(cat $cg/cpuset/migbench/$A/hostB/cpuset.cpus)" = 1 ] || fail "$A hostB cpuset"
-[ "$(cat $cg/memory/migbench/$A/hostA/memory.limit_in_bytes)" = $((1 << 30)) ] || fail "$A hostA memory"
-[ "$(cat $cg/memory/migbench/$A/hostB/memory.limit_in_bytes)" = $((2 << 30)) ] || fail "$A hostB memory"
+# A's limits: in the cgroups (v1: memory.limit_in_bytes; v2: memory.max), in the testbed
+# file, in what the host's QEMU may use
+memlim=memory.limit_in_bytes
+lab_cg_v2 && memlim=memory.max
+[ "$(cat "$(lab_cg $A hostA cpuset)/cpuset.cpus")" = 0 ] || fail "$A hostA cpuset"
+[ "$(cat "$(lab_cg $A hostB cpuset)/cpuset.cpus")" = 1 ] || fail "$A hostB cpuset"
+[ "$(cat "$(lab_cg $A hostA memory)/$memlim")" = $((1 << 30)) ] || fail "$A hostA memory"
+[ "$(cat "$(lab_cg $A hostB memory)/$memlim")" = $((2 << 30)) ] || fail "$A hostB memory"
 TB=$E2E_RUN_BASE/$A/testbed.yaml
 grep -q 'memory: 1GiB' "$TB" && grep -q 'memory: 2GiB' "$TB" || fail "$A testbed lacks the memory limits"
 grep -q 'cpus: "0"' "$TB" && grep -q 'cpus: "1"' "$TB" || fail "$A testbed lacks the CPU lists"
@@ -32,8 +34,10 @@ host_ssh $A "$(lab_env $A host.hostA.ip)" 'virsh -q version' | grep -q 'hypervis
     fail "$A hostA is not on QEMU 10"
 host_ssh $A "$(lab_env $A host.hostB.ip)" 'virsh -q version' | grep -q 'hypervisor: QEMU 7\.2' ||
     fail "$A hostB is not on QEMU 7.2"
-host_ssh $B "$(lab_env $B host.hostB.ip)" 'cat /sys/fs/cgroup/cpuset/cpuset.cpus' >/dev/null ||
-    fail "$B hostB: no cpuset view"
+# inside a host its own cgroup is the root of /sys/fs/cgroup (v1: of each hierarchy)
+host_ssh $B "$(lab_env $B host.hostB.ip)" \
+    'cat /sys/fs/cgroup/cpuset/cpuset.cpus 2>/dev/null || cat /sys/fs/cgroup/cpuset.cpus' \
+    >/dev/null || fail "$B hostB: no cpuset view"
 
 say "boot vm1 in both"
 for n in $A $B; do
@@ -50,7 +54,7 @@ wait_ssh $B "$IPB" 60 || fail "$B vm1 ($IPB) does not answer"
     fail "$B vm1 has the wrong address"
 # A's guest QEMU may run on CPU 0 only (hostA's cpuset)
 qp=
-for p in $(find $cg/cpuset/migbench/$A/hostA -name cgroup.procs -path '*machine*' -exec cat {} +); do
+for p in $(find "$(lab_cg $A hostA cpuset)" -name cgroup.procs -path '*machine*' -exec cat {} +); do
     grep -qa qemu-system "/proc/$p/cmdline" 2>/dev/null && qp=$p
 done
 [ -n "$qp" ] || fail "no QEMU of $A vm1 in hostA's machine cgroup"

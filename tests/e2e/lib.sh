@@ -8,6 +8,11 @@
 #   lab_assert_gone NAME  fail unless nothing of NAME is left: network namespaces, cgroups,
 #                         processes, mounts, bridge and veths, run directory
 #   lab_env NAME KEY      a value from the instance's lab.env (lab/up writes it)
+#   lab_cg_v2             true when this machine's /sys/fs/cgroup is the unified hierarchy
+#                         (the lab runs there as v2; a hybrid machine is run as v1)
+#   lab_cg NAME HOST CONTROLLER   the host's cgroup directory holding CONTROLLER:
+#                         /sys/fs/cgroup/CONTROLLER/migbench/NAME/HOST on v1, on v2
+#                         /sys/fs/cgroup/migbench/NAME/HOST whatever the controller
 #   guest_ssh NAME IP CMD / host_ssh NAME IP CMD   ssh with the instance's key, host keys
 #                         checked strictly against its known_hosts files
 #   guest_xml NAME N HOST_INDEX [MEM_MIB]   domain XML of guest N from the testbed file
@@ -28,18 +33,27 @@ fail() {
 # the names lab/common.sh derives from an instance name
 _lab_hash() { printf '%s' "$1" | sha256sum | cut -c1-8; }
 
+lab_cg_v2() { [ "$(stat -f -c %T /sys/fs/cgroup 2>/dev/null)" = cgroup2fs ]; }
+lab_cg() {
+    if lab_cg_v2; then echo "/sys/fs/cgroup/migbench/$1/$2"; else echo "/sys/fs/cgroup/$3/migbench/$1/$2"; fi
+}
+
 lab_leftovers() {
     local name=$1 h d p
     h=$(_lab_hash "$name")
     ip netns list 2>/dev/null | awk '{print $1}' | grep -E "^migbench-$name-host[A-P]$" |
         sed 's/^/netns /'
-    for d in /sys/fs/cgroup/*/migbench/"$name"; do [ -d "$d" ] && echo "cgroup $d"; done
+    # v1: one directory in each hierarchy; v2: one in the unified hierarchy
+    for d in /sys/fs/cgroup/*/migbench/"$name" /sys/fs/cgroup/migbench/"$name"; do
+        [ -d "$d" ] && echo "cgroup $d"
+    done
     ip -o link show 2>/dev/null | awk -F': ' '{print $2}' | cut -d@ -f1 |
         grep -E "^(mbr$h|mbv$h[A-P])$" | sed 's/^/link /'
     grep -F " $E2E_RUN_BASE/$name/" /proc/self/mountinfo | awk '{print "mount " $5}'
     grep -F "/run/netns/migbench-$name-host" /proc/self/mountinfo | awk '{print "mount " $5}'
     [ -e "$E2E_RUN_BASE/$name" ] && echo "dir $E2E_RUN_BASE/$name"
-    # processes: in the instance's cgroups, or started with its files or its name
+    # processes: in the instance's cgroups ("N:ctrl:/migbench/NAME/..." on v1,
+    # "0::/migbench/NAME/..." on v2), or started with its files or its name
     for p in /proc/[0-9]*; do
         p=${p#/proc/}
         [ "$p" = $$ ] || [ "$p" = "$BASHPID" ] && continue

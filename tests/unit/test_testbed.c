@@ -10,6 +10,7 @@
 
 #include <cmocka.h>
 
+#include "guest.h"
 #include "scenario.h"
 #include "testbed.h"
 #include "validate.h"
@@ -82,8 +83,51 @@ static void test_good(void **state)
     assert_string_equal(tb->guest.initrd, "/abs/initrd.img");
     assert_string_equal(tb->guest.first_ip, "10.1.2.101");
     assert_int_equal(tb->guest.prefix, 24);
+    /* no guest.boot_timeout: the run's wait of old, SSH timeouts as they are */
+    assert_true(tb->guest.boot_timeout_s == 0);
+    assert_true(mb_guest_boot_timeout(tb, 1) == 75);
+    assert_true(mb_guest_boot_timeout(tb, 3) == 105);
+    assert_true(mb_guest_time_scale(tb) == 1);
+    struct mb_remote_target t;
+    mb_guest_target(tb, "10.1.2.101", 10, &t);
+    assert_true(t.connect_timeout_s == 10);
     mb_testbed_free(tb);
     mb_testbed_free(NULL);
+}
+
+/* issue 16: a guest under TCG inside a TCG VM boots in ~116 s, past the run's fixed wait,
+ * and its SSH handshake takes longer than the 10 s a connection had.  guest.boot_timeout
+ * sets the wait and stretches the SSH timeouts by as much; a short one shortens nothing. */
+static void test_boot_timeout_nested_tcg(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *value;
+        double boot_s, scale;
+    } cases[] = {
+        {"600s", 600, 8},
+        {"10min", 600, 8},
+        {"150s", 150, 2},
+        {"30s", 30, 1}, /* shorter than the default wait: no SSH timeout is cut */
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char text[4096];
+        snprintf(text, sizeof(text), "%s  boot_timeout: %s\n", good, cases[i].value);
+        struct mb_error err;
+        mb_error_clear(&err);
+        struct mb_testbed *tb = mb_testbed_load(write_file("slow.yaml", text), &err);
+        if (!tb)
+            fail_msg("case %zu: %d:%d: %s", i, err.line, err.column, err.msg);
+        assert_true(tb->guest.boot_timeout_s == cases[i].boot_s);
+        /* one value for the run, however many guests it starts */
+        assert_true(mb_guest_boot_timeout(tb, 1) == cases[i].boot_s);
+        assert_true(mb_guest_boot_timeout(tb, 4) == cases[i].boot_s);
+        assert_true(mb_guest_time_scale(tb) == cases[i].scale);
+        struct mb_remote_target t;
+        mb_guest_target(tb, "10.1.2.101", 10, &t);
+        assert_true(t.connect_timeout_s == 10 * cases[i].scale);
+        mb_testbed_free(tb);
+    }
 }
 
 struct bad_case {
@@ -109,6 +153,12 @@ static void test_bad(void **state)
          "from 1 to 65535"},
         {"  hostB:\n", "  hostA:\n", 10, "duplicate key 'hostA'"},
         {"name: lab\n", "name: lab\nhosst: {}\n", 2, "did you mean 'hosts'?"},
+        {"  hash: sha256:abc\n", "  hash: sha256:abc\n  boot_timeout: soon\n", 19,
+         "guest.boot_timeout: expected a duration"},
+        {"  hash: sha256:abc\n", "  hash: sha256:abc\n  boot_timeout: 500ms\n", 19,
+         "from 1s to 86400s"},
+        {"  hash: sha256:abc\n", "  hash: sha256:abc\n  boot_timeout: 2h\n  boot_timout: 1s\n", 20,
+         "did you mean 'boot_timeout'?"},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         char text[4096];
@@ -248,10 +298,10 @@ static int make_dir(void **state)
 static int remove_dir(void **state)
 {
     (void)state;
-    static const char *const names[] = {"good.yaml", "bad.yaml", "one.yaml", "mine.yaml",
-                                        "small.yaml"};
+    static const char *const names[] = {"good.yaml", "bad.yaml",   "one.yaml",
+                                        "mine.yaml", "small.yaml", "slow.yaml"};
     char path[128];
-    for (size_t i = 0; i < 5; i++) {
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
         snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
         unlink(path);
     }
@@ -265,6 +315,7 @@ int main(void)
         cmocka_unit_test(test_bad),
         cmocka_unit_test(test_resolve),
         cmocka_unit_test(test_scenario_on_testbed),
+        cmocka_unit_test(test_boot_timeout_nested_tcg),
     };
     return cmocka_run_group_tests(tests, make_dir, remove_dir);
 }
