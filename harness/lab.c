@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <math.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -33,6 +34,11 @@
 #define LAB_GUEST_CMDLINE "console=ttyS0 quiet cryptomgr.notests"
 #define LAB_CONFIG_MAX    (64 * 1024)
 #define LAB_CAPTURE_MAX   (256 * 1024)
+/* CPU bandwidth period (us) of a host's cgroup; its quota is the share of it */
+#define LAB_CPU_PERIOD_US 100000
+/* lowest and highest --link-rate: below, libvirt and SSH between hosts crawl */
+#define LAB_LINK_RATE_MIN 1000000ULL
+#define LAB_LINK_RATE_MAX 100000000000ULL
 
 /* Exit status of lab/up when the instance is already up. */
 #define LAB_UP_ALREADY 4
@@ -43,7 +49,8 @@ enum lab_cmd { LAB_UP = 1, LAB_DOWN = 2, LAB_STATUS = 4 };
 struct lab_cfg {
     char *name;
     int hosts;
-    struct mb_lab_per_host cpus, memory, qemu;
+    struct mb_lab_per_host cpus, memory, qemu, cpu_max;
+    uint64_t link_rate; /* bits/s of every host's uplink, 0 = unshaped */
     char *accel;
     char *subnet;          /* "A.B.C" */
     double boot_timeout_s; /* --boot-timeout; 0 = not given */
@@ -172,6 +179,21 @@ static int valid_cpu_list(const char *s)
     return 1;
 }
 
+/* The CPUs of a valid cpu list ("0-3,6": 5). */
+static long cpu_list_count(const char *s)
+{
+    long n = 0;
+    for (const char *p = s; *p;) {
+        char *end;
+        long a = strtol(p, &end, 10), b = a;
+        if (*end == '-')
+            b = strtol(end + 1, &end, 10);
+        n += b >= a ? b - a + 1 : 0;
+        p = *end == ',' ? end + 1 : end;
+    }
+    return n;
+}
+
 static int valid_name(const char *s)
 {
     size_t n = strlen(s);
@@ -194,6 +216,7 @@ static void cfg_free(struct lab_cfg *c)
     mb_lab_per_host_free(&c->cpus);
     mb_lab_per_host_free(&c->memory);
     mb_lab_per_host_free(&c->qemu);
+    mb_lab_per_host_free(&c->cpu_max);
 }
 
 static int set_name(const struct mb_cli_opt *o, const char *v, void *base, struct mb_error *err)
@@ -222,11 +245,26 @@ static int set_hosts(const struct mb_cli_opt *o, const char *v, void *base, stru
     return 0;
 }
 
-/* --host-cpus, --host-memory, --qemu: the struct mb_lab_per_host at o->offset */
+/* --host-cpus, --host-memory, --host-cpu-max, --qemu: the struct mb_lab_per_host at o->offset */
 static int set_per_host(const struct mb_cli_opt *o, const char *v, void *base, struct mb_error *err)
 {
     return mb_lab_per_host_set((struct mb_lab_per_host *)(void *)((char *)base + o->offset),
                                o->name, v, err);
+}
+
+static int set_link_rate(const struct mb_cli_opt *o, const char *v, void *base,
+                         struct mb_error *err)
+{
+    (void)o;
+    uint64_t bps;
+    char why[160];
+    if (mb_parse_bitrate(v, &bps, why, sizeof(why)) < 0)
+        return mb_error_set(err, MB_EINPUT,
+                            "--link-rate: '%s': %s (e.g. 200Mbit, 1Gbit; 0 = unshaped)", v, why);
+    if (bps && (bps < LAB_LINK_RATE_MIN || bps > LAB_LINK_RATE_MAX))
+        return mb_error_set(err, MB_EINPUT, "--link-rate: '%s' is outside 1Mbit..100Gbit", v);
+    ((struct lab_cfg *)base)->link_rate = bps;
+    return 0;
 }
 
 static int set_accel(const struct mb_cli_opt *o, const char *v, void *base, struct mb_error *err)
@@ -312,6 +350,23 @@ static const struct mb_cli_opt lab_opts[] = {
      .only = LAB_UP,
      .help = "memory each host may use (its cgroup's limit): SIZE, SIZE:SIZE:..., or HOST=SIZE; "
              "e.g. 2GiB; default 0 = no limit"},
+    {.name = "host-cpu-max",
+     .arg = MB_CLI_REQUIRED,
+     .meta = "SPEC",
+     .set = set_per_host,
+     .offset = offsetof(struct lab_cfg, cpu_max),
+     .only = LAB_UP,
+     .help = "CPU bandwidth of each host, a share of its CPUs (its cgroup's CPU quota): PCT, "
+             "PCT:PCT:..., or HOST=PCT; e.g. --host-cpus 0:1 --host-cpu-max 50%:100% gives hostA "
+             "half of CPU 0 and hostB all of CPU 1; default 0 = no cap"},
+    {.name = "link-rate",
+     .arg = MB_CLI_REQUIRED,
+     .meta = "RATE",
+     .set = set_link_rate,
+     .only = LAB_UP,
+     .help = "the link between the hosts: every host's uplink sends at most RATE (e.g. 200Mbit, "
+             "1Gbit; shaped with tc htb, TSO/GSO/GRO off on the shaped devices); default 0 = "
+             "unshaped"},
     {.name = "qemu",
      .arg = MB_CLI_REQUIRED,
      .meta = "SPEC",
@@ -385,6 +440,7 @@ static const struct mb_cli_cmd lab_subs[] = {
                "  migbench lab up\n"
                "  migbench lab up --name ci --host-cpus 0-3:4-11 --host-memory 4GiB:8GiB\n"
                "  migbench lab up --hosts 3 --qemu hostC=system --accel tcg\n"
+               "  migbench lab up --host-cpus 0:1 --host-cpu-max 50%:100% --link-rate 1Gbit\n"
                "\nExit status: 0 up, 2 bad usage, 3 environment failure (or already up), 130 "
                "interrupted.\n",
      .opts = lab_opts,
@@ -590,11 +646,69 @@ struct guest_image {
     char kernel_version[128];
 };
 
+/* Host h's CPU bandwidth from lab.env's "QUOTA PERIOD" (host.H.cpu_max) as a share of its
+ * ncpus CPUs, in percent; 0 when it has none. */
+static double host_cpu_pct(const char *env, const char *h, const char *cpus)
+{
+    char k[128], v[64];
+    long quota, period;
+    snprintf(k, sizeof(k), "host.%s.cpu_max", h);
+    if (!kv_get(env, k, v, sizeof(v)) || sscanf(v, "%ld %ld", &quota, &period) != 2 || period <= 0)
+        return 0;
+    long ncpus = *cpus ? cpu_list_count(cpus) : sysconf(_SC_NPROCESSORS_ONLN);
+    return ncpus > 0 ? 100.0 * (double)quota / ((double)period * (double)ncpus) : 0;
+}
+
+/* One host of the testbed file, from lab.env. */
+static int write_host(FILE *f, const char *run, const char *env, const char *h, const char *accel,
+                      struct mb_error *err)
+{
+    char k[128], v[PATH_MAX + 64], ip[32], cpus[256], mem[32], qemu[PATH_MAX], qv[256], rate[32];
+    snprintf(k, sizeof(k), "host.%s.ip", h);
+    if (!kv_get(env, k, ip, sizeof(ip)))
+        return mb_error_set(err, MB_EENV, "%s/lab.env: no address for %s", run, h);
+    snprintf(k, sizeof(k), "host.%s.cpus", h);
+    if (!kv_get(env, k, cpus, sizeof(cpus)))
+        cpus[0] = '\0';
+    snprintf(k, sizeof(k), "host.%s.memory", h);
+    uint64_t memory = kv_get(env, k, mem, sizeof(mem)) ? strtoull(mem, NULL, 10) : 0;
+    snprintf(k, sizeof(k), "host.%s.qemu", h);
+    if (!kv_get(env, k, qemu, sizeof(qemu)))
+        qemu[0] = '\0';
+    snprintf(k, sizeof(k), "host.%s.qemu_version", h);
+    if (!kv_get(env, k, qv, sizeof(qv)))
+        qv[0] = '\0';
+    uint64_t bps = kv_get(env, "link_rate", rate, sizeof(rate)) ? strtoull(rate, NULL, 10) : 0;
+    mb_format_bitrate(bps, rate, sizeof(rate));
+    char msize[32] = "0";
+    if (memory)
+        mb_format_size(memory, msize, sizeof(msize));
+    fprintf(f, "  %s:\n", h);
+    fprintf(f, "    uri: qemu+tcp://%s/system\n", ip);
+    fprintf(f, "    migrate_uri: qemu+tcp://%s/system\n", ip);
+    fprintf(f, "    ssh: {address: %s, port: 22, user: root, key: ", ip);
+    snprintf(v, sizeof(v), "%s/id_ed25519", run);
+    yq(f, v);
+    fprintf(f, ", known_hosts: ");
+    snprintf(v, sizeof(v), "%s/known_hosts", run);
+    yq(f, v);
+    fprintf(f, "}\n    cpus: ");
+    yq(f, cpus);
+    fprintf(f, "\n    memory: %s%s\n", msize, memory ? "" : "                # no limit");
+    double pct = host_cpu_pct(env, h, cpus);
+    fprintf(f, "    cpu_max: %.6g%s\n", pct, pct ? "%" : "                # no cap");
+    fprintf(f, "    link_rate: %s%s\n", rate, bps ? "" : "              # unshaped");
+    fprintf(f, "    # QEMU %s: %s, bound at this path inside the host\n", qv, qemu);
+    fprintf(f, "    emulator: %s\n", LAB_SYSTEM_QEMU);
+    fprintf(f, "    accel: %s\n    bridge: br0\n", accel);
+    return 0;
+}
+
 /* Write $run/testbed.yaml from lab.env (see lab/up) and the guest image. */
 static int write_testbed(const char *run, const char *env, const struct guest_image *g,
                          double boot_timeout_s, struct mb_error *err)
 {
-    char path[PATH_MAX + 16], tmp[PATH_MAX + 24], v[PATH_MAX + 64], k[128], hosts[512];
+    char path[PATH_MAX + 16], tmp[PATH_MAX + 24], v[PATH_MAX + 64], hosts[512];
     snprintf(path, sizeof(path), "%s/testbed.yaml", run);
     snprintf(tmp, sizeof(tmp), "%s.tmp", path);
     if (!kv_get(env, "hosts", hosts, sizeof(hosts)) || !*hosts)
@@ -620,42 +734,11 @@ static int write_testbed(const char *run, const char *env, const struct guest_im
     fprintf(f, "name: %s\nhosts:\n", name);
     char *save = NULL;
     for (char *h = strtok_r(hosts, " ", &save); h; h = strtok_r(NULL, " ", &save)) {
-        char ip[32], cpus[256], mem[32], qemu[PATH_MAX], qv[256];
-        snprintf(k, sizeof(k), "host.%s.ip", h);
-        if (!kv_get(env, k, ip, sizeof(ip))) {
+        if (write_host(f, run, env, h, accel, err) < 0) {
             fclose(f);
             unlink(tmp);
-            return mb_error_set(err, MB_EENV, "%s/lab.env: no address for %s", run, h);
+            return MB_EENV;
         }
-        snprintf(k, sizeof(k), "host.%s.cpus", h);
-        if (!kv_get(env, k, cpus, sizeof(cpus)))
-            cpus[0] = '\0';
-        snprintf(k, sizeof(k), "host.%s.memory", h);
-        uint64_t memory = kv_get(env, k, mem, sizeof(mem)) ? strtoull(mem, NULL, 10) : 0;
-        snprintf(k, sizeof(k), "host.%s.qemu", h);
-        if (!kv_get(env, k, qemu, sizeof(qemu)))
-            qemu[0] = '\0';
-        snprintf(k, sizeof(k), "host.%s.qemu_version", h);
-        if (!kv_get(env, k, qv, sizeof(qv)))
-            qv[0] = '\0';
-        char msize[32] = "0";
-        if (memory)
-            mb_format_size(memory, msize, sizeof(msize));
-        fprintf(f, "  %s:\n", h);
-        fprintf(f, "    uri: qemu+tcp://%s/system\n", ip);
-        fprintf(f, "    migrate_uri: qemu+tcp://%s/system\n", ip);
-        fprintf(f, "    ssh: {address: %s, port: 22, user: root, key: ", ip);
-        snprintf(v, sizeof(v), "%s/id_ed25519", run);
-        yq(f, v);
-        fprintf(f, ", known_hosts: ");
-        snprintf(v, sizeof(v), "%s/known_hosts", run);
-        yq(f, v);
-        fprintf(f, "}\n    cpus: ");
-        yq(f, cpus);
-        fprintf(f, "\n    memory: %s%s\n", msize, memory ? "" : "                # no limit");
-        fprintf(f, "    # QEMU %s: %s, bound at this path inside the host\n", qv, qemu);
-        fprintf(f, "    emulator: %s\n", LAB_SYSTEM_QEMU);
-        fprintf(f, "    accel: %s\n    bridge: br0\n", accel);
     }
     char first[32], gw[32], mac[32];
     kv_get(env, "guest_first_ip", first, sizeof(first));
@@ -724,7 +807,7 @@ static char *env_var(const char *fmt, ...)
 }
 
 struct envlist {
-    char *v[16 + 4 * MB_LAB_MAX_HOSTS];
+    char *v[16 + 5 * MB_LAB_MAX_HOSTS];
     size_t n;
 };
 
@@ -757,14 +840,39 @@ static int run_down(const char *labdir, const char *name, struct mb_error *err, 
     return rc;
 }
 
+/* Host i's CPU bandwidth (pct, a share of its CPUs: the list cpus, or every CPU of this
+ * machine) as lab/up's MB_LAB_CPU_MAX_i, "QUOTA PERIOD" in us; nothing for 0 (no cap). */
+static int cpu_max_env(const char *pct, const char *cpus, int i, struct envlist *env,
+                       struct mb_error *err)
+{
+    double p = 0;
+    char why[160];
+    if (mb_parse_percent(pct, &p, why, sizeof(why)) < 0 || p > 100)
+        return mb_error_set(err, MB_EINPUT,
+                            "--host-cpu-max: '%s' (host%c) is not a share like 50%% (0 = no cap, "
+                            "at most 100%%)%s%s",
+                            pct, 'A' + i, p > 100 ? "" : ": ", p > 100 ? "" : why);
+    if (p == 0)
+        return 0;
+    long ncpus = cpus ? cpu_list_count(cpus) : sysconf(_SC_NPROCESSORS_ONLN);
+    long quota = lround(p / 100 * (double)ncpus * LAB_CPU_PERIOD_US);
+    if (quota < 1000) /* the kernel's least quota: 1 ms */
+        return mb_error_set(err, MB_EINPUT,
+                            "--host-cpu-max: %s of %ld CPU%s (host%c) is less than 1%% of a CPU",
+                            pct, ncpus, ncpus == 1 ? "" : "s", 'A' + i);
+    env_add(env, env_var("MB_LAB_CPU_MAX_%d=%ld %d", i, quota, LAB_CPU_PERIOD_US));
+    return 0;
+}
+
 /* The per-host settings, checked, as lab/up's environment: MB_LAB_CPUS_i, MB_LAB_MEM_i,
- * MB_LAB_QEMU_i for each of nh hosts. */
+ * MB_LAB_CPU_MAX_i, MB_LAB_QEMU_i for each of nh hosts. */
 static int host_env(const struct lab_cfg *c, int nh, struct envlist *env, struct mb_error *err)
 {
     for (int i = 0; i < nh; i++) {
-        const char *cpus = NULL, *mem = "0", *qemu = "qemu10";
+        const char *cpus = NULL, *mem = "0", *qemu = "qemu10", *cmax = "0";
         if (mb_lab_per_host_get(&c->cpus, "host-cpus", i, nh, NULL, &cpus, err) < 0 ||
             mb_lab_per_host_get(&c->memory, "host-memory", i, nh, "0", &mem, err) < 0 ||
+            mb_lab_per_host_get(&c->cpu_max, "host-cpu-max", i, nh, "0", &cmax, err) < 0 ||
             mb_lab_per_host_get(&c->qemu, "qemu", i, nh, "qemu10", &qemu, err) < 0)
             return MB_EINPUT;
         if (cpus && !valid_cpu_list(cpus))
@@ -773,6 +881,8 @@ static int host_env(const struct lab_cfg *c, int nh, struct envlist *env, struct
                                 cpus, 'A' + i);
         if (cpus)
             env_add(env, env_var("MB_LAB_CPUS_%d=%s", i, cpus));
+        if (cpu_max_env(cmax, cpus, i, env, err) < 0)
+            return MB_EINPUT;
         uint64_t bytes;
         char why[160];
         if (mb_parse_size(mem, &bytes, why, sizeof(why)) < 0)
@@ -917,20 +1027,28 @@ static void roll_back(const struct lab_cfg *c, const char *labdir, int rc)
                 c->name);
 }
 
+/* lab/up's environment from the options: the instance, its hosts' settings, the link. */
+static int up_env(const struct lab_cfg *c, struct envlist *env, struct mb_error *err)
+{
+    int nh = c->hosts ? c->hosts : 2;
+    env_add(env, env_var("MB_LAB_NAME=%s", c->name));
+    env_add(env, env_var("MB_LAB_HOSTS=%d", nh));
+    env_add(env, env_var("MB_LAB_ACCEL=%s", c->accel ? c->accel : "auto"));
+    if (c->subnet)
+        env_add(env, env_var("MB_LAB_NET=%s", c->subnet));
+    if (c->link_rate)
+        env_add(env, env_var("MB_LAB_LINK_RATE=%llu", (unsigned long long)c->link_rate));
+    return host_env(c, nh, env, err);
+}
+
 static int cmd_up(struct lab_cfg *c, const char *labdir)
 {
     struct mb_error err;
     mb_error_clear(&err);
     double t0 = mb_now_mono();
-    int nh = c->hosts ? c->hosts : 2;
     struct envlist env = {.n = 0};
-    env_add(&env, env_var("MB_LAB_NAME=%s", c->name));
-    env_add(&env, env_var("MB_LAB_HOSTS=%d", nh));
-    env_add(&env, env_var("MB_LAB_ACCEL=%s", c->accel ? c->accel : "auto"));
-    if (c->subnet)
-        env_add(&env, env_var("MB_LAB_NET=%s", c->subnet));
     struct guest_image g;
-    int rc = host_env(c, nh, &env, &err);
+    int rc = up_env(c, &env, &err);
     if (rc == 0)
         rc = build_image(&g, &env, &err);
     if (rc < 0) {
@@ -947,6 +1065,36 @@ static int cmd_up(struct lab_cfg *c, const char *labdir)
     if (undo)
         roll_back(c, labdir, exit);
     return exit;
+}
+
+char **mb_lab_up_env(int argc, char **argv, struct mb_error *err)
+{
+    const struct mb_cli_cmd *sub = mb_cli_sub(&mb_lab_cli, "up", err);
+    struct lab_cfg c;
+    memset(&c, 0, sizeof(c));
+    struct envlist env = {.n = 0};
+    int rc = sub ? parse_args(&c, sub, argc, argv, err) : MB_EINPUT;
+    if (rc != MB_CLI_OK && rc >= 0)
+        rc = mb_error_set(err, MB_EINPUT, "--help or a usage error");
+    if (rc == 0 && !c.name)
+        c.name = mb_xstrdup(LAB_DEFAULT_NAME);
+    if (rc == 0)
+        rc = up_env(&c, &env, err);
+    cfg_free(&c);
+    if (rc < 0) {
+        env_free(&env);
+        return NULL;
+    }
+    char **out = mb_xcalloc(env.n + 1, sizeof(char *));
+    memcpy(out, env.v, env.n * sizeof(char *));
+    return out;
+}
+
+void mb_lab_env_free(char **env)
+{
+    for (size_t i = 0; env && env[i]; i++)
+        free(env[i]);
+    free(env);
 }
 
 /* Names of the instances on this machine (lab/status --list). */

@@ -50,6 +50,14 @@ void mb_lab_per_host_free(struct mb_lab_per_host *ph);
  * a new string, or NULL with err set. */
 char *mb_lab_qemu_path(const char *value, struct mb_error *err);
 
+/* The environment `lab up` gives lab/up for the words after "lab" (argv[0] is "up"):
+ * "MB_LAB_NAME=...", "MB_LAB_CPU_MAX_0=50000 100000", "MB_LAB_LINK_RATE=200000000", ...
+ * without the guest image's.  The options are checked as `lab up` checks them, the QEMU
+ * binaries' presence included.  Returns a new NULL-terminated array (mb_lab_env_free),
+ * or NULL with err set. */
+char **mb_lab_up_env(int argc, char **argv, struct mb_error *err);
+void mb_lab_env_free(char **env);
+
 /* The `migbench lab` command: argv[0] is "lab".  Returns the exit status: 0 ok, 1 (status
  * only) the instance does not exist, 2 bad usage, 3 environment failure, 130 interrupted. */
 int mb_cmd_lab(int argc, char **argv);

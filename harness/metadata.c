@@ -120,6 +120,11 @@ int mb_meta_write(const char *path, const struct mb_testbed *tb, const struct mb
     mb_json_member(&b, "", "kernel", kernel);
     mb_json_member(&b, ", ", "cpu", cpu);
     mb_buf_printf(&b, ", \"cpus\": %ld}", sysconf(_SC_NPROCESSORS_ONLN));
+    int shared = mb_testbed_cpus_shared(tb);
+    mb_buf_printf(&b, ",\n  \"hosts_share_cpus\": %s",
+                  shared < 0 ? "null"
+                  : shared   ? "true"
+                             : "false");
     if (extra && *extra)
         mb_buf_printf(&b, ",\n  %s", extra);
     mb_buf_printf(&b, ",\n  \"hosts\": [");
@@ -133,6 +138,8 @@ int mb_meta_write(const char *path, const struct mb_testbed *tb, const struct mb
         mb_json_member(&b, ", ", "emulator", h->emulator);
         mb_json_member(&b, ",\n     ", "cpus_allowed", h->cpus);
         mb_buf_printf(&b, ", \"memory_allowed\": %llu", (unsigned long long)h->memory);
+        mb_buf_printf(&b, ", \"cpu_max_pct\": %.6g, \"link_rate_bps\": %llu", h->cpu_max,
+                      (unsigned long long)h->link_rate);
         mb_json_member(&b, ",\n     ", "hypervisor", m->info.hypervisor);
         mb_json_member(&b, ", ", "driver", m->info.driver);
         mb_json_member(&b, ", ", "libvirt", m->info.libvirt);

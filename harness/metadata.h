@@ -33,7 +33,10 @@ void mb_meta_host_collect(const struct mb_host *h, const struct mb_hv_ops *hv_op
 void mb_meta_local(char *kernel, size_t klen, char *cpu, size_t clen);
 
 /* Write metadata.json: the JSON object with the given extra members (already JSON,
- * "key": value pairs joined by commas, or NULL) and the hosts.  Written to a temporary
+ * "key": value pairs joined by commas, or NULL) and the hosts, each with what the testbed
+ * lets it use (cpus_allowed, memory_allowed, cpu_max_pct, link_rate_bps); and
+ * hosts_share_cpus (true, false, or null when a host has no cpus list), which says whether
+ * hosts on one machine (the lab's) compete for a CPU.  Written to a temporary
  * file, synced and renamed, so it is whole or absent. */
 int mb_meta_write(const char *path, const struct mb_testbed *tb, const struct mb_meta_host *hosts,
                   int nhosts, const char *extra, struct mb_error *err);

@@ -148,6 +148,38 @@ static int cpu_list_count(const char *s)
     return count > 0 ? count : -1;
 }
 
+/* Mark the CPUs of a valid cpuset list in set (MB_CPU_BITS bits); 1 if one was marked
+ * already. */
+#define MB_CPU_BITS 4096
+static int cpu_list_mark(const char *s, unsigned char *set)
+{
+    int seen = 0;
+    for (const char *p = s; *p;) {
+        char *end;
+        long a = strtol(p, &end, 10), b = a;
+        if (*end == '-')
+            b = strtol(end + 1, &end, 10);
+        for (long i = a; i <= b && i < MB_CPU_BITS; i++) {
+            seen |= (set[i / 8] >> (i % 8)) & 1;
+            set[i / 8] |= (unsigned char)(1u << (i % 8));
+        }
+        p = *end == ',' ? end + 1 : end;
+    }
+    return seen;
+}
+
+int mb_testbed_cpus_shared(const struct mb_testbed *tb)
+{
+    unsigned char set[MB_CPU_BITS / 8] = {0};
+    int shared = 0;
+    for (int i = 0; i < tb->nhosts; i++) {
+        if (!tb->hosts[i].cpus || tb->hosts[i].ncpus <= 0)
+            return -1;
+        shared |= cpu_list_mark(tb->hosts[i].cpus, set);
+    }
+    return shared;
+}
+
 static void ssh_free(struct mb_ssh_target *t)
 {
     free(t->address);
@@ -180,11 +212,36 @@ static int get_ssh(struct ctx *c, const struct mb_ynode *map, const char *where,
     return 0;
 }
 
+/* memory, cpu_max and link_rate: what the host may use */
+static int get_limits(struct ctx *c, const struct mb_ynode *map, const char *where,
+                      struct mb_host *h)
+{
+    char why[160];
+    const struct mb_ynode *mem = mb_ymap_get(map, "memory");
+    if (mem && (mem->kind != MB_Y_SCALAR || mb_parse_size(mem->text, &h->memory, why, sizeof(why))))
+        return mb_yerr(c->err, c->doc, mem, "%s.memory: expected a size like 4GiB", where);
+    const struct mb_ynode *cm = mb_ymap_get(map, "cpu_max");
+    if (cm && (cm->kind != MB_Y_SCALAR ||
+               mb_parse_percent(cm->text, &h->cpu_max, why, sizeof(why)) || h->cpu_max > 100))
+        return mb_yerr(c->err, c->doc, cm,
+                       "%s.cpu_max: expected a share of the host's cpus like 50%% (0 = no cap, at "
+                       "most 100%%)",
+                       where);
+    const struct mb_ynode *lr = mb_ymap_get(map, "link_rate");
+    if (lr &&
+        (lr->kind != MB_Y_SCALAR || mb_parse_bitrate(lr->text, &h->link_rate, why, sizeof(why))))
+        return mb_yerr(c->err, c->doc, lr,
+                       "%s.link_rate: expected a rate like 200Mbit or 1Gbit (0 = unshaped): %s",
+                       where, lr->kind == MB_Y_SCALAR ? why : "not a value");
+    return 0;
+}
+
 static int get_host(struct ctx *c, const struct mb_ynode *key, const struct mb_ynode *map,
                     struct mb_host *h)
 {
-    static const char *const keys[] = {"uri",      "migrate_uri", "ssh",    "cpus", "memory",
-                                       "emulator", "accel",       "bridge", NULL};
+    static const char *const keys[] = {"uri",    "migrate_uri", "ssh",       "cpus",
+                                       "memory", "cpu_max",     "link_rate", "emulator",
+                                       "accel",  "bridge",      NULL};
     char where[128];
     snprintf(where, sizeof(where), "hosts.%s", key->text);
     h->name = mb_xstrdup(key->text);
@@ -209,12 +266,8 @@ static int get_host(struct ctx *c, const struct mb_ynode *key, const struct mb_y
             return mb_yerr(c->err, c->doc, mb_ymap_get(map, "cpus"),
                            "%s.cpus: '%s' is not a CPU list like 0-3 or 0,2", where, h->cpus);
     }
-    const struct mb_ynode *mem = mb_ymap_get(map, "memory");
-    if (mem) {
-        char why[160];
-        if (mem->kind != MB_Y_SCALAR || mb_parse_size(mem->text, &h->memory, why, sizeof(why)))
-            return mb_yerr(c->err, c->doc, mem, "%s.memory: expected a size like 4GiB", where);
-    }
+    if (get_limits(c, map, where, h))
+        return MB_EINPUT;
     char *accel = NULL;
     if (get_str(c, map, "accel", where, 0, &accel))
         return MB_EINPUT;

@@ -11,6 +11,8 @@
  *             key: /path/id_ed25519, known_hosts: /path/known_hosts}
  *       cpus: 0-1                # CPUs the host may use (a cpuset list)
  *       memory: 4GiB             # memory the host may use
+ *       cpu_max: 50%             # CPU bandwidth: a share of its cpus (0 = no cap)
+ *       link_rate: 200Mbit       # its uplink's egress is shaped to this (0 = unshaped)
  *       emulator: /usr/bin/qemu-system-x86_64   # optional: QEMU binary for its domains
  *       accel: tcg               # tcg | kvm (domain type qemu | kvm)
  *       bridge: br0              # bridge guests' NICs join on this host
@@ -56,10 +58,12 @@ struct mb_host {
     char *uri;
     char *migrate_uri;
     struct mb_ssh_target ssh;
-    char *cpus;      /* cpuset list, e.g. "0-1"; NULL = all */
-    int ncpus;       /* CPUs in that list (0 = unknown/all) */
-    uint64_t memory; /* bytes; 0 = unlimited */
-    char *emulator;  /* NULL = libvirt's default */
+    char *cpus;         /* cpuset list, e.g. "0-1"; NULL = all */
+    int ncpus;          /* CPUs in that list (0 = unknown/all) */
+    uint64_t memory;    /* bytes; 0 = unlimited */
+    double cpu_max;     /* percent of its cpus it may use (CPU bandwidth); 0 = no cap */
+    uint64_t link_rate; /* bits per second its uplink sends at most; 0 = unshaped */
+    char *emulator;     /* NULL = libvirt's default */
     enum mb_accel accel;
     char *bridge; /* default "br0" */
 };
@@ -99,6 +103,11 @@ const struct mb_host *mb_testbed_host(const struct mb_testbed *tb, const char *n
 /* The index of the host called name; name NULL or "" = host dflt (the scenario's
  * defaults: 0 for migration.from, 1 for migration.to).  -1 when there is no such host. */
 int mb_testbed_host_index(const struct mb_testbed *tb, const char *name, int dflt);
+
+/* Whether two hosts' cpus lists name a common CPU: 1 yes, 0 no (disjoint), -1 unknown (a
+ * host without a list may use every CPU).  Meaningful where the hosts share one machine,
+ * as the lab's do. */
+int mb_testbed_cpus_shared(const struct mb_testbed *tb);
 
 void mb_testbed_free(struct mb_testbed *tb);
 

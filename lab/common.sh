@@ -213,6 +213,26 @@ mb_host_exec() {
     p=$(mb_holder_pid "$h") || { echo "lab: $h of instance $MB_NAME is not running" >&2; return 3; }
     nsenter -t "$p" -n -m -u -C -p -- "$@"
 }
+# mb_shape_uplink NETNS RATE: the host's link to the others sends at most RATE bits/s.
+# htb on the egress of its uplink (every host's: together both directions of host-to-host
+# traffic), one class at RATE, its burst 2 ms of it and a FIFO of ~50 ms behind it.  The
+# host's own TCP sends through br0 and uplink, so TSO and GSO are off on both (the shaper
+# then sees wire-sized packets, as on a real link) and GRO off on uplink.
+mb_shape_uplink() {
+    local ns=$1 rate=$2 burst limit d
+    burst=$((rate / 8 / 500))
+    [ "$burst" -ge 15140 ] || burst=15140
+    limit=$((rate / 8 / 20 / 1514))
+    [ "$limit" -ge 100 ] || limit=100
+    [ "$limit" -le 10000 ] || limit=10000
+    for d in uplink br0; do
+        ip netns exec "$ns" ethtool -K "$d" tso off gso off gro off >/dev/null || return 1
+    done
+    tc -n "$ns" qdisc replace dev uplink root handle 1: htb default 10 &&
+        tc -n "$ns" class add dev uplink parent 1: classid 1:10 htb rate "${rate}bit" \
+            ceil "${rate}bit" burst "$burst" cburst "$burst" quantum 15140 &&
+        tc -n "$ns" qdisc add dev uplink parent 1:10 handle 10: pfifo limit "$limit"
+}
 mb_lock() {
     mkdir -p "$(dirname "$MB_LOCK")"
     exec 8>"$MB_LOCK"

@@ -166,6 +166,26 @@ int mb_parse_rate(const char *s, uint64_t *out, char *why, size_t whylen)
     return mb_parse_size(tmp, out, why, whylen);
 }
 
+int mb_parse_bitrate(const char *s, uint64_t *out, char *why, size_t whylen)
+{
+    static const struct unit bit_units[] = {
+        {"bit", 1}, {"kbit", 1e3}, {"Mbit", 1e6}, {"Gbit", 1e9}, {NULL, 0},
+    };
+    double v;
+    if (with_unit(s, bit_units, &v, "bit, kbit, Mbit, Gbit", why, whylen))
+        return -1;
+    if (v >= 1e15) {
+        snprintf(why, whylen, "too large");
+        return -1;
+    }
+    if (v != floor(v)) {
+        snprintf(why, whylen, "not a whole number of bits per second");
+        return -1;
+    }
+    *out = (uint64_t)v;
+    return 0;
+}
+
 int mb_parse_int(const char *s, int64_t *out, char *why, size_t whylen)
 {
     if (!s || !*s) {
@@ -255,6 +275,21 @@ void mb_format_duration_ms(double ms, char *buf, size_t len)
         fmt_num(ms / 1000, "s", buf, len);
     else
         fmt_num(ms, "ms", buf, len);
+}
+
+void mb_format_bitrate(uint64_t bps, char *buf, size_t len)
+{
+    static const char *names[] = {"bit", "kbit", "Mbit", "Gbit"};
+    if (!bps) {
+        snprintf(buf, len, "0");
+        return;
+    }
+    /* the largest unit that keeps it exact in 3 decimals */
+    int i = 3;
+    uint64_t unit = 1000000000;
+    while (i > 0 && (bps < unit || bps % (unit / 1000)))
+        i--, unit /= 1000;
+    fmt_num((double)bps / (double)unit, names[i], buf, len);
 }
 
 void mb_format_eta(double seconds, char *buf, size_t len)

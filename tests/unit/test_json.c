@@ -275,6 +275,8 @@ static void test_metadata_written(void **state)
          .uri = "qemu+ssh://a/system",
          .cpus = "0-1",
          .memory = 1073741824,
+         .cpu_max = 50,
+         .link_rate = 200000000,
          .emulator = "/usr/bin/qemu",
          .accel = MB_ACCEL_KVM},
         {.name = "host\"B", .uri = "qemu:///system", .accel = MB_ACCEL_TCG},
@@ -316,12 +318,14 @@ static void test_metadata_written(void **state)
                   "  \"testbed_file\": \"/tmp/lab/testbed.yaml\",\n"
                   "  \"guest_image_hash\": \"sha256:abc\",\n"
                   "  \"load_client\": {\"kernel\": \"%s\", \"cpu\": \"%s\", \"cpus\": %ld},\n"
+                  "  \"hosts_share_cpus\": null,\n"
                   "  \"scenario\": \"s1\", \"runs\": 3,\n  \"hosts\": [\n",
                   mb_version, kernel, cpu, sysconf(_SC_NPROCESSORS_ONLN));
     mb_buf_printf(&want,
                   "    {\"name\": \"hostA\", \"uri\": \"qemu+ssh://a/system\", \"accel\": \"kvm\", "
                   "\"emulator\": \"/usr/bin/qemu\",\n"
-                  "     \"cpus_allowed\": \"0-1\", \"memory_allowed\": 1073741824,\n"
+                  "     \"cpus_allowed\": \"0-1\", \"memory_allowed\": 1073741824, "
+                  "\"cpu_max_pct\": 50, \"link_rate_bps\": 200000000,\n"
                   "     \"hypervisor\": \"QEMU 10.0.2\", \"driver\": \"QEMU\", \"libvirt\": "
                   "\"9.0.0\", \"hostname\": \"a\",\n"
                   "     \"cpu_model\": \"kvm64\", \"cpu\": \"AMD EPYC\", \"cpus\": 2, \"memory\": "
@@ -329,7 +333,8 @@ static void test_metadata_written(void **state)
     mb_buf_printf(&want,
                   "    {\"name\": \"host\\\"B\", \"uri\": \"qemu:///system\", \"accel\": \"tcg\", "
                   "\"emulator\": \"\",\n"
-                  "     \"cpus_allowed\": \"\", \"memory_allowed\": 0,\n"
+                  "     \"cpus_allowed\": \"\", \"memory_allowed\": 0, \"cpu_max_pct\": 0, "
+                  "\"link_rate_bps\": 0,\n"
                   "     \"hypervisor\": \"\", \"driver\": \"\", \"libvirt\": \"\", \"hostname\": "
                   "\"\",\n"
                   "     \"cpu_model\": \"\", \"cpu\": \"\", \"cpus\": 0, \"memory\": 0, "

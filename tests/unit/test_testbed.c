@@ -42,6 +42,8 @@ static const char good[] =
     "    uri: qemu+tcp://10.1.2.12/system\n"
     "    migrate_uri: qemu+tcp://10.1.2.12:16509/system\n"
     "    accel: kvm\n"
+    "    cpu_max: 50%\n"
+    "    link_rate: 200Mbit\n"
     "load_client: {address: 10.1.2.1}\n"
     "guest:\n"
     "  kernel: img/vmlinuz\n"
@@ -78,6 +80,9 @@ static void test_good(void **state)
     assert_string_equal(a->bridge, "br0");
     assert_int_equal(a->accel, MB_ACCEL_TCG);
     assert_int_equal(b->accel, MB_ACCEL_KVM);
+    assert_true(a->cpu_max == 0 && a->link_rate == 0); /* absent: no cap, unshaped */
+    assert_true(b->cpu_max == 50);
+    assert_int_equal(b->link_rate, 200000000);
     assert_string_equal(b->migrate_uri, "qemu+tcp://10.1.2.12:16509/system");
     assert_string_equal(tb->load_client, "10.1.2.1");
     assert_string_equal(tb->guest.initrd, "/abs/initrd.img");
@@ -91,6 +96,7 @@ static void test_good(void **state)
     struct mb_remote_target t;
     mb_guest_target(tb, "10.1.2.101", 10, &t);
     assert_true(t.connect_timeout_s == 10);
+    assert_int_equal(mb_testbed_cpus_shared(tb), -1); /* hostB may use every CPU */
     mb_testbed_free(tb);
     mb_testbed_free(NULL);
 }
@@ -130,6 +136,23 @@ static void test_boot_timeout_nested_tcg(void **state)
     }
 }
 
+/* hosts_share_cpus in metadata.json: disjoint lists, a shared CPU, a range over another's */
+static void test_cpus_shared(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *a, *b;
+        int want;
+    } cases[] = {{"0", "1", 0}, {"0-3", "4-7", 0}, {"0,2", "1,3", 0},
+                 {"0", "0", 1}, {"0-3", "3", 1},   {"1,5-7", "6", 1}};
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct mb_host h[2] = {{.cpus = (char *)cases[i].a, .ncpus = 1},
+                               {.cpus = (char *)cases[i].b, .ncpus = 1}};
+        struct mb_testbed tb = {.hosts = h, .nhosts = 2};
+        assert_int_equal(mb_testbed_cpus_shared(&tb), cases[i].want);
+    }
+}
+
 struct bad_case {
     const char *from, *to; /* replace the first occurrence of from with to in good */
     int line;
@@ -146,19 +169,25 @@ static void test_bad(void **state)
         {"    accel: kvm\n", "    accel: xen\n", 13, "expected tcg or kvm"},
         {"    uri: qemu+tcp://10.1.2.11/system\n", "    uri: hostA\n", 4, "not a libvirt URI"},
         {"    uri: qemu+tcp://10.1.2.11/system\n", "    url: x://y\n", 4, "did you mean 'uri'?"},
-        {"first_ip: 10.1.2.101", "first_ip: 10.1.2.300", 20, "not an IPv4 address"},
-        {"mac_prefix: '52:54:00:4d'", "mac_prefix: '52:54:00'", 20, "four octets"},
-        {"  kernel: img/vmlinuz\n", "", 16, "missing key 'kernel'"},
+        {"first_ip: 10.1.2.101", "first_ip: 10.1.2.300", 22, "not an IPv4 address"},
+        {"mac_prefix: '52:54:00:4d'", "mac_prefix: '52:54:00'", 22, "four octets"},
+        {"  kernel: img/vmlinuz\n", "", 18, "missing key 'kernel'"},
         {"ssh: {address: 10.1.2.11,", "ssh: {address: 10.1.2.11, port: 70000,", 5,
          "from 1 to 65535"},
         {"  hostB:\n", "  hostA:\n", 10, "duplicate key 'hostA'"},
         {"name: lab\n", "name: lab\nhosst: {}\n", 2, "did you mean 'hosts'?"},
-        {"  hash: sha256:abc\n", "  hash: sha256:abc\n  boot_timeout: soon\n", 19,
+        {"  hash: sha256:abc\n", "  hash: sha256:abc\n  boot_timeout: soon\n", 21,
          "guest.boot_timeout: expected a duration"},
-        {"  hash: sha256:abc\n", "  hash: sha256:abc\n  boot_timeout: 500ms\n", 19,
+        {"  hash: sha256:abc\n", "  hash: sha256:abc\n  boot_timeout: 500ms\n", 21,
          "from 1s to 86400s"},
-        {"  hash: sha256:abc\n", "  hash: sha256:abc\n  boot_timeout: 2h\n  boot_timout: 1s\n", 20,
+        {"  hash: sha256:abc\n", "  hash: sha256:abc\n  boot_timeout: 2h\n  boot_timout: 1s\n", 22,
          "did you mean 'boot_timeout'?"},
+        {"cpu_max: 50%", "cpu_max: 150%", 14, "at most 100%"},
+        {"cpu_max: 50%", "cpu_max: 50", 14, "a share of the host's cpus"},
+        {"cpu_max: 50%", "cpu_max: half", 14, "a share of the host's cpus"},
+        {"link_rate: 200Mbit", "link_rate: 200", 15, "a unit is needed"},
+        {"link_rate: 200Mbit", "link_rate: 200MB/s", 15, "like 200Mbit"},
+        {"link_rate: 200Mbit", "link_rate: [1]", 15, "not a value"},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         char text[4096];
@@ -312,6 +341,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_good),
+        cmocka_unit_test(test_cpus_shared),
         cmocka_unit_test(test_bad),
         cmocka_unit_test(test_resolve),
         cmocka_unit_test(test_scenario_on_testbed),

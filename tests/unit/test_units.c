@@ -99,6 +99,34 @@ static void test_percent_rate_int_bool(void **state)
     assert_int_equal(mb_parse_rate("100MiB", &r, why, sizeof(why)), -1);
     assert_int_equal(mb_parse_rate("100MiB/sec", &r, why, sizeof(why)), -1);
 
+    static const struct {
+        const char *in;
+        int ok;
+        uint64_t want;
+        const char *why;
+    } bit[] = {
+        {"200Mbit", 1, 200000000, NULL},
+        {"1Gbit", 1, 1000000000, NULL},
+        {"1.5Gbit", 1, 1500000000, NULL},
+        {"500kbit", 1, 500000, NULL},
+        {"0", 1, 0, NULL},
+        {"100", 0, 0, "a unit is needed"},
+        {"100mbit", 0, 0, "did you mean 'Mbit'"},
+        {"100MB", 0, 0, "unknown unit"},
+        {"fast", 0, 0, "not a number"},
+        {"-1Mbit", 0, 0, "negative"},
+        {"0.5bit", 0, 0, "whole number"},
+        {"", 0, 0, "empty"},
+    };
+    for (size_t k = 0; k < sizeof(bit) / sizeof(bit[0]); k++) {
+        r = 7;
+        int rc = mb_parse_bitrate(bit[k].in, &r, why, sizeof(why));
+        assert_int_equal(rc, bit[k].ok ? 0 : -1);
+        assert_true(bit[k].ok ? r == bit[k].want : r == 7);
+        if (!bit[k].ok)
+            assert_non_null(strstr(why, bit[k].why));
+    }
+
     int64_t i;
     assert_int_equal(mb_parse_int("42", &i, why, sizeof(why)), 0);
     assert_int_equal(i, 42);
@@ -134,6 +162,19 @@ static void test_format(void **state)
     assert_string_equal(buf, "2min");
     mb_format_duration_ms(300, buf, sizeof(buf));
     assert_string_equal(buf, "300ms");
+    static const struct {
+        uint64_t bps;
+        const char *want;
+    } rates[] = {{200000000, "200Mbit"},
+                 {1500000000, "1.5Gbit"},
+                 {1234567, "1234.567kbit"},
+                 {999, "999bit"},
+                 {0, "0"},
+                 {10000000000ull, "10Gbit"}};
+    for (size_t i = 0; i < sizeof(rates) / sizeof(rates[0]); i++) {
+        mb_format_bitrate(rates[i].bps, buf, sizeof(buf));
+        assert_string_equal(buf, rates[i].want);
+    }
     mb_format_eta(3 * 3600 + 12 * 60, buf, sizeof(buf));
     assert_string_equal(buf, "3 h 12 min");
     mb_format_eta(245, buf, sizeof(buf));
