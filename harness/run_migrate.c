@@ -227,7 +227,7 @@ double mb_run_migrate_batch(struct mb_run_state *st, int src, int dst, int cappe
 
 /* The largest count after a "bad=" in text that starts a line or follows a space (the
  * status file's line, the log's report lines); -1 when there is none. */
-static long long last_bad(const char *text)
+static long long most_bad(const char *text)
 {
     long long n = -1;
     for (const char *p = strstr(text, "bad="); p; p = strstr(p + 4, "bad="))
@@ -236,7 +236,7 @@ static long long last_bad(const char *text)
     return n;
 }
 
-/* What the guest answered to the verify command (VERIFY_CMD): the sweep's status file, or,
+/* What the guest answered to mb_run_verify's command: the sweep's status file, or,
  * when the sweep failed, "sweep_failed=RC" and the checker's last report lines. */
 struct checker_answer {
     int swept;          /* the sweep was seen: every page verified after the migration */
@@ -247,7 +247,7 @@ struct checker_answer {
 
 static struct checker_answer read_answer(const char *out)
 {
-    struct checker_answer a = {.swept = 1, .bad = last_bad(out)};
+    struct checker_answer a = {.swept = 1, .bad = most_bad(out)};
     const char *f = strstr(out, "sweep_failed=");
     if (f) {
         a.swept = 0;
