@@ -297,16 +297,11 @@ static int set_boot_timeout(const struct mb_cli_opt *o, const char *v, void *bas
 {
     (void)o;
     struct lab_cfg *c = base;
-    double ms;
-    char why[160];
-    /* the testbed file's own bounds, so that what lab up writes loads */
-    if (mb_parse_duration_ms(v, &ms, why, sizeof(why)) || ms < 1000 ||
-        ms > MB_TESTBED_BOOT_TIMEOUT_MAX_S * 1000.0)
+    if (mb_testbed_boot_timeout(v, &c->boot_timeout_s))
         return mb_error_set(
             err, MB_EINPUT,
             "--boot-timeout: expected a duration from 1s to %ds, like 600s, not '%s'",
             MB_TESTBED_BOOT_TIMEOUT_MAX_S, v);
-    c->boot_timeout_s = ms / 1000.0;
     return 0;
 }
 

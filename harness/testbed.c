@@ -286,6 +286,17 @@ static int get_host(struct ctx *c, const struct mb_ynode *key, const struct mb_y
     return 0;
 }
 
+int mb_testbed_boot_timeout(const char *text, double *seconds)
+{
+    double ms;
+    char why[160];
+    if (mb_parse_duration_ms(text, &ms, why, sizeof(why)) || ms < 1000 ||
+        ms > MB_TESTBED_BOOT_TIMEOUT_MAX_S * 1000.0)
+        return -1;
+    *seconds = ms / 1000.0;
+    return 0;
+}
+
 static int get_guest(struct ctx *c, const struct mb_ynode *g, struct mb_testbed *tb)
 {
     static const char *const keys[] = {"kernel",  "initrd",   "cmdline",      "hash", "ssh",
@@ -301,14 +312,10 @@ static int get_guest(struct ctx *c, const struct mb_ynode *g, struct mb_testbed 
         return MB_EINPUT;
     const struct mb_ynode *bt = mb_ymap_get(g, "boot_timeout");
     if (bt) {
-        double ms;
-        char why[160];
-        if (bt->kind != MB_Y_SCALAR || mb_parse_duration_ms(bt->text, &ms, why, sizeof(why)) ||
-            ms < 1000 || ms > MB_TESTBED_BOOT_TIMEOUT_MAX_S * 1000.0)
+        if (bt->kind != MB_Y_SCALAR || mb_testbed_boot_timeout(bt->text, &tb->guest.boot_timeout_s))
             return mb_yerr(c->err, c->doc, bt,
                            "guest.boot_timeout: expected a duration from 1s to %ds, like 600s",
                            MB_TESTBED_BOOT_TIMEOUT_MAX_S);
-        tb->guest.boot_timeout_s = ms / 1000.0;
     }
     const struct mb_ynode *net = mb_ymap_get(g, "network");
     if (!net)

@@ -43,6 +43,11 @@
 /* guest.boot_timeout at most a day: more is a typo, not a slow guest */
 #define MB_TESTBED_BOOT_TIMEOUT_MAX_S 86400
 
+/* A guest.boot_timeout value ("600s", "10min"): 0 and *seconds set when it is a duration
+ * from 1 s to MB_TESTBED_BOOT_TIMEOUT_MAX_S, else -1.  The testbed file and
+ * `lab up --boot-timeout` share it, so that what lab up writes loads. */
+int mb_testbed_boot_timeout(const char *text, double *seconds);
+
 struct mb_ssh_target {
     char *address;     /* host name or IP */
     int port;          /* default 22 */

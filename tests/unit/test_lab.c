@@ -105,6 +105,9 @@ static void test_lab_up_bad(void **state)
         {"--host-cpu-max hostz=50%", "'hostz' is not a host name"},
         {"--host-cpus 0 --host-cpu-max 0.5%", "0.5% of 1 CPU (hostA) is less than 1% of a CPU"},
         {"--host-cpu-max", "option '--host-cpu-max' needs a value (SPEC)"},
+        {"--boot-timeout soon", "--boot-timeout: expected a duration from 1s to 86400s"},
+        {"--boot-timeout 500ms", "not '500ms'"},
+        {"--boot-timeout 2d", "not '2d'"},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         struct mb_error err;
