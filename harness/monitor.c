@@ -467,6 +467,7 @@ void mb_monitor_free(struct mb_monitor *m)
         struct host_state *h = &m->hosts[i];
         mb_remote_close(h->ssh);
         mb_monitor_vm_close(h);
+        mb_monitor_local_close(h);
     }
     if (m->csv)
         fclose(m->csv);

@@ -50,6 +50,8 @@ struct rec {
 enum source { SRC_NONE, SRC_LOCAL, SRC_SSH };
 
 /* One host: how it is read, and the connections its readers own. */
+#define MB_MONITOR_LOCAL_FILES 20 /* a host's cgroup files, /proc/stat, net/dev, meminfo */
+
 struct host_state {
     const struct mb_monitor_host *cfg;
     enum source src;
@@ -57,6 +59,11 @@ struct host_state {
     struct mb_cgroup cg; /* the host's cgroup, v1 or v2 (cgroup.h) */
     char netdev[PATH_MAX];
     char local_error[1024];
+    /* the files local_read reads at every tick, kept open (mb_monitor_local_close) */
+    struct open_file {
+        char *path;
+        int fd;
+    } files[MB_MONITOR_LOCAL_FILES];
     /* ssh: the agent's session, used by its thread (or by mb_monitor_sample_now when the
      * thread does not run) */
     struct mb_monitor *m;
@@ -152,5 +159,7 @@ void mb_monitor_sample_vms(struct mb_monitor *m, int hi, unsigned long tick, str
 
 /* Close host h's hypervisor connection (NULL-safe). */
 void mb_monitor_vm_close(struct host_state *h);
+/* Close the files the local reader keeps open. */
+void mb_monitor_local_close(struct host_state *h);
 
 #endif

@@ -56,24 +56,24 @@ const char *mb_monitor_host_agent(void)
 
 /* ---- host readers ----------------------------------------------------------------- */
 
-int mb_monitor_read_file(const char *path, struct mb_buf *out)
+/* The text of an open file from its start, as "path:line" lines into out (the
+ * kernel's seq files regenerate themselves for a read at offset 0). */
+static int read_fd(int fd, const char *path, struct mb_buf *out)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return -1;
     char buf[8192];
     size_t used = 0;
     for (;;) {
-        ssize_t n = read(fd, buf + used, sizeof(buf) - 1 - used);
+        ssize_t n = pread(fd, buf + used, sizeof(buf) - 1 - used, (off_t)used);
         if (n < 0 && errno == EINTR)
             continue;
-        if (n <= 0)
+        if (n < 0)
+            return -1;
+        if (n == 0)
             break;
         used += (size_t)n;
         if (used == sizeof(buf) - 1)
             break;
     }
-    close(fd);
     buf[used] = '\0';
     for (char *line = buf; *line;) {
         char *nl = strchr(line, '\n');
@@ -82,6 +82,52 @@ int mb_monitor_read_file(const char *path, struct mb_buf *out)
         line = nl ? nl + 1 : line + len;
     }
     return 0;
+}
+
+int mb_monitor_read_file(const char *path, struct mb_buf *out)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    int rc = read_fd(fd, path, out);
+    close(fd);
+    return rc;
+}
+
+/* Read path through the host's open file in slot i: opened the first time, or again
+ * when the path changed or a read failed (a file that went away and came back). */
+static int read_kept(struct host_state *h, int i, const char *path, struct mb_buf *out)
+{
+    struct open_file *f = &h->files[i];
+    if (f->path && strcmp(f->path, path) != 0) {
+        close(f->fd);
+        free(f->path);
+        f->path = NULL;
+    }
+    if (f->path) {
+        if (read_fd(f->fd, path, out) == 0) /* a failed read appended nothing */
+            return 0;
+        close(f->fd);
+        free(f->path);
+        f->path = NULL;
+    }
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    f->fd = fd;
+    f->path = mb_xstrdup(path);
+    return read_fd(fd, path, out);
+}
+
+void mb_monitor_local_close(struct host_state *h)
+{
+    for (int i = 0; i < MB_MONITOR_LOCAL_FILES; i++) {
+        if (h->files[i].path) {
+            close(h->files[i].fd);
+            free(h->files[i].path);
+            h->files[i].path = NULL;
+        }
+    }
 }
 
 /* The cgroup of pid (v1, v2 or hybrid: cgroup.h) and its netns's /proc/PID/net/dev. */
@@ -108,20 +154,20 @@ int mb_monitor_local_resolve(const struct mb_monitor_opts *o, int pid, struct ho
 static int local_read(struct mb_monitor *m, struct host_state *h, struct mb_buf *text)
 {
     const char *proc = m->o.proc_root ? m->o.proc_root : "/proc";
-    char files[16][PATH_MAX + 64];
-    int n = mb_cgroup_sample_files(&h->cg, files, 16);
+    char files[MB_MONITOR_LOCAL_FILES - 3][PATH_MAX + 64];
+    int n = mb_cgroup_sample_files(&h->cg, files, MB_MONITOR_LOCAL_FILES - 3);
     for (int i = 0; i < n; i++)
-        if (mb_monitor_read_file(files[i], text) < 0 && i == 0)
+        if (read_kept(h, i, files[i], text) < 0 && i == 0)
             return -1;
     char path[PATH_MAX + 64];
     if (h->cg.cpu_v != 1) {
         snprintf(path, sizeof(path), "%s/stat", proc);
-        mb_monitor_read_file(path, text);
+        read_kept(h, n++, path, text);
     }
-    mb_monitor_read_file(h->netdev, text);
+    read_kept(h, n++, h->netdev, text);
     /* the machine's total, to bound an unlimited cgroup */
     snprintf(path, sizeof(path), "%s/meminfo", proc);
-    mb_monitor_read_file(path, text);
+    read_kept(h, n, path, text);
     return 0;
 }
 

@@ -806,6 +806,13 @@ static void test_local_reader(void **state)
     assert_string_equal(st.host_source[1], "none");
     assert_int_equal(st.errors, 1); /* hostC: said once, at the start */
     assert_int_equal(mb_monitor_sample_now(m, &e), MB_OK);
+    /* the reader keeps its files open (as the kernel's are, rewritten in place): the next
+     * tick reads what they say then, a longer text and a shorter one whole */
+    snprintf(p, sizeof(p), "%s/cpuacct/migbench/rsv/hostB/cpuacct.usage_percpu", cg);
+    write_file(p, "111 333333 \n");
+    snprintf(p, sizeof(p), "%s/memory/migbench/rsv/hostB/memory.usage_in_bytes", cg);
+    write_file(p, "31\n");
+    assert_int_equal(mb_monitor_sample_now(m, &e), MB_OK);
     mb_monitor_free(m);
     assert_int_equal(fake_ssh.connects, 0); /* local: never SSH */
     char *text = slurp(csv);
@@ -815,6 +822,7 @@ static void test_local_reader(void **state)
                                  "local-cgroup\n"));
     assert_non_null(strstr(text, ",hostB,cpu,cpu1,,,,222,"));
     assert_null(strstr(text, ",cpu0,"));
+    assert_non_null(strstr(text, ",333333,,31,2000,4096000000,"));
     free(text);
     rm_tmpdir();
 }
