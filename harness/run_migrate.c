@@ -18,6 +18,9 @@ struct batch {
     atomic_int next;
     pthread_barrier_t ready;
     int capped;
+    /* the campaign's connections to the two hosts, for the first worker (NULL: none) */
+    struct mb_hv *shared_src, *shared_dst;
+    atomic_int workers;
 };
 
 /* Under xen33: which rule ended pre-copy, and what its polls of the job statistics cost
@@ -81,7 +84,9 @@ static void migrate_vm(struct batch *b, struct mb_hv *src, struct mb_hv *dst, st
     mb_hv_dom_free(d);
 }
 
-/* A worker of the batch: its own connections, then VMs from the shared queue. */
+/* A worker of the batch: the campaign's connections (the first worker) or its own (each
+ * further one: a libvirt daemon serves a connection's calls a few at a time, so parallel
+ * migrations over one would wait for each other), then VMs from the shared queue. */
 static void *migrate_worker(void *arg)
 {
     struct batch *b = arg;
@@ -90,9 +95,14 @@ static void *migrate_worker(void *arg)
     struct mb_error err;
     struct mb_hv *src = NULL, *dst = NULL;
     char conn_err[600] = "";
-    if (mb_hv_open(c->o->hv_ops, tb->hosts[b->src].uri, &src, &err) < 0 ||
-        mb_hv_open(c->o->hv_ops, tb->hosts[b->dst].uri, &dst, &err) < 0)
+    bool own = atomic_fetch_add(&b->workers, 1) > 0 || !b->shared_src || !b->shared_dst;
+    if (!own) {
+        src = b->shared_src;
+        dst = b->shared_dst;
+    } else if (mb_hv_open(c->o->hv_ops, tb->hosts[b->src].uri, &src, &err) < 0 ||
+               mb_hv_open(c->o->hv_ops, tb->hosts[b->dst].uri, &dst, &err) < 0) {
         snprintf(conn_err, sizeof(conn_err), "%.590s", err.msg);
+    }
     pthread_barrier_wait(&b->ready);
     for (;;) {
         int i = atomic_fetch_add(&b->next, 1);
@@ -106,8 +116,10 @@ static void *migrate_worker(void *arg)
         else
             migrate_vm(b, src, dst, v);
     }
-    mb_hv_close(src);
-    mb_hv_close(dst);
+    if (own) {
+        mb_hv_close(src);
+        mb_hv_close(dst);
+    }
     return NULL;
 }
 
@@ -193,7 +205,12 @@ double mb_run_migrate_batch(struct mb_run_state *st, int src, int dst, int cappe
         vms[i].k = k;
     }
     struct batch b = {.st = st, .src = src, .dst = dst, .capped = capped};
+    struct mb_error e;
+    if (mb_campaign_hv(st->c, src, &b.shared_src, &e) < 0 ||
+        mb_campaign_hv(st->c, dst, &b.shared_dst, &e) < 0)
+        b.shared_src = b.shared_dst = NULL; /* each worker tries its own */
     atomic_init(&b.next, 0);
+    atomic_init(&b.workers, 0);
     pthread_barrier_init(&b.ready, NULL, (unsigned)k);
     pthread_t th[MB_RUN_MAX_VMS];
     int started = 0;
