@@ -267,10 +267,29 @@ static int check_campaign_wide(const struct mb_scenario *s, struct mb_error *err
     return 0;
 }
 
+/* A scenario written for a profile runs only on a testbed brought up with it: its keys'
+ * values, its sizes and its claims assume that physics (profile.h). */
+static int check_profile(const struct mb_scenario *s, const struct mb_testbed *tb,
+                         struct mb_error *err)
+{
+    if (!tb || !s->profile || !strcmp(s->profile, "none"))
+        return 0;
+    if (tb->profile && !strcmp(tb->profile, s->profile))
+        return 0;
+    return mb_error_at(err, MB_EINPUT, s->path, s->profile_line ? s->profile_line : 1,
+                       s->profile_column ? s->profile_column : 1,
+                       "profile %s: testbed %s was %s; bring the lab up with 'migbench lab up "
+                       "--profile %s' (or drop the profile key to run with this testbed's "
+                       "physics)",
+                       s->profile, tb->path,
+                       tb->profile ? "brought up with another profile" : "not brought up with it",
+                       s->profile);
+}
+
 int mb_validate_scenario(const struct mb_scenario *s, const struct mb_testbed *tb,
                          struct mb_error *err)
 {
-    if (check_campaign_wide(s, err) < 0)
+    if (check_campaign_wide(s, err) < 0 || check_profile(s, tb, err) < 0)
         return MB_EINPUT;
     struct mb_plan *plan = mb_plan_new(s, err);
     if (!plan) {
