@@ -156,10 +156,20 @@ static int host_of(const struct point_check *c, const char *name, int dflt, cons
                   c->tb->path, hosts);
 }
 
-/* vCPUs and CPUs held on host h (dst: it is a destination). */
+/* vCPUs and CPUs held on host h (dst: it is a destination); on a source, a CPU cap within
+ * the host's CPU bandwidth: a vCPU's quota cannot exceed its host cgroup's (cgroup v1
+ * refuses it, and under v2 the cap would not be what it says). */
 static int check_cpus(const struct point_check *c, int h, int dst)
 {
     const struct mb_host *host = &c->tb->hosts[h];
+    double bandwidth = host->cpu_max * host->ncpus; /* % of one CPU; 0 when unknown */
+    if (!dst && bandwidth > 0 && c->pt.src_cpu_cap < 100 && c->pt.src_cpu_cap > bandwidth)
+        return refuse(c, KEYS("reservation.source.cpu_cap", "migration.from"),
+                      "reservation.source.cpu_cap %g%% is more than host %s's CPU bandwidth, "
+                      "%g%% of one CPU (cpu_max %g%% of %d CPU%s, testbed %s): cap at most that, "
+                      "or migrate from a bigger host",
+                      c->pt.src_cpu_cap, host->name, bandwidth, host->cpu_max, host->ncpus,
+                      host->ncpus == 1 ? "" : "s", c->tb->path);
     if (host->ncpus <= 0)
         return 0;
     if (c->pt.vm_vcpus > host->ncpus)

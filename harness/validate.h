@@ -22,6 +22,7 @@ struct mb_testbed;
  *   - tb: a scenario's profile (profile.h) is the one the testbed was brought up with;
  *   - tb: migration.from/to and placement.hosts name hosts of tb, source and
  *     destination differ once defaults are filled in;
+ *   - tb: no source cap (reservation.source.cpu_cap) above its host's CPU bandwidth;
  *   - tb: no VM has more vCPUs than its host may use, placeholders hold no more CPUs
  *     than the destination has, and the guest memory of the VMs a host runs at once
  *     fits in its memory (migrating VMs, residents, placeholders, a tenant admitted

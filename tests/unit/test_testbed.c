@@ -372,6 +372,50 @@ static void test_profile_on_testbed(void **state)
     }
 }
 
+/* A source cap above the source host's CPU bandwidth is refused where it is written
+ * (cgroup v1 refuses a vCPU quota above its host's: the paper2011 lab's hostA has half a
+ * CPU); 100% is no cap, and another host may take it. */
+static void test_cap_within_host_bandwidth(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *scenario;
+        int line, column; /* 0: accepted */
+    } cases[] = {
+        {"reservation: {source: {cpu_cap: [20%, 50%, 100%]}}\n", 0, 0},
+        {"reservation: {source: {cpu_cap: [20%, 60%]}}\n", 2, 39},
+        {"migration: {from: hostB, to: hostA}\nreservation: {source: {cpu_cap: 60%}}\n", 0, 0},
+        /* the factor's level is what differs from the points that pass */
+        {"migration: {from: [hostA, hostB], to: hostC}\nreservation: {source: {cpu_cap: 80%}}\n", 2,
+         20},
+    };
+    char text[1024];
+    snprintf(text, sizeof(text), "%s", small);
+    char *at = strstr(text, "memory: 2GiB}");
+    assert_non_null(at);
+    memcpy(at, "cpu_max: 25%", 12); /* of its 2 CPUs: half of one */
+    const char *tbpath = write_file("small.yaml", text);
+    struct mb_error err;
+    mb_error_clear(&err);
+    struct mb_testbed *tb = mb_testbed_load(tbpath, &err);
+    if (!tb)
+        fail_msg("%s:%d:%d: %s", err.file, err.line, err.column, err.msg);
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        snprintf(text, sizeof(text), "name: x\n%s", cases[i].scenario);
+        struct mb_scenario *s = mb_scenario_load_mem("t.yaml", text, strlen(text), &err);
+        assert_non_null(s);
+        int rc = mb_validate_scenario(s, tb, &err);
+        if (cases[i].line
+                ? rc != MB_EINPUT || err.line != cases[i].line || err.column != cases[i].column ||
+                      !strstr(err.msg, "more than host hostA's CPU bandwidth, 50% of "
+                                       "one CPU (cpu_max 25% of 2 CPUs")
+                : rc != 0)
+            fail_msg("case %zu: rc %d at %d:%d '%s'", i, rc, err.line, err.column, err.msg);
+        mb_scenario_free(s);
+    }
+    mb_testbed_free(tb);
+}
+
 static int make_dir(void **state)
 {
     (void)state;
@@ -401,6 +445,7 @@ int main(void)
         cmocka_unit_test(test_resolve),
         cmocka_unit_test(test_scenario_on_testbed),
         cmocka_unit_test(test_profile_on_testbed),
+        cmocka_unit_test(test_cap_within_host_bandwidth),
         cmocka_unit_test(test_boot_timeout_nested_tcg),
     };
     return cmocka_run_group_tests(tests, make_dir, remove_dir);
