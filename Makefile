@@ -111,10 +111,12 @@ FUZZ_SECONDS ?= 300
 fuzz:
 	$(Q)tools/fuzz $(FUZZ_SECONDS)
 
-# The quick set of the paper's experiments on the embedded testbed, then one report.
+# The quick set of the paper's experiments on the embedded testbed, then one report;
+# PROFILE=paper2011: the profile's quick set on a lab brought up with it.
+PROFILE ?=
 reproduce: deps
 	$(Q)$(MAKE) --no-print-directory all
-	$(Q)tools/reproduce
+	$(Q)PROFILE='$(PROFILE)' tools/reproduce
 
 docs: bin/migbench
 	$(Q)tools/gen-docs

@@ -177,6 +177,15 @@ int mb_cmd_plan(int argc, char **argv)
     if (*s->description)
         printf("           %s\n", s->description);
     printf("file       %s\ntestbed    %s\n", s->path, s->testbed);
+    if (strcmp(s->profile, "none") != 0) {
+        /* what the profile set, so that the estimate and the runs can be read against it */
+        printf("profile    %s:", s->profile);
+        for (size_t i = 0; i < s->nprofile_keys; i++) {
+            const struct mb_setting *st = mb_scenario_setting(s, s->profile_keys[i]);
+            printf("%s %s %s", i ? "," : "", s->profile_keys[i], st->levels[0].text);
+        }
+        printf("%s\n", s->nprofile_keys ? "" : " (the scenario sets every key itself)");
+    }
     printf("factors    ");
     if (!s->nfactors)
         printf("none");

@@ -23,6 +23,7 @@
 
 #include "cli.h"
 #include "guest.h"
+#include "profile.h"
 #include "lib/data_dir.h"
 #include "lib/units.h"
 #include "lib/proc.h"
@@ -51,6 +52,8 @@ struct lab_cfg {
     int hosts;
     struct mb_lab_per_host cpus, memory, qemu, cpu_max;
     uint64_t link_rate; /* bits/s of every host's uplink, 0 = unshaped */
+    bool link_rate_set; /* --link-rate given (0 included): the profile's is not used */
+    const struct mb_profile *profile; /* --profile; NULL = none */
     char *accel;
     char *subnet;          /* "A.B.C" */
     double boot_timeout_s; /* --boot-timeout; 0 = not given */
@@ -264,6 +267,21 @@ static int set_link_rate(const struct mb_cli_opt *o, const char *v, void *base,
     if (bps && (bps < LAB_LINK_RATE_MIN || bps > LAB_LINK_RATE_MAX))
         return mb_error_set(err, MB_EINPUT, "--link-rate: '%s' is outside 1Mbit..100Gbit", v);
     ((struct lab_cfg *)base)->link_rate = bps;
+    ((struct lab_cfg *)base)->link_rate_set = true;
+    return 0;
+}
+
+static int set_profile(const struct mb_cli_opt *o, const char *v, void *base, struct mb_error *err)
+{
+    (void)o;
+    const struct mb_profile *p = mb_profile_find(v);
+    if (!p && strcmp(v, "none") != 0) {
+        char known[256];
+        mb_profile_list(known, sizeof(known));
+        return mb_error_set(err, MB_EINPUT, "--profile: unknown profile '%s' (known: %s, none)", v,
+                            known);
+    }
+    ((struct lab_cfg *)base)->profile = p;
     return 0;
 }
 
@@ -362,6 +380,16 @@ static const struct mb_cli_opt lab_opts[] = {
      .help = "the link between the hosts: every host's uplink sends at most RATE (e.g. 200Mbit, "
              "1Gbit; shaped with tc htb, TSO/GSO/GRO off on the shaped devices); default 0 = "
              "unshaped"},
+    {.name = "profile",
+     .arg = MB_CLI_REQUIRED,
+     .meta = "NAME",
+     .set = set_profile,
+     .only = LAB_UP,
+     .help = "testbed physics by name: paper2011 (Ye et al.'s testbed: hostA and hostB on "
+             "disjoint CPUs with CPU bandwidth 1 : 2, on 2 CPUs half of CPU 0 and all of CPU 1, "
+             "on more a third of them and two thirds; a 1Gbit link) or none (default); "
+             "--host-cpus, --host-cpu-max and --link-rate given as well replace the profile's "
+             "value of that option. Scenarios with 'profile: NAME' need it"},
     {.name = "qemu",
      .arg = MB_CLI_REQUIRED,
      .meta = "SPEC",
@@ -436,6 +464,7 @@ static const struct mb_cli_cmd lab_subs[] = {
                "  migbench lab up --name ci --host-cpus 0-3:4-11 --host-memory 4GiB:8GiB\n"
                "  migbench lab up --hosts 3 --qemu hostC=system --accel tcg\n"
                "  migbench lab up --host-cpus 0:1 --host-cpu-max 50%:100% --link-rate 1Gbit\n"
+               "  migbench lab up --name p --profile paper2011 --link-rate 200Mbit\n"
                "\nExit status: 0 up, 2 bad usage, 3 environment failure (or already up), 130 "
                "interrupted.\n",
      .opts = lab_opts,
@@ -726,7 +755,11 @@ static int write_testbed(const char *run, const char *env, const struct guest_im
             "# Valid while the instance is up ('migbench lab status --name %s').  Network %s,\n"
             "# accelerator %s (%s).\n",
             name, now, name, net, accel, why);
-    fprintf(f, "name: %s\nhosts:\n", name);
+    fprintf(f, "name: %s\n", name);
+    char profile[64];
+    if (kv_get(env, "profile", profile, sizeof(profile)) && *profile)
+        fprintf(f, "profile: %s                # lab up --profile\n", profile);
+    fprintf(f, "hosts:\n");
     char *save = NULL;
     for (char *h = strtok_r(hosts, " ", &save); h; h = strtok_r(NULL, " ", &save)) {
         if (write_host(f, run, env, h, accel, err) < 0) {
@@ -988,7 +1021,7 @@ static int write_instance(const struct lab_cfg *c, const struct guest_image *g, 
         free(labenv);
         return MB_EENV;
     }
-    char net[64], accel[16], hosts[512];
+    char net[64], accel[16], hosts[512], rate[32];
     kv_get(labenv, "net", net, sizeof(net));
     kv_get(labenv, "accel", accel, sizeof(accel));
     kv_get(labenv, "hosts", hosts, sizeof(hosts));
@@ -998,6 +1031,11 @@ static int write_instance(const struct lab_cfg *c, const struct guest_image *g, 
         snprintf(built, sizeof(built), "built in %s s", g->seconds);
     printf("lab '%s' up in %.1f s: %s on %s, accel %s; guest image %.19s (%s)\n", c->name,
            mb_now_mono() - t0, hosts, net, accel, g->hash, built);
+    if (c->profile) {
+        mb_format_bitrate(c->link_rate, rate, sizeof(rate));
+        printf("profile %s: link %s; each host's CPUs and CPU bandwidth in the testbed file\n",
+               c->profile->name, rate);
+    }
     printf("testbed: %s/testbed.yaml  (scenarios: 'testbed: %s')\n", run_dir, c->name);
     return 0;
 }
@@ -1022,11 +1060,50 @@ static void roll_back(const struct lab_cfg *c, const char *labdir, int rc)
                 c->name);
 }
 
-/* lab/up's environment from the options: the instance, its hosts' settings, the link. */
-static int up_env(const struct lab_cfg *c, struct envlist *env, struct mb_error *err)
+static bool per_host_given(const struct mb_lab_per_host *ph)
 {
+    for (int i = 0; i < MB_LAB_MAX_HOSTS; i++)
+        if (ph->host[i])
+            return true;
+    return ph->all != NULL;
+}
+
+/* The profile's hosts and link where the options did not say otherwise: each of
+ * --host-cpus, --host-cpu-max and --link-rate given replaces the profile's value. */
+static int apply_profile(struct lab_cfg *c, struct mb_error *err)
+{
+    const struct mb_profile *p = c->profile;
+    if (!p)
+        return 0;
+    char cpus[64], cpu_max[64];
+    bool own_cpus = per_host_given(&c->cpus), own_max = per_host_given(&c->cpu_max);
+    if (!own_cpus || !own_max) {
+        if (mb_profile_hosts(p, sysconf(_SC_NPROCESSORS_ONLN), cpus, sizeof(cpus), cpu_max,
+                             sizeof(cpu_max), err) < 0)
+            return MB_EINPUT;
+        if ((!own_cpus && mb_lab_per_host_set(&c->cpus, "host-cpus", cpus, err) < 0) ||
+            (!own_max && mb_lab_per_host_set(&c->cpu_max, "host-cpu-max", cpu_max, err) < 0))
+            return MB_EINPUT;
+    }
+    if (!c->link_rate_set) {
+        char why[160];
+        if (mb_parse_bitrate(p->link_rate, &c->link_rate, why, sizeof(why)) < 0)
+            return mb_error_set(err, MB_EINPUT, "profile %s: link rate '%s': %s", p->name,
+                                p->link_rate, why);
+    }
+    return 0;
+}
+
+/* lab/up's environment from the options: the instance, its hosts' settings, the link,
+ * the profile. */
+static int up_env(struct lab_cfg *c, struct envlist *env, struct mb_error *err)
+{
+    if (apply_profile(c, err) < 0)
+        return MB_EINPUT;
     int nh = c->hosts ? c->hosts : 2;
     env_add(env, env_var("MB_LAB_NAME=%s", c->name));
+    if (c->profile)
+        env_add(env, env_var("MB_LAB_PROFILE=%s", c->profile->name));
     env_add(env, env_var("MB_LAB_HOSTS=%d", nh));
     env_add(env, env_var("MB_LAB_ACCEL=%s", c->accel ? c->accel : "auto"));
     if (c->subnet)

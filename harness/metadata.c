@@ -12,6 +12,7 @@
 
 #include "lib/json.h"
 #include "remote.h"
+#include "scenario.h"
 #include "lib/version.h"
 
 static void trim(char *s)
@@ -105,6 +106,18 @@ void mb_meta_hypervisor_text(const struct mb_meta_host *h, char *buf, size_t len
         snprintf(buf, len, "%s / libvirt %s", h->info.hypervisor, h->info.libvirt);
 }
 
+void mb_meta_profile_json(struct mb_buf *b, const struct mb_scenario *s)
+{
+    mb_buf_printf(b, ", \"scenario_profile\": {");
+    mb_json_member(b, "", "name", s->profile ? s->profile : "none");
+    mb_buf_printf(b, ", \"set\": {");
+    for (size_t i = 0; i < s->nprofile_keys; i++) {
+        const struct mb_setting *st = mb_scenario_setting(s, s->profile_keys[i]);
+        mb_json_member(b, i ? ", " : "", s->profile_keys[i], st ? st->levels[0].text : "");
+    }
+    mb_buf_printf(b, "}}");
+}
+
 int mb_meta_write(const char *path, const struct mb_testbed *tb, const struct mb_meta_host *hosts,
                   int nhosts, const char *extra, struct mb_error *err)
 {
@@ -115,6 +128,7 @@ int mb_meta_write(const char *path, const struct mb_testbed *tb, const struct mb
     mb_json_member(&b, "\n  ", "harness_version", mb_version);
     mb_json_member(&b, ",\n  ", "testbed", tb->name);
     mb_json_member(&b, ",\n  ", "testbed_file", tb->path);
+    mb_json_member(&b, ",\n  ", "testbed_profile", tb->profile ? tb->profile : "none");
     mb_json_member(&b, ",\n  ", "guest_image_hash", tb->guest.hash);
     mb_buf_printf(&b, ",\n  \"load_client\": {");
     mb_json_member(&b, "", "kernel", kernel);

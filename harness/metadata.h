@@ -34,12 +34,20 @@ void mb_meta_local(char *kernel, size_t klen, char *cpu, size_t clen);
 
 /* Write metadata.json: the JSON object with the given extra members (already JSON,
  * "key": value pairs joined by commas, or NULL) and the hosts, each with what the testbed
- * lets it use (cpus_allowed, memory_allowed, cpu_max_pct, link_rate_bps); and
+ * lets it use (cpus_allowed, memory_allowed, cpu_max_pct, link_rate_bps); the testbed's
+ * profile (testbed_profile: its name, or "none"); and
  * hosts_share_cpus (true, false, or null when a host has no cpus list), which says whether
  * hosts on one machine (the lab's) compete for a CPU.  Written to a temporary
  * file, synced and renamed, so it is whole or absent. */
 int mb_meta_write(const char *path, const struct mb_testbed *tb, const struct mb_meta_host *hosts,
                   int nhosts, const char *extra, struct mb_error *err);
+
+struct mb_scenario;
+
+/* Append to b the member "scenario_profile": {"name": the scenario's profile or "none",
+ * "set": {KEY: VALUE, ...}}, the keys the profile set because the scenario did not, with
+ * the values in force (a leading ", " included), for metadata.json's extra members. */
+void mb_meta_profile_json(struct mb_buf *b, const struct mb_scenario *s);
 
 /* "QEMU 10.0.2 / libvirt 9.0.0" for raw.csv's hypervisor column. */
 void mb_meta_hypervisor_text(const struct mb_meta_host *h, char *buf, size_t len);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "profile.h"
 #include "scenario.h"
 #include "lib/units.h"
 #include "lib/util.h"
@@ -40,6 +41,12 @@ static const struct mb_option core[] = {
      "The paper's claim this experiment confirms or refutes, in words."},
     {"testbed", MB_OPT_STRING, MB_SCOPE_SCENARIO, "lab", 0, 0, 0, NULL, SC(testbed),
      "Testbed file: a name (lab = the embedded testbed) or a path."},
+    {"profile", MB_OPT_ENUM, MB_SCOPE_SCENARIO, "none", 0, 0, 0, mb_profile_choices, SC(profile),
+     "The testbed physics the scenario is written for: none, or paper2011 (Ye et al.'s Xen "
+     "3.3.1 testbed): the per-run keys the file does not set take the profile's values "
+     "(migration.zero_pages send, migration.convergence xen33, integrity.memory 1MiB, "
+     "integrity.rate 1MiB/s, probe.interval 0; docs/scenarios.md says why), and run and "
+     "check --testbed refuse a testbed not brought up with 'lab up --profile' of that name."},
     {"repeat", MB_OPT_INT, MB_SCOPE_SCENARIO, "5", MB_OPTF_MIN | MB_OPTF_MAX | MB_OPTF_AUTO, 1,
      1000, NULL, SC(repeat),
      "Runs per point, or auto: a point runs until its intervals are as narrow as "

@@ -339,6 +339,7 @@ static int write_meta(struct mb_campaign *c, const char *dir, const struct mb_ru
                           mb_run_phase_names[p], sum->phases.wall_s[p], sum->phases.cpu_s[p]);
         mb_buf_printf(&extra, "}");
     }
+    mb_meta_profile_json(&extra, c->s);
     if (c->autorep)
         auto_json(c, &extra);
     if (c->matrix) {

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "placement.h"
+#include "profile.h"
 #include "results.h"
 #include "lib/units.h"
 #include "lib/util.h"
@@ -474,6 +475,46 @@ static int walk(struct loader *L, const struct mb_ynode *map, const char *prefix
     return 0;
 }
 
+/* profile: the profile's values for the per-run keys the file does not set, placed at the
+ * profile key (for messages about them) and listed in s->profile_keys. */
+static int apply_profile(struct loader *L, const struct mb_ynode *root)
+{
+    struct mb_scenario *s = L->s;
+    const struct mb_ynode *at = mb_ymap_get(root, "profile");
+    if (at) {
+        s->profile_line = at->line;
+        s->profile_column = at->column;
+    }
+    const struct mb_profile *p = mb_profile_find(s->profile);
+    if (!p || !at)
+        return 0;
+    for (const struct mb_profile_default *d = p->defaults; d->key; d++) {
+        const struct mb_option *o = mb_option_find(d->key);
+        struct mb_setting *st = o && o->scope == MB_SCOPE_POINT ? setting_of(L, o) : NULL;
+        if (!st || s->nprofile_keys >= MB_SCENARIO_PROFILE_KEYS)
+            return mb_yerr(L->err, L->doc, at, "profile %s: internal error: cannot set '%s'",
+                           p->name, d->key);
+        if (st->line)
+            continue; /* the file's own value */
+        struct mb_ynode fake = {.kind = MB_Y_SCALAR,
+                                .text = (char *)d->value,
+                                .quoted = 1,
+                                .line = at->line,
+                                .column = at->column};
+        struct mb_value v;
+        if (parse_value(L, o, &fake, &v))
+            return MB_EINPUT;
+        v.line = at->line;
+        v.column = at->column;
+        value_free(&st->levels[0]);
+        st->levels[0] = v;
+        st->line = at->line;
+        st->column = at->column;
+        s->profile_keys[s->nprofile_keys++] = o->key;
+    }
+    return 0;
+}
+
 static int defaults(struct loader *L)
 {
     struct mb_scenario *s = L->s;
@@ -738,7 +779,7 @@ static struct mb_scenario *load(struct mb_ydoc *doc, struct mb_error *err)
                 mb_ynode_kind_name(root->kind));
         goto fail;
     }
-    if (walk(&L, root, ""))
+    if (walk(&L, root, "") || apply_profile(&L, root))
         goto fail;
     const struct mb_ynode *zip = mb_ymap_get(root, "zip");
     if (zip && set_zip(&L, zip))

@@ -38,12 +38,21 @@ struct mb_plot {
     char *series; /* optional second factor drawn as separate lines */
 };
 
+/* The most keys a profile may set. */
+#define MB_SCENARIO_PROFILE_KEYS 16
+
 struct mb_scenario {
     char *path;
     /* scenario-scope keys (offsets in the option table point here) */
     const char *name, *description, *paper, *claim, *testbed, *order;
     const char *history; /* migration.history: earlier results for the adaptive strategy */
     const char *matrix;  /* placement.matrix: earlier Table 3 results for workload-aware */
+    /* profile (profile.h): "none" or a profile's name, where the file wrote it (0 when not),
+     * and the keys it set because the file did not (borrowed from the option table) */
+    const char *profile;
+    int profile_line, profile_column;
+    const char *profile_keys[MB_SCENARIO_PROFILE_KEYS];
+    size_t nprofile_keys;
     int64_t repeat, trim, seed;
     /* repeat: auto (repeat then holds max_runs, the cap): a point runs until its intervals
      * are within +-precision_pct % of the mean (plan.h: struct mb_auto) */

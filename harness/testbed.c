@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "profile.h"
 #include "lib/units.h"
 #include "lib/util.h"
 #include "lib/yaml.h"
@@ -344,9 +345,29 @@ static int get_guest(struct ctx *c, const struct mb_ynode *g, struct mb_testbed 
     return 0;
 }
 
+/* profile: a known profile's name (none = no profile) */
+static int get_profile(struct ctx *c, const struct mb_ynode *root, struct mb_testbed *tb)
+{
+    const struct mb_ynode *n = mb_ymap_get(root, "profile");
+    if (!n)
+        return 0;
+    char known[256];
+    mb_profile_list(known, sizeof(known));
+    if (n->kind != MB_Y_SCALAR)
+        return mb_yerr(c->err, c->doc, n, "profile: expected a profile's name (%s, none), got %s",
+                       known, mb_ynode_kind_name(n->kind));
+    if (!strcmp(n->text, "none"))
+        return 0;
+    if (!mb_profile_find(n->text))
+        return mb_yerr(c->err, c->doc, n, "profile: unknown profile '%s' (known: %s, none)",
+                       n->text, known);
+    tb->profile = mb_xstrdup(n->text);
+    return 0;
+}
+
 struct mb_testbed *mb_testbed_load(const char *path, struct mb_error *err)
 {
-    static const char *const keys[] = {"name", "hosts", "load_client", "guest", NULL};
+    static const char *const keys[] = {"name", "profile", "hosts", "load_client", "guest", NULL};
     struct mb_ydoc *doc = mb_yaml_load_file(path, err);
     if (!doc)
         return NULL;
@@ -361,7 +382,7 @@ struct mb_testbed *mb_testbed_load(const char *path, struct mb_error *err)
         goto fail;
     }
     if (want_map(&c, root, "testbed") || only_keys(&c, root, "the testbed", keys) ||
-        get_str(&c, root, "name", "testbed", 1, &tb->name))
+        get_str(&c, root, "name", "testbed", 1, &tb->name) || get_profile(&c, root, tb))
         goto fail;
     const struct mb_ynode *hosts = need_map(&c, root, "hosts");
     if (!hosts)
@@ -422,6 +443,7 @@ void mb_testbed_free(struct mb_testbed *tb)
     }
     free(tb->hosts);
     free(tb->name);
+    free(tb->profile);
     free(tb->path);
     free(tb->load_client);
     free(tb->guest.kernel);

@@ -3,6 +3,7 @@
  * keys, wrong types and impossible values are errors naming file:line:column).
  *
  *   name: lab
+ *   profile: paper2011           # optional: the physics `lab up --profile` gave it
  *   hosts:
  *     hostA:
  *       uri: qemu+tcp://10.213.77.11/system     # how migbench reaches its libvirt
@@ -75,7 +76,8 @@ struct mb_host {
 
 struct mb_testbed {
     char *name;
-    char *path; /* the file it was read from */
+    char *profile; /* profile.h: the profile it was brought up with; NULL = none */
+    char *path;    /* the file it was read from */
     struct mb_host *hosts;
     int nhosts;
     char *load_client; /* address of the load client (probe source); NULL = local */

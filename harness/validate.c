@@ -156,10 +156,20 @@ static int host_of(const struct point_check *c, const char *name, int dflt, cons
                   c->tb->path, hosts);
 }
 
-/* vCPUs and CPUs held on host h (dst: it is a destination). */
+/* vCPUs and CPUs held on host h (dst: it is a destination); on a source, a CPU cap within
+ * the host's CPU bandwidth: a vCPU's quota cannot exceed its host cgroup's (cgroup v1
+ * refuses it, and under v2 the cap would not be what it says). */
 static int check_cpus(const struct point_check *c, int h, int dst)
 {
     const struct mb_host *host = &c->tb->hosts[h];
+    double bandwidth = host->cpu_max * host->ncpus; /* % of one CPU; 0 when unknown */
+    if (!dst && bandwidth > 0 && c->pt.src_cpu_cap < 100 && c->pt.src_cpu_cap > bandwidth)
+        return refuse(c, KEYS("reservation.source.cpu_cap", "migration.from"),
+                      "reservation.source.cpu_cap %g%% is more than host %s's CPU bandwidth, "
+                      "%g%% of one CPU (cpu_max %g%% of %d CPU%s, testbed %s): cap at most that, "
+                      "or migrate from a bigger host",
+                      c->pt.src_cpu_cap, host->name, bandwidth, host->cpu_max, host->ncpus,
+                      host->ncpus == 1 ? "" : "s", c->tb->path);
     if (host->ncpus <= 0)
         return 0;
     if (c->pt.vm_vcpus > host->ncpus)
@@ -267,10 +277,29 @@ static int check_campaign_wide(const struct mb_scenario *s, struct mb_error *err
     return 0;
 }
 
+/* A scenario written for a profile runs only on a testbed brought up with it: its keys'
+ * values, its sizes and its claims assume that physics (profile.h). */
+static int check_profile(const struct mb_scenario *s, const struct mb_testbed *tb,
+                         struct mb_error *err)
+{
+    if (!tb || !s->profile || !strcmp(s->profile, "none"))
+        return 0;
+    if (tb->profile && !strcmp(tb->profile, s->profile))
+        return 0;
+    return mb_error_at(err, MB_EINPUT, s->path, s->profile_line ? s->profile_line : 1,
+                       s->profile_column ? s->profile_column : 1,
+                       "profile %s: testbed %s was %s; bring the lab up with 'migbench lab up "
+                       "--profile %s' (or drop the profile key to run with this testbed's "
+                       "physics)",
+                       s->profile, tb->path,
+                       tb->profile ? "brought up with another profile" : "not brought up with it",
+                       s->profile);
+}
+
 int mb_validate_scenario(const struct mb_scenario *s, const struct mb_testbed *tb,
                          struct mb_error *err)
 {
-    if (check_campaign_wide(s, err) < 0)
+    if (check_campaign_wide(s, err) < 0 || check_profile(s, tb, err) < 0)
         return MB_EINPUT;
     struct mb_plan *plan = mb_plan_new(s, err);
     if (!plan) {

@@ -19,8 +19,10 @@ struct mb_testbed;
  *   - the workload drivers' checks of vms.workload, of each resident (placement.hosts,
  *     colocation.workload), with vms.memory;
  *   - at most MB_VALIDATE_MAX_VMS VMs per run, residents included; the plan's size;
+ *   - tb: a scenario's profile (profile.h) is the one the testbed was brought up with;
  *   - tb: migration.from/to and placement.hosts name hosts of tb, source and
  *     destination differ once defaults are filled in;
+ *   - tb: no source cap (reservation.source.cpu_cap) above its host's CPU bandwidth;
  *   - tb: no VM has more vCPUs than its host may use, placeholders hold no more CPUs
  *     than the destination has, and the guest memory of the VMs a host runs at once
  *     fits in its memory (migrating VMs, residents, placeholders, a tenant admitted

@@ -316,6 +316,7 @@ static void test_metadata_written(void **state)
     mb_buf_printf(&want,
                   "{\n  \"harness_version\": \"%s\",\n  \"testbed\": \"lab\",\n"
                   "  \"testbed_file\": \"/tmp/lab/testbed.yaml\",\n"
+                  "  \"testbed_profile\": \"none\",\n"
                   "  \"guest_image_hash\": \"sha256:abc\",\n"
                   "  \"load_client\": {\"kernel\": \"%s\", \"cpu\": \"%s\", \"cpus\": %ld},\n"
                   "  \"hosts_share_cpus\": null,\n"
@@ -341,6 +342,16 @@ static void test_metadata_written(void **state)
                   "\"kernel\": \"\", \"error\": \"libvirt: no\\u000aroute\"}\n  ]\n}\n");
     assert_string_equal(got, want.data);
     mb_buf_free(&want);
+
+    /* a testbed brought up with a profile names it */
+    tb.profile = "paper2011";
+    assert_int_equal(mb_meta_write(path, &tb, mh, 2, NULL, &err), 0);
+    f = fopen(path, "r");
+    n = fread(got, 1, sizeof(got) - 1, f);
+    got[n] = '\0';
+    fclose(f);
+    unlink(path);
+    assert_non_null(strstr(got, "\n  \"testbed_profile\": \"paper2011\",\n"));
     /* and it reads back */
     struct mb_json *j = NULL;
     assert_int_equal(mb_json_parse(path, got, n, &j, &err), 0);

@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "lab.h"
+#include "profile.h"
 
 /* Split line into words (no quoting: the cases need none). */
 static int split_words(char *line, char **argv, int max)
@@ -120,6 +121,80 @@ static void test_lab_up_bad(void **state)
     }
 }
 
+/* --profile paper2011: the hosts mb_profile_hosts makes of this machine and the profile's
+ * link, each replaced by its own option when that is given too; the name for lab.env. */
+static void test_lab_up_profile(void **state)
+{
+    (void)state;
+    char cpus[64], cpu_max[64];
+    struct mb_error err;
+    const struct mb_profile *p = mb_profile_find("paper2011");
+    assert_non_null(p);
+    long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+    if (mb_profile_hosts(p, ncpu, cpus, sizeof(cpus), cpu_max, sizeof(cpu_max), &err) < 0) {
+        /* a one-CPU machine: refused unless the hosts are given */
+        assert_null(up_env("--profile paper2011", &err));
+        assert_non_null(strstr(err.msg, "disjoint CPUs need 2 CPUs"));
+        return;
+    }
+    /* lab/up's MB_LAB_CPUS_0/1 and MB_LAB_CPU_MAX_0/1 for "--host-cpus C --host-cpu-max M" */
+    char args[256];
+    snprintf(args, sizeof(args), "--host-cpus %s --host-cpu-max %s --link-rate %s", cpus, cpu_max,
+             p->link_rate);
+    char **want = up_env(args, &err);
+    assert_non_null(want);
+    char **env = up_env("--profile paper2011", &err);
+    assert_non_null(env);
+    static const char *const vars[] = {"MB_LAB_CPUS_0", "MB_LAB_CPUS_1", "MB_LAB_CPU_MAX_0",
+                                       "MB_LAB_CPU_MAX_1", "MB_LAB_LINK_RATE"};
+    for (size_t k = 0; k < sizeof(vars) / sizeof(vars[0]); k++) {
+        assert_non_null(env_get(want, vars[k]));
+        assert_string_equal(env_get(env, vars[k]), env_get(want, vars[k]));
+    }
+    assert_string_equal(env_get(env, "MB_LAB_PROFILE"), "paper2011");
+    assert_null(env_get(want, "MB_LAB_PROFILE"));
+    mb_lab_env_free(env);
+    /* the options given win, one by one */
+    env = up_env("--profile paper2011 --link-rate 200Mbit --host-cpu-max 25%:100%", &err);
+    assert_non_null(env);
+    assert_string_equal(env_get(env, "MB_LAB_LINK_RATE"), "200000000");
+    assert_string_equal(env_get(env, "MB_LAB_CPUS_0"), env_get(want, "MB_LAB_CPUS_0"));
+    assert_string_equal(env_get(env, "MB_LAB_CPU_MAX_1"), env_get(want, "MB_LAB_CPU_MAX_1"));
+    assert_string_not_equal(env_get(env, "MB_LAB_CPU_MAX_0"), env_get(want, "MB_LAB_CPU_MAX_0"));
+    mb_lab_env_free(env);
+    env = up_env("--link-rate 0 --profile paper2011", &err); /* unshaped, explicitly */
+    assert_non_null(env);
+    assert_null(env_get(env, "MB_LAB_LINK_RATE"));
+    mb_lab_env_free(env);
+    env = up_env("--profile paper2011 --profile none", &err); /* the last one counts */
+    assert_non_null(env);
+    assert_null(env_get(env, "MB_LAB_PROFILE"));
+    assert_null(env_get(env, "MB_LAB_LINK_RATE"));
+    mb_lab_env_free(env);
+    mb_lab_env_free(want);
+}
+
+static void test_lab_up_profile_bad(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *args, *contains;
+    } cases[] = {
+        {"--profile paper2012", "--profile: unknown profile 'paper2012' (known: paper2011, none)"},
+        {"--profile PAPER2011", "unknown profile 'PAPER2011'"},
+        {"--profile", "option '--profile' needs a value (NAME)"},
+        {"--profile paper2011 --host-cpus 0:x", "--host-cpus: '0:x'"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct mb_error err;
+        char **env = up_env(cases[i].args, &err);
+        if (env || !strstr(err.msg, cases[i].contains))
+            print_error("case %zu (%s): got '%s'\n", i, cases[i].args, err.msg);
+        assert_null(env);
+        assert_int_equal(err.status, MB_EINPUT);
+    }
+}
+
 /* the same options from a --config file: errors name file:line:column */
 static void test_lab_up_config(void **state)
 {
@@ -149,15 +224,25 @@ static void test_lab_up_config(void **state)
     assert_int_equal(err.line, 2);
     assert_int_equal(err.column, 13);
     assert_non_null(strstr(err.msg, "--link-rate: '100Mbps': unknown unit"));
+
+    f = fopen(path, "w");
+    assert_non_null(f);
+    fputs("# the paper's testbed\nprofile = paper2012\n", f);
+    fclose(f);
+    assert_null(up_env(args, &err));
+    assert_string_equal(err.file, path);
+    assert_int_equal(err.line, 2);
+    assert_int_equal(err.column, 11);
+    assert_non_null(strstr(err.msg, "unknown profile 'paper2012'"));
     unlink(path);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_lab_up_good),
-        cmocka_unit_test(test_lab_up_bad),
-        cmocka_unit_test(test_lab_up_config),
+        cmocka_unit_test(test_lab_up_good),        cmocka_unit_test(test_lab_up_bad),
+        cmocka_unit_test(test_lab_up_config),      cmocka_unit_test(test_lab_up_profile),
+        cmocka_unit_test(test_lab_up_profile_bad),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -64,6 +64,7 @@ static void test_good(void **state)
         print_error("%s:%d:%d: %s\n", err.file, err.line, err.column, err.msg);
     assert_non_null(tb);
     assert_string_equal(tb->name, "lab");
+    assert_null(tb->profile); /* none given */
     assert_int_equal(tb->nhosts, 2);
     const struct mb_host *a = mb_testbed_host(tb, "hostA"), *b = mb_testbed_host(tb, "hostB");
     assert_non_null(a);
@@ -188,6 +189,12 @@ static void test_bad(void **state)
         {"link_rate: 200Mbit", "link_rate: 200", 15, "a unit is needed"},
         {"link_rate: 200Mbit", "link_rate: 200MB/s", 15, "like 200Mbit"},
         {"link_rate: 200Mbit", "link_rate: [1]", 15, "not a value"},
+        {"name: lab\n", "name: lab\nprofile: paper2012\n", 2,
+         "profile: unknown profile 'paper2012' (known: paper2011, none)"},
+        {"name: lab\n", "name: lab\nprofile: [paper2011]\n", 2,
+         "profile: expected a profile's name (paper2011, none), got a list"},
+        {"name: lab\n", "name: lab\nprofile: ''\n", 2, "unknown profile ''"},
+        {"name: lab\n", "name: lab\nprofiel: paper2011\n", 2, "did you mean 'profile'?"},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         char text[4096];
@@ -317,6 +324,98 @@ static void test_scenario_on_testbed(void **state)
     mb_testbed_free(tb);
 }
 
+/* A scenario with a profile runs only on a testbed brought up with it (lab up --profile
+ * writes the testbed file's profile key); a scenario without one runs anywhere. */
+static void test_profile_on_testbed(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *testbed_profile; /* line added to small's, "" = none */
+        const char *scenario;        /* after "name: x\n" */
+        int line, column;            /* 0: accepted */
+        const char *contains;
+    } cases[] = {
+        {"", "", 0, 0, NULL},
+        {"profile: paper2011\n", "", 0, 0, NULL},
+        {"profile: none\n", "", 0, 0, NULL},
+        {"profile: paper2011\n", "profile: paper2011\n", 0, 0, NULL},
+        {"", "repeat: 1\nprofile: paper2011\n", 3, 10,
+         "profile paper2011: testbed %s was not brought up with it; bring the lab up with "
+         "'migbench lab up --profile paper2011'"},
+        {"profile: none\n", "profile: paper2011\n", 2, 10, "not brought up with it"},
+        {"", "profile: none\n", 0, 0, NULL},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char text[1024], want[512];
+        snprintf(text, sizeof(text), "name: small\n%s%s", cases[i].testbed_profile,
+                 small + strlen("name: small\n"));
+        const char *tbpath = write_file("small.yaml", text);
+        struct mb_error err;
+        mb_error_clear(&err);
+        struct mb_testbed *tb = mb_testbed_load(tbpath, &err);
+        if (!tb)
+            fail_msg("case %zu: %s:%d:%d: %s", i, err.file, err.line, err.column, err.msg);
+        assert_int_equal(tb->profile != NULL, strstr(text, "paper2011") != NULL);
+        snprintf(text, sizeof(text), "name: x\n%s", cases[i].scenario);
+        struct mb_scenario *s = mb_scenario_load_mem("t.yaml", text, strlen(text), &err);
+        assert_non_null(s);
+        assert_int_equal(mb_validate_scenario(s, NULL, &err), 0);
+        int rc = mb_validate_scenario(s, tb, &err);
+        if (cases[i].contains)
+            snprintf(want, sizeof(want), cases[i].contains, tbpath);
+        if (cases[i].line ? rc != MB_EINPUT || err.line != cases[i].line ||
+                                err.column != cases[i].column || !strstr(err.msg, want)
+                          : rc != 0)
+            fail_msg("case %zu: rc %d at %d:%d '%s'", i, rc, err.line, err.column, err.msg);
+        mb_scenario_free(s);
+        mb_testbed_free(tb);
+    }
+}
+
+/* A source cap above the source host's CPU bandwidth is refused where it is written
+ * (cgroup v1 refuses a vCPU quota above its host's: the paper2011 lab's hostA has half a
+ * CPU); 100% is no cap, and another host may take it. */
+static void test_cap_within_host_bandwidth(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *scenario;
+        int line, column; /* 0: accepted */
+    } cases[] = {
+        {"reservation: {source: {cpu_cap: [20%, 50%, 100%]}}\n", 0, 0},
+        {"reservation: {source: {cpu_cap: [20%, 60%]}}\n", 2, 39},
+        {"migration: {from: hostB, to: hostA}\nreservation: {source: {cpu_cap: 60%}}\n", 0, 0},
+        /* the factor's level is what differs from the points that pass */
+        {"migration: {from: [hostA, hostB], to: hostC}\nreservation: {source: {cpu_cap: 80%}}\n", 2,
+         20},
+    };
+    char text[1024];
+    snprintf(text, sizeof(text), "%s", small);
+    char *at = strstr(text, "memory: 2GiB}");
+    assert_non_null(at);
+    memcpy(at, "cpu_max: 25%", 12); /* of its 2 CPUs: half of one */
+    const char *tbpath = write_file("small.yaml", text);
+    struct mb_error err;
+    mb_error_clear(&err);
+    struct mb_testbed *tb = mb_testbed_load(tbpath, &err);
+    if (!tb)
+        fail_msg("%s:%d:%d: %s", err.file, err.line, err.column, err.msg);
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        snprintf(text, sizeof(text), "name: x\n%s", cases[i].scenario);
+        struct mb_scenario *s = mb_scenario_load_mem("t.yaml", text, strlen(text), &err);
+        assert_non_null(s);
+        int rc = mb_validate_scenario(s, tb, &err);
+        if (cases[i].line
+                ? rc != MB_EINPUT || err.line != cases[i].line || err.column != cases[i].column ||
+                      !strstr(err.msg, "more than host hostA's CPU bandwidth, 50% of "
+                                       "one CPU (cpu_max 25% of 2 CPUs")
+                : rc != 0)
+            fail_msg("case %zu: rc %d at %d:%d '%s'", i, rc, err.line, err.column, err.msg);
+        mb_scenario_free(s);
+    }
+    mb_testbed_free(tb);
+}
+
 static int make_dir(void **state)
 {
     (void)state;
@@ -345,6 +444,8 @@ int main(void)
         cmocka_unit_test(test_bad),
         cmocka_unit_test(test_resolve),
         cmocka_unit_test(test_scenario_on_testbed),
+        cmocka_unit_test(test_profile_on_testbed),
+        cmocka_unit_test(test_cap_within_host_bandwidth),
         cmocka_unit_test(test_boot_timeout_nested_tcg),
     };
     return cmocka_run_group_tests(tests, make_dir, remove_dir);
