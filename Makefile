@@ -115,7 +115,7 @@ fuzz:
 # PROFILE=paper2011: the profile's quick set on a lab brought up with it.
 PROFILE ?=
 reproduce: deps
-	$(Q)$(MAKE) --no-print-directory all
+	$(Q)$(MAKE) --no-print-directory -j$(shell nproc) bin/migbench bin/mb-webbench
 	$(Q)PROFILE='$(PROFILE)' tools/reproduce
 
 docs: bin/migbench
