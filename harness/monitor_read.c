@@ -95,7 +95,9 @@ int mb_monitor_read_file(const char *path, struct mb_buf *out)
 }
 
 /* Read path through the host's open file in slot i: opened the first time, or again
- * when the path changed or a read failed (a file that went away and came back). */
+ * when the path changed or a read failed (a removed cgroup's files fail).  A kept
+ * /proc/PID/net/dev holds that network namespace, and reads it, until the monitor
+ * closes at the campaign's end, even if the host's PID 1 died before. */
 static int read_kept(struct host_state *h, int i, const char *path, struct mb_buf *out)
 {
     struct open_file *f = &h->files[i];
