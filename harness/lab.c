@@ -274,14 +274,9 @@ static int set_link_rate(const struct mb_cli_opt *o, const char *v, void *base,
 static int set_profile(const struct mb_cli_opt *o, const char *v, void *base, struct mb_error *err)
 {
     (void)o;
-    const struct mb_profile *p = mb_profile_find(v);
-    if (!p && strcmp(v, "none") != 0) {
-        char known[256];
-        mb_profile_list(known, sizeof(known));
-        return mb_error_set(err, MB_EINPUT, "--profile: unknown profile '%s' (known: %s, none)", v,
-                            known);
-    }
-    ((struct lab_cfg *)base)->profile = p;
+    char why[400];
+    if (mb_profile_parse(v, &((struct lab_cfg *)base)->profile, why, sizeof(why)) < 0)
+        return mb_error_set(err, MB_EINPUT, "--profile: %s", why);
     return 0;
 }
 

@@ -181,8 +181,8 @@ double mb_plan_estimate_point(const struct mb_point *pt)
      * side: an estimate that runs over is worse than one that finishes early. */
     double mib = (double)pt->vm_memory / (1024.0 * 1024);
     double per_vm = 1.0 + mib / 256.0;
-    /* every page sent: the whole memory crosses, at about 70 MiB/s from the paper2011
-     * profile's small host (docs/measurements.md) */
+    /* every page sent: the whole memory crosses, at about 64 MiB/s (66-80 MB/s measured
+     * from the paper2011 profile's small host, docs/measurements.md) */
     if (!strcmp(pt->zero_pages, "send"))
         per_vm = 1.0 + mib / 64.0;
     if (!strcmp(pt->vm_workload, "dirty"))

@@ -43,6 +43,17 @@ void mb_profile_list(char *buf, size_t len)
         off += (size_t)snprintf(buf + off, len - off, "%s%s", i ? ", " : "", profiles[i].name);
 }
 
+int mb_profile_parse(const char *name, const struct mb_profile **out, char *why, size_t len)
+{
+    *out = mb_profile_find(name);
+    if (*out || !strcmp(name, "none"))
+        return 0;
+    char known[256];
+    mb_profile_list(known, sizeof(known));
+    snprintf(why, len, "unknown profile '%s' (known: %s, none)", name, known);
+    return -1;
+}
+
 int mb_profile_hosts(const struct mb_profile *p, long ncpu, char *cpus, size_t cpus_len,
                      char *cpu_max, size_t cpu_max_len, struct mb_error *err)
 {

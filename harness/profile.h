@@ -38,6 +38,11 @@ const struct mb_profile *mb_profile_find(const char *name);
 /* "paper2011" — the known profiles' names, comma-separated, for messages. */
 void mb_profile_list(char *buf, size_t len);
 
+/* name as a profile: 0 with *out the profile, or NULL for "none"; -1 for any other name,
+ * with why saying so and naming the known ones ("unknown profile 'x' (known: paper2011,
+ * none)").  The lab option and the testbed file's key read it alike. */
+int mb_profile_parse(const char *name, const struct mb_profile **out, char *why, size_t len);
+
 /* The hosts of profile p on a machine of ncpu CPUs, as lab up's values: cpus
  * ("0:1", --host-cpus) and cpu_max ("50%:100%", --host-cpu-max), hostA the small host
  * and hostB the big one with twice its CPU bandwidth, on disjoint CPUs.  Returns 0, or

@@ -351,17 +351,16 @@ static int get_profile(struct ctx *c, const struct mb_ynode *root, struct mb_tes
     const struct mb_ynode *n = mb_ymap_get(root, "profile");
     if (!n)
         return 0;
-    char known[256];
+    char known[256], why[400];
     mb_profile_list(known, sizeof(known));
     if (n->kind != MB_Y_SCALAR)
         return mb_yerr(c->err, c->doc, n, "profile: expected a profile's name (%s, none), got %s",
                        known, mb_ynode_kind_name(n->kind));
-    if (!strcmp(n->text, "none"))
-        return 0;
-    if (!mb_profile_find(n->text))
-        return mb_yerr(c->err, c->doc, n, "profile: unknown profile '%s' (known: %s, none)",
-                       n->text, known);
-    tb->profile = mb_xstrdup(n->text);
+    const struct mb_profile *p;
+    if (mb_profile_parse(n->text, &p, why, sizeof(why)) < 0)
+        return mb_yerr(c->err, c->doc, n, "profile: %s", why);
+    if (p)
+        tb->profile = mb_xstrdup(p->name);
     return 0;
 }
 
