@@ -233,7 +233,7 @@ static void add_cost(struct mb_monitor *m, double cpu, double took)
 static void tick(struct mb_monitor *m)
 {
     pthread_mutex_lock(&m->sample_mu);
-    double c0 = thread_cpu(), t0 = mb_now_mono();
+    double c0 = thread_cpu(), t0 = mb_now_mono(), began = mb_now_wall();
     pthread_mutex_lock(&m->data_mu);
     if (m->st.ticks == 0) {
         m->mono0 = t0;
@@ -248,6 +248,9 @@ static void tick(struct mb_monitor *m)
     }
     csv_write_lines(m, &line);
     mb_buf_free(&line);
+    pthread_mutex_lock(&m->data_mu);
+    m->tick_done = began;
+    pthread_mutex_unlock(&m->data_mu);
     add_cost(m, thread_cpu() - c0, mb_now_mono() - t0);
     pthread_mutex_unlock(&m->sample_mu);
 }
@@ -440,6 +443,8 @@ int mb_monitor_flush(struct mb_monitor *m, double t, double timeout_s, struct mb
     for (;;) {
         const char *late = NULL;
         pthread_mutex_lock(&m->data_mu);
+        /* a tick begun at t or later has read every host and its VMs to the end */
+        bool ticked = !m->running || m->tick_done >= t;
         for (int i = 0; i < m->nhosts && !late; i++) {
             if (m->hosts[i].src == SRC_NONE)
                 continue;
@@ -448,11 +453,13 @@ int mb_monitor_flush(struct mb_monitor *m, double t, double timeout_s, struct mb
                 late = m->hosts[i].cfg->name;
         }
         pthread_mutex_unlock(&m->data_mu);
-        if (!late)
+        if (!late && ticked)
             return MB_OK;
         if (mb_now_mono() >= deadline)
-            return mb_error_set(err, MB_EFAILED, "monitor: no sample of host %s since %.3f yet",
-                                late, t);
+            return late ? mb_error_set(err, MB_EFAILED,
+                                       "monitor: no sample of host %s since %.3f yet", late, t)
+                        : mb_error_set(err, MB_EFAILED,
+                                       "monitor: no sample of the VMs since %.3f yet", t);
         struct timespec ts = {0, 50 * 1000000L};
         nanosleep(&ts, NULL);
     }

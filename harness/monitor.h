@@ -133,8 +133,9 @@ int mb_monitor_start(struct mb_monitor *m, struct mb_error *err);
 void mb_monitor_stop(struct mb_monitor *m);
 
 /* Wait until every host read (locally or over SSH) has a sample taken at or after wall
- * time t, at most timeout_s: call it before the figures of a window ending at t (an SSH
- * host's samples come in batches).  MB_EFAILED naming the host when it did not come. */
+ * time t, at most timeout_s, and a tick begun at or after t has read every host's VMs
+ * too: call it before the figures of a window ending at t (an SSH host's samples come
+ * in batches).  MB_EFAILED naming the host when it did not come. */
 int mb_monitor_flush(struct mb_monitor *m, double t, double timeout_s, struct mb_error *err);
 
 /* Stop if needed, close connections and the file, free.  NULL is a no-op. */

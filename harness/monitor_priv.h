@@ -101,6 +101,7 @@ struct mb_monitor {
     struct rec *recs;
     size_t nrecs, rcap;
     double mono0, wall0;
+    double tick_done; /* wall time the last finished tick began, every host read */
     struct mb_monitor_status st;
 };
 

@@ -112,22 +112,28 @@ struct level {
 };
 
 /* Add entity ei's readings a..b to the levels of their ticks (lv[0] = tick tmin).
- * Memory is a level, not a rate: the samples inside the window say what it was, the
- * bracketing ones only when none is inside (a balloon still shrinking in the sample
- * before the window is not "over" its target). */
+ * Memory is a level, not a rate: the samples inside the window say what it was (a
+ * balloon still shrinking in the sample before the window is not "over" its target).
+ * With none inside (the monitor was held up: a slow libvirtd stalls its tick), the
+ * sample after the window says it, being taken after whatever was set before the
+ * window; the one before only when there is none after. */
 static void add_levels(const struct mb_monitor *m, int ei, long a, long b, double t0, double t1,
                        unsigned long tmin, struct level *lv)
 {
-    bool inside = false;
-    for (long i = a; i <= b && !inside; i++)
-        inside = m->recs[i].ent == ei && m->recs[i].wall >= t0 && m->recs[i].wall <= t1;
+    bool inside = false, after = false;
+    for (long i = a; i <= b && !inside; i++) {
+        if (m->recs[i].ent != ei)
+            continue;
+        inside = m->recs[i].wall >= t0 && m->recs[i].wall <= t1;
+        after = after || m->recs[i].wall > t1;
+    }
     for (long i = a; i <= b; i++) {
         const struct rec *r = &m->recs[i];
         if (r->ent != ei)
             continue;
         struct level *l = &lv[r->tick - tmin];
         l->seen = true;
-        if (inside && (r->wall < t0 || r->wall > t1))
+        if (inside ? (r->wall < t0 || r->wall > t1) : (after && r->wall < t0))
             continue;
         if (r->mem >= 0) {
             l->mem += (double)r->mem;

@@ -22,12 +22,17 @@ static struct {
     double t0;        /* mb_now_mono() when the clock started */
     double vcpu_rate; /* CPUs the vCPU threads of every fake domain use */
     double cpu_rate;  /* CPUs all threads use */
+    int stall_ms;     /* each read of a domain's CPU times takes this long (a busy libvirtd) */
 } clk;
+
+static void nap_ms(int ms);
 
 static int t_cpu_stats(void *dom, struct mb_hv_cpu_stats *out, struct mb_error *err)
 {
     (void)dom;
     (void)err;
+    if (clk.stall_ms > 0)
+        nap_ms(clk.stall_ms);
     double t = mb_now_mono() - clk.t0;
     out->cpu_time_ns = (int64_t)(t * clk.cpu_rate * 1e9);
     out->vcpu_time_ns = (int64_t)(t * clk.vcpu_rate * 1e9);
@@ -45,6 +50,7 @@ static void setup_fake(void)
     clk.t0 = mb_now_mono();
     clk.vcpu_rate = 0.4;
     clk.cpu_rate = 0.5;
+    clk.stall_ms = 0;
 }
 
 static void nap_ms(int ms)
@@ -495,6 +501,55 @@ static void test_cap_and_balloon_checks(void **state)
                                               before, w1, 0.02, &c, &e),
                      MB_OK);
     assert_int_equal(c.verdict, MB_CHECK_OVER);
+
+    /* no sample inside the window (the monitor held up by a slow libvirtd): the old size
+     * before it, the target after it: the sample after says it, ok (a lab run read
+     * 'over' with the target reached and held) */
+    fake.doms[0].target_kib = 524288;
+    assert_int_equal(mb_monitor_sample_now(m, &e), MB_OK);
+    nap_ms(60);
+    fake.doms[0].target_kib = 327680;
+    w0 = mb_now_wall();
+    nap_ms(60);
+    w1 = mb_now_wall();
+    nap_ms(10);
+    assert_int_equal(mb_monitor_sample_now(m, &e), MB_OK);
+    assert_int_equal(mb_monitor_check_balloon(m, "hostA", "vm1", 327680.0 * 1024, 327680.0 * 1024,
+                                              w0, w1, 0.02, &c, &e),
+                     MB_OK);
+    assert_int_equal(c.verdict, MB_CHECK_OK);
+    assert_true(fabs(c.measured - 327680.0 * 1024) < 1);
+    mb_monitor_free(m);
+    rm_tmpdir();
+}
+
+/* A flush waits for a tick begun at its time to read the VMs too, not only the hosts:
+ * with VM reads that take 300 ms, a window's last VM sample is after its end. */
+static void test_flush_waits_for_the_vms(void **state)
+{
+    (void)state;
+    struct rig r;
+    struct mb_monitor *m = rig_monitor(&r, 0.1);
+    struct mb_error e;
+    /* no host read (no SSH, no lab): the hosts' VMs only, read in the tick */
+    mb_monitor_free(m);
+    r.hosts[0].ssh = NULL;
+    struct mb_monitor_opts o = {.interval_s = 0.1, .csv_path = r.csv, .hv_ops = &timed_hv};
+    assert_int_equal(mb_monitor_new(r.hosts, 2, &o, &m, &e), MB_OK);
+    assert_int_equal(mb_monitor_start(m, &e), MB_OK);
+    nap_ms(150);
+    clk.stall_ms = 300;
+    nap_ms(50);
+    double t = mb_now_wall();
+    assert_int_equal(mb_monitor_flush(m, t, 5, &e), MB_OK);
+    double waited = mb_now_wall() - t;
+    clk.stall_ms = 0;
+    mb_monitor_stop(m);
+    /* the tick under way when t came, then a whole one begun after it */
+    assert_true(waited >= 0.3);
+    struct mb_monitor_usage u;
+    assert_int_equal(mb_monitor_vm_usage(m, "hostA", "vm1", t, t + 0.001, &u, &e), MB_OK);
+    assert_true(u.samples >= 1);
     mb_monitor_free(m);
     rm_tmpdir();
 }
@@ -1028,6 +1083,7 @@ int main(void)
         cmocka_unit_test(test_thread_samples_every_interval),
         cmocka_unit_test(test_ssh_agent_thread_batches),
         cmocka_unit_test(test_flush_waits_for_every_host),
+        cmocka_unit_test(test_flush_waits_for_the_vms),
         cmocka_unit_test(test_unreachable_host_is_a_gap),
         cmocka_unit_test(test_vms_through_bulk_stats),
         cmocka_unit_test(test_local_reader),
