@@ -23,8 +23,10 @@ tmp=$(mktemp -d /tmp/migbench-bench-disturb.XXXXXX)
 trap '"$MB" lab down --name $LAB >/dev/null 2>&1; rm -rf "$tmp"' EXIT
 "$MB" lab up --name $LAB >/dev/null || { echo "lab up $LAB failed"; exit 3; }
 tb=/tmp/migbench/$LAB/testbed.yaml
-uri() { sed -n "/^  $1:/,/^  [a-z]/s/^    uri: //p" "$tb" | head -1; }
-A=$(uri hostA) B=$(uri hostB)
+# KEY of host $1 in the testbed file: uri (the harness's, a UNIX socket on the lab) or
+# migrate_uri (the one the source's libvirtd reaches the destination at)
+uri() { sed -n "/^  $1:/,/^  [a-z]/s/^    $2: //p" "$tb" | head -1; }
+A=$(uri hostA uri) B=$(uri hostB uri) B_MIG=$(uri hostB migrate_uri)
 
 # The variants: name, then the scenario lines that make it.
 declare -A VAR=(
@@ -70,7 +72,7 @@ bare() { # one bare virsh migration of a fresh guest: prints "TOTAL_MS DATA_BYTE
     virsh -c "$A" event --domain vm1 --event job-completed --timeout 120 >"$tmp/event.txt" 2>&1 &
     local ev=$!
     sleep 1
-    if ! virsh -q -c "$A" migrate --live --p2p vm1 "$B" >/dev/null; then
+    if ! virsh -q -c "$A" migrate --live --p2p vm1 "$B_MIG" >/dev/null; then
         kill "$ev" 2>/dev/null
         wait "$ev" 2>/dev/null
         virsh -q -c "$A" destroy vm1 >/dev/null 2>&1

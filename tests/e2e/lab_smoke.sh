@@ -13,7 +13,7 @@ say "lab up --name $N"
 "$MIGBENCH" lab up --name $N || fail "lab up"
 TB=$E2E_RUN_BASE/$N/testbed.yaml
 [ -s "$TB" ] || fail "no testbed file $TB"
-for k in "name: $N" "hosts:" "  hostA:" "  hostB:" "uri: qemu+tcp://" "load_client:" "guest:" \
+for k in "name: $N" "hosts:" "  hostA:" "  hostB:" "    uri: qemu+unix:///system?socket=" "migrate_uri: qemu+tcp://" "load_client:" "guest:" \
     "  kernel:" "  initrd:" "  hash: sha256:" "  network: {first_ip:"; do
     grep -qF -- "$k" "$TB" || fail "testbed file lacks '$k'"
 done

@@ -9,9 +9,13 @@ OUT=$(mktemp -d /tmp/mb-e2e-uri.XXXXXX)
 E2E_CLEANUP='rm -rf "$OUT"'
 "$MIGBENCH" lab up --name $N >/dev/null || fail "lab up"
 R=$E2E_RUN_BASE/$N
-# the lab's testbed file, with each host's control URI over libssh2
-sed -E "s#^    uri: qemu\+tcp://([0-9.]+)/system#    uri: \"qemu+libssh2://root@\1/system?keyfile=$R/id_ed25519\&known_hosts=$R/known_hosts\&sshauth=privkey\"#" \
-    "$R/testbed.yaml" >"$OUT/ssh-testbed.yaml"
+# the lab's testbed file, with each host's control URI (a UNIX socket on the lab) over
+# libssh2 to the host's address (its migrate_uri's, on the next line)
+awk -v R="$R" '/^    uri: /{next}
+    /^    migrate_uri: qemu\+tcp:\/\// {
+        ip = $2; sub(/^qemu\+tcp:\/\//, "", ip); sub(/\/.*/, "", ip)
+        printf "    uri: \"qemu+libssh2://root@%s/system?keyfile=%s/id_ed25519&known_hosts=%s/known_hosts&sshauth=privkey\"\n", ip, R, R
+    } {print}' "$R/testbed.yaml" >"$OUT/ssh-testbed.yaml"
 grep -q 'qemu+libssh2://' "$OUT/ssh-testbed.yaml" || fail "no libssh2 URI in the testbed copy"
 "$MIGBENCH" check --testbed "$OUT/ssh-testbed.yaml" || fail "the testbed copy is not valid"
 cat >"$OUT/s.yaml" <<'Y'
