@@ -200,6 +200,25 @@ int mb_hv_dom_create(struct mb_hv *hv, const char *xml, struct mb_hv_dom **out,
     return dom_wrap(hv, rc, h, out);
 }
 
+int mb_hv_can_save(const struct mb_hv *hv)
+{
+    return hv->ops->save && hv->ops->restore;
+}
+
+int mb_hv_dom_save(struct mb_hv_dom *d, const char *path, struct mb_error *err)
+{
+    if (!d->hv->ops->save)
+        return mb_error_set(err, MB_EENV, "the %s backend cannot save a domain", d->hv->ops->name);
+    return d->hv->ops->save(d->h, path, err);
+}
+
+int mb_hv_restore(struct mb_hv *hv, const char *path, struct mb_error *err)
+{
+    if (!hv->ops->restore)
+        return mb_error_set(err, MB_EENV, "the %s backend cannot restore a domain", hv->ops->name);
+    return hv->ops->restore(hv->conn, path, err);
+}
+
 int mb_hv_dom_lookup(struct mb_hv *hv, const char *name, struct mb_hv_dom **out,
                      struct mb_error *err)
 {

@@ -204,6 +204,10 @@ struct mb_hv_ops {
     /* names of the active domains, NULL-terminated, caller frees each and the array */
     int (*list)(void *conn, char ***names, struct mb_error *err);
     int (*create)(void *conn, const char *xml, void **dom, struct mb_error *err);
+    /* stop a running domain into a state file at path (as the host sees it), and start a
+     * domain from one: NULL ops = no saved states (guests are always booted) */
+    int (*save)(void *dom, const char *path, struct mb_error *err);
+    int (*restore)(void *conn, const char *path, struct mb_error *err);
     int (*lookup)(void *conn, const char *name, void **dom, struct mb_error *err);
     void (*dom_free)(void *dom);
     const char *(*dom_name)(void *dom); /* valid while dom is */
@@ -282,6 +286,12 @@ void mb_hv_names_free(char **names);
 /* Start a transient domain from XML (virDomainCreateXML). */
 int mb_hv_dom_create(struct mb_hv *hv, const char *xml, struct mb_hv_dom **out,
                      struct mb_error *err);
+/* Whether hv's backend saves and restores domains; save stops d (it is gone once it
+ * returns 0) into a state file at path as hv's host sees it; restore starts the domain
+ * a state file holds, under the name it was saved with. */
+int mb_hv_can_save(const struct mb_hv *hv);
+int mb_hv_dom_save(struct mb_hv_dom *d, const char *path, struct mb_error *err);
+int mb_hv_restore(struct mb_hv *hv, const char *path, struct mb_error *err);
 /* The running domain called name: *out = NULL (and 0 returned) when there is none. */
 int mb_hv_dom_lookup(struct mb_hv *hv, const char *name, struct mb_hv_dom **out,
                      struct mb_error *err);

@@ -20,6 +20,7 @@
  * the two loads the runner's own agents make. */
 static const char *const workloads[] = {"idle", "jbb",   "iozone", "sysbench",
                                         "web",  "dirty", "burn",   NULL};
+static const char *const starts[] = {"boot", "restore", NULL};
 static const char *const orders[] = {"by-point", "interleaved", "shuffled", NULL};
 static const char *const compressions[] = {"none", "xbzrle", "zlib", "zstd", NULL};
 static const char *const zero_pages[] = {"detect", "send", NULL};
@@ -93,6 +94,14 @@ static const struct mb_option core[] = {
      "web (an HTTP server, loaded from the load client; Webbench-like): their throughput "
      "series and overhead are recorded (docs/workloads.md); dirty (rewrites and verifies a "
      "quarter of its memory at full speed), burn (spins its vCPUs)."},
+    {"vms.start", MB_OPT_ENUM, MB_SCOPE_POINT, "boot", 0, 0, 0, starts, PT(vm_start),
+     "How a run's guests start: boot (every run boots them) or restore (the campaign's "
+     "first run that needs a guest boots it and saves its state once it answers; later runs "
+     "restore that state, about 2.5 s sooner under TCG).  restore changes what a migration "
+     "measures (restored guests migrated faster, and some paused for 0.6 s: "
+     "docs/measurements.md): for functional checks, not timings.  It needs guest.disk_dir, "
+     "seen by the harness and the hosts, and a backend that saves domains; elsewhere guests "
+     "boot."},
 
     /* the migration */
     {"migration.from", MB_OPT_NAME, MB_SCOPE_POINT, "", 0, 0, 0, NULL, PT(mig_from),

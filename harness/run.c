@@ -296,12 +296,10 @@ void mb_run_boot(struct mb_run_state *st)
         struct mb_guest_opts go = {
             .name = v->name, .n = v->n, .memory = st->pt.vm_memory, .vcpus = v->vcpus};
         char *xml = mb_guest_xml(tb, &tb->hosts[v->host], &go, &e);
-        struct mb_hv_dom *d = NULL;
-        if (!xml || mb_hv_dom_create(hv, xml, &d, &e) < 0)
+        if (!xml || mb_run_guest_create(st, v, hv, xml, &e) < 0)
             mb_run_vm_error(v, "cannot start on %s: %s", host, e.msg);
         else
             v->started = 1;
-        mb_hv_dom_free(d);
         free(xml);
     }
 }
@@ -361,8 +359,16 @@ static void start_guest(struct mb_run_state *st, struct mb_run_vm *v, double boo
     struct mb_campaign *c = st->c;
     struct mb_error e;
     if (mb_guest_wait_ssh(c->o->ssh_ops, c->tb, v->ip, boot_timeout, &v->ssh, &e) < 0) {
-        mb_run_vm_error(v, "guest did not answer after boot: %s", e.msg);
+        mb_run_vm_error(v, "guest did not answer after %s: %s", v->restored ? "restore" : "boot",
+                        e.msg);
         return;
+    }
+    if (v->save_xml) { /* its first boot: saved with no session open, and restored */
+        vm_ssh_close(v);
+        if (mb_run_guest_save(st, v, boot_timeout, &e) < 0) {
+            mb_run_vm_error(v, "its first boot, saved and restored: %s", e.msg);
+            return;
+        }
     }
     if (!v->resident) {
         char *cmd = agents_cmd(&st->pt);
@@ -415,6 +421,7 @@ int mb_run_teardown(struct mb_run_state *st, struct mb_error *err)
         vm_ssh_close(v);
         if (v->started)
             destroy_everywhere(c, v->name);
+        free(v->save_xml);
     }
     int rc = MB_EINTR;
     if (!interrupted)

@@ -48,6 +48,14 @@
 #define MB_RUN_CAP_WAIT_S (MB_GUEST_CAP_BURN_S + 0.5)
 
 /* A campaign's state the runs share. */
+/* A guest's state saved right after its first boot (vms.start: restore): the domain
+ * XML it was booted from, on host, and the state file (guest.disk_dir). */
+struct mb_saved_guest {
+    int host;
+    char *xml;
+    char *path;
+};
+
 struct mb_campaign {
     const struct mb_runner_opts *o;
     struct mb_scenario *s;
@@ -70,6 +78,9 @@ struct mb_campaign {
     struct mb_placement_matrix *matrix; /* workload-aware placement's; NULL = none read */
     struct mb_run_phases *phases;       /* where each run's phase times add up (the summary's) */
     struct mb_auto *autorep;            /* repeat: auto's judge; NULL = a fixed repeat */
+    struct mb_saved_guest *saved;       /* vms.start restore: the states saved so far */
+    size_t nsaved;
+    int no_save; /* a save failed: guests boot from then on */
 };
 
 /* One guest of a run: a migrating VM, or a resident VM on a candidate destination. */
@@ -84,6 +95,8 @@ struct mb_run_vm {
     const struct mb_wl_driver *wl; /* its workload's driver; NULL = none runs */
     const char *wl_name;           /* resident: its workload's name */
     int started;                   /* the domain was created */
+    int restored;                  /* ... from a saved state */
+    char *save_xml;                /* booted to be saved once it answers (its XML); or NULL */
     int reachable;                 /* answered over SSH after boot */
     struct mb_remote *ssh;         /* its session: the one that answered after boot, kept */
     double cap_applied;            /* % of one CPU per vCPU, NAN when not set */
@@ -175,6 +188,19 @@ int mb_run_vm_run(const struct mb_campaign *c, struct mb_run_vm *v, const char *
 void mb_run_prepare(struct mb_campaign *c, const struct mb_run *run, struct mb_run_state *st);
 /* Create every guest's domain on its host (run.c). */
 void mb_run_boot(struct mb_run_state *st);
+/* Start guest v on hv (its host) from its domain XML: from the state saved of the same
+ * XML on that host when vms.start is restore and there is one, else booted (and, with
+ * restore, marked to be saved once it answers) (run_saved.c). */
+int mb_run_guest_create(struct mb_run_state *st, struct mb_run_vm *v, struct mb_hv *hv,
+                        const char *xml, struct mb_error *err);
+/* After v's first boot answered (its SSH session closed): save its state, restore it,
+ * and reach it again over SSH into v->ssh.  A failed save leaves the guest running and
+ * the campaign booting guests from then on (a warning); a failed restore is an error
+ * (run_saved.c). */
+int mb_run_guest_save(struct mb_run_state *st, struct mb_run_vm *v, double boot_timeout,
+                      struct mb_error *err);
+/* Remove the campaign's state files (run_saved.c). */
+void mb_run_saved_free(struct mb_campaign *c);
 /* Reach every started guest, start its agents (migrating VMs) and its workload; a
  * resident that does not run fails the run's VMs (run.c). */
 void mb_run_start_guests(struct mb_run_state *st);

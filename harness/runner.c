@@ -256,6 +256,7 @@ static int check_supported(struct mb_campaign *c, struct mb_error *err)
 
 static void campaign_free(struct mb_campaign *c)
 {
+    mb_run_saved_free(c);
     mb_auto_free(c->autorep);
     mb_monitor_free(c->mon);
     free(c->mon_hosts);

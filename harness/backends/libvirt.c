@@ -206,6 +206,20 @@ static int lv_create(void *conn, const char *xml, void **dom, struct mb_error *e
     return MB_OK;
 }
 
+static int lv_save(void *dom, const char *path, struct mb_error *err)
+{
+    if (virDomainSave(dom, path) < 0)
+        return lv_fail(err, MB_EENV, "saving domain");
+    return MB_OK;
+}
+
+static int lv_restore(void *conn, const char *path, struct mb_error *err)
+{
+    if (virDomainRestore(conn, path) < 0)
+        return lv_fail(err, MB_EENV, "restoring domain");
+    return MB_OK;
+}
+
 static int lv_lookup(void *conn, const char *name, void **dom, struct mb_error *err)
 {
     virDomainPtr d = virDomainLookupByName(conn, name);
@@ -663,6 +677,8 @@ const struct mb_hv_ops mb_hv_libvirt = {
     .host_info = lv_host_info,
     .list = lv_list,
     .create = lv_create,
+    .save = lv_save,
+    .restore = lv_restore,
     .lookup = lv_lookup,
     .dom_free = lv_dom_free,
     .dom_name = lv_dom_name,

@@ -5,6 +5,7 @@
  * Nothing leaves the machine: the guests have loopback addresses (127.0.0.x), so the
  * downtime probe's UDP stays on lo, and the hosts have no SSH address (the monitor reads
  * them through the fake hypervisor only). */
+#include <dirent.h>
 #include <math.h>
 #include <pthread.h>
 #include <setjmp.h>
@@ -13,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -67,6 +69,42 @@ static int l_create(void *conn, const char *xml, void **dom, struct mb_error *er
                  'A' + ((struct fake_conn *)conn)->host);
     }
     pthread_mutex_unlock(&hv_mu);
+    return rc;
+}
+
+/* vms.start restore: a state file holds the domain's name; fail_save makes saves fail */
+static int saves, restores, fail_save;
+
+static int l_save(void *dom, const char *path, struct mb_error *err)
+{
+    if (fail_save)
+        return mb_error_set(err, MB_EENV, "saving domain: no space left on device");
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    pthread_mutex_lock(&hv_mu);
+    fprintf(f, "%s", f_dom_name(dom));
+    saves++;
+    int rc = f_destroy(dom, err);
+    pthread_mutex_unlock(&hv_mu);
+    fclose(f);
+    return rc;
+}
+
+static int l_restore(void *conn, const char *path, struct mb_error *err)
+{
+    char name[32] = "", xml[96];
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return mb_error_set(err, MB_EENV, "restoring domain: cannot open %s", path);
+    assert_non_null(fgets(name, sizeof(name), f));
+    fclose(f);
+    snprintf(xml, sizeof(xml), "<domain><name>%s</name></domain>", name);
+    void *h = NULL;
+    pthread_mutex_lock(&hv_mu);
+    int rc = f_create(conn, xml, &h, err);
+    restores += rc == MB_OK;
+    pthread_mutex_unlock(&hv_mu);
+    fake_hv.dom_free(h);
     return rc;
 }
 
@@ -136,6 +174,9 @@ static void hv_reset(void)
     runner_hv = fake_hv;
     runner_hv.list = l_list;
     runner_hv.create = l_create;
+    runner_hv.save = l_save;
+    runner_hv.restore = l_restore;
+    saves = restores = fail_save = 0;
     runner_hv.lookup = l_lookup;
     runner_hv.destroy = l_destroy;
     runner_hv.info = l_info;
@@ -235,7 +276,11 @@ static int setup(void **state)
                                     "  kernel: vmlinuz\n"
                                     "  initrd: initrd.img\n"
                                     "  ssh: {key: id_ed25519, known_hosts: known_hosts}\n"
-                                    "  network: {first_ip: 127.0.0.11, prefix: 8}\n"));
+                                    "  network: {first_ip: 127.0.0.11, prefix: 8}\n"
+                                    "  disk_dir: disks\n"));
+    char *disks = mb_xasprintf("%s/disks", tmpdir);
+    assert_int_equal(mkdir(disks, 0755), 0);
+    free(disks);
     return 0;
 }
 
@@ -587,6 +632,68 @@ static void test_resident_boots_like_a_vm(void **state)
         assert_false(fake.doms[i].used);
 }
 
+/* Files in the testbed's guest.disk_dir. */
+static int disk_files(void)
+{
+    char *path = mb_xasprintf("%s/disks", tmpdir);
+    DIR *d = opendir(path);
+    assert_non_null(d);
+    int n = 0;
+    for (struct dirent *e; (e = readdir(d));)
+        n += e->d_name[0] != '.';
+    closedir(d);
+    free(path);
+    return n;
+}
+
+/* vms.start: boot (the default) boots every run's guest; restore boots it in the first
+ * run, saves it once it answers (no session open: a second connect) and restores it,
+ * and every later run restores it; the state file goes with the campaign.  A save that
+ * fails leaves the guest running and the campaign booting. */
+static void test_guests_restored(void **state)
+{
+    (void)state;
+    struct mb_runner_summary sum;
+    struct rows rs;
+    hv_reset();
+    ssh_reset();
+    assert_int_equal(campaign("booted", "repeat: 2\nvms: {count: 1, memory: 128MiB}\n", &sum, &rs),
+                     0);
+    assert_int_equal(sum.failed, 0);
+    assert_string_equal(created, "mbr-vm1@A mbr-vm1@A ");
+    assert_int_equal(saves + restores, 0);
+
+    hv_reset();
+    ssh_reset();
+    assert_int_equal(campaign("restored",
+                              "repeat: 3\nvms: {count: 1, memory: 128MiB, start: restore}\n", &sum,
+                              &rs),
+                     0);
+    assert_int_equal(sum.failed, 0);
+    assert_int_equal(rs.n, 3);
+    for (int i = 0; i < 3; i++)
+        assert_string_equal(rs.r[i].status, "ok");
+    assert_string_equal(created, "mbr-vm1@A ");
+    assert_int_equal(saves, 1);
+    assert_int_equal(restores, 3);
+    assert_int_equal(fake_ssh.connects, 4); /* boot, after its restore, the two runs' */
+    assert_int_equal(disk_files(), 0);
+    for (int i = 0; i < 8; i++)
+        assert_false(fake.doms[i].used);
+
+    hv_reset();
+    ssh_reset();
+    fail_save = 1;
+    assert_int_equal(campaign("unsaved",
+                              "repeat: 2\nvms: {count: 1, memory: 128MiB, start: restore}\n", &sum,
+                              &rs),
+                     0);
+    assert_int_equal(sum.failed, 0);
+    assert_string_equal(created, "mbr-vm1@A mbr-vm1@A ");
+    assert_int_equal(saves + restores, 0);
+    assert_int_equal(disk_files(), 0);
+}
+
 /* With the checker and the probe off (integrity.memory: 0, probe.interval: 0) no agent
  * but the echo responder starts; a guest that answers after its migration is ok, its
  * integrity "unchecked" and its probe downtime empty. */
@@ -817,6 +924,7 @@ int main(void)
         cmocka_unit_test(test_auto_converges_and_caps),
         cmocka_unit_test(test_auto_resume_mid_point),
         cmocka_unit_test(test_auto_failures_count_to_cap),
+        cmocka_unit_test(test_guests_restored),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
