@@ -73,8 +73,8 @@ static int save(struct mb_run_state *st, struct mb_run_vm *v, struct mb_hv *hv, 
         rc = mb_error_set(err, MB_EENV, "%s is not running", v->name);
     if (rc < 0)
         return rc;
-    *path = mb_xasprintf("%s/migbench-%ld-%zu.state", c->tb->guest.disk_dir, (long)getpid(),
-                         c->nsaved);
+    *path =
+        mb_xasprintf("%s/migbench-%ld-%zu.state", c->tb->guest.disk_dir, (long)getpid(), c->nsaved);
     rc = mb_hv_dom_save(d, *path, err);
     mb_hv_dom_free(d);
     if (rc < 0) {
