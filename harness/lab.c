@@ -17,6 +17,7 @@
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/types.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -705,10 +706,11 @@ static int write_host(FILE *f, const char *run, const char *env, const char *h, 
     fprintf(f, "  %s:\n", h);
     /* The harness runs beside the hosts: it reaches each libvirtd over its UNIX socket,
      * sparing every monitor and control call the TCP stack and the bridges' netfilter
-     * hooks; the hosts reach each other (migrate_uri) over TCP.  sun_path holds 108
-     * bytes: a longer run directory falls back to TCP. */
+     * hooks; the hosts reach each other (migrate_uri) over TCP.  A run directory too long
+     * for a socket address, or with characters the URI or YAML would need escaped, falls
+     * back to TCP. */
     snprintf(v, sizeof(v), "%s/%s/run/libvirt/libvirt-sock", run, h);
-    if (strlen(v) < 100 && !strpbrk(v, "?&#% \"'"))
+    if (strlen(v) < sizeof(((struct sockaddr_un *)0)->sun_path) && !strpbrk(v, "?&#% \"':"))
         fprintf(f, "    uri: qemu+unix:///system?socket=%s\n", v);
     else
         fprintf(f, "    uri: qemu+tcp://%s/system\n", ip);

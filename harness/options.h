@@ -62,7 +62,7 @@ struct mb_point {
     int64_t vm_count, vm_vcpus;
     uint64_t vm_memory;
     const char *vm_workload;
-    const char *vm_start;          /* restore | boot */
+    const char *vm_start;          /* boot | restore */
     const char *mig_from, *mig_to; /* "" = the testbed's first / second host */
     struct mb_strategy strategy;
     int64_t hops;

@@ -47,7 +47,6 @@
 #define MB_RUN_CAP_EDGE_S 0.6
 #define MB_RUN_CAP_WAIT_S (MB_GUEST_CAP_BURN_S + 0.5)
 
-/* A campaign's state the runs share. */
 /* A guest's state saved right after its first boot (vms.start: restore): the domain
  * XML it was booted from, on host, and the state file (guest.disk_dir). */
 struct mb_saved_guest {
@@ -56,6 +55,7 @@ struct mb_saved_guest {
     char *path;
 };
 
+/* A campaign's state the runs share. */
 struct mb_campaign {
     const struct mb_runner_opts *o;
     struct mb_scenario *s;
@@ -80,7 +80,7 @@ struct mb_campaign {
     struct mb_auto *autorep;            /* repeat: auto's judge; NULL = a fixed repeat */
     struct mb_saved_guest *saved;       /* vms.start restore: the states saved so far */
     size_t nsaved;
-    int no_save; /* a save failed: guests boot from then on */
+    int no_save; /* restore cannot be had here (said once): guests boot from then on */
 };
 
 /* One guest of a run: a migrating VM, or a resident VM on a candidate destination. */

@@ -9,6 +9,7 @@
  * restore is for runs that check function, not time. */
 #include "run.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,13 +25,30 @@ static int prefix(struct mb_error *err, int rc, const char *what, const char *pa
     return mb_error_set(err, rc, "%s %s: %s", what, path, msg);
 }
 
-/* Whether v's domain on hv may come from (or go to) a saved state. */
+/* Stop restoring for the rest of the campaign, saying why once. */
+static void give_up(struct mb_campaign *c, const char *fmt, const char *what, const char *why)
+{
+    fprintf(stderr, "migbench run: warning: vms.start restore: ");
+    fprintf(stderr, fmt, what, why);
+    fprintf(stderr, ": guests boot instead\n");
+    c->no_save = 1;
+}
+
+/* Whether v's domain on hv may come from (or go to) a saved state; when restore is asked
+ * for and cannot be had here, a warning, once. */
 static int may_restore(const struct mb_run_state *st, const struct mb_hv *hv)
 {
-    const struct mb_campaign *c = st->c;
+    struct mb_campaign *c = st->c;
     const char *dir = c->tb->guest.disk_dir;
-    return !strcmp(st->pt.vm_start, "restore") && !c->no_save && dir && mb_hv_can_save(hv) &&
-           access(dir, W_OK | X_OK) == 0;
+    if (strcmp(st->pt.vm_start, "restore") != 0 || c->no_save)
+        return 0;
+    if (!dir)
+        give_up(c, "testbed %s has %s", c->tb->path, "no guest.disk_dir");
+    else if (!mb_hv_can_save(hv))
+        give_up(c, "the backend of %s %s", mb_hv_uri(hv), "cannot save a domain");
+    else if (access(dir, W_OK | X_OK) != 0)
+        give_up(c, "guest.disk_dir %s: %s", dir, strerror(errno));
+    return !c->no_save;
 }
 
 static const struct mb_saved_guest *find_saved(const struct mb_campaign *c, int host,
@@ -95,11 +113,9 @@ int mb_run_guest_save(struct mb_run_state *st, struct mb_run_vm *v, double boot_
     int rc = mb_campaign_hv(c, v->host, &hv, err);
     if (rc == 0 && save(st, v, hv, &path, err) < 0) {
         /* the guest still runs (libvirt stops it only once its state is written) */
-        fprintf(stderr,
-                "migbench run: warning: cannot save %s's state on %s (%s): guests boot from "
-                "now on (vms.start: boot)\n",
-                v->label, c->tb->hosts[v->host].name, err->msg);
-        c->no_save = 1;
+        char why[sizeof(err->msg) + 64];
+        snprintf(why, sizeof(why), "%s on %s: %s", v->label, c->tb->hosts[v->host].name, err->msg);
+        give_up(c, "%s %s", "cannot save", why);
         mb_error_clear(err);
     } else if (rc == 0) {
         c->saved = mb_xrealloc(c->saved, (c->nsaved + 1) * sizeof(*c->saved));

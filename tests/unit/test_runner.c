@@ -649,7 +649,7 @@ static int disk_files(void)
 /* vms.start: boot (the default) boots every run's guest; restore boots it in the first
  * run, saves it once it answers (no session open: a second connect) and restores it,
  * and every later run restores it; the state file goes with the campaign.  A save that
- * fails leaves the guest running and the campaign booting. */
+ * fails, or a backend without saves, leaves the campaign booting. */
 static void test_guests_restored(void **state)
 {
     (void)state;
@@ -692,6 +692,18 @@ static void test_guests_restored(void **state)
     assert_string_equal(created, "mbr-vm1@A mbr-vm1@A ");
     assert_int_equal(saves + restores, 0);
     assert_int_equal(disk_files(), 0);
+
+    /* a backend that cannot save: the same, without trying */
+    hv_reset();
+    ssh_reset();
+    runner_hv.save = NULL;
+    assert_int_equal(campaign("nosave",
+                              "repeat: 2\nvms: {count: 1, memory: 128MiB, start: restore}\n", &sum,
+                              &rs),
+                     0);
+    assert_int_equal(sum.failed, 0);
+    assert_string_equal(created, "mbr-vm1@A mbr-vm1@A ");
+    assert_int_equal(fake_ssh.connects, 2);
 }
 
 /* With the checker and the probe off (integrity.memory: 0, probe.interval: 0) no agent
