@@ -3,6 +3,7 @@
 #include "run.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -277,7 +278,8 @@ void mb_run_phase_end(struct mb_run_state *st, enum mb_run_phase p)
 
 /* ---- boot and start --------------------------------------------------------------- */
 
-void mb_run_boot(struct mb_run_state *st)
+/* Create the domains of the guests on host h, in order. */
+static void boot_host(struct mb_run_state *st, int h)
 {
     struct mb_campaign *c = st->c;
     const struct mb_testbed *tb = c->tb;
@@ -285,23 +287,70 @@ void mb_run_boot(struct mb_run_state *st)
         struct mb_run_vm *v = &st->guests[i];
         struct mb_error e;
         struct mb_hv *hv = NULL;
-        if (v->error[0])
+        if (v->host != h || v->error[0])
             continue;
-        const char *host = tb->hosts[v->host].name;
-        if (mb_campaign_hv(c, v->host, &hv, &e) < 0) {
+        const char *host = tb->hosts[h].name;
+        if (mb_campaign_hv(c, h, &hv, &e) < 0) {
             mb_run_vm_error(v, "%s%s: %s", v->resident ? "" : "source ", host, e.msg);
-            mb_campaign_hv_reset(c, v->host);
+            mb_campaign_hv_reset(c, h);
             continue;
         }
         struct mb_guest_opts go = {
             .name = v->name, .n = v->n, .memory = st->pt.vm_memory, .vcpus = v->vcpus};
-        char *xml = mb_guest_xml(tb, &tb->hosts[v->host], &go, &e);
+        char *xml = mb_guest_xml(tb, &tb->hosts[h], &go, &e);
         if (!xml || mb_run_guest_create(st, v, hv, xml, &e) < 0)
             mb_run_vm_error(v, "cannot start on %s: %s", host, e.msg);
         else
             v->started = 1;
         free(xml);
     }
+}
+
+struct boot_arg {
+    struct mb_run_state *st;
+    int host;
+};
+
+static void *boot_thread(void *arg)
+{
+    struct boot_arg *a = arg;
+    boot_host(a->st, a->host);
+    return NULL;
+}
+
+/* Hosts create their guests' domains at once, one thread a host (each on its own
+ * connection: a daemon starting one QEMU does not wait for another's), a host's guests
+ * in order; with restore (which shares the campaign's saved states) one host after the
+ * other. */
+void mb_run_boot(struct mb_run_state *st)
+{
+    int n = st->c->tb->nhosts, nh = 0;
+    int *hosts = mb_xcalloc((size_t)n, sizeof(*hosts));
+    for (int i = 0; i < st->nvms + st->nres; i++) {
+        int h = st->guests[i].host, seen = h < 0 || h >= n; /* < 0: no such host (an error) */
+        for (int k = 0; k < nh; k++)
+            seen |= hosts[k] == h;
+        if (!seen)
+            hosts[nh++] = h;
+    }
+    struct boot_arg *args = mb_xcalloc((size_t)n, sizeof(*args));
+    pthread_t *threads = mb_xcalloc((size_t)n, sizeof(*threads));
+    int *started = mb_xcalloc((size_t)n, sizeof(*started));
+    int parallel = nh > 1 && strcmp(st->pt.vm_start, "restore") != 0;
+    for (int k = 1; k < nh && parallel; k++) {
+        args[k] = (struct boot_arg){st, hosts[k]};
+        started[k] = pthread_create(&threads[k], NULL, boot_thread, &args[k]) == 0;
+    }
+    for (int k = 0; k < nh; k++) /* the first host here, and any without its thread */
+        if (!started[k])
+            boot_host(st, hosts[k]);
+    for (int k = 1; k < nh; k++)
+        if (started[k])
+            pthread_join(threads[k], NULL);
+    free(started);
+    free(threads);
+    free(args);
+    free(hosts);
 }
 
 int mb_run_checks(const struct mb_point *pt)
@@ -435,6 +484,7 @@ int mb_run_teardown(struct mb_run_state *st, struct mb_error *err)
         c->phases->runs++;
     for (int i = 0; i < st->nvms + st->nres; i++) {
         mb_wl_client_free(st->guests[i].client);
+        mb_series_free(st->guests[i].series); /* fetched, not collected: stopped */
         free(st->guests[i].win);
     }
     free(st->guests);

@@ -7,7 +7,9 @@
  *   mb_run_reserve_dest      the destination's placeholders, then the competing tenant
  *   mb_run_baseline          warm-up and the workload's reference window
  *   mb_run_reserve_source    the source's CPU cap and balloon, and the monitor's check
- *   mb_run_hop               one hop: the batch migrates (probe, verify, statuses, rows)
+ *   mb_run_hop               one hop: the batch migrates (probe, verify, statuses, rows);
+ *                            the last one stops the workloads before it verifies
+ *                            (mb_run_fetch)
  *   mb_run_collect           the workloads' series into the rows
  *   mb_run_teardown          everything destroyed, the rows appended to raw.csv
  *
@@ -112,6 +114,11 @@ struct mb_run_vm {
     struct mb_wl_client *client; /* web: the load client on this machine */
     double *win;                 /* per hop: the VM's migration window, wall clock */
     char error[700];             /* what went wrong before the migrations: in every row */
+    /* its workload stopped and its series fetched (mb_run_fetch): the series, or NULL
+     * with fetch_why saying why */
+    int fetched;
+    struct mb_series *series;
+    char fetch_why[1200];
     /* the current hop; reset before each */
     int batch; /* wave of the strategy (1-based) */
     int k;     /* VMs migrating at once in this hop */
@@ -223,7 +230,12 @@ int mb_run_checks(const struct mb_point *pt);
 /* Each reachable guest's integrity verdict after a hop, from a sweep of its checker
  * (run_migrate.c). */
 void mb_run_verify(struct mb_run_state *st);
-/* The workloads' series against the baseline and each hop's window (run_rows.c). */
+/* Stop every guest's workload (and load client) and fetch its series, once the last
+ * hop's window after has ended: nothing is measured from then on, and the integrity
+ * sweep that follows gets guests that are no longer busy (run_rows.c). */
+void mb_run_fetch(struct mb_run_state *st);
+/* The workloads' series against the baseline and each hop's window, fetching those not
+ * fetched yet (run_rows.c). */
 void mb_run_collect(struct mb_run_state *st);
 /* Destroy every guest and placeholder, append the rows (unless stopped: MB_EINTR), and
  * free st.  Returns 0 or a negative status when raw.csv cannot be written. */

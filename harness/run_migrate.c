@@ -460,9 +460,14 @@ void mb_run_hop(struct mb_run_state *st, int hop)
     double ended = mb_now_mono();
     probe_close(st, probe, ended);
     mb_run_phase_end(st, MB_PHASE_MIGRATE);
-    /* the window after, then the guests' verdicts */
+    /* the window after, then the guests' verdicts: after the last hop nothing more is
+     * measured, so the workloads stop first and the sweep has the guests to itself */
     mb_campaign_nap(c, st->pt.after_ms);
     mb_run_phase_end(st, MB_PHASE_AFTER);
+    if (hop == st->nhops) {
+        mb_run_fetch(st);
+        mb_run_phase_end(st, MB_PHASE_COLLECT);
+    }
     mb_run_verify(st);
     if (mb_campaign_stopped(c))
         return;

@@ -228,12 +228,9 @@ static void keep_file(const struct mb_run_state *st, const struct mb_run_vm *v, 
 }
 
 /* Stop a VM's workload and keep its output and series beside raw.csv (series/).
- * Returns its series (NULL when it gave none, *why saying why) and sets *t0 to the
- * series' time 0 on this machine's clock: when the start command returned (a little
- * late), not the guest's own wall clock, which falls behind by every stop-and-copy
- * pause of the run. */
-static struct mb_series *fetch_series(struct mb_run_state *st, struct mb_run_vm *v, double *t0,
-                                      char *why, size_t whylen)
+ * Returns its series (NULL when it gave none, *why saying why). */
+static struct mb_series *fetch_series(struct mb_run_state *st, struct mb_run_vm *v, char *why,
+                                      size_t whylen)
 {
     const struct mb_wl_driver *wl = v->wl;
     struct mb_error e;
@@ -256,7 +253,6 @@ static struct mb_series *fetch_series(struct mb_run_state *st, struct mb_run_vm 
             free(raw);
         }
     }
-    *t0 = v->wl_t0;
     if (series) {
         struct mb_buf b = {0};
         if (mb_series_csv(series, &b) == 0 && b.data)
@@ -267,6 +263,37 @@ static struct mb_series *fetch_series(struct mb_run_state *st, struct mb_run_vm 
                  rc < 0 ? e.msg : "no output");
     }
     return series;
+}
+
+/* Stop and fetch v's workload once a run: mb_run_fetch before the last verify, or the
+ * collect when the hops did not get that far. */
+static void fetch_once(struct mb_run_state *st, struct mb_run_vm *v)
+{
+    if (!v->fetched) {
+        v->series = fetch_series(st, v, v->fetch_why, sizeof(v->fetch_why));
+        v->fetched = 1;
+    }
+}
+
+/* v's series (the caller owns it; NULL with *why saying why).  *t0: the series' time 0
+ * on this machine's clock, when the start command returned (a little late), not the
+ * guest's own wall clock, which falls behind by every stop-and-copy pause of the run. */
+static struct mb_series *take_series(struct mb_run_state *st, struct mb_run_vm *v, double *t0,
+                                     const char **why)
+{
+    fetch_once(st, v);
+    struct mb_series *s = v->series;
+    v->series = NULL;
+    *t0 = v->wl_t0;
+    *why = v->fetch_why;
+    return s;
+}
+
+void mb_run_fetch(struct mb_run_state *st)
+{
+    for (int i = 0; i < st->nvms + st->nres && !mb_campaign_stopped(st->c); i++)
+        if (st->guests[i].wl_started)
+            fetch_once(st, &st->guests[i]);
 }
 
 /* The loss in % between a baseline and a later figure; NAN when either is missing. */
@@ -292,9 +319,9 @@ static double after_mean(const struct mb_run_state *st, struct mb_series *series
 static void collect_workload(struct mb_run_state *st, struct mb_run_vm *v, int i)
 {
     double t0;
-    char why[1200];
+    const char *why;
     size_t nvms = (size_t)st->nvms;
-    struct mb_series *series = fetch_series(st, v, &t0, why, sizeof(why));
+    struct mb_series *series = take_series(st, v, &t0, &why);
     for (size_t k = (size_t)i; k < st->nrows; k += nvms) {
         struct mb_results_row *row = st->rows[k];
         size_t hop = k / nvms;
@@ -324,12 +351,11 @@ static double resident_loss(struct mb_run_state *st, struct mb_run_vm *res)
     if (!res->wl)
         return 0;
     double t0, arrived = NAN;
-    char why[1200] = "";
+    const char *why = "";
     for (int i = 0; i < st->nvms; i++)
         if (isfinite(st->vms[i].win[1]) && !(st->vms[i].win[1] <= arrived))
             arrived = st->vms[i].win[1];
-    struct mb_series *series =
-        res->wl_started ? fetch_series(st, res, &t0, why, sizeof(why)) : NULL;
+    struct mb_series *series = res->wl_started ? take_series(st, res, &t0, &why) : NULL;
     if (!series) {
         if (why[0])
             mb_progress_note(&st->c->prog, "resident %s: %s", res->label, why);
@@ -373,7 +399,7 @@ void mb_run_collect(struct mb_run_state *st)
     for (int r = 0; r < st->nres; r++)
         if (st->res[r].wl_started && r != st->res_dst) {
             double t0;
-            char why[1200];
-            mb_series_free(fetch_series(st, &st->res[r], &t0, why, sizeof(why)));
+            const char *why;
+            mb_series_free(take_series(st, &st->res[r], &t0, &why));
         }
 }

@@ -275,12 +275,13 @@ void mb_wl_path(char *buf, size_t len, const char *name, const char *ext)
 
 int mb_wl_stop_pidfile(struct mb_buf *b, const char *pidfile)
 {
-    /* the loop gives the program up to 10 s to print its summary after SIGTERM */
+    /* the loop gives the program up to 10 s to print its summary after SIGTERM, looking
+     * every 20 ms (most end within one look: every stop of a run waits for it) */
     if (mb_buf_printf(b, "f=") < 0 || mb_remote_quote(b, pidfile) < 0)
         return -1;
     return mb_buf_printf(
         b, "; if [ -s \"$f\" ]; then p=$(cat \"$f\"); kill -TERM \"$p\" 2>/dev/null; i=0; "
-           "while kill -0 \"$p\" 2>/dev/null && [ $i -lt 100 ]; do usleep 100000; i=$((i+1)); "
+           "while kill -0 \"$p\" 2>/dev/null && [ $i -lt 500 ]; do usleep 20000; i=$((i+1)); "
            "done; kill -0 \"$p\" 2>/dev/null && kill -KILL \"$p\"; rm -f \"$f\"; fi; true");
 }
 

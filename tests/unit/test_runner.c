@@ -59,10 +59,26 @@ static int l_list(void *conn, char ***names, struct mb_error *err)
 
 static char created[256]; /* "NAME@HOST " of every domain created */
 
+/* When set, a create waits (up to 5 s) for one on the other host to be under way too:
+ * overlapped says whether one saw that (the hosts' creates at once). */
+static bool await_other_host, overlapped;
+static int creating;             /* bit h: a create is under way on host h */
+static pthread_cond_t create_cv; /* on the monotonic clock: hv_reset */
+
 static int l_create(void *conn, const char *xml, void **dom, struct mb_error *err)
 {
     pthread_mutex_lock(&hv_mu);
+    int me = 1 << ((struct fake_conn *)conn)->host;
+    if (await_other_host) {
+        creating |= me;
+        pthread_cond_broadcast(&create_cv);
+        struct timespec until = mb_mono_deadline(mb_now_mono() + 5);
+        while (creating != 3 && pthread_cond_timedwait(&create_cv, &hv_mu, &until) == 0)
+            ;
+        overlapped |= creating == 3;
+    }
     int rc = f_create(conn, xml, dom, err);
+    creating &= ~me;
     if (rc == MB_OK) {
         size_t n = strlen(created);
         snprintf(created + n, sizeof(created) - n, "%s@%c ", f_dom_name(*dom),
@@ -187,6 +203,12 @@ static void hv_reset(void)
     fail_migrations = migrations = wide_done = 0;
     last_max_downtime = 0;
     created[0] = '\0';
+    await_other_host = overlapped = false;
+    creating = 0;
+    static bool cv_ready;
+    if (!cv_ready)
+        mb_cond_init_mono(&create_cv);
+    cv_ready = true;
 }
 
 /* ---- the guests ------------------------------------------------------------------ */
@@ -615,6 +637,7 @@ static void test_resident_boots_like_a_vm(void **state)
     (void)state;
     hv_reset();
     ssh_reset();
+    await_other_host = true;
     struct mb_runner_summary sum;
     struct rows rs;
     int rc = campaign("resident",
@@ -626,10 +649,55 @@ static void test_resident_boots_like_a_vm(void **state)
     assert_int_equal(sum.failed, 0);
     assert_int_equal(rs.n, 1);
     assert_string_equal(rs.r[0].status, "ok");
-    assert_string_equal(created, "mbr-vm1@A mbr-res1@B ");
+    /* each on its host, the two hosts at once: in either order */
+    assert_int_equal(strlen(created), strlen("mbr-vm1@A mbr-res1@B "));
+    assert_non_null(strstr(created, "mbr-vm1@A "));
+    assert_non_null(strstr(created, "mbr-res1@B "));
+    assert_true(overlapped);
     assert_int_equal(fake_ssh.connects, 2); /* vm1 and res1 answered after boot */
     for (int i = 0; i < 8; i++)
         assert_false(fake.doms[i].used);
+}
+
+/* What the guests were asked, in order: W = an integrity sweep, S = a workload's stop
+ * (its pid file's kill), each with the guest's address. */
+static char asked[512];
+
+static int asking_script(const char *sess, const char *cmd, struct mb_remote_result *res,
+                         struct mb_error *err)
+{
+    size_t n = strlen(asked);
+    if (!strncmp(cmd, "memcheck -w ", 12))
+        snprintf(asked + n, sizeof(asked) - n, "W%s ", sess + strlen(sess) - 2);
+    else if (strstr(cmd, "kill -TERM"))
+        snprintf(asked + n, sizeof(asked) - n, "S%s ", sess + strlen(sess) - 2);
+    return guest_script(sess, cmd, res, err);
+}
+
+/* The workloads run through every hop; after the last hop's window after they stop, on
+ * the migrated VM and the resident alike, before its sweep (nothing is measured from
+ * then on, and the sweep has the guest to itself). */
+static void test_workloads_stop_before_last_sweep(void **state)
+{
+    (void)state;
+    hv_reset();
+    ssh_reset();
+    fake_ssh.script = asking_script;
+    asked[0] = '\0';
+    struct mb_runner_summary sum;
+    struct rows rs;
+    int rc = campaign("stop-first",
+                      "repeat: 1\n"
+                      "vms: {count: 1, memory: 128MiB, workload: sysbench}\n"
+                      "colocation: {workload: sysbench}\n"
+                      "migration: {hops: 2}\n",
+                      &sum, &rs);
+    assert_int_equal(rc, 0);
+    assert_int_equal(rs.n, 2);
+    /* vm1 is .11, res1 .12: a sweep after hop 1, both stopped, the sweep after hop 2 */
+    assert_string_equal(asked, "W11 S11 S12 W11 ");
+    for (int i = 0; i < 2; i++)
+        assert_string_equal(rs.r[i].status, "ok");
 }
 
 /* Files in the testbed's guest.disk_dir. */
@@ -929,6 +997,7 @@ int main(void)
         cmocka_unit_test(test_rows_record_zero_pages_and_convergence),
         cmocka_unit_test(test_ssh_reopened_once),
         cmocka_unit_test(test_resident_boots_like_a_vm),
+        cmocka_unit_test(test_workloads_stop_before_last_sweep),
         cmocka_unit_test(test_phases_boot_and_teardown),
         cmocka_unit_test(test_agents_off),
         cmocka_unit_test(test_phase_times),
