@@ -48,6 +48,10 @@
  * brackets its end), and the runner waits for the burn to end, and a little. */
 #define MB_RUN_CAP_EDGE_S 0.6
 #define MB_RUN_CAP_WAIT_S (MB_GUEST_CAP_BURN_S + 0.5)
+/* A balloon alone is checked over the seconds after it reached its size, its first
+ * left out (run_reserve.c): this long after, a sample or two of the monitor's lie in
+ * the window, and the first one after it closes it. */
+#define MB_RUN_BALLOON_WAIT_S 1.6
 
 /* A guest's state saved right after its first boot (vms.start: restore): the domain
  * XML it was booted from, on host, and the state file (guest.disk_dir). */

@@ -142,7 +142,7 @@ static void check_source(struct mb_run_state *st)
                 st->vms[i].burn_at = mb_now_wall();
         }
     }
-    mb_campaign_nap(c, MB_RUN_CAP_WAIT_S * 1000);
+    mb_campaign_nap(c, (pt->src_cpu_cap < 100 ? MB_RUN_CAP_WAIT_S : MB_RUN_BALLOON_WAIT_S) * 1000);
     double now = mb_now_wall();
     mb_monitor_flush(c->mon, now, 10, &e);
     for (int i = 0; i < st->nvms; i++)
