@@ -46,6 +46,7 @@ integrity: {memory: 0}"
     [no-monitor]="probe: {interval: 0}
 integrity: {memory: 0}
 monitor: {interval: 1min}"
+    [probe-10ms-checker]="probe: {interval: 10ms}"
     [old-defaults]="probe: {interval: 1ms}
 integrity: {memory: 16MiB, rate: 16MiB/s}"
 )
