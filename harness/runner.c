@@ -638,7 +638,9 @@ static int run_all(struct mb_campaign *c, struct mb_runner_summary *sum, struct 
         char label[160];
         snprintf(label, sizeof(label), "%s point %zu/%zu rep %u/%s%lld", c->s->name, run->point + 1,
                  c->plan->npoints, run->rep, c->autorep ? "max " : "", (long long)c->s->repeat);
-        mb_progress_run_start(&c->prog, label);
+        struct mb_point pt;
+        mb_plan_point(c->plan, run->point, &pt);
+        mb_progress_run_start(&c->prog, label, mb_plan_estimate_point(&pt));
         if (c->mon)
             mb_monitor_set_label(c->mon, id);
         double r0 = mb_now_mono();

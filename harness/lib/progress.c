@@ -32,6 +32,10 @@ double mb_progress_eta(const struct mb_progress *p)
     /* blend: trust the measured pace more as runs finish */
     double pace = p->work_s / (double)ran * (double)left;
     double est = todo ? p->estimate_s * (double)left / (double)todo : 0;
+    if (p->est_done > 0) { /* the runs' own estimates: what is left, at the pace so far */
+        est = p->estimate_s > p->est_done ? p->estimate_s - p->est_done : 0;
+        pace = p->work_s / p->est_done * est;
+    }
     double w = (double)ran / (double)(ran + 3);
     return w * pace + (1 - w) * est;
 }
@@ -62,8 +66,9 @@ static void draw_bar(struct mb_progress *p, const char *label)
     p->bar_drawn = true;
 }
 
-void mb_progress_run_start(struct mb_progress *p, const char *label)
+void mb_progress_run_start(struct mb_progress *p, const char *label, double estimate_s)
 {
+    p->run_est = estimate_s > 0 ? estimate_s : 0;
     if (p->mode == MB_PROGRESS_QUIET)
         return;
     if (p->mode == MB_PROGRESS_BAR) {
@@ -80,6 +85,8 @@ void mb_progress_run_end(struct mb_progress *p, bool ok, double seconds, const c
 {
     p->done++;
     p->work_s += seconds;
+    p->est_done += p->run_est;
+    p->run_est = 0;
     if (!ok)
         p->failed++;
     if (p->mode == MB_PROGRESS_QUIET)

@@ -17,6 +17,8 @@ struct mb_progress {
     double estimate_s; /* the plan's estimate for the runs still to do at start */
     double start;      /* mb_now_mono() at init */
     double work_s;     /* seconds spent on finished runs (not skipped ones) */
+    double est_done;   /* the estimates of those runs, when given (mb_progress_run_start) */
+    double run_est;    /* the estimate of the run under way */
     double last_draw;
     bool bar_drawn;
 };
@@ -26,8 +28,11 @@ struct mb_progress {
 void mb_progress_init(struct mb_progress *p, FILE *out, enum mb_progress_mode mode, size_t total,
                       size_t skipped, double estimate_s);
 
-/* A run starts: its label ("fig2 point 3/6 rep 2/5"). */
-void mb_progress_run_start(struct mb_progress *p, const char *label);
+/* A run starts: its label ("fig2 point 3/6 rep 2/5") and the plan's estimate of it
+ * (seconds; 0 = none).  With estimates the ETA scales what is left by how the runs done
+ * compared with theirs, so that heavier points later in a campaign (more VMs, more
+ * memory) weigh as they should; without, every run left counts as the mean run done. */
+void mb_progress_run_start(struct mb_progress *p, const char *label, double estimate_s);
 
 /* A run ended after seconds, ok or not, with a short outcome ("ok 1.2 s, downtime 45 ms"). */
 void mb_progress_run_end(struct mb_progress *p, bool ok, double seconds, const char *outcome);

@@ -12,6 +12,7 @@
 
 #include <math.h>
 
+#include "lib/progress.h"
 #include "lib/stats.h"
 #include "plan.h"
 #include "results.h"
@@ -354,6 +355,29 @@ static void test_estimate(void **state)
     teardown(&f);
 }
 
+/* The ETA follows the runs' own estimates: two light runs done at twice their estimate
+ * leave two heavy ones, which count at that pace, not as two more light runs. */
+static void test_eta_weighs_runs_left(void **state)
+{
+    (void)state;
+    struct mb_progress p;
+    mb_progress_init(&p, stdout, MB_PROGRESS_QUIET, 4, 0, 100);
+    assert_true(fabs(mb_progress_eta(&p) - 100) < 1e-9);
+    for (int i = 0; i < 2; i++) {
+        mb_progress_run_start(&p, "light", 10);
+        mb_progress_run_end(&p, true, 20, "ok");
+    }
+    /* 80 s of estimate left at 2x: 160 s, blended 2 : 3 with the 80 s of the estimate */
+    assert_true(fabs(mb_progress_eta(&p) - (0.4 * 160 + 0.6 * 80)) < 1e-9);
+    /* without estimates: each run left counts as the mean run done (20 s) */
+    mb_progress_init(&p, stdout, MB_PROGRESS_QUIET, 4, 0, 100);
+    for (int i = 0; i < 2; i++) {
+        mb_progress_run_start(&p, "light", 0);
+        mb_progress_run_end(&p, true, 20, "ok");
+    }
+    assert_true(fabs(mb_progress_eta(&p) - (0.4 * 40 + 0.6 * 50)) < 1e-9);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -365,6 +389,7 @@ int main(void)
         cmocka_unit_test(test_auto_judge),
         cmocka_unit_test(test_auto_read),
         cmocka_unit_test(test_estimate),
+        cmocka_unit_test(test_eta_weighs_runs_left),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
