@@ -433,52 +433,18 @@ static void start_guest(struct mb_run_state *st, struct mb_run_vm *v, double boo
         start_workload(st, v);
 }
 
-struct start_arg {
-    struct mb_run_state *st;
-    struct mb_run_vm *v;
-    double boot_timeout;
-};
-
-static void *start_thread(void *arg)
-{
-    struct start_arg *a = arg;
-    start_guest(a->st, a->v, a->boot_timeout);
-    return NULL;
-}
-
-/* The guests start at once, one thread each (each waits on its own guest, over its own
- * session); with restore (a first boot saves into the campaign's states) one after the
- * other. */
 void mb_run_start_guests(struct mb_run_state *st)
 {
     double boot_timeout = mb_guest_boot_timeout(st->c->tb, st->nvms + st->nres);
-    int n = st->nvms + st->nres;
-    struct start_arg *args = mb_xcalloc((size_t)n, sizeof(*args));
-    pthread_t *threads = mb_xcalloc((size_t)n, sizeof(*threads));
-    int *spawned = mb_xcalloc((size_t)n, sizeof(*spawned));
-    int parallel = n > 1 && strcmp(st->pt.vm_start, "restore") != 0;
-    for (int i = 1; i < n && parallel && !mb_campaign_stopped(st->c); i++) {
-        if (!st->guests[i].started)
-            continue;
-        args[i] = (struct start_arg){st, &st->guests[i], boot_timeout};
-        spawned[i] = pthread_create(&threads[i], NULL, start_thread, &args[i]) == 0;
-    }
-    for (int i = 0; i < n && !mb_campaign_stopped(st->c); i++) /* the rest here */
-        if (st->guests[i].started && !spawned[i])
-            start_guest(st, &st->guests[i], boot_timeout);
-    for (int i = 1; i < n; i++)
-        if (spawned[i])
-            pthread_join(threads[i], NULL);
-    for (int i = 0; i < n; i++) {
+    for (int i = 0; i < st->nvms + st->nres && !mb_campaign_stopped(st->c); i++) {
         struct mb_run_vm *v = &st->guests[i];
+        if (v->started)
+            start_guest(st, v, boot_timeout);
         if (v->resident && v->error[0])
             for (int j = 0; j < st->nvms; j++)
                 mb_run_vm_error(&st->vms[j], "resident %s (%s on %s): %s", v->label, v->wl_name,
                                 st->cand.host[v - st->res], v->error);
     }
-    free(spawned);
-    free(threads);
-    free(args);
 }
 
 void mb_run_baseline(struct mb_run_state *st)

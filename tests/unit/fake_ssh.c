@@ -33,12 +33,10 @@ static struct fake_ssh {
     int (*script)(const char *sess, const char *cmd, struct mb_remote_result *res,
                   struct mb_error *err);
     int execs;
-    /* when set, called with the address before each connect, outside the lock */
-    void (*before_connect)(const char *address);
 } fake_ssh;
 
-/* Sessions may be used from several threads at once (a run starts its guests so): one
- * call at a time. */
+/* Sessions may be used from several threads at once (the monitor's, a batch's
+ * migrating workers'): one call at a time. */
 static pthread_mutex_t fake_ssh_mu = PTHREAD_MUTEX_INITIALIZER;
 
 static void fake_ssh_reset(void)
@@ -83,8 +81,6 @@ static int fs_connect_locked(const struct mb_remote_target *t, void **sess, stru
 
 static int fs_connect(const struct mb_remote_target *t, void **sess, struct mb_error *err)
 {
-    if (fake_ssh.before_connect)
-        fake_ssh.before_connect(t->address);
     pthread_mutex_lock(&fake_ssh_mu);
     int rc = fs_connect_locked(t, sess, err);
     pthread_mutex_unlock(&fake_ssh_mu);
