@@ -47,6 +47,7 @@ integrity: {memory: 0}"
 integrity: {memory: 0}
 monitor: {interval: 1min}"
     [probe-10ms-checker]="probe: {interval: 10ms}"
+    [probe-20ms-checker]="probe: {interval: 20ms}"
     [old-defaults]="probe: {interval: 1ms}
 integrity: {memory: 16MiB, rate: 16MiB/s}"
 )
@@ -54,7 +55,7 @@ integrity: {memory: 16MiB, rate: 16MiB/s}"
 # in-guest agent (the monitor and the kept SSH session only), not even the monitor's
 # sampling during the migration (no-monitor: one sample a minute), and each in-guest agent
 # alone at its default.
-read -r -a ORDER <<<"bare ${DISTURB_VARIANTS:-migbench no-agents no-monitor probe-10ms checker-4MiB}"
+read -r -a ORDER <<<"bare ${DISTURB_VARIANTS:-migbench no-agents no-monitor probe-20ms checker-4MiB}"
 for v in "${!VAR[@]}"; do
     cat >"$tmp/$v.yaml" <<Y
 name: disturb-$v

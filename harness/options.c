@@ -226,7 +226,7 @@ static const struct mb_option core[] = {
      PT(after_ms), "Workload measured after the migration ends."},
     {"monitor.interval", MB_OPT_DURATION, MB_SCOPE_POINT, "500ms", MB_OPTF_MIN | MB_OPTF_MAX, 50,
      60000, NULL, PT(monitor_interval_ms), "Sampling interval of host and VM resource usage."},
-    {"probe.interval", MB_OPT_DURATION, MB_SCOPE_POINT, "10ms", MB_OPTF_MAX, 0, 1000, NULL,
+    {"probe.interval", MB_OPT_DURATION, MB_SCOPE_POINT, "20ms", MB_OPTF_MAX, 0, 1000, NULL,
      PT(probe_interval_ms),
      "Interval of the UDP probe that measures the downtime a client sees (probe_downtime_ms, "
      "to this resolution); 0 = no probe. Its cost: docs/measurements.md."},
