@@ -1,23 +1,23 @@
-# 03-paper2011-fig6-destination-memory-1-total_time_ms.gp — written by migbench 9b7fc9b-dirty from plots/line.gp (inlined below).
-# Redraw with: gnuplot 03-paper2011-fig6-destination-memory-1-total_time_ms.gp   (in this directory; data in 03-paper2011-fig6-destination-memory-1-total_time_ms.dat)
+# 03-paper2011-fig5-destination-cpu-1-total_time_ms.gp — written by migbench 373f776 from plots/line.gp (inlined below).
+# Redraw with: gnuplot 03-paper2011-fig5-destination-cpu-1-total_time_ms.gp   (in this directory; data in 03-paper2011-fig5-destination-cpu-1-total_time_ms.dat)
 reset
 set encoding utf8
-datafile = '03-paper2011-fig6-destination-memory-1-total_time_ms.dat'
-title_text = 'paper2011-fig6-destination-memory: Fig. 6: destination memory reservation, idle VM — total_time_ms'
+datafile = '03-paper2011-fig5-destination-cpu-1-total_time_ms.dat'
+title_text = 'paper2011-fig5-destination-cpu: Fig. 5: destination CPU reservation, idle VM — total_time_ms'
 title_font = ',11'
-xlabel_text = 'reservation.destination.memory'
+xlabel_text = 'reservation.destination.cpu'
 ylabel_text = 'total_time_ms (ms)'
-nx = 4
+nx = 2
 nseries = 1
 xlog = 0
 ymin_zero = 1
 xmin_v = 0
-xmax_v = 1073741824
+xmax_v = 1
 array series_title[1]
 series_title[1] = ''
-set xtics ('0B' 0, '256MiB' 268435456, '512MiB' 536870912, '1GiB' 1073741824)
+set xtics ('0' 0, '1' 1)
 set terminal pngcairo size 960,600 font 'DejaVu Sans,11' noenhanced
-set output '03-paper2011-fig6-destination-memory-1-total_time_ms.png'
+set output '03-paper2011-fig5-destination-cpu-1-total_time_ms.png'
 # ---- template plots/line.gp ----
 # plots/line.gp — a sweep: one line per series over the swept factor; each point is the
 # trimmed mean of the runs, its error bar the 95 % confidence interval of the mean.
@@ -57,6 +57,6 @@ plot for [i=1:nseries] datafile index (i-1) using (xat($1, i)):2:3:4 with yerror
 # ---- end of template ----
 set output
 set terminal svg size 960,600 font 'DejaVu Sans,11' noenhanced
-set output '03-paper2011-fig6-destination-memory-1-total_time_ms.svg'
+set output '03-paper2011-fig5-destination-cpu-1-total_time_ms.svg'
 replot
 set output

@@ -1,22 +1,23 @@
-# 05-paper2011-table1-2-workloads-1-overhead_pct.gp — written by migbench 9b7fc9b-dirty from plots/bars.gp (inlined below).
-# Redraw with: gnuplot 05-paper2011-table1-2-workloads-1-overhead_pct.gp   (in this directory; data in 05-paper2011-table1-2-workloads-1-overhead_pct.dat)
+# 05-paper2011-fig7-destination-web-1-workload_during.gp — written by migbench 373f776 from plots/bars.gp (inlined below).
+# Redraw with: gnuplot 05-paper2011-fig7-destination-web-1-workload_during.gp   (in this directory; data in 05-paper2011-fig7-destination-web-1-workload_during.dat)
 reset
 set encoding utf8
-datafile = '05-paper2011-table1-2-workloads-1-overhead_pct.dat'
-title_text = 'paper2011-table1-2-workloads: Table 1: workload overhead of a migration'
-title_font = ',13'
-xlabel_text = 'vms.workload'
-ylabel_text = 'overhead_pct (%)'
-nx = 4
-nseries = 1
+datafile = '05-paper2011-fig7-destination-web-1-workload_during.dat'
+title_text = 'paper2011-fig7-destination-web: Fig. 7: web throughput with destination reservation — workload_during'
+title_font = ',10'
+xlabel_text = 'reservation.destination.cpu'
+ylabel_text = 'workload_during (workload unit)'
+nx = 2
+nseries = 2
 xlog = 0
 ymin_zero = 1
 xmin_v = 0
-xmax_v = 3
-array series_title[1]
-series_title[1] = ''
+xmax_v = 1
+array series_title[2]
+series_title[1] = 'memory=0B'
+series_title[2] = 'memory=512MiB'
 set terminal pngcairo size 960,600 font 'DejaVu Sans,11' noenhanced
-set output '05-paper2011-table1-2-workloads-1-overhead_pct.png'
+set output '05-paper2011-fig7-destination-web-1-workload_during.png'
 # ---- template plots/bars.gp ----
 # plots/bars.gp — clustered bars per category (e.g. per workload), one bar per series;
 # each bar is the trimmed mean of the runs, its error bar the 95 % confidence interval
@@ -55,6 +56,6 @@ plot for [i=1:nseries] datafile using (column(3*i-1)):(column(3*i)):(column(3*i+
 # ---- end of template ----
 set output
 set terminal svg size 960,600 font 'DejaVu Sans,11' noenhanced
-set output '05-paper2011-table1-2-workloads-1-overhead_pct.svg'
+set output '05-paper2011-fig7-destination-web-1-workload_during.svg'
 replot
 set output

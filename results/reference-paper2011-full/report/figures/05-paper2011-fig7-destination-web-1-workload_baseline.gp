@@ -1,12 +1,12 @@
-# 04-paper2011-fig7-destination-web-1-workload_during.gp — written by migbench 9b7fc9b-dirty from plots/bars.gp (inlined below).
-# Redraw with: gnuplot 04-paper2011-fig7-destination-web-1-workload_during.gp   (in this directory; data in 04-paper2011-fig7-destination-web-1-workload_during.dat)
+# 05-paper2011-fig7-destination-web-1-workload_baseline.gp — written by migbench 373f776 from plots/bars.gp (inlined below).
+# Redraw with: gnuplot 05-paper2011-fig7-destination-web-1-workload_baseline.gp   (in this directory; data in 05-paper2011-fig7-destination-web-1-workload_baseline.dat)
 reset
 set encoding utf8
-datafile = '04-paper2011-fig7-destination-web-1-workload_during.dat'
-title_text = 'paper2011-fig7-destination-web: Fig. 7: web throughput with destination reservation — workload_during'
+datafile = '05-paper2011-fig7-destination-web-1-workload_baseline.dat'
+title_text = 'paper2011-fig7-destination-web: Fig. 7: web throughput with destination reservation — workload_baseline'
 title_font = ',10'
 xlabel_text = 'reservation.destination.cpu'
-ylabel_text = 'workload_during (workload unit)'
+ylabel_text = 'workload_baseline (workload unit)'
 nx = 2
 nseries = 2
 xlog = 0
@@ -17,7 +17,7 @@ array series_title[2]
 series_title[1] = 'memory=0B'
 series_title[2] = 'memory=512MiB'
 set terminal pngcairo size 960,600 font 'DejaVu Sans,11' noenhanced
-set output '04-paper2011-fig7-destination-web-1-workload_during.png'
+set output '05-paper2011-fig7-destination-web-1-workload_baseline.png'
 # ---- template plots/bars.gp ----
 # plots/bars.gp — clustered bars per category (e.g. per workload), one bar per series;
 # each bar is the trimmed mean of the runs, its error bar the 95 % confidence interval
@@ -56,6 +56,6 @@ plot for [i=1:nseries] datafile using (column(3*i-1)):(column(3*i)):(column(3*i+
 # ---- end of template ----
 set output
 set terminal svg size 960,600 font 'DejaVu Sans,11' noenhanced
-set output '04-paper2011-fig7-destination-web-1-workload_during.svg'
+set output '05-paper2011-fig7-destination-web-1-workload_baseline.svg'
 replot
 set output

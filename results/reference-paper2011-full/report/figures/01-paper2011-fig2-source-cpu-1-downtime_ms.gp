@@ -1,23 +1,23 @@
-# 01-paper2011-fig3-source-memory-1-total_time_ms.gp — written by migbench 9b7fc9b-dirty from plots/line.gp (inlined below).
-# Redraw with: gnuplot 01-paper2011-fig3-source-memory-1-total_time_ms.gp   (in this directory; data in 01-paper2011-fig3-source-memory-1-total_time_ms.dat)
+# 01-paper2011-fig2-source-cpu-1-downtime_ms.gp — written by migbench 373f776 from plots/line.gp (inlined below).
+# Redraw with: gnuplot 01-paper2011-fig2-source-cpu-1-downtime_ms.gp   (in this directory; data in 01-paper2011-fig2-source-cpu-1-downtime_ms.dat)
 reset
 set encoding utf8
-datafile = '01-paper2011-fig3-source-memory-1-total_time_ms.dat'
-title_text = 'paper2011-fig3-source-memory: Fig. 3: source memory reservation, idle VM — total_time_ms'
-title_font = ',12'
-xlabel_text = 'vms.memory'
-ylabel_text = 'total_time_ms (ms)'
-nx = 7
+datafile = '01-paper2011-fig2-source-cpu-1-downtime_ms.dat'
+title_text = 'paper2011-fig2-source-cpu: Fig. 2: source CPU reservation, idle VM — downtime_ms'
+title_font = ',13'
+xlabel_text = 'reservation.source.cpu_cap'
+ylabel_text = 'downtime_ms (ms)'
+nx = 10
 nseries = 1
 xlog = 0
 ymin_zero = 1
-xmin_v = 134217728
-xmax_v = 536870912
+xmin_v = 10
+xmax_v = 100
 array series_title[1]
 series_title[1] = ''
-set xtics ('128MiB' 134217728, '192MiB' 201326592, '256MiB' 268435456, '320MiB' 335544320, '384MiB' 402653184, '448MiB' 469762048, '512MiB' 536870912)
+set xtics ('10%%' 10, '20%%' 20, '30%%' 30, '40%%' 40, '50%%' 50, '60%%' 60, '70%%' 70, '80%%' 80, '90%%' 90, '100%%' 100)
 set terminal pngcairo size 960,600 font 'DejaVu Sans,11' noenhanced
-set output '01-paper2011-fig3-source-memory-1-total_time_ms.png'
+set output '01-paper2011-fig2-source-cpu-1-downtime_ms.png'
 # ---- template plots/line.gp ----
 # plots/line.gp — a sweep: one line per series over the swept factor; each point is the
 # trimmed mean of the runs, its error bar the 95 % confidence interval of the mean.
@@ -57,6 +57,6 @@ plot for [i=1:nseries] datafile index (i-1) using (xat($1, i)):2:3:4 with yerror
 # ---- end of template ----
 set output
 set terminal svg size 960,600 font 'DejaVu Sans,11' noenhanced
-set output '01-paper2011-fig3-source-memory-1-total_time_ms.svg'
+set output '01-paper2011-fig2-source-cpu-1-downtime_ms.svg'
 replot
 set output

@@ -1,23 +1,23 @@
-# 03-paper2011-fig6-destination-memory-1-downtime_ms.gp — written by migbench 9b7fc9b-dirty from plots/line.gp (inlined below).
-# Redraw with: gnuplot 03-paper2011-fig6-destination-memory-1-downtime_ms.gp   (in this directory; data in 03-paper2011-fig6-destination-memory-1-downtime_ms.dat)
+# 02-paper2011-fig3-source-memory-1-downtime_ms.gp — written by migbench 373f776 from plots/line.gp (inlined below).
+# Redraw with: gnuplot 02-paper2011-fig3-source-memory-1-downtime_ms.gp   (in this directory; data in 02-paper2011-fig3-source-memory-1-downtime_ms.dat)
 reset
 set encoding utf8
-datafile = '03-paper2011-fig6-destination-memory-1-downtime_ms.dat'
-title_text = 'paper2011-fig6-destination-memory: Fig. 6: destination memory reservation, idle VM — downtime_ms'
-title_font = ',11'
-xlabel_text = 'reservation.destination.memory'
+datafile = '02-paper2011-fig3-source-memory-1-downtime_ms.dat'
+title_text = 'paper2011-fig3-source-memory: Fig. 3: source memory reservation, idle VM — downtime_ms'
+title_font = ',12'
+xlabel_text = 'vms.memory'
 ylabel_text = 'downtime_ms (ms)'
-nx = 4
+nx = 7
 nseries = 1
 xlog = 0
 ymin_zero = 1
-xmin_v = 0
-xmax_v = 1073741824
+xmin_v = 134217728
+xmax_v = 536870912
 array series_title[1]
 series_title[1] = ''
-set xtics ('0B' 0, '256MiB' 268435456, '512MiB' 536870912, '1GiB' 1073741824)
+set xtics ('128MiB' 134217728, '192MiB' 201326592, '256MiB' 268435456, '320MiB' 335544320, '384MiB' 402653184, '448MiB' 469762048, '512MiB' 536870912)
 set terminal pngcairo size 960,600 font 'DejaVu Sans,11' noenhanced
-set output '03-paper2011-fig6-destination-memory-1-downtime_ms.png'
+set output '02-paper2011-fig3-source-memory-1-downtime_ms.png'
 # ---- template plots/line.gp ----
 # plots/line.gp — a sweep: one line per series over the swept factor; each point is the
 # trimmed mean of the runs, its error bar the 95 % confidence interval of the mean.
@@ -57,6 +57,6 @@ plot for [i=1:nseries] datafile index (i-1) using (xat($1, i)):2:3:4 with yerror
 # ---- end of template ----
 set output
 set terminal svg size 960,600 font 'DejaVu Sans,11' noenhanced
-set output '03-paper2011-fig6-destination-memory-1-downtime_ms.svg'
+set output '02-paper2011-fig3-source-memory-1-downtime_ms.svg'
 replot
 set output

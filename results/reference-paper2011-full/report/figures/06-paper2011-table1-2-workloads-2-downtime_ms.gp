@@ -1,23 +1,22 @@
-# 04-paper2011-fig7-destination-web-1-workload_baseline.gp — written by migbench 9b7fc9b-dirty from plots/bars.gp (inlined below).
-# Redraw with: gnuplot 04-paper2011-fig7-destination-web-1-workload_baseline.gp   (in this directory; data in 04-paper2011-fig7-destination-web-1-workload_baseline.dat)
+# 06-paper2011-table1-2-workloads-2-downtime_ms.gp — written by migbench 373f776 from plots/bars.gp (inlined below).
+# Redraw with: gnuplot 06-paper2011-table1-2-workloads-2-downtime_ms.gp   (in this directory; data in 06-paper2011-table1-2-workloads-2-downtime_ms.dat)
 reset
 set encoding utf8
-datafile = '04-paper2011-fig7-destination-web-1-workload_baseline.dat'
-title_text = 'paper2011-fig7-destination-web: Fig. 7: web throughput with destination reservation — workload_baseline'
-title_font = ',10'
-xlabel_text = 'reservation.destination.cpu'
-ylabel_text = 'workload_baseline (workload unit)'
-nx = 2
-nseries = 2
+datafile = '06-paper2011-table1-2-workloads-2-downtime_ms.dat'
+title_text = 'paper2011-table1-2-workloads: Table 2: migration time and downtime per workload — downtime_ms'
+title_font = ',11'
+xlabel_text = 'vms.workload'
+ylabel_text = 'downtime_ms (ms)'
+nx = 4
+nseries = 1
 xlog = 0
 ymin_zero = 1
 xmin_v = 0
-xmax_v = 1
-array series_title[2]
-series_title[1] = 'memory=0B'
-series_title[2] = 'memory=512MiB'
+xmax_v = 3
+array series_title[1]
+series_title[1] = ''
 set terminal pngcairo size 960,600 font 'DejaVu Sans,11' noenhanced
-set output '04-paper2011-fig7-destination-web-1-workload_baseline.png'
+set output '06-paper2011-table1-2-workloads-2-downtime_ms.png'
 # ---- template plots/bars.gp ----
 # plots/bars.gp — clustered bars per category (e.g. per workload), one bar per series;
 # each bar is the trimmed mean of the runs, its error bar the 95 % confidence interval
@@ -56,6 +55,6 @@ plot for [i=1:nseries] datafile using (column(3*i-1)):(column(3*i)):(column(3*i+
 # ---- end of template ----
 set output
 set terminal svg size 960,600 font 'DejaVu Sans,11' noenhanced
-set output '04-paper2011-fig7-destination-web-1-workload_baseline.svg'
+set output '06-paper2011-table1-2-workloads-2-downtime_ms.svg'
 replot
 set output
