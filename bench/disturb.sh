@@ -47,7 +47,6 @@ integrity: {memory: 0}"
 integrity: {memory: 0}
 monitor: {interval: 1min}"
     [probe-10ms-checker]="probe: {interval: 10ms}"
-    [probe-20ms-checker]="probe: {interval: 20ms}"
     [old-defaults]="probe: {interval: 1ms}
 integrity: {memory: 16MiB, rate: 16MiB/s}"
 )

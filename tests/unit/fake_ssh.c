@@ -3,7 +3,6 @@
  * (fake_host_key), checked by the real mb_remote_check_host_key against the target's
  * known_hosts file; "unreachable" refuses connections.  exec records the command and its
  * standard input and answers as fake_ssh scripts it. */
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,10 +34,6 @@ static struct fake_ssh {
     int execs;
 } fake_ssh;
 
-/* Sessions may be used from several threads at once (the monitor's, a batch's
- * migrating workers'): one call at a time. */
-static pthread_mutex_t fake_ssh_mu = PTHREAD_MUTEX_INITIALIZER;
-
 static void fake_ssh_reset(void)
 {
     memset(&fake_ssh, 0, sizeof(fake_ssh));
@@ -59,7 +54,7 @@ static size_t fake_host_key(const char *seed, unsigned char *blob)
     return n; /* 51 */
 }
 
-static int fs_connect_locked(const struct mb_remote_target *t, void **sess, struct mb_error *err)
+static int fs_connect(const struct mb_remote_target *t, void **sess, struct mb_error *err)
 {
     if (!strcmp(t->address, "unreachable"))
         return mb_error_set(err, MB_EENV, "ssh %s port 22: Connection refused", t->address);
@@ -79,16 +74,8 @@ static int fs_connect_locked(const struct mb_remote_target *t, void **sess, stru
     return MB_OK;
 }
 
-static int fs_connect(const struct mb_remote_target *t, void **sess, struct mb_error *err)
-{
-    pthread_mutex_lock(&fake_ssh_mu);
-    int rc = fs_connect_locked(t, sess, err);
-    pthread_mutex_unlock(&fake_ssh_mu);
-    return rc;
-}
-
-static int fs_exec_locked(void *sess, const struct mb_remote_cmd *c, struct mb_remote_result *res,
-                          struct mb_error *err)
+static int fs_exec(void *sess, const struct mb_remote_cmd *c, struct mb_remote_result *res,
+                   struct mb_error *err)
 {
     snprintf(fake_ssh.last_cmd, sizeof(fake_ssh.last_cmd), "%s", c->cmd);
     fake_ssh.last_stdin_len = c->stdin_len;
@@ -120,20 +107,9 @@ static int fs_exec_locked(void *sess, const struct mb_remote_cmd *c, struct mb_r
     return MB_OK;
 }
 
-static int fs_exec(void *sess, const struct mb_remote_cmd *c, struct mb_remote_result *res,
-                   struct mb_error *err)
-{
-    pthread_mutex_lock(&fake_ssh_mu);
-    int rc = fs_exec_locked(sess, c, res, err);
-    pthread_mutex_unlock(&fake_ssh_mu);
-    return rc;
-}
-
 static void fs_close(void *sess)
 {
-    pthread_mutex_lock(&fake_ssh_mu);
     fake_ssh.closes++;
-    pthread_mutex_unlock(&fake_ssh_mu);
     free(sess);
 }
 
