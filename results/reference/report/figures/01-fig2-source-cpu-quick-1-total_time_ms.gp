@@ -1,4 +1,4 @@
-# 01-fig2-source-cpu-quick-1-total_time_ms.gp — written by migbench 442d035 from plots/line.gp (inlined below).
+# 01-fig2-source-cpu-quick-1-total_time_ms.gp — written by migbench 38277df from plots/line.gp (inlined below).
 # Redraw with: gnuplot 01-fig2-source-cpu-quick-1-total_time_ms.gp   (in this directory; data in 01-fig2-source-cpu-quick-1-total_time_ms.dat)
 reset
 set encoding utf8

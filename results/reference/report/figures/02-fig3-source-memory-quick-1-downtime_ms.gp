@@ -1,4 +1,4 @@
-# 02-fig3-source-memory-quick-1-downtime_ms.gp — written by migbench 442d035 from plots/line.gp (inlined below).
+# 02-fig3-source-memory-quick-1-downtime_ms.gp — written by migbench 38277df from plots/line.gp (inlined below).
 # Redraw with: gnuplot 02-fig3-source-memory-quick-1-downtime_ms.gp   (in this directory; data in 02-fig3-source-memory-quick-1-downtime_ms.dat)
 reset
 set encoding utf8

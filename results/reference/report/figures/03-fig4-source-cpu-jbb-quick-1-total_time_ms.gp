@@ -1,4 +1,4 @@
-# 03-fig4-source-cpu-jbb-quick-1-total_time_ms.gp — written by migbench 442d035 from plots/line.gp (inlined below).
+# 03-fig4-source-cpu-jbb-quick-1-total_time_ms.gp — written by migbench 38277df from plots/line.gp (inlined below).
 # Redraw with: gnuplot 03-fig4-source-cpu-jbb-quick-1-total_time_ms.gp   (in this directory; data in 03-fig4-source-cpu-jbb-quick-1-total_time_ms.dat)
 reset
 set encoding utf8

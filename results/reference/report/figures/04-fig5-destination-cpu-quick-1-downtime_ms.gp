@@ -1,4 +1,4 @@
-# 04-fig5-destination-cpu-quick-1-downtime_ms.gp — written by migbench 442d035 from plots/line.gp (inlined below).
+# 04-fig5-destination-cpu-quick-1-downtime_ms.gp — written by migbench 38277df from plots/line.gp (inlined below).
 # Redraw with: gnuplot 04-fig5-destination-cpu-quick-1-downtime_ms.gp   (in this directory; data in 04-fig5-destination-cpu-quick-1-downtime_ms.dat)
 reset
 set encoding utf8

@@ -1,4 +1,4 @@
-# 05-fig6-destination-memory-quick-1-downtime_ms.gp — written by migbench 442d035 from plots/line.gp (inlined below).
+# 05-fig6-destination-memory-quick-1-downtime_ms.gp — written by migbench 38277df from plots/line.gp (inlined below).
 # Redraw with: gnuplot 05-fig6-destination-memory-quick-1-downtime_ms.gp   (in this directory; data in 05-fig6-destination-memory-quick-1-downtime_ms.dat)
 reset
 set encoding utf8

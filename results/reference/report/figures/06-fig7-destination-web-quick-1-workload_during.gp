@@ -1,4 +1,4 @@
-# 06-fig7-destination-web-quick-1-workload_during.gp — written by migbench 442d035 from plots/bars.gp (inlined below).
+# 06-fig7-destination-web-quick-1-workload_during.gp — written by migbench 38277df from plots/bars.gp (inlined below).
 # Redraw with: gnuplot 06-fig7-destination-web-quick-1-workload_during.gp   (in this directory; data in 06-fig7-destination-web-quick-1-workload_during.dat)
 reset
 set encoding utf8

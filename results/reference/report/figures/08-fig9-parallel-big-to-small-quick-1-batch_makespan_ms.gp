@@ -1,4 +1,4 @@
-# 08-fig9-parallel-big-to-small-quick-1-batch_makespan_ms.gp — written by migbench 442d035 from plots/real-vs-computed.gp (inlined below).
+# 08-fig9-parallel-big-to-small-quick-1-batch_makespan_ms.gp — written by migbench 38277df from plots/real-vs-computed.gp (inlined below).
 # Redraw with: gnuplot 08-fig9-parallel-big-to-small-quick-1-batch_makespan_ms.gp   (in this directory; data in 08-fig9-parallel-big-to-small-quick-1-batch_makespan_ms.dat)
 reset
 set encoding utf8

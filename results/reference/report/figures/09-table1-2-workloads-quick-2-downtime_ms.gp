@@ -1,4 +1,4 @@
-# 09-table1-2-workloads-quick-2-downtime_ms.gp — written by migbench 442d035 from plots/bars.gp (inlined below).
+# 09-table1-2-workloads-quick-2-downtime_ms.gp — written by migbench 38277df from plots/bars.gp (inlined below).
 # Redraw with: gnuplot 09-table1-2-workloads-quick-2-downtime_ms.gp   (in this directory; data in 09-table1-2-workloads-quick-2-downtime_ms.dat)
 reset
 set encoding utf8

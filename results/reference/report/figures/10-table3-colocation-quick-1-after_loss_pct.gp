@@ -1,4 +1,4 @@
-# 10-table3-colocation-quick-1-after_loss_pct.gp — written by migbench 442d035 from plots/heatmap.gp (inlined below).
+# 10-table3-colocation-quick-1-after_loss_pct.gp — written by migbench 38277df from plots/heatmap.gp (inlined below).
 # Redraw with: gnuplot 10-table3-colocation-quick-1-after_loss_pct.gp   (in this directory; data in 10-table3-colocation-quick-1-after_loss_pct.dat)
 reset
 set encoding utf8
@@ -7,19 +7,18 @@ title_text = 'table3-colocation-quick: Table 3: migrating workload''s loss (%) b
 title_font = ',11'
 xlabel_text = 'colocation.workload'
 ylabel_text = 'vms.workload'
-nx = 4
-nseries = 4
+nx = 3
+nseries = 3
 xlog = 0
 ymin_zero = 1
 xmin_v = 0
-xmax_v = 3
-array series_title[4]
+xmax_v = 2
+array series_title[3]
 series_title[1] = 'jbb'
 series_title[2] = 'iozone'
-series_title[3] = 'sysbench'
-series_title[4] = 'web'
-set xtics ('jbb' 0, 'iozone' 1, 'sysbench' 2, 'web' 3)
-set ytics ('jbb' 0, 'iozone' 1, 'sysbench' 2, 'web' 3)
+series_title[3] = 'web'
+set xtics ('jbb' 0, 'iozone' 1, 'web' 2)
+set ytics ('jbb' 0, 'iozone' 1, 'web' 2)
 set terminal pngcairo size 960,600 font 'DejaVu Sans,11' noenhanced
 set output '10-table3-colocation-quick-1-after_loss_pct.png'
 # ---- template plots/heatmap.gp ----
