@@ -332,10 +332,8 @@ static void claim_section(struct mb_report_doc *D, const struct mb_report_claim 
         b.len = 0;
     }
     mb_buf_printf(&b, "**Verdict: %s**", mb_report_verdict_name(c->verdict));
-    if (c->verdict == MB_VERDICT_INCONCLUSIVE && isnan(c->runs_needed))
-        mb_buf_printf(&b, " (the runs per point that would decide it cannot be estimated)");
-    else if (c->verdict == MB_VERDICT_INCONCLUSIVE)
-        mb_buf_printf(&b, " (about %.0f runs per point would decide it)", c->runs_needed);
+    if (c->verdict == MB_VERDICT_INCONCLUSIVE)
+        mb_report_runs_needed_text(&b, c->runs_needed);
     if (c->rules) {
         mb_buf_printf(&b, " — checked by ");
         mb_report_md_code(&b, c->rules);

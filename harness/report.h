@@ -173,6 +173,15 @@ extern const struct mb_report_paper_check mb_report_paper_checks[];
 void mb_report_eval_rules(const struct mb_report_dir *d, const char *rules,
                           struct mb_report_claim *c);
 
+/* Above this many runs per point an inconclusive verdict says "more than": the estimate
+ * sits so near the rule's limit that no campaign would settle it. */
+#define MB_REPORT_RUNS_SHOWN_MAX 10000.0
+
+/* Append what decides an inconclusive verdict, after "inconclusive": " (about 12 runs per
+ * point would decide it)", " (more than 10000 runs per point: ...)" or, for NAN, " (the
+ * runs per point that would decide it cannot be estimated)". */
+void mb_report_runs_needed_text(struct mb_buf *b, double runs);
+
 /* Fill c for d's scenario (its claim, rules and verdict).  Never fails. */
 void mb_report_claim_check(const struct mb_report_dir *d, struct mb_report_claim *c);
 void mb_report_claim_free(struct mb_report_claim *c);

@@ -193,6 +193,17 @@ static enum rv tally_verdict(const struct tally *t)
                                     : RV_NOT_EVALUATED;
 }
 
+void mb_report_runs_needed_text(struct mb_buf *b, double runs)
+{
+    if (isnan(runs))
+        mb_buf_printf(b, " (the runs per point that would decide it cannot be estimated)");
+    else if (runs > MB_REPORT_RUNS_SHOWN_MAX)
+        mb_buf_printf(b, " (more than %.0f runs per point: the estimate sits on the rule's limit)",
+                      MB_REPORT_RUNS_SHOWN_MAX);
+    else
+        mb_buf_printf(b, " (about %.0f runs per point would decide it)", runs);
+}
+
 /* How bad a decision is for the claim, to pick the interval to show. */
 static int rv_rank(enum rv v)
 {
@@ -208,9 +219,10 @@ static void verdict_text(struct mb_buf *b, enum rv v, double runs)
         mb_buf_printf(b, ": refuted");
     else if (v == RV_INCONCLUSIVE && isnan(runs))
         mb_buf_printf(b, ": inconclusive (the runs needed cannot be estimated)");
-    else if (v == RV_INCONCLUSIVE)
-        mb_buf_printf(b, ": inconclusive (about %.0f runs per point would decide it)", runs);
-    else
+    else if (v == RV_INCONCLUSIVE) {
+        mb_buf_printf(b, ": inconclusive");
+        mb_report_runs_needed_text(b, runs);
+    } else
         mb_buf_printf(b, ": not evaluated");
 }
 

@@ -501,6 +501,30 @@ static char *claims_dir(void)
     return dir;
 }
 
+/* What decides an inconclusive verdict reads as a number a person can act on: an
+ * estimate on the rule's limit (millions of runs) says so instead. */
+static void test_runs_needed_text(void **state)
+{
+    (void)state;
+    static const struct {
+        double runs;
+        const char *want;
+    } cases[] = {
+        {5, " (about 5 runs per point would decide it)"},
+        {12.4, " (about 12 runs per point would decide it)"},
+        {MB_REPORT_RUNS_SHOWN_MAX, " (about 10000 runs per point would decide it)"},
+        {1828148, " (more than 10000 runs per point: the estimate sits on the rule's limit)"},
+        {INFINITY, " (more than 10000 runs per point: the estimate sits on the rule's limit)"},
+        {NAN, " (the runs per point that would decide it cannot be estimated)"},
+    };
+    for (size_t i = 0; i < N_OF(cases); i++) {
+        struct mb_buf b = {0};
+        mb_report_runs_needed_text(&b, cases[i].runs);
+        assert_string_equal(b.data, cases[i].want);
+        mb_buf_free(&b);
+    }
+}
+
 static void test_rules(void **state)
 {
     (void)state;
@@ -1330,6 +1354,7 @@ int main(void)
         cmocka_unit_test(test_load_errors_fixtures),
         cmocka_unit_test(test_load_errors_inline),
         cmocka_unit_test(test_summary_csv),
+        cmocka_unit_test(test_runs_needed_text),
         cmocka_unit_test(test_rules),
         cmocka_unit_test(test_rules_zipped_factors),
         cmocka_unit_test(test_rules_inconclusive_and_one_run),
