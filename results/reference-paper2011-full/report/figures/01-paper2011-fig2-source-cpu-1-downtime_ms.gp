@@ -1,4 +1,4 @@
-# 01-paper2011-fig2-source-cpu-1-downtime_ms.gp — written by migbench 62f2da2 from plots/line.gp (inlined below).
+# 01-paper2011-fig2-source-cpu-1-downtime_ms.gp — written by migbench c566ac5 from plots/line.gp (inlined below).
 # Redraw with: gnuplot 01-paper2011-fig2-source-cpu-1-downtime_ms.gp   (in this directory; data in 01-paper2011-fig2-source-cpu-1-downtime_ms.dat)
 reset
 set encoding utf8

@@ -1,4 +1,4 @@
-# 04-paper2011-fig5-destination-cpu-1-total_time_ms.gp — written by migbench 62f2da2 from plots/line.gp (inlined below).
+# 04-paper2011-fig5-destination-cpu-1-total_time_ms.gp — written by migbench c566ac5 from plots/line.gp (inlined below).
 # Redraw with: gnuplot 04-paper2011-fig5-destination-cpu-1-total_time_ms.gp   (in this directory; data in 04-paper2011-fig5-destination-cpu-1-total_time_ms.dat)
 reset
 set encoding utf8

@@ -1,4 +1,4 @@
-# 05-paper2011-fig6-destination-memory-1-downtime_ms.gp — written by migbench 62f2da2 from plots/line.gp (inlined below).
+# 05-paper2011-fig6-destination-memory-1-downtime_ms.gp — written by migbench c566ac5 from plots/line.gp (inlined below).
 # Redraw with: gnuplot 05-paper2011-fig6-destination-memory-1-downtime_ms.gp   (in this directory; data in 05-paper2011-fig6-destination-memory-1-downtime_ms.dat)
 reset
 set encoding utf8

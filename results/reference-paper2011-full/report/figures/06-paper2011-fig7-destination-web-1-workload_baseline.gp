@@ -1,4 +1,4 @@
-# 06-paper2011-fig7-destination-web-1-workload_baseline.gp — written by migbench 62f2da2 from plots/bars.gp (inlined below).
+# 06-paper2011-fig7-destination-web-1-workload_baseline.gp — written by migbench c566ac5 from plots/bars.gp (inlined below).
 # Redraw with: gnuplot 06-paper2011-fig7-destination-web-1-workload_baseline.gp   (in this directory; data in 06-paper2011-fig7-destination-web-1-workload_baseline.dat)
 reset
 set encoding utf8

@@ -1,12 +1,12 @@
-# 07-paper2011-table1-2-workloads-1-overhead_pct.gp — written by migbench 62f2da2 from plots/bars.gp (inlined below).
-# Redraw with: gnuplot 07-paper2011-table1-2-workloads-1-overhead_pct.gp   (in this directory; data in 07-paper2011-table1-2-workloads-1-overhead_pct.dat)
+# 08-paper2011-table1-2-workloads-2-total_time_ms.gp — written by migbench c566ac5 from plots/bars.gp (inlined below).
+# Redraw with: gnuplot 08-paper2011-table1-2-workloads-2-total_time_ms.gp   (in this directory; data in 08-paper2011-table1-2-workloads-2-total_time_ms.dat)
 reset
 set encoding utf8
-datafile = '07-paper2011-table1-2-workloads-1-overhead_pct.dat'
-title_text = 'paper2011-table1-2-workloads: Table 1: workload overhead of a migration'
-title_font = ',13'
+datafile = '08-paper2011-table1-2-workloads-2-total_time_ms.dat'
+title_text = 'paper2011-table1-2-workloads: Table 2: migration time and downtime per workload — total_time_ms'
+title_font = ',11'
 xlabel_text = 'vms.workload'
-ylabel_text = 'overhead_pct (%)'
+ylabel_text = 'total_time_ms (ms)'
 nx = 4
 nseries = 1
 xlog = 0
@@ -16,7 +16,7 @@ xmax_v = 3
 array series_title[1]
 series_title[1] = ''
 set terminal pngcairo size 960,600 font 'DejaVu Sans,11' noenhanced
-set output '07-paper2011-table1-2-workloads-1-overhead_pct.png'
+set output '08-paper2011-table1-2-workloads-2-total_time_ms.png'
 # ---- template plots/bars.gp ----
 # plots/bars.gp — clustered bars per category (e.g. per workload), one bar per series;
 # each bar is the trimmed mean of the runs, its error bar the 95 % confidence interval
@@ -55,6 +55,6 @@ plot for [i=1:nseries] datafile using (column(3*i-1)):(column(3*i)):(column(3*i+
 # ---- end of template ----
 set output
 set terminal svg size 960,600 font 'DejaVu Sans,11' noenhanced
-set output '07-paper2011-table1-2-workloads-1-overhead_pct.svg'
+set output '08-paper2011-table1-2-workloads-2-total_time_ms.svg'
 replot
 set output
