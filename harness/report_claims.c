@@ -217,8 +217,6 @@ static void verdict_text(struct mb_buf *b, enum rv v, double runs)
         mb_buf_printf(b, ": confirmed");
     else if (v == RV_REFUTED)
         mb_buf_printf(b, ": refuted");
-    else if (v == RV_INCONCLUSIVE && isnan(runs))
-        mb_buf_printf(b, ": inconclusive (the runs needed cannot be estimated)");
     else if (v == RV_INCONCLUSIVE) {
         mb_buf_printf(b, ": inconclusive");
         mb_report_runs_needed_text(b, runs);

@@ -566,7 +566,7 @@ static void test_rules(void **state)
          ": refuted"},
         /* a difference of exactly 0: on the limit, no number of runs decides it */
         {"less(total_time_ms, vms.memory=128MiB, vms.memory=128MiB)", MB_VERDICT_INCONCLUSIVE,
-         "inconclusive (the runs needed cannot be estimated)"},
+         "inconclusive (the runs per point that would decide it cannot be estimated)"},
         {"less(total_time_ms, vms.memory=128MiB, vms.memory=2GiB)", MB_VERDICT_NOT_EVALUATED,
          "has no level 2GiB"},
         {"rises(total_time_ms, vms.memory); flat(downtime_ms, vms.memory, 5%)",
@@ -958,7 +958,7 @@ static void test_rules_parallel(void **state)
          "parallel_slower(vms.count)",
          MB_VERDICT_INCONCLUSIVE,
          "real/computed changes by +0.0 % (95 % CI -0.7 % to +0.7 %): inconclusive (the runs "
-         "needed cannot be estimated)"},
+         "per point that would decide it cannot be estimated)"},
         /* 10 % slower, runs too noisy to tell */
         {2,
          {1, 1.1, 1.2},
